@@ -1,0 +1,189 @@
+"""The embedded default dataset: scores shipped inside music21, by genre.
+
+Genres and the music21 corpus folders they are drawn from (Roman-numeral
+analyses, `.rntxt`, are not scores and are left out):
+
+  classical  bach (mostly chorales), beethoven, mozart, haydn, handel, chopin,
+             schubert, schumann_clara, schumann_robert, corelli, cpebach,
+             beach, verdi, weber
+  folk       ryansMammoth, oneills1850, essenFolksong, nottingham-dataset,
+             airdsAirs, miscFolk
+  early      palestrina, monteverdi, trecento, josquin, ciconia, luca,
+             lusitano
+
+A piece is one score file, or one tune (`X:` number) of a multi-tune ABC
+file. music21 renders it to MIDI and the same tokenizer as for Lakh turns
+it into tokens, so both datasets carry the same features.
+"""
+
+import dataclasses
+import hashlib
+import os
+import re
+from typing import Dict, List, Optional, Tuple
+import warnings
+
+GENRE_SOURCES: Dict[str, Tuple[str, ...]] = {
+    'classical': ('bach', 'beethoven', 'mozart', 'haydn', 'handel', 'chopin',
+                  'schubert', 'schumann_clara', 'schumann_robert', 'corelli',
+                  'cpebach', 'beach', 'verdi', 'weber'),
+    'folk': ('ryansMammoth', 'oneills1850', 'essenFolksong',
+             'nottingham-dataset', 'airdsAirs', 'miscFolk'),
+    'early': ('palestrina', 'monteverdi', 'trecento', 'josquin', 'ciconia',
+              'luca', 'lusitano'),
+}
+GENRES: Tuple[str, ...] = tuple(GENRE_SOURCES)
+SCORE_EXTENSIONS = ('.mxl', '.xml', '.musicxml', '.krn', '.abc')
+_TUNE_NUMBER = re.compile(rb'^X:\s*(\d+)', re.MULTILINE)
+
+
+@dataclasses.dataclass(frozen=True)
+class Piece:
+  """One piece of the corpus.
+
+  Attributes:
+    genre: one of GENRES.
+    path: path relative to music21's corpus folder.
+    number: tune number inside a multi-tune ABC file, else None.
+  """
+  genre: str
+  path: str
+  number: Optional[int] = None
+
+  @property
+  def id(self) -> str:
+    return self.path if self.number is None else f'{self.path}#{self.number}'
+
+
+def corpus_root() -> str:
+  from music21 import common  # pylint: disable=import-outside-toplevel
+  return str(common.getCorpusFilePath())
+
+
+def stable_hash(text: str) -> int:
+  """A hash of `text` that is the same on every machine and run."""
+  return int(hashlib.md5(text.encode('utf-8')).hexdigest()[:12], 16)
+
+
+def _source_files(root: str, source: str) -> List[str]:
+  files = []
+  for dirpath, _, names in os.walk(os.path.join(root, source)):
+    for name in names:
+      if name.lower().endswith(SCORE_EXTENSIONS):
+        files.append(os.path.relpath(os.path.join(dirpath, name), root))
+  return sorted(files, key=lambda p: (stable_hash(p), p))
+
+
+def _tune_numbers(full_path: str) -> List[Optional[int]]:
+  if not full_path.lower().endswith('.abc'):
+    return [None]
+  with open(full_path, 'rb') as f:
+    numbers = [int(n) for n in _TUNE_NUMBER.findall(f.read())]
+  if len(numbers) <= 1:
+    return [None]
+  return list(dict.fromkeys(numbers))  # music21 parses one tune per number
+
+
+def list_pieces(max_per_genre: Optional[int] = None,
+                max_file_bytes: Optional[int] = None) -> List[Piece]:
+  """The corpus's pieces, genre by genre, in a fixed order.
+
+  Args:
+    max_per_genre: if set, keep this many pieces per genre, taking the
+      genre's sources in turn (so every source is represented) and leaving
+      out multi-tune ABC files (their tunes are fine, but each parse of such a
+      file costs seconds).
+    max_file_bytes: if set, leave out score files larger than this.
+  """
+  root = corpus_root()
+  pieces = []
+  for genre, sources in GENRE_SOURCES.items():
+    per_source = []
+    for source in sources:
+      source_pieces = []
+      for path in _source_files(root, source):
+        full_path = os.path.join(root, path)
+        if max_file_bytes and os.path.getsize(full_path) > max_file_bytes:
+          continue
+        numbers = _tune_numbers(full_path)
+        if max_per_genre and numbers != [None]:
+          continue
+        source_pieces.extend(Piece(genre, path, n) for n in numbers)
+      per_source.append(source_pieces)
+    if max_per_genre is None:
+      pieces.extend(p for ps in per_source for p in ps)
+      continue
+    taken = []
+    for i in range(max(len(ps) for ps in per_source)):
+      taken.extend(ps[i] for ps in per_source if i < len(ps))
+    pieces.extend(taken[:max_per_genre])
+  return pieces
+
+
+def _strip_repeats(score) -> None:
+  """Removes repeat barlines and expressions music21 cannot expand."""
+  from music21 import bar, repeat  # pylint: disable=import-outside-toplevel
+  for measure in score.recurse().getElementsByClass('Measure'):
+    if isinstance(measure.leftBarline, bar.Repeat):
+      measure.leftBarline = None
+    if isinstance(measure.rightBarline, bar.Repeat):
+      measure.rightBarline = None
+  for expression in list(score.recurse().getElementsByClass(
+      repeat.RepeatExpression)):
+    expression.activeSite.remove(expression)
+
+
+def piece_to_midi(piece: Piece) -> bytes:
+  """Parses a piece with music21 and renders it to MIDI bytes.
+
+  Repeats are expanded; where music21 finds them malformed, they are
+  dropped and the piece is played straight through.
+
+  Raises:
+    Exception: whatever music21 raises for a score it cannot read.
+  """
+  from music21 import corpus, midi, repeat  # pylint: disable=import-outside-toplevel
+  with warnings.catch_warnings():
+    warnings.simplefilter('ignore')
+    full_path = os.path.join(corpus_root(), piece.path)
+    if piece.number is None:
+      score = corpus.parse(full_path)
+    else:
+      score = corpus.parse(full_path, number=piece.number)
+    if hasattr(score, 'scores'):  # an Opus
+      score = score.scores[0]
+    try:
+      midi_file = midi.translate.streamToMidiFile(score)
+    except repeat.ExpanderException:
+      _strip_repeats(score)
+      midi_file = midi.translate.streamToMidiFile(score)
+    return midi_file.writestr()
+
+
+def piece_to_example(piece: Piece):
+  """Piece -> (key, example dict) for the corpus_genre builder.
+
+  Raises:
+    example_lib.SkipExample: `score_error` if music21 fails, else as
+      `example_lib.make_example`.
+  """
+  from genre_transformer_gan.data import example_lib  # pylint: disable=import-outside-toplevel
+  try:
+    midi_bytes = piece_to_midi(piece)
+  except Exception as e:  # pylint: disable=broad-except
+    raise example_lib.SkipExample('score_error', f'{piece.id}: {e}') from e
+  return piece.id, example_lib.make_example(
+      midi_bytes, GENRES.index(piece.genre), piece.id)
+
+
+def process_piece(piece: Piece):
+  """Piece -> ('ok', key, example) or ('skip', reason, piece id).
+
+  Never raises, so it can run in a process pool or a Beam worker.
+  """
+  from genre_transformer_gan.data import example_lib  # pylint: disable=import-outside-toplevel
+  try:
+    key, example = piece_to_example(piece)
+    return 'ok', key, example
+  except example_lib.SkipExample as e:
+    return 'skip', e.reason, piece.id

@@ -1,0 +1,156 @@
+"""MIDI -> dataset example, shared by the `lakh_genre` and `corpus_genre` builders.
+
+Both builders store the same features, so training reads either:
+
+  tokens     int32 [num_events] event tokens (vocabulary.py; no genre token)
+  genre      ClassLabel
+  id         text: the Lakh md5, a file path, or a music21 corpus piece
+  duration   float32 seconds (sum of the time shifts)
+  num_notes  int32 melodic notes
+
+A file that cannot become an example raises `SkipExample` with one reason
+from SKIP_REASONS; builders count them (Beam counters `skipped/<reason>`) and
+write the totals to `skipped.json` next to the prepared data.
+"""
+
+import collections
+import hashlib
+import json
+import os
+from typing import Dict, Mapping, Optional, Sequence
+
+import numpy as np
+
+from genre_transformer_gan.data import errors
+from genre_transformer_gan.data import tokenizer
+from genre_transformer_gan.data import vocabulary as vocab
+
+# Why a file was left out. Label-file problems are counted by lakh_lib.
+SKIP_REASONS = (
+    'unreadable',      # not a MIDI file, corrupt, truncated
+    'no_notes',        # readable, but without a single note
+    'only_drums',      # every note is on the drum channel
+    'too_long',        # longer than MAX_SECONDS or MAX_TOKENS
+    'score_error',     # music21 could not parse or render a corpus score
+)
+MAX_SECONDS = 3600.0
+MAX_TOKENS = 500_000
+SKIPPED_FILENAME = 'skipped.json'
+
+SPLITS = ('train', 'validation', 'test')
+_SPLIT_PERCENT = (90, 5, 5)
+
+
+class SkipExample(Exception):
+  """The file is left out of the dataset for `reason` (see SKIP_REASONS)."""
+
+  def __init__(self, reason: str, detail: str = ''):
+    super().__init__(f'{reason}: {detail}' if detail else reason)
+    self.reason = reason
+
+
+def split_of(example_id: str) -> str:
+  """train/validation/test (90/5/5) by a stable hash of the id."""
+  bucket = int(hashlib.md5(example_id.encode('utf-8')).hexdigest(), 16) % 100
+  if bucket < _SPLIT_PERCENT[0]:
+    return SPLITS[0]
+  if bucket < _SPLIT_PERCENT[0] + _SPLIT_PERCENT[1]:
+    return SPLITS[1]
+  return SPLITS[2]
+
+
+def duration_seconds(tokens: np.ndarray) -> float:
+  """Seconds spanned by event tokens (the sum of their time shifts)."""
+  tokens = np.asarray(tokens)
+  shifts = tokens[(tokens >= vocab.TIME_SHIFT_OFFSET)
+                  & (tokens < vocab.VELOCITY_OFFSET)]
+  return float(np.sum(shifts - vocab.TIME_SHIFT_OFFSET + 1)) / (
+      vocab.STEPS_PER_SECOND)
+
+
+def make_example(midi, genre, example_id: str,
+                 max_seconds: float = MAX_SECONDS,
+                 max_tokens: int = MAX_TOKENS) -> Dict:
+  """MIDI (path or bytes) -> feature dict.
+
+  Args:
+    midi: path or bytes of a MIDI file.
+    genre: ClassLabel index (int) or name.
+    example_id: stored as `id`.
+    max_seconds: longer files are skipped as `too_long`.
+    max_tokens: files with more event tokens are skipped as `too_long`.
+
+  Raises:
+    SkipExample: the file is unusable; `reason` says why.
+  """
+  try:
+    encoded = tokenizer.encode_midi_with_info(midi)
+  except errors.UnreadableMidiError as e:
+    raise SkipExample('unreadable', str(e)) from e
+  if not encoded.num_notes:
+    raise SkipExample('only_drums' if encoded.num_drum_notes else 'no_notes')
+  duration = duration_seconds(encoded.tokens)
+  if duration > max_seconds or len(encoded.tokens) > max_tokens:
+    raise SkipExample(
+        'too_long', f'{duration:.0f} s, {len(encoded.tokens)} tokens')
+  return {
+      'tokens': encoded.tokens,
+      'genre': genre,
+      'id': example_id,
+      'duration': np.float32(duration),
+      'num_notes': np.int32(encoded.num_notes),
+  }
+
+
+def features(genres: Optional[Sequence[str]] = None):
+  """The FeaturesDict of both builders.
+
+  Args:
+    genres: ClassLabel names; None when they are only known once the data is
+      read (they are then set in `_split_generators`).
+  """
+  import tensorflow_datasets as tfds  # pylint: disable=import-outside-toplevel
+  return tfds.features.FeaturesDict({
+      'tokens': tfds.features.Tensor(shape=(None,), dtype=np.int32,
+                                     encoding=tfds.features.Encoding.ZLIB),
+      'genre': tfds.features.ClassLabel(names=genres),
+      'id': tfds.features.Text(),
+      'duration': np.float32,
+      'num_notes': np.int32,
+  })
+
+
+def write_skip_summary(data_dir, counts: Mapping[str, int],
+                       extra: Optional[Mapping[str, int]] = None) -> Dict:
+  """Writes `skipped.json` ({reason: count}) into a prepared dataset dir."""
+  from etils import epath  # pylint: disable=import-outside-toplevel
+  summary = {'skipped': dict(sorted(collections.Counter(counts).items()))}
+  if extra:
+    summary['labels'] = dict(sorted(extra.items()))
+  epath.Path(data_dir, SKIPPED_FILENAME).write_text(
+      json.dumps(summary, indent=2, sort_keys=True))
+  return summary
+
+
+def read_skip_summary(data_dir) -> Dict:
+  """The `skipped.json` of a prepared dataset ({} if there is none)."""
+  from etils import epath  # pylint: disable=import-outside-toplevel
+  path = epath.Path(os.fspath(data_dir), SKIPPED_FILENAME)
+  return json.loads(path.read_text()) if path.exists() else {}
+
+
+def write_beam_skip_summary(data_dir, pipeline_result,
+                            extra: Optional[Mapping[str, int]] = None) -> Dict:
+  """Reads the `skipped/<reason>` Beam counters into `skipped.json`."""
+  from apache_beam.metrics import metric  # pylint: disable=import-outside-toplevel
+  from absl import logging  # pylint: disable=import-outside-toplevel
+  counters = pipeline_result.metrics().query(
+      metric.MetricsFilter().with_namespace('tfds'))['counters']
+  counts = collections.Counter()
+  for counter in counters:
+    name = counter.key.metric.name
+    if name.startswith('skipped/'):
+      counts[name[len('skipped/'):]] += counter.committed or counter.attempted
+  summary = write_skip_summary(data_dir, counts, extra)
+  logging.info('Skipped files by reason: %s', summary)
+  return summary

@@ -1,0 +1,138 @@
+"""Generated MIDI for tests, dummy data and benchmarks (no downloads).
+
+`random_midi` writes adversarial event streams (the tokenizer's edge cases);
+`style_midi` writes short pieces whose note statistics differ by genre so that
+a classifier has something to learn from in tests.
+"""
+
+import io
+
+import mido
+import numpy as np
+
+
+def _to_bytes(midi_file: mido.MidiFile) -> bytes:
+  buffer = io.BytesIO()
+  midi_file.save(file=buffer)
+  return buffer.getvalue()
+
+
+def random_midi(seed: int, num_tracks: int = 3, events_per_track: int = 200,
+                ticks_per_beat: int = 480) -> bytes:
+  """A type-1 MIDI file with a random stream of the tricky events.
+
+  Overlapping same-pitch notes, note-on/off at the same tick, velocity 1 and
+  127, long rests, tempo changes (also on non-zero tracks), sustain pedal on
+  and off, program changes between notes, control changes before any note,
+  pitch bends, drums on channel 10, sysex and text meta events.
+  """
+  rng = np.random.default_rng(seed)
+  midi_file = mido.MidiFile(type=1, ticks_per_beat=ticks_per_beat)
+  for track_index in range(num_tracks):
+    track = mido.MidiTrack()
+    midi_file.tracks.append(track)
+    if track_index == 0:
+      track.append(mido.MetaMessage('set_tempo', tempo=500000, time=0))
+      track.append(mido.MetaMessage('time_signature', numerator=3,
+                                    denominator=4, time=0))
+      track.append(mido.MetaMessage('key_signature', key='Eb', time=0))
+    track.append(mido.MetaMessage('track_name', name=f'track {track_index}'))
+    channels = rng.choice(16, size=2, replace=False)
+    if rng.random() < 0.3:
+      channels[0] = 9
+    for _ in range(events_per_track):
+      delta = int(rng.choice([0, 0, 1, 10, 120, 240, 480,
+                              int(rng.integers(1, 5000))]))
+      channel = int(rng.choice(channels))
+      pitch = int(rng.choice([60, 62, 64, int(rng.integers(0, 128))]))
+      kind = rng.random()
+      if kind < 0.35:
+        velocity = int(rng.choice([1, 127, int(rng.integers(1, 128))]))
+        track.append(mido.Message('note_on', channel=channel, note=pitch,
+                                  velocity=velocity, time=delta))
+      elif kind < 0.6:
+        if rng.random() < 0.5:
+          track.append(mido.Message('note_off', channel=channel, note=pitch,
+                                    velocity=64, time=delta))
+        else:
+          track.append(mido.Message('note_on', channel=channel, note=pitch,
+                                    velocity=0, time=delta))
+      elif kind < 0.72:
+        value = int(rng.choice([0, 63, 64, 127]))
+        track.append(mido.Message('control_change', channel=channel,
+                                  control=64, value=value, time=delta))
+      elif kind < 0.78:
+        track.append(mido.Message('control_change', channel=channel,
+                                  control=int(rng.integers(0, 120)),
+                                  value=int(rng.integers(0, 128)), time=delta))
+      elif kind < 0.84:
+        track.append(mido.Message('program_change', channel=channel,
+                                  program=int(rng.integers(0, 128)),
+                                  time=delta))
+      elif kind < 0.88:
+        track.append(mido.Message('pitchwheel', channel=channel,
+                                  pitch=int(rng.integers(-8192, 8192)),
+                                  time=delta))
+      elif kind < 0.93:
+        track.append(mido.MetaMessage(
+            'set_tempo', tempo=int(rng.integers(200000, 1500000)),
+            time=delta))
+      elif kind < 0.96:
+        track.append(mido.Message('sysex', data=[0x7e, 0x7f, 0x09, 0x01],
+                                  time=delta))
+      else:
+        track.append(mido.MetaMessage('text', text='x', time=delta))
+  return _to_bytes(midi_file)
+
+
+# Genre "styles" for synthetic data: (scale, tempo range, note length in
+# beats, velocity range, pitch centre, chord probability).
+_STYLES = {
+    0: ((0, 2, 4, 5, 7, 9, 11), (60, 90), (1.0, 2.0), (40, 80), 60, 0.6),
+    1: ((0, 2, 4, 7, 9), (100, 140), (0.25, 0.5), (70, 110), 72, 0.1),
+    2: ((0, 2, 3, 5, 7, 8, 10), (50, 70), (2.0, 4.0), (30, 60), 55, 0.8),
+    3: ((0, 3, 5, 6, 7, 10), (80, 120), (0.5, 1.0), (80, 127), 48, 0.3),
+}
+
+
+def style_midi(style: int, seed: int, num_notes: int = 120,
+               ticks_per_beat: int = 480, program: int = 0,
+               with_drums: bool = False) -> bytes:
+  """A short piece in one of four synthetic styles (0..3)."""
+  scale, tempo_range, lengths, velocities, centre, chord_p = _STYLES[style % 4]
+  rng = np.random.default_rng([style, seed])
+  bpm = rng.uniform(*tempo_range)
+  midi_file = mido.MidiFile(type=1, ticks_per_beat=ticks_per_beat)
+  meta = mido.MidiTrack([mido.MetaMessage('set_tempo',
+                                          tempo=mido.bpm2tempo(bpm))])
+  midi_file.tracks.append(meta)
+  events = []  # (tick, order, message)
+  tick = 0
+  key = int(rng.integers(0, 12))
+  for _ in range(num_notes):
+    length = int(rng.choice(lengths) * ticks_per_beat)
+    degree = int(rng.integers(0, len(scale)))
+    octave = int(rng.integers(-1, 2))
+    pitches = [centre + key + scale[degree] + 12 * octave]
+    if rng.random() < chord_p:
+      pitches.append(pitches[0] + scale[(degree + 2) % len(scale)] -
+                     scale[degree] + (12 if degree + 2 >= len(scale) else 0))
+    velocity = int(rng.integers(*velocities))
+    for pitch in pitches:
+      pitch = int(min(max(pitch, 21), 108))
+      events.append((tick, 1, mido.Message('note_on', note=pitch,
+                                           velocity=velocity)))
+      events.append((tick + length, 0, mido.Message('note_off', note=pitch)))
+    if with_drums:
+      events.append((tick, 1, mido.Message('note_on', channel=9, note=36,
+                                           velocity=100)))
+      events.append((tick + 60, 0, mido.Message('note_off', channel=9,
+                                                note=36)))
+    tick += length
+  track = mido.MidiTrack([mido.Message('program_change', program=program)])
+  last = 0
+  for event_tick, _, message in sorted(events, key=lambda e: (e[0], e[1])):
+    track.append(message.copy(time=event_tick - last))
+    last = event_tick
+  midi_file.tracks.append(track)
+  return _to_bytes(midi_file)

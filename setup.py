@@ -1,0 +1,59 @@
+"""genre_transformer_gan: genre-conditioned symbolic music generation."""
+
+import os
+
+from setuptools import find_packages
+from setuptools import setup
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+_VERSION = {}
+with open(os.path.join(_HERE, 'genre_transformer_gan', 'version.py')) as f:
+  exec(f.read(), _VERSION)  # pylint: disable=exec-used
+
+REQUIRED_PACKAGES = [
+    'absl-py',
+    'apache-beam',       # `tfds build` and the Beam builder configs
+    'etils[epath]',
+    'matplotlib',
+    'mido',
+    'mlcroissant',       # imported by the `tfds` command
+    'music21',           # its corpus is the embedded default dataset
+    'note-seq',
+    'numpy',
+    'pretty_midi',
+    'tensorflow>=2.16',  # Keras 3
+    'tensorflow-datasets',
+]
+
+EXTRAS_REQUIRE = {
+    'test': ['pytest'],
+}
+
+# One entry per command; the command name is the module name under
+# genre_transformer_gan/scripts/.
+CONSOLE_SCRIPTS = [
+    'genre_gan_dataset',
+]
+
+setup(
+    name='genre_transformer_gan',
+    version=_VERSION['__version__'],
+    description='Genre-conditioned Music Transformer with a Gumbel-softmax '
+    'GAN against a frozen genre classifier (TensorFlow / Keras 3).',
+    long_description=open(os.path.join(_HERE, 'README.md')).read(),
+    long_description_content_type='text/markdown',
+    license='Apache 2.0',
+    python_requires='>=3.10',
+    packages=find_packages(include=['genre_transformer_gan*',
+                                    'tfds_builders*']),
+    package_data={'tfds_builders': ['*/README.md', '*/CITATIONS.bib',
+                                    '*/dummy_data/**/*', '*/dummy_data/*']},
+    install_requires=REQUIRED_PACKAGES,
+    extras_require=EXTRAS_REQUIRE,
+    entry_points={
+        'console_scripts': [
+            f'{name} = genre_transformer_gan.scripts.{name}:console_entry_point'
+            for name in CONSOLE_SCRIPTS
+        ],
+    },
+)

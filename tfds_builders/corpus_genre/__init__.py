@@ -1,0 +1,1 @@
+"""corpus_genre: the embedded default dataset (music21's corpus)."""
