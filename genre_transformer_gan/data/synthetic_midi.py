@@ -136,3 +136,15 @@ def style_midi(style: int, seed: int, num_notes: int = 120,
     last = event_tick
   midi_file.tracks.append(track)
   return _to_bytes(midi_file)
+
+
+def drums_only_midi(num_hits: int = 16, ticks_per_beat: int = 480) -> bytes:
+  """A file whose only notes are on the drum channel (channel 10)."""
+  track = mido.MidiTrack()
+  for i in range(num_hits):
+    track.append(mido.Message('note_on', channel=9, note=36 + i % 4,
+                              velocity=100, time=0 if i == 0 else 120))
+    track.append(mido.Message('note_off', channel=9, note=36 + i % 4,
+                              time=120))
+  return _to_bytes(mido.MidiFile(type=1, ticks_per_beat=ticks_per_beat,
+                                 tracks=[track]))

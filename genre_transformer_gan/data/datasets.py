@@ -1,0 +1,80 @@
+"""Finding, building and loading the package's TFDS datasets.
+
+`corpus_genre/*` is built on first use (no download). `lakh_genre/*` needs a
+manual_dir (see tfds_builders/lakh_genre/README.md).
+"""
+
+import os
+from typing import Optional
+
+import tensorflow_datasets as tfds
+
+from genre_transformer_gan.data import vocabulary
+
+DEFAULT_DATASET = 'corpus_genre/small'
+DEFAULT_DATA_DIR = os.path.join('~', 'tensorflow_datasets')
+
+
+class DatasetError(ValueError):
+  """A dataset cannot be found or built; the message says how to fix it."""
+
+
+def _register_builders():
+  import tfds_builders  # pylint: disable=import-outside-toplevel,unused-import
+
+
+def get_builder(name: str = DEFAULT_DATASET, data_dir: Optional[str] = None,
+                manual_dir: Optional[str] = None,
+                build: bool = True, beam_options=None):
+  """A prepared TFDS builder of `name`, building it if needed and allowed.
+
+  Args:
+    name: `corpus_genre/small`, `corpus_genre/full`, `lakh_genre/<config>`.
+    data_dir: TFDS data_dir (default ~/tensorflow_datasets).
+    manual_dir: lakh_genre's manual_dir.
+    build: prepare the dataset when it is not there yet.
+    beam_options: `apache_beam.options.pipeline_options.PipelineOptions`.
+
+  Raises:
+    DatasetError: unknown name, not prepared and `build` is False, or the
+      build failed for a reason the user can fix (e.g. manual_dir).
+  """
+  _register_builders()
+  data_dir = os.path.expanduser(data_dir or DEFAULT_DATA_DIR)
+  try:
+    builder = tfds.builder(name, data_dir=data_dir)
+  except tfds.core.registered.DatasetNotFoundError as e:
+    raise DatasetError(
+        f'Unknown dataset {name!r}; use corpus_genre/small, corpus_genre/full '
+        'or lakh_genre/<tagtraum_cd2c|tagtraum_cd1|tagtraum_cd2|magd|folders>.'
+    ) from e
+  except ValueError as e:  # unknown config
+    raise DatasetError(f'{e}') from e
+  if builder.is_prepared():
+    return builder
+  if not build:
+    raise DatasetError(f'{name} is not prepared in {data_dir}; build it with '
+                       f'`genre_gan_dataset --dataset={name}`.')
+  download_config = tfds.download.DownloadConfig(
+      manual_dir=manual_dir, beam_options=beam_options)
+  try:
+    builder.download_and_prepare(download_config=download_config)
+  except AssertionError as e:  # TFDS: manual_dir missing or empty.
+    raise DatasetError(str(e)) from e
+  return builder
+
+
+def get_vocabulary(builder) -> vocabulary.Vocabulary:
+  """The vocabulary (events + this dataset's genre tokens) of a builder."""
+  return vocabulary.Vocabulary(builder.info.features['genre'].names)
+
+
+def genre_ids(builder, genres) -> list:
+  """ClassLabel indices of genre names; a clear error for unknown ones."""
+  names = builder.info.features['genre'].names
+  unknown = [g for g in genres if g not in names]
+  if unknown:
+    raise DatasetError(f'Unknown genre(s) {", ".join(unknown)} in '
+                       f'{builder.info.full_name}; choose from: '
+                       f'{", ".join(names)}.')
+  return [names.index(g) for g in genres]

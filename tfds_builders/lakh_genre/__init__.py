@@ -1,0 +1,1 @@
+"""lakh_genre: Lakh MIDI Dataset with MSD genre labels."""

@@ -1,0 +1,128 @@
+"""lakh_genre: the Lakh MIDI Dataset as performance tokens with genre labels.
+
+The work is an Apache Beam pipeline, so one machine scales with
+`--beam_pipeline_options="runner=DirectRunner,direct_num_workers=2,direct_running_mode=multi_processing"`
+and a cluster with Dataflow / Flink / Spark. Label and file logic lives in
+genre_transformer_gan/data/lakh_lib.py; see README.md in this folder.
+"""
+
+import collections
+import dataclasses
+from typing import Optional
+
+from absl import logging
+from etils import epath
+import tensorflow_datasets as tfds
+
+from genre_transformer_gan.data import example_lib
+from genre_transformer_gan.data import lakh_lib
+
+_MANUAL_DOWNLOAD_INSTRUCTIONS = """\
+Put these in the manual_dir (default ~/tensorflow_datasets/downloads/manual/,
+or pass --manual_dir):
+
+  lmd_matched.tar.gz    from https://colinraffel.com/projects/lmd/ ("LMD-matched");
+                        the archive itself, or extracted as lmd_matched/
+                        (files lmd_matched/R/R/U/TRRRUxxx.../<md5>.mid)
+  match_scores.json     from the same page ({msd_id: {md5: score}})
+  one genre label file, for the config you build:
+    msd_tagtraum_cd2c.cls           config tagtraum_cd2c (default)
+    msd_tagtraum_cd1.cls            config tagtraum_cd1
+    msd_tagtraum_cd2.cls            config tagtraum_cd2
+                                    (tagtraum: https://www.tagtraum.com/msd_genre_datasets.html)
+    msd-MAGD-genreAssignment.cls    config magd, the one with Classical
+                                    (http://www.ifs.tuwien.ac.at/mir/msd/)
+
+Or, for config `folders`: any MIDI collection as manual_dir/<genre>/**/*.mid
+(or *.midi), one folder per genre.
+"""
+
+
+@dataclasses.dataclass
+class LakhGenreConfig(tfds.core.BuilderConfig):
+  """Where the genre labels come from.
+
+  Attributes:
+    label_file: label file name in manual_dir; None for `folders`.
+  """
+  label_file: Optional[str] = None
+
+
+class Builder(tfds.core.GeneratorBasedBuilder):
+  """Lakh MIDI (LMD-matched) tokens with tagtraum / MAGD genre labels."""
+
+  VERSION = tfds.core.Version('1.0.0')
+  RELEASE_NOTES = {'1.0.0': 'Initial release.'}
+  MANUAL_DOWNLOAD_INSTRUCTIONS = _MANUAL_DOWNLOAD_INSTRUCTIONS
+  BUILDER_CONFIGS = [
+      LakhGenreConfig(name='tagtraum_cd2c', label_file='msd_tagtraum_cd2c.cls',
+                      description='tagtraum CD2C (consensus) majority genre.'),
+      LakhGenreConfig(name='tagtraum_cd1', label_file='msd_tagtraum_cd1.cls',
+                      description='tagtraum CD1 majority genre.'),
+      LakhGenreConfig(name='tagtraum_cd2', label_file='msd_tagtraum_cd2.cls',
+                      description='tagtraum CD2 majority genre.'),
+      LakhGenreConfig(name='magd', label_file='msd-MAGD-genreAssignment.cls',
+                      description='MSD Allmusic Genre Dataset (has Classical).'),
+      LakhGenreConfig(name='folders', label_file=None,
+                      description='manual_dir/<genre>/**/*.mid: any MIDI '
+                      'collection, one folder per genre.'),
+  ]
+  DEFAULT_CONFIG_NAME = 'tagtraum_cd2c'
+
+  def _info(self) -> tfds.core.DatasetInfo:
+    # Genre names are read from the label file / folders in _split_generators.
+    return self.dataset_info_from_configs(
+        features=example_lib.features(genres=None),
+        supervised_keys=('tokens', 'genre'),
+        homepage='https://colinraffel.com/projects/lmd/',
+    )
+
+  def _manual_error(self, problem: str) -> ValueError:
+    return ValueError(f'lakh_genre/{self.builder_config.name}: {problem}\n'
+                      f'{_MANUAL_DOWNLOAD_INSTRUCTIONS}')
+
+  def _midi_root(self, dl_manager, manual_dir: epath.Path) -> epath.Path:
+    if (manual_dir / 'lmd_matched').is_dir():
+      return manual_dir / 'lmd_matched'
+    archive = manual_dir / 'lmd_matched.tar.gz'
+    if archive.exists():
+      extracted = epath.Path(dl_manager.extract(archive))
+      if (extracted / 'lmd_matched').is_dir():
+        return extracted / 'lmd_matched'
+      return extracted
+    raise self._manual_error(
+        f'neither lmd_matched/ nor lmd_matched.tar.gz is in {manual_dir}.')
+
+  def _split_generators(self, dl_manager):
+    manual_dir = epath.Path(dl_manager.manual_dir)
+    config = self.builder_config
+    if config.label_file is None:
+      genres, items, problems = lakh_lib.folder_work_items(manual_dir)
+    else:
+      for name in (config.label_file, 'match_scores.json'):
+        if not (manual_dir / name).exists():
+          raise self._manual_error(f'{name} is not in {manual_dir}.')
+      genres, items, problems = lakh_lib.lakh_work_items(
+          self._midi_root(dl_manager, manual_dir),
+          manual_dir / 'match_scores.json', manual_dir / config.label_file)
+    if not items:
+      raise self._manual_error(f'no labelled MIDI file found in {manual_dir}.')
+    self.info.features['genre'].names = genres
+    self._label_problems = dict(problems)
+    logging.info('lakh_genre: %d files to convert, %d genres; label problems: '
+                 '%s', len(items), len(genres), self._label_problems)
+    by_split = collections.defaultdict(list)
+    for item in items:
+      by_split[example_lib.split_of(item.md5)].append(item)
+    genre_index = {genre: i for i, genre in enumerate(genres)}
+    return {split: self._generate_examples(by_split[split], genre_index)
+            for split in example_lib.SPLITS}
+
+  def _generate_examples(self, items, genre_index):
+    beam = tfds.core.lazy_imports.apache_beam
+    return (beam.Create(items)
+            | beam.FlatMap(lakh_lib.convert_item, genre_index=genre_index))
+
+  def _process_pipeline_result(self, pipeline_result):
+    example_lib.write_beam_skip_summary(
+        self.data_dir, pipeline_result, extra=self._label_problems)
