@@ -1,0 +1,1 @@
+"""Console scripts (absl flags; one module per command)."""
