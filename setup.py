@@ -26,7 +26,7 @@ REQUIRED_PACKAGES = [
 ]
 
 EXTRAS_REQUIRE = {
-    'test': ['pytest'],
+    'test': ['pytest', 'dill'],  # dill: tfds.testing
 }
 
 # One entry per command; the command name is the module name under

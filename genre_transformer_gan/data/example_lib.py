@@ -59,6 +59,23 @@ def split_of(example_id: str) -> str:
   return SPLITS[2]
 
 
+def group_by_split(items, id_of):
+  """{split: [item]} by `split_of(id_of(item))`, leaving out empty splits.
+
+  TFDS refuses a split without examples; a small `folders` collection can
+  have none in validation or test, and then those splits are simply absent.
+  """
+  from absl import logging  # pylint: disable=import-outside-toplevel
+  by_split = collections.defaultdict(list)
+  for item in items:
+    by_split[split_of(id_of(item))].append(item)
+  missing = [s for s in SPLITS if not by_split[s]]
+  if missing:
+    logging.warning('No files fall in split(s) %s (90/5/5 by id hash); they '
+                    'are left out.', ', '.join(missing))
+  return {s: by_split[s] for s in SPLITS if by_split[s]}
+
+
 def duration_seconds(tokens: np.ndarray) -> float:
   """Seconds spanned by event tokens (the sum of their time shifts)."""
   tokens = np.asarray(tokens)

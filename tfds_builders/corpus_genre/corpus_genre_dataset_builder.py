@@ -59,15 +59,13 @@ class Builder(tfds.core.GeneratorBasedBuilder):
     del dl_manager  # Nothing to download.
     pieces = corpus_lib.list_pieces(self.builder_config.max_per_genre,
                                     self.builder_config.max_file_bytes)
-    by_split = collections.defaultdict(list)
-    for piece in pieces:
-      by_split[example_lib.split_of(piece.id)].append(piece)
+    by_split = example_lib.group_by_split(pieces, lambda piece: piece.id)
     if self.builder_config.use_beam:
-      return {s: self._generate_examples(by_split[s])
-              for s in example_lib.SPLITS}
+      return {split: self._generate_examples(split_pieces)
+              for split, split_pieces in by_split.items()}
     results = self._process_locally(pieces)
-    return {s: self._yield_examples([results[p.id] for p in by_split[s]])
-            for s in example_lib.SPLITS}
+    return {split: self._yield_examples([results[p.id] for p in split_pieces])
+            for split, split_pieces in by_split.items()}
 
   def _process_locally(self, pieces):
     """Converts every piece with a process pool, logging progress."""

@@ -6,7 +6,6 @@ and a cluster with Dataflow / Flink / Spark. Label and file logic lives in
 genre_transformer_gan/data/lakh_lib.py; see README.md in this folder.
 """
 
-import collections
 import dataclasses
 from typing import Optional
 
@@ -111,12 +110,10 @@ class Builder(tfds.core.GeneratorBasedBuilder):
     self._label_problems = dict(problems)
     logging.info('lakh_genre: %d files to convert, %d genres; label problems: '
                  '%s', len(items), len(genres), self._label_problems)
-    by_split = collections.defaultdict(list)
-    for item in items:
-      by_split[example_lib.split_of(item.md5)].append(item)
     genre_index = {genre: i for i, genre in enumerate(genres)}
-    return {split: self._generate_examples(by_split[split], genre_index)
-            for split in example_lib.SPLITS}
+    by_split = example_lib.group_by_split(items, lambda item: item.md5)
+    return {split: self._generate_examples(split_items, genre_index)
+            for split, split_items in by_split.items()}
 
   def _generate_examples(self, items, genre_index):
     beam = tfds.core.lazy_imports.apache_beam

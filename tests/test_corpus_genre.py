@@ -1,0 +1,57 @@
+"""corpus_genre/small: builds from an empty data_dir, offline."""
+
+import collections
+
+import numpy as np
+import tensorflow_datasets as tfds
+
+from genre_transformer_gan.data import corpus_lib
+from genre_transformer_gan.data import datasets
+from genre_transformer_gan.data import example_lib
+from genre_transformer_gan.data import pipeline
+from genre_transformer_gan.data import vocabulary as vocab
+
+
+def test_small_has_three_genres_with_100_training_pieces(corpus_small_builder):
+  builder = corpus_small_builder
+  names = builder.info.features['genre'].names
+  assert names == list(corpus_lib.GENRES) == ['classical', 'folk', 'early']
+  counts = collections.Counter()
+  ids = set()
+  for split in example_lib.SPLITS:
+    for example in tfds.as_numpy(builder.as_dataset(split=split)):
+      tokens = example['tokens']
+      assert tokens.dtype == np.int32 and len(tokens) > 0
+      assert tokens.min() >= vocab.NUM_RESERVED
+      assert tokens.max() < vocab.GENRE_OFFSET
+      assert example['id'] not in ids
+      ids.add(example['id'])
+      assert example_lib.split_of(example['id'].decode()) == split
+      counts[(split, names[example['genre']])] += 1
+  for genre in names:
+    assert counts[('train', genre)] >= 100, counts
+  assert example_lib.read_skip_summary(builder.data_dir)['skipped'] is not None
+
+
+def test_small_feeds_the_pipeline(corpus_small_builder):
+  genre_ids = datasets.genre_ids(corpus_small_builder, ['folk'])
+  batch = next(iter(pipeline.train_dataset(
+      corpus_small_builder.as_dataset(split='train'), max_len=128,
+      global_batch_size=4, genre_ids=genre_ids)))
+  assert batch.shape == (4, 128)
+  assert np.all(batch.numpy()[:, 0] == vocab.GENRE_OFFSET + 1)
+  try:
+    datasets.genre_ids(corpus_small_builder, ['jazz'])
+  except datasets.DatasetError as e:
+    assert 'classical, folk, early' in str(e)
+  else:
+    raise AssertionError('unknown genre accepted')
+
+
+def test_genre_mapping_is_disjoint_and_documented():
+  sources = [s for group in corpus_lib.GENRE_SOURCES.values() for s in group]
+  assert len(sources) == len(set(sources))
+  readme = open(__file__.replace('tests/test_corpus_genre.py',
+                                 'tfds_builders/corpus_genre/README.md')).read()
+  for source in sources:
+    assert source in readme, source
