@@ -46,8 +46,7 @@ setup(
     python_requires='>=3.10',
     packages=find_packages(include=['genre_transformer_gan*',
                                     'tfds_builders*']),
-    package_data={'tfds_builders': ['*/README.md', '*/CITATIONS.bib',
-                                    '*/dummy_data/**/*', '*/dummy_data/*']},
+    package_data={'tfds_builders': ['*/README.md', '*/CITATIONS.bib']},
     install_requires=REQUIRED_PACKAGES,
     extras_require=EXTRAS_REQUIRE,
     entry_points={

@@ -88,6 +88,27 @@ def _tick_to_time(ticks, tick_scales):
       np.float64)
 
 
+def _read_length_prefixed(data: bytes, pos: int):
+  """A variable-length quantity then that many bytes (meta, sysex), as mido.
+
+  Returns:
+    (payload bytes, position after it).
+  """
+  byte = data[pos]
+  pos += 1
+  length = byte & 0x7f
+  while byte & 0x80:
+    byte = data[pos]
+    pos += 1
+    length = (length << 7) | (byte & 0x7f)
+  if length > _MAX_MESSAGE_LENGTH:
+    raise ValueError('message too long')
+  payload = data[pos:pos + length]
+  if len(payload) < length:
+    raise EOFError
+  return payload, pos + length
+
+
 def read_notes(data: bytes) -> MidiNotes:
   """Parses MIDI bytes into note arrays, exactly as note_seq would.
 
@@ -140,6 +161,8 @@ def read_notes(data: bytes) -> MidiNotes:
     program = [0] * 16
     open_notes = {}
     while pos - start != size:
+      # The delta time, read inline rather than by a helper like
+      # _read_length_prefixed: this is the once-per-event hot path.
       byte = data[pos]
       pos += 1
       delta = byte & 0x7f
@@ -164,20 +187,7 @@ def read_notes(data: bytes) -> MidiNotes:
         pos += 1
       elif status == 0xff:
         meta_type = data[pos]
-        pos += 1
-        byte = data[pos]
-        pos += 1
-        length = byte & 0x7f
-        while byte & 0x80:
-          byte = data[pos]
-          pos += 1
-          length = (length << 7) | (byte & 0x7f)
-        if length > _MAX_MESSAGE_LENGTH:
-          raise ValueError('message too long')
-        payload = data[pos:pos + length]
-        if len(payload) < length:
-          raise EOFError
-        pos += length
+        payload, pos = _read_length_prefixed(data, pos + 1)
         msg = mido_meta.build_meta_message(meta_type, list(payload), delta)
         # mido builds unknown meta messages without their delta time.
         tick += msg.time - delta
@@ -194,19 +204,7 @@ def read_notes(data: bytes) -> MidiNotes:
         continue
       elif status == 0xf0 or status == 0xf7:
         last_status = status
-        byte = data[pos]
-        pos += 1
-        length = byte & 0x7f
-        while byte & 0x80:
-          byte = data[pos]
-          pos += 1
-          length = (length << 7) | (byte & 0x7f)
-        if length > _MAX_MESSAGE_LENGTH:
-          raise ValueError('message too long')
-        payload = data[pos:pos + length]
-        if len(payload) < length:
-          raise EOFError
-        pos += length
+        payload, pos = _read_length_prefixed(data, pos)
         if payload[:1] == b'\xf0':
           payload = payload[1:]
         if payload[-1:] == b'\xf7':
