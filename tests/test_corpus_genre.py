@@ -55,3 +55,17 @@ def test_genre_mapping_is_disjoint_and_documented():
                                  'tfds_builders/corpus_genre/README.md')).read()
   for source in sources:
     assert source in readme, source
+
+
+def test_full_config_runs_through_beam(tmp_path, monkeypatch):
+  """`full`'s Beam path on a subset, with a broken piece counted."""
+  pieces = corpus_lib.list_pieces(max_per_genre=10, max_file_bytes=20_000)
+  broken = corpus_lib.Piece('folk', 'ryansMammoth/no_such_tune.abc')
+  monkeypatch.setattr(corpus_lib, 'list_pieces',
+                      lambda *args, **kwargs: pieces + [broken])
+  builder = datasets.get_builder('corpus_genre/full', data_dir=str(tmp_path))
+  total = sum(info.num_examples for info in builder.info.splits.values())
+  summary = example_lib.read_skip_summary(builder.data_dir)
+  assert total + sum(summary['skipped'].values()) == len(pieces) + 1
+  assert summary['skipped']['score_error'] >= 1
+  assert total >= 25

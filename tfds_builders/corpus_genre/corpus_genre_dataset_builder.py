@@ -71,10 +71,12 @@ class Builder(tfds.core.GeneratorBasedBuilder):
     """Converts every piece with a process pool, logging progress."""
     results, skipped = {}, collections.Counter()
     start = time.time()
-    processes = min(2, multiprocessing.cpu_count())
+    # spawn, not fork: TensorFlow is already initialised in this process.
     context = multiprocessing.get_context('spawn')
-    with context.Pool(processes) as pool:
-      for i, result in enumerate(pool.imap(corpus_lib.process_piece, pieces, chunksize=4)):
+    with context.Pool(multiprocessing.cpu_count()) as pool:
+      results_in_order = pool.imap(corpus_lib.process_piece, pieces,
+                                   chunksize=4)
+      for i, result in enumerate(results_in_order):
         if result[0] == 'skip':
           skipped[result[1]] += 1
           logging.info('Skipped %s (%s).', result[2], result[1])
