@@ -1,0 +1,1 @@
+"""Models: the Music Transformer generator and its layers."""

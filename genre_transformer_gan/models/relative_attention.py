@@ -1,0 +1,144 @@
+"""Causal multi-head self-attention with relative position logits ("skew").
+
+Music Transformer (Huang et al. 2018, section 3.4.1): besides `q_i . k_j`,
+each logit gets `q_i . e_(j-i)`, a learned embedding of the distance. The
+"skew" computes all of them from `Q . Er^T` ([B, H, L, L], one column per
+distance) by padding one zero column on the left, reshaping to
+[B, H, L+1, L] and dropping the first row, which leaves
+`S_rel[i, j] = q_i . e_(j-i)` for j <= i: memory O(L.D) for the relative
+embeddings instead of the O(L^2.D) of gathering `e_(j-i)` per pair.
+
+Relative embeddings are per head: a table [H, R+1, depth] for distances
+0..R (R = `max_relative_position`). Keys farther than R in the past share
+the embedding of distance R (the same clipping as Shaw et al.).
+
+Cached decoding keeps relative attention: for the query at step t the
+relative logits against cached keys j <= t are `q_t . e_(t-j)`: one row,
+gathered directly, no skew needed.
+"""
+
+import keras
+from keras import ops
+
+_NEG_INF = -1e9
+
+
+def skew(rel_logits):
+  """[B, H, L, L] logits by distance column -> [B, H, L, L] by key position.
+
+  Column m of the input is distance m - (L - 1) (m = L - 1: same position).
+  Output [i, j] = input[i, j - i + L - 1] for j <= i; j > i is garbage that
+  the causal mask removes.
+  """
+  batch, heads, length = (ops.shape(rel_logits)[0], ops.shape(rel_logits)[1],
+                          ops.shape(rel_logits)[2])
+  padded = ops.pad(rel_logits, [[0, 0], [0, 0], [0, 0], [1, 0]])
+  reshaped = ops.reshape(padded, (batch, heads, length + 1, length))
+  return reshaped[:, :, 1:, :]
+
+
+@keras.saving.register_keras_serializable(package='genre_transformer_gan')
+class RelativeMultiHeadAttention(keras.layers.Layer):
+  """Causal self-attention, relative (skew) or plain.
+
+  Args:
+    num_heads: H.
+    key_dim: per-head query/key/value depth.
+    max_relative_position: R; distances beyond share embedding R.
+    relative: False gives plain dot-product attention (for the `absolute`
+      model variant, whose positions come from embeddings instead).
+    dropout: on the attention weights.
+
+  Call:
+    inputs: float [B, L, D].
+    training: bool.
+    cache: optional float [B, 2, H, max_len, key_dim] keys and values of the
+      positions so far; with it, `inputs` is one step [B, 1, D].
+    cache_update_index: int scalar, the position of that step.
+
+  Returns:
+    float [B, L, D]; with a cache, (output [B, 1, D], updated cache).
+  """
+
+  def __init__(self, num_heads, key_dim, max_relative_position, relative=True,
+               dropout=0.0, **kwargs):
+    super().__init__(**kwargs)
+    self.num_heads = num_heads
+    self.key_dim = key_dim
+    self.max_relative_position = max_relative_position
+    self.relative = relative
+    self.dropout = dropout
+    self._dropout = keras.layers.Dropout(dropout)
+
+  def build(self, input_shape):
+    width = input_shape[-1]
+    shape = (width, self.num_heads, self.key_dim)
+    init = keras.initializers.GlorotUniform()
+    self.query_kernel = self.add_weight(name='query', shape=shape,
+                                        initializer=init)
+    self.key_kernel = self.add_weight(name='key', shape=shape,
+                                      initializer=init)
+    self.value_kernel = self.add_weight(name='value', shape=shape,
+                                        initializer=init)
+    self.output_kernel = self.add_weight(
+        name='output', shape=(self.num_heads, self.key_dim, width),
+        initializer=init)
+    if self.relative:
+      self.relative_embeddings = self.add_weight(
+          name='relative_embeddings',
+          shape=(self.num_heads, self.max_relative_position + 1, self.key_dim),
+          initializer=keras.initializers.RandomNormal(
+              stddev=self.key_dim**-0.5))
+
+  def _project(self, inputs):
+    q = ops.einsum('bld,dhk->bhlk', inputs, self.query_kernel)
+    k = ops.einsum('bld,dhk->bhlk', inputs, self.key_kernel)
+    v = ops.einsum('bld,dhk->bhlk', inputs, self.value_kernel)
+    return q * ops.cast(self.key_dim**-0.5, q.dtype), k, v
+
+  def _distance_embeddings(self, distances):
+    """[H, N, key_dim] embeddings of distances (clipped at R)."""
+    index = ops.minimum(distances, self.max_relative_position)
+    return ops.take(self.relative_embeddings, index, axis=1)
+
+  def _attend(self, logits, mask, values, training):
+    logits = ops.where(mask, ops.cast(logits, 'float32'), _NEG_INF)
+    weights = ops.cast(ops.softmax(logits, axis=-1), values.dtype)
+    weights = self._dropout(weights, training=training)
+    heads = ops.einsum('bhij,bhjk->bhik', weights, values)
+    return ops.einsum('bhik,hkd->bid', heads, self.output_kernel)
+
+  def call(self, inputs, training=False, cache=None, cache_update_index=None):
+    if cache is not None:
+      return self._call_cached(inputs, cache, cache_update_index, training)
+    q, k, v = self._project(inputs)
+    logits = ops.einsum('bhik,bhjk->bhij', q, k)
+    length = ops.shape(inputs)[1]
+    if self.relative:
+      # Column m of Q.Er^T is distance (L - 1) - m into the past.
+      er = self._distance_embeddings(ops.arange(length - 1, -1, -1))
+      logits = logits + skew(ops.einsum('bhik,hmk->bhim', q, er))
+    positions = ops.arange(length)
+    mask = positions[None, :] <= positions[:, None]
+    return self._attend(logits, mask[None, None], v, training)
+
+  def _call_cached(self, inputs, cache, index, training):
+    q, k, v = self._project(inputs)  # [B, H, 1, key_dim]
+    keys = ops.slice_update(cache[:, 0], (0, 0, index, 0), k)
+    values = ops.slice_update(cache[:, 1], (0, 0, index, 0), v)
+    logits = ops.einsum('bhik,bhjk->bhij', q, keys)
+    positions = ops.arange(ops.shape(keys)[2])
+    if self.relative:
+      distances = ops.maximum(index - positions, 0)
+      er = self._distance_embeddings(distances)  # [H, max_len, key_dim]
+      logits = logits + ops.einsum('bhik,hjk->bhij', q, er)
+    mask = (positions <= index)[None, None, None, :]
+    output = self._attend(logits, mask, values, training)
+    return output, ops.stack([keys, values], axis=1)
+
+  def get_config(self):
+    config = super().get_config()
+    config.update(num_heads=self.num_heads, key_dim=self.key_dim,
+                  max_relative_position=self.max_relative_position,
+                  relative=self.relative, dropout=self.dropout)
+    return config
