@@ -1,0 +1,1 @@
+"""Generation: cached sampling; rendering to MIDI / WAV / PNG."""
