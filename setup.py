@@ -22,6 +22,7 @@ REQUIRED_PACKAGES = [
     'numpy',
     'pretty_midi',
     'tensorflow>=2.16',  # Keras 3
+    'tensorboard',       # tf.summary needs it
     'tensorflow-datasets',
 ]
 

@@ -46,6 +46,29 @@ class ModelConfig:
 
 
 @dataclasses.dataclass(frozen=True)
+class TrainConfig:
+  """MLE optimisation settings.
+
+  Attributes:
+    learning_rate_constant, warmup_steps: schedules.RsqrtWarmup.
+    label_smoothing: cross-entropy label smoothing.
+    clip_norm: global gradient-norm clipping.
+    mixed_precision: compute in bfloat16 (variables stay float32).
+    keep_checkpoints: checkpoints kept by the CheckpointManager.
+    checkpoint_every, log_every, eval_every: in steps.
+  """
+  learning_rate_constant: float = 2.0
+  warmup_steps: int = 4000
+  label_smoothing: float = 0.0
+  clip_norm: float = 1.0
+  mixed_precision: bool = False
+  keep_checkpoints: int = 3
+  checkpoint_every: int = 500
+  log_every: int = 50
+  eval_every: int = 500
+
+
+@dataclasses.dataclass(frozen=True)
 class Config:
   """Everything a run needs besides its flags.
 
@@ -54,11 +77,13 @@ class Config:
     model: the generator.
     dataset: TFDS name of the training data.
     batch_size: global batch size.
+    train: MLE optimisation.
   """
   name: str
   model: ModelConfig
   dataset: str = datasets.DEFAULT_DATASET
   batch_size: int = 16
+  train: TrainConfig = TrainConfig()
 
 
 CONFIG_MAP = {
@@ -67,13 +92,17 @@ CONFIG_MAP = {
         model=ModelConfig(num_layers=2, hidden_size=32, num_heads=2,
                           attention_size=32, filter_size=64, max_len=64,
                           dropout=0.0),
-        batch_size=4),
+        batch_size=4,
+        train=TrainConfig(warmup_steps=20, learning_rate_constant=1.0,
+                          checkpoint_every=10, log_every=5, eval_every=10)),
     'small': Config(
         name='small',
         model=ModelConfig(num_layers=4, hidden_size=256, num_heads=8,
                           attention_size=256, filter_size=1024, max_len=512,
                           dropout=0.1),
-        batch_size=16),
+        batch_size=16,
+        train=TrainConfig(warmup_steps=1000, checkpoint_every=250,
+                          log_every=25, eval_every=250)),
     # Magenta score2perf's transformer_tpu-scale model.
     'base': Config(
         name='base',
@@ -81,7 +110,10 @@ CONFIG_MAP = {
                           attention_size=512, filter_size=1024, max_len=2048,
                           dropout=0.2),
         dataset='lakh_genre/tagtraum_cd2c',
-        batch_size=64),
+        batch_size=64,
+        train=TrainConfig(warmup_steps=8000, label_smoothing=0.1,
+                          mixed_precision=True, checkpoint_every=1000,
+                          log_every=100, eval_every=1000)),
 }
 
 

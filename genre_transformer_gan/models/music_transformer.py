@@ -165,8 +165,8 @@ class MusicTransformer(keras.Model):
     return config
 
   @classmethod
-  def from_model_config(cls, model_config, vocab_size):
-    """Builds from a configs.ModelConfig."""
+  def from_model_config(cls, model_config, vocab_size, **kwargs):
+    """Builds from a configs.ModelConfig (kwargs: e.g. dtype, name)."""
     return cls(vocab_size=vocab_size, num_layers=model_config.num_layers,
                hidden_size=model_config.hidden_size,
                num_heads=model_config.num_heads,
@@ -175,4 +175,4 @@ class MusicTransformer(keras.Model):
                max_len=model_config.max_len, dropout=model_config.dropout,
                attention=model_config.attention,
                max_relative_position=model_config.relative_distance,
-               timing_signal=model_config.timing_signal)
+               timing_signal=model_config.timing_signal, **kwargs)

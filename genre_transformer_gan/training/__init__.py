@@ -1,0 +1,1 @@
+"""Training: MLE pre-training (and, later, the adversarial phase)."""

@@ -1,0 +1,178 @@
+"""Maximum-likelihood training of the Music Transformer under tf.distribute.
+
+The same loop runs on one CPU, MirroredStrategy, MultiWorkerMirroredStrategy
+and TPUStrategy: each replica's loss is its summed token NLL divided by the
+number of predicted tokens across all replicas, so the optimizer's
+all-reduced (summed) gradients are those of the global mean.
+Checkpoints (model, optimizer, step) go through tf.train.CheckpointManager
+and resume exactly; TensorBoard gets loss, learning rate, tokens/s and
+validation NLL; progress lines give rate and ETA.
+"""
+
+import math
+import os
+import time
+from typing import Callable, Optional
+
+from absl import logging
+import keras
+import tensorflow as tf
+
+from genre_transformer_gan.models import music_transformer
+from genre_transformer_gan.training import losses
+from genre_transformer_gan.training import schedules
+
+
+class MleTrainer:
+  """Builds (or restores from model_dir) a generator and trains it by MLE.
+
+  Args:
+    config: a configs.Config.
+    vocab_size: generator vocabulary size.
+    model_dir: checkpoints and TensorBoard events.
+    strategy: a tf.distribute strategy (default: the current one).
+  """
+
+  def __init__(self, config, vocab_size: int, model_dir: str,
+               strategy: Optional[tf.distribute.Strategy] = None):
+    self.config = config
+    self.model_dir = model_dir
+    self.strategy = strategy or tf.distribute.get_strategy()
+    train = config.train
+    with self.strategy.scope():
+      dtype = 'mixed_bfloat16' if train.mixed_precision else None
+      self.model = music_transformer.MusicTransformer.from_model_config(
+          config.model, vocab_size, dtype=dtype)
+      self.schedule = schedules.RsqrtWarmup(
+          train.learning_rate_constant, train.warmup_steps,
+          config.model.hidden_size)
+      self.optimizer = keras.optimizers.Adam(
+          learning_rate=self.schedule, beta_1=0.9, beta_2=0.997,
+          epsilon=1e-9)  # Clipping is done in the step: see there.
+      self.optimizer.build(self.model.trainable_variables)
+    self.checkpoint = tf.train.Checkpoint(model=self.model,
+                                          optimizer=self.optimizer)
+    self.manager = tf.train.CheckpointManager(
+        self.checkpoint, os.path.join(model_dir, 'checkpoints'),
+        max_to_keep=train.keep_checkpoints)
+    self.restored_from = self.manager.restore_or_initialize()
+    if self.restored_from:
+      logging.info('Resumed from %s at step %d.', self.restored_from,
+                   self.step)
+    self._train_step = tf.function(self._distributed_train_step)
+    self._eval_step = tf.function(self._distributed_eval_step)
+
+  @property
+  def step(self) -> int:
+    return int(self.optimizer.iterations.numpy())
+
+  def _replica_train_step(self, batch):
+    with tf.GradientTape() as tape:
+      loss_sum, count = losses.next_token_nll(
+          self.model, batch, training=True,
+          label_smoothing=self.config.train.label_smoothing)
+      global_count = tf.distribute.get_replica_context().all_reduce(
+          tf.distribute.ReduceOp.SUM, count)
+      loss = loss_sum / tf.maximum(global_count, 1.0)
+    variables = self.model.trainable_variables
+    gradients = tape.gradient(loss, variables)
+    # Keras clips (global_clipnorm) each replica's partial gradient before
+    # its all-reduce, which is not the global norm. So: all-reduce here, clip
+    # by the global norm, and divide by the replica count so that the
+    # optimizer's own all-reduce (a sum of equal values) restores it.
+    context = tf.distribute.get_replica_context()
+    gradients = context.all_reduce(
+        tf.distribute.ReduceOp.SUM,
+        [tf.convert_to_tensor(g) for g in gradients])  # dense embeddings
+    gradients, _ = tf.clip_by_global_norm(gradients,
+                                          self.config.train.clip_norm)
+    replicas = float(context.num_replicas_in_sync)
+    self.optimizer.apply_gradients(
+        zip([g / replicas for g in gradients], variables))
+    return loss, count
+
+  def _distributed_train_step(self, iterator):
+    loss, count = self.strategy.run(self._replica_train_step,
+                                    args=(next(iterator),))
+    reduce = lambda x: self.strategy.reduce(  # noqa: E731
+        tf.distribute.ReduceOp.SUM, x, axis=None)
+    return reduce(loss), reduce(count)
+
+  def _replica_eval_step(self, batch):
+    return losses.next_token_nll(self.model, batch, training=False)
+
+  def _distributed_eval_step(self, batch):
+    loss_sum, count = self.strategy.run(self._replica_eval_step,
+                                        args=(batch,))
+    reduce = lambda x: self.strategy.reduce(  # noqa: E731
+        tf.distribute.ReduceOp.SUM, x, axis=None)
+    return reduce(loss_sum), reduce(count)
+
+  def evaluate(self, dataset: tf.data.Dataset) -> float:
+    """Mean next-token NLL (nats per token) over a finite dataset."""
+    total, count = 0.0, 0.0
+    for batch in self.strategy.experimental_distribute_dataset(dataset):
+      loss_sum, batch_count = self._eval_step(batch)
+      total += float(loss_sum)
+      count += float(batch_count)
+    return total / max(count, 1.0)
+
+  def train(self, dataset_fn: Callable, num_steps: int,
+            eval_dataset: Optional[tf.data.Dataset] = None):
+    """Trains until the global step reaches num_steps.
+
+    Args:
+      dataset_fn: input_context -> tf.data.Dataset of int [B, L] batches
+        (e.g. pipeline.train_dataset with input_context).
+      num_steps: target global step (a resumed run continues to it).
+      eval_dataset: finite batches for validation NLL.
+
+    Returns:
+      {'step': ..., 'loss': last loss, 'eval_nll': last validation NLL}.
+
+    Raises:
+      FloatingPointError: a non-finite loss; the last checkpoint is kept.
+    """
+    train = self.config.train
+    writer = tf.summary.create_file_writer(os.path.join(self.model_dir,
+                                                        'train'))
+    iterator = iter(self.strategy.distribute_datasets_from_function(
+        dataset_fn))
+    start_step, start_time = self.step, time.time()
+    window_time, window_tokens = time.time(), 0.0
+    result = {'step': self.step, 'loss': None, 'eval_nll': None}
+    while self.step < num_steps:
+      loss, count = self._train_step(iterator)
+      loss = float(loss)
+      if not math.isfinite(loss):
+        raise FloatingPointError(
+            f'Loss became {loss} at step {self.step}; the last checkpoint '
+            f'({self.manager.latest_checkpoint}) is kept.')
+      window_tokens += float(count)
+      step = self.step
+      result.update(step=step, loss=loss)
+      if step % train.log_every == 0 or step == num_steps:
+        now = time.time()
+        tokens_per_s = window_tokens / max(now - window_time, 1e-9)
+        steps_per_s = (step - start_step) / max(now - start_time, 1e-9)
+        eta = (num_steps - step) / max(steps_per_s, 1e-9)
+        learning_rate = float(self.schedule(step - 1))
+        logging.info('step %d/%d  loss %.4f  lr %.2e  %.0f tokens/s  '
+                     '%.2f steps/s  ETA %.0f s', step, num_steps, loss,
+                     learning_rate, tokens_per_s, steps_per_s, eta)
+        with writer.as_default(step=step):
+          tf.summary.scalar('loss', loss)
+          tf.summary.scalar('learning_rate', learning_rate)
+          tf.summary.scalar('tokens_per_second', tokens_per_s)
+        window_time, window_tokens = now, 0.0
+      if eval_dataset is not None and (step % train.eval_every == 0 or
+                                       step == num_steps):
+        result['eval_nll'] = self.evaluate(eval_dataset)
+        logging.info('step %d  validation NLL %.4f nats/token', step,
+                     result['eval_nll'])
+        with writer.as_default(step=step):
+          tf.summary.scalar('validation_nll', result['eval_nll'])
+      if step % train.checkpoint_every == 0 or step == num_steps:
+        self.manager.save(checkpoint_number=step)
+    writer.flush()
+    return result
