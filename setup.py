@@ -34,6 +34,7 @@ EXTRAS_REQUIRE = {
 # genre_transformer_gan/scripts/.
 CONSOLE_SCRIPTS = [
     'genre_gan_dataset',
+    'genre_gan_train',
 ]
 
 setup(
