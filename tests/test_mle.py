@@ -1,5 +1,7 @@
 """MLE training: 2 devices == 1 device, exact resume, it learns."""
 
+import dataclasses
+
 import numpy as np
 import tensorflow as tf
 
@@ -104,3 +106,14 @@ def test_rsqrt_warmup():
   np.testing.assert_allclose(float(schedule(399)), peak / 2, rtol=1e-6)
   clone = schedules.RsqrtWarmup(**schedule.get_config())
   assert float(clone(10)) == float(schedule(10))
+
+
+def test_bfloat16_mixed_precision(tmp_path):
+  config = configs.get_config('tiny')
+  config = dataclasses.replace(config, train=dataclasses.replace(
+      config.train, mixed_precision=True))
+  trainer = mle.MleTrainer(config, _VOCAB, str(tmp_path))
+  assert trainer.model.compute_dtype == 'bfloat16'
+  assert trainer.model.variable_dtype == 'float32'
+  result = trainer.train(_dataset_fn(_sequences(), 8), 20)
+  assert np.isfinite(result['loss']) and result['loss'] < np.log(_VOCAB)

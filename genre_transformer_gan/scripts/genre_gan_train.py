@@ -8,6 +8,7 @@ dataset (all genres, or --genre), resuming from --model_dir when it holds a
 checkpoint. The adversarial phase is added by its own issue.
 """
 
+import dataclasses
 import json
 import os
 
@@ -38,6 +39,8 @@ flags.DEFINE_integer('seed', 0, 'Data order, crops and augmentation.')
 flags.DEFINE_enum('strategy', 'auto', list(strategies.STRATEGIES),
                   'tf.distribute strategy.')
 flags.DEFINE_integer('eval_batches', 20, 'Validation batches per evaluation.')
+flags.DEFINE_integer('eval_every', None,
+                     "Steps between evaluations (default: the config's).")
 
 _DEFAULT_MLE_STEPS = {'tiny': 100, 'small': 5000, 'base': 200_000}
 _RUN_FILE = 'run.json'
@@ -74,6 +77,9 @@ def unigram_entropy(dataset, max_batches=50):
 
 def run():
   config = configs.get_config(FLAGS.config)
+  if FLAGS.eval_every:
+    config = dataclasses.replace(config, train=dataclasses.replace(
+        config.train, eval_every=FLAGS.eval_every))
   builder = datasets.get_builder(FLAGS.dataset or config.dataset,
                                  data_dir=FLAGS.data_dir)
   vocabulary = datasets.get_vocabulary(builder)
