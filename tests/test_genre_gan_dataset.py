@@ -1,24 +1,15 @@
 """genre_gan_dataset: summary table, MIDI export, one-line errors."""
 
+import functools
 import os
-import shutil
-import subprocess
-import sys
 
 import note_seq
 
-_REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-_FOLDERS = os.path.join(_REPO, 'tfds_builders', 'lakh_genre', 'dummy_data',
-                        'folders')
+from tests import console
 
-
-def _run(*flags):
-  script = shutil.which('genre_gan_dataset')
-  command = [script] if script else [
-      sys.executable, '-m', 'genre_transformer_gan.scripts.genre_gan_dataset']
-  return subprocess.run(command + list(flags), capture_output=True, text=True,
-                        timeout=300, cwd=_REPO,
-                        env=dict(os.environ, PYTHONPATH=_REPO))
+_FOLDERS = os.path.join(console.REPO, 'tfds_builders', 'lakh_genre',
+                        'dummy_data', 'folders')
+_run = functools.partial(console.run_script, 'genre_gan_dataset')
 
 
 def test_builds_summarises_and_exports(tmp_path):

@@ -1,20 +1,11 @@
 """genre_gan_train --phase=mle on the embedded dataset: trains, resumes, refuses."""
 
+import functools
 import os
-import shutil
-import subprocess
-import sys
 
-_REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from tests import console
 
-
-def _run(*flags):
-  script = shutil.which('genre_gan_train')
-  command = [script] if script else [
-      sys.executable, '-m', 'genre_transformer_gan.scripts.genre_gan_train']
-  return subprocess.run(command + list(flags), capture_output=True, text=True,
-                        timeout=600, cwd=_REPO,
-                        env=dict(os.environ, PYTHONPATH=_REPO))
+_run = functools.partial(console.run_script, 'genre_gan_train')
 
 
 def test_mle_trains_resumes_and_refuses_mismatches(corpus_small_builder,
