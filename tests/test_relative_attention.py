@@ -83,3 +83,20 @@ def test_config_and_saving_round_trip(tmp_path):
   loaded = keras.saving.load_model(path)
   np.testing.assert_allclose(np.asarray(loaded(x)), np.asarray(model(x)),
                              atol=1e-6)
+
+
+def test_transformer_block_config_and_saving(tmp_path):
+  from genre_transformer_gan.models import transformer_block  # pylint: disable=import-outside-toplevel
+  block = transformer_block.TransformerBlock(
+      num_heads=2, key_dim=4, filter_size=16, max_relative_position=5,
+      dropout=0.1, name='block')
+  clone = transformer_block.TransformerBlock.from_config(block.get_config())
+  assert clone.get_config() == block.get_config()
+  inputs = keras.Input((None, 8))
+  model = keras.Model(inputs, block(inputs))
+  x = np.random.default_rng(3).normal(size=(2, 7, 8)).astype(np.float32)
+  path = tmp_path / 'block.keras'
+  model.save(path)
+  loaded = keras.saving.load_model(path)
+  np.testing.assert_allclose(np.asarray(loaded(x)), np.asarray(model(x)),
+                             atol=1e-6)
