@@ -27,6 +27,10 @@ def test_mle_trains_resumes_and_refuses_mismatches(corpus_small_builder,
   assert 'at step 12' in result.stderr and 'step 15: train loss' in (
       result.stdout)
 
+  result = _run(*common, '--mle_steps=15')  # Already there: evaluates only.
+  assert result.returncode == 0, result.stderr[-3000:]
+  assert 'step 15: train loss' in result.stdout and 'NLL' in result.stdout
+
   result = _run(*[f for f in common if not f.startswith('--config')],
                 '--config=small', '--mle_steps=1')
   assert result.returncode == 1

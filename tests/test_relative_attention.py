@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from genre_transformer_gan.models import relative_attention
+from genre_transformer_gan.models import transformer_block
 
 
 def _naive_attention(layer, x):
@@ -69,34 +70,28 @@ def test_causal():
   assert np.abs(a[:, 7:] - b[:, 7:]).max() > 1e-3
 
 
-def test_config_and_saving_round_trip(tmp_path):
-  layer = relative_attention.RelativeMultiHeadAttention(
-      3, key_dim=4, max_relative_position=6, dropout=0.1, name='attn')
-  clone = relative_attention.RelativeMultiHeadAttention.from_config(
-      layer.get_config())
+def _assert_config_and_saving_round_trip(layer, width, path):
+  clone = type(layer).from_config(layer.get_config())
   assert clone.get_config() == layer.get_config()
-  inputs = keras.Input((None, 12))
+  inputs = keras.Input((None, width))
   model = keras.Model(inputs, layer(inputs))
-  x = np.random.default_rng(2).normal(size=(2, 9, 12)).astype(np.float32)
-  path = tmp_path / 'attention.keras'
+  x = np.random.default_rng(2).normal(size=(2, 9, width)).astype(np.float32)
   model.save(path)
   loaded = keras.saving.load_model(path)
   np.testing.assert_allclose(np.asarray(loaded(x)), np.asarray(model(x)),
                              atol=1e-6)
+
+
+def test_config_and_saving_round_trip(tmp_path):
+  _assert_config_and_saving_round_trip(
+      relative_attention.RelativeMultiHeadAttention(
+          3, key_dim=4, max_relative_position=6, dropout=0.1, name='attn'),
+      12, tmp_path / 'attention.keras')
 
 
 def test_transformer_block_config_and_saving(tmp_path):
-  from genre_transformer_gan.models import transformer_block  # pylint: disable=import-outside-toplevel
-  block = transformer_block.TransformerBlock(
-      num_heads=2, key_dim=4, filter_size=16, max_relative_position=5,
-      dropout=0.1, name='block')
-  clone = transformer_block.TransformerBlock.from_config(block.get_config())
-  assert clone.get_config() == block.get_config()
-  inputs = keras.Input((None, 8))
-  model = keras.Model(inputs, block(inputs))
-  x = np.random.default_rng(3).normal(size=(2, 7, 8)).astype(np.float32)
-  path = tmp_path / 'block.keras'
-  model.save(path)
-  loaded = keras.saving.load_model(path)
-  np.testing.assert_allclose(np.asarray(loaded(x)), np.asarray(model(x)),
-                             atol=1e-6)
+  _assert_config_and_saving_round_trip(
+      transformer_block.TransformerBlock(
+          num_heads=2, key_dim=4, filter_size=16, max_relative_position=5,
+          dropout=0.1, name='block'),
+      8, tmp_path / 'block.keras')

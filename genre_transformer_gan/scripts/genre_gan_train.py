@@ -65,11 +65,9 @@ def check_model_dir(model_dir, config_name, genres):
 
 def unigram_entropy(dataset, max_batches=50):
   """Entropy (nats) of the token frequencies: a no-context baseline NLL."""
-  counts = np.zeros(0)
-  for batch in dataset.take(max_batches):
-    tokens = batch.numpy()[:, 1:].ravel()
-    counts = np.pad(counts, (0, max(0, tokens.max() + 1 - len(counts))))
-    counts[:tokens.max() + 1] += np.bincount(tokens, minlength=tokens.max() + 1)
+  tokens = np.concatenate([batch.numpy()[:, 1:].ravel()
+                           for batch in dataset.take(max_batches)])
+  counts = np.bincount(tokens).astype(np.float64)
   counts[0] = 0  # PAD
   probs = counts[counts > 0] / counts.sum()
   return float(-(probs * np.log(probs)).sum())
@@ -107,6 +105,8 @@ def run():
       genre_ids=genre_ids).take(FLAGS.eval_batches).cache()
   trainer = mle.MleTrainer(config, vocabulary.size, model_dir, strategy)
   result = trainer.train(train_fn, steps, eval_dataset=eval_data)
+  if result['eval_nll'] is None:  # Already at `steps`: nothing was trained.
+    result['eval_nll'] = trainer.evaluate(eval_data)
   baseline = unigram_entropy(eval_data)
   print(f'step {result["step"]}: train loss {result["loss"]}, {eval_split} '
         f'NLL {result["eval_nll"]:.4f} nats/token (unigram entropy '

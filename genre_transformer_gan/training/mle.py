@@ -94,9 +94,11 @@ class MleTrainer:
   def _distributed_train_step(self, iterator):
     loss, count = self.strategy.run(self._replica_train_step,
                                     args=(next(iterator),))
-    reduce = lambda x: self.strategy.reduce(  # noqa: E731
-        tf.distribute.ReduceOp.SUM, x, axis=None)
-    return reduce(loss), reduce(count)
+    return self._sum(loss), self._sum(count)
+
+  def _sum(self, per_replica):
+    return self.strategy.reduce(tf.distribute.ReduceOp.SUM, per_replica,
+                                axis=None)
 
   def _replica_eval_step(self, batch):
     return losses.next_token_nll(self.model, batch, training=False)
@@ -104,9 +106,7 @@ class MleTrainer:
   def _distributed_eval_step(self, batch):
     loss_sum, count = self.strategy.run(self._replica_eval_step,
                                         args=(batch,))
-    reduce = lambda x: self.strategy.reduce(  # noqa: E731
-        tf.distribute.ReduceOp.SUM, x, axis=None)
-    return reduce(loss_sum), reduce(count)
+    return self._sum(loss_sum), self._sum(count)
 
   def evaluate(self, dataset: tf.data.Dataset) -> float:
     """Mean next-token NLL (nats per token) over a finite dataset."""
