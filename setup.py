@@ -21,6 +21,8 @@ REQUIRED_PACKAGES = [
     'note-seq',
     'numpy',
     'pretty_midi',
+    'scikit-learn',      # the independent genre evaluator
+    'scipy',
     'tensorflow>=2.16',  # Keras 3
     'tensorboard',       # tf.summary needs it
     'tensorflow-datasets',
@@ -33,7 +35,9 @@ EXTRAS_REQUIRE = {
 # One entry per command; the command name is the module name under
 # genre_transformer_gan/scripts/.
 CONSOLE_SCRIPTS = [
+    'genre_classifier_train',
     'genre_gan_dataset',
+    'genre_gan_evaluate',
     'genre_gan_train',
 ]
 

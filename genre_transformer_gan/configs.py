@@ -5,7 +5,7 @@ mutating a shared one.
 """
 
 import dataclasses
-from typing import Optional
+from typing import Optional, Tuple
 
 from genre_transformer_gan.data import datasets
 
@@ -69,6 +69,57 @@ class TrainConfig:
 
 
 @dataclasses.dataclass(frozen=True)
+class ClassifierConfig:
+  """The genre classifier (the frozen adversary) and its training.
+
+  Attributes:
+    embedding_size: token embedding width.
+    filters: channels of the convolution blocks.
+    kernel_size: convolution width.
+    dilations: one residual block per entry (receptive field grows with
+      their sum).
+    dropout: after the embedding and inside each block.
+    min_crop_len, max_crop_len: training crops have a length drawn
+      uniformly from this range and a random offset.
+    batch_size: crops per step.
+    steps: optimisation steps.
+    learning_rate: Adam's, with cosine decay to zero.
+    augment: time stretch and transposition of training crops.
+    eval_crop_lengths: crop lengths accuracy is reported for.
+  """
+  embedding_size: int = 32
+  filters: int = 32
+  kernel_size: int = 3
+  dilations: Tuple[int, ...] = (1, 2, 4)
+  dropout: float = 0.1
+  min_crop_len: int = 16
+  max_crop_len: int = 64
+  batch_size: int = 16
+  steps: int = 30
+  learning_rate: float = 2e-3
+  augment: bool = True
+  eval_crop_lengths: Tuple[int, ...] = (16, 64)
+
+
+@dataclasses.dataclass(frozen=True)
+class EvaluatorConfig:
+  """The independent feature-based genre evaluator (evaluation/).
+
+  Attributes:
+    model: 'gbt' (scikit-learn HistGradientBoostingClassifier) or 'logreg'
+      (standardised logistic regression).
+    min_crop_len, max_crop_len: training crops' length range (tokens).
+    crops_per_piece: training crops taken from each real piece.
+    eval_crop_lengths: crop lengths accuracy is reported for.
+  """
+  model: str = 'gbt'
+  min_crop_len: int = 256
+  max_crop_len: int = 1024
+  crops_per_piece: int = 6
+  eval_crop_lengths: Tuple[int, ...] = (256, 512, 1024)
+
+
+@dataclasses.dataclass(frozen=True)
 class Config:
   """Everything a run needs besides its flags.
 
@@ -78,12 +129,16 @@ class Config:
     dataset: TFDS name of the training data.
     batch_size: global batch size.
     train: MLE optimisation.
+    classifier: the frozen genre classifier.
+    evaluator: the independent evaluator.
   """
   name: str
   model: ModelConfig
   dataset: str = datasets.DEFAULT_DATASET
   batch_size: int = 16
   train: TrainConfig = TrainConfig()
+  classifier: ClassifierConfig = ClassifierConfig()
+  evaluator: EvaluatorConfig = EvaluatorConfig()
 
 
 CONFIG_MAP = {
@@ -94,7 +149,10 @@ CONFIG_MAP = {
                           dropout=0.0),
         batch_size=4,
         train=TrainConfig(warmup_steps=20, learning_rate_constant=1.0,
-                          checkpoint_every=10, log_every=5, eval_every=10)),
+                          checkpoint_every=10, log_every=5, eval_every=10),
+        evaluator=EvaluatorConfig(min_crop_len=64, max_crop_len=256,
+                                  crops_per_piece=2,
+                                  eval_crop_lengths=(64, 256))),
     'small': Config(
         name='small',
         model=ModelConfig(num_layers=4, hidden_size=256, num_heads=8,
@@ -104,7 +162,12 @@ CONFIG_MAP = {
         # A CPU run is minutes long: reach the peak rate (3.95e-3) early.
         train=TrainConfig(learning_rate_constant=1.0, warmup_steps=250,
                           checkpoint_every=250, log_every=25,
-                          eval_every=250)),
+                          eval_every=250),
+        classifier=ClassifierConfig(
+            embedding_size=64, filters=96, kernel_size=5,
+            dilations=(1, 2, 4, 8, 16), dropout=0.2, min_crop_len=64,
+            max_crop_len=512, batch_size=32, steps=1500,
+            learning_rate=2e-3, eval_crop_lengths=(64, 128, 256, 512))),
     # Magenta score2perf's transformer_tpu-scale model.
     'base': Config(
         name='base',
@@ -115,7 +178,15 @@ CONFIG_MAP = {
         batch_size=64,
         train=TrainConfig(warmup_steps=8000, label_smoothing=0.1,
                           mixed_precision=True, checkpoint_every=1000,
-                          log_every=100, eval_every=1000)),
+                          log_every=100, eval_every=1000),
+        classifier=ClassifierConfig(
+            embedding_size=128, filters=256, kernel_size=5,
+            dilations=(1, 2, 4, 8, 16, 32, 64), dropout=0.2,
+            min_crop_len=128, max_crop_len=2048, batch_size=64, steps=20000,
+            learning_rate=1e-3,
+            eval_crop_lengths=(128, 256, 512, 1024, 2048)),
+        evaluator=EvaluatorConfig(max_crop_len=2048, crops_per_piece=4,
+                                  eval_crop_lengths=(256, 512, 1024, 2048))),
 }
 
 

@@ -122,3 +122,93 @@ def eval_dataset(examples: tf.data.Dataset, max_len: int, batch_size: int,
       lambda genre, events: _with_genre_token(genre, events, max_len))
   return dataset.batch(batch_size, drop_remainder=drop_remainder).prefetch(
       tf.data.AUTOTUNE)
+
+
+def _events_only(tokens):
+  """Drops genre, PAD and EOS tokens (the classifier must not see labels)."""
+  keep = tf.logical_and(tokens >= vocab.NUM_RESERVED,
+                        tokens < vocab.GENRE_OFFSET)
+  return tf.boolean_mask(tokens, keep)
+
+
+def classifier_train_dataset(examples: tf.data.Dataset, genre_ids,
+                             min_len: int, max_len: int, batch_size: int,
+                             seed: int = 0, augment: bool = True,
+                             shuffle_buffer: int = 1024) -> tf.data.Dataset:
+  """Endless (crops, labels) batches for the genre classifier.
+
+  Each crop has a length drawn uniformly from [min_len, max_len] and a random
+  offset, so the classifier learns to judge short and long excerpts.
+
+  Args:
+    examples: TFDS examples with `tokens` and `genre`.
+    genre_ids: ClassLabel indices of the classes, in class order: label i is
+      genre_ids[i].
+
+  Returns:
+    (int32 [batch, max_len] PAD-padded events, int32 [batch] labels).
+  """
+  examples = filter_genres(examples, genre_ids)
+  table = tf.lookup.StaticHashTable(tf.lookup.KeyValueTensorInitializer(
+      tf.constant(list(genre_ids), tf.int64),
+      tf.range(len(genre_ids), dtype=tf.int32)), default_value=-1)
+  examples = examples.map(lambda ex: (ex['tokens'], ex['genre']))
+  examples = examples.shuffle(shuffle_buffer, seed=seed).repeat()
+  seeds = tf.data.Dataset.random(seed=seed).batch(2)
+
+  def crop(element, element_seed):
+    tokens, genre = element
+    length_seed, crop_seed, augment_seed = tf.unstack(
+        tf.random.experimental.stateless_split(element_seed, 3))
+    length = tf.random.stateless_uniform([], length_seed, min_len,
+                                         max_len + 1, tf.int32)
+    tokens = random_crop(_events_only(tokens), length, crop_seed)
+    keep = tf.size(tokens) > 0
+    if augment:
+      tokens, augmented = augmentation.augment(tokens, augment_seed)
+      keep = tf.logical_and(keep, augmented)
+    tokens = tokens[:max_len]
+    tokens = tf.pad(tokens, [[0, max_len - tf.shape(tokens)[0]]])
+    label = table.lookup(tf.cast(genre, tf.int64))
+    return tf.ensure_shape(tokens, [max_len]), label, keep
+
+  dataset = tf.data.Dataset.zip((examples, seeds)).map(
+      crop, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+  dataset = dataset.filter(lambda tokens, label, keep: keep).map(
+      lambda tokens, label, keep: (tokens, label))
+  return dataset.batch(batch_size, drop_remainder=True).prefetch(
+      tf.data.AUTOTUNE)
+
+
+def classifier_eval_dataset(examples: tf.data.Dataset, genre_ids,
+                            crop_len: int, batch_size: int,
+                            max_crops_per_piece: Optional[int] = None
+                            ) -> tf.data.Dataset:
+  """(crops, labels) of fixed length for measuring accuracy at that length.
+
+  Each piece is cut into consecutive non-overlapping crops of `crop_len`
+  events (a piece shorter than that is one crop; the short tail of a
+  longer one is dropped). One pass, fixed order.
+
+  Returns:
+    (int32 [batch, crop_len] events, int32 [batch] labels).
+  """
+  examples = filter_genres(examples, genre_ids)
+  table = tf.lookup.StaticHashTable(tf.lookup.KeyValueTensorInitializer(
+      tf.constant(list(genre_ids), tf.int64),
+      tf.range(len(genre_ids), dtype=tf.int32)), default_value=-1)
+
+  def to_crops(example):
+    tokens = _events_only(example['tokens'])
+    size = tf.shape(tokens)[0]
+    num_crops = tf.maximum(size // crop_len, 1)
+    if max_crops_per_piece:
+      num_crops = tf.minimum(num_crops, max_crops_per_piece)
+    padded = tf.pad(tokens, [[0, tf.maximum(crop_len - size, 0)]])
+    crops = tf.reshape(padded[:num_crops * crop_len], [num_crops, crop_len])
+    label = table.lookup(tf.cast(example['genre'], tf.int64))
+    return tf.data.Dataset.from_tensor_slices(
+        (crops, tf.fill([num_crops], label)))
+
+  return examples.flat_map(to_crops).batch(batch_size).prefetch(
+      tf.data.AUTOTUNE)

@@ -1,0 +1,1 @@
+"""Judging genre fidelity, realism and diversity of generated music."""

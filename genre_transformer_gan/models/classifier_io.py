@@ -1,0 +1,107 @@
+"""Saving and loading the genre classifier with the settings it depends on.
+
+A classifier directory holds:
+  classifier.keras   the Keras model (its config has genres and vocab size);
+  classifier.json    genres, vocabulary layout, dataset, accuracies.
+
+`load_classifier` checks the vocabulary and genres against the generator's
+and fails with a one-line error that says how to get a matching classifier.
+"""
+
+import json
+import os
+from typing import Optional, Sequence
+
+import keras
+import tensorflow as tf
+
+from genre_transformer_gan.data import vocabulary as vocab
+from genre_transformer_gan.models import genre_classifier
+
+MODEL_FILE = 'classifier.keras'
+INFO_FILE = 'classifier.json'
+
+
+def vocabulary_layout() -> dict:
+  """The token layout a classifier's embedding table was trained for."""
+  return {'num_events': vocab.NUM_EVENTS, 'genre_offset': vocab.GENRE_OFFSET,
+          'steps_per_second': vocab.STEPS_PER_SECOND,
+          'num_velocity_bins': vocab.NUM_VELOCITY_BINS}
+
+
+def _paths(path: str):
+  path = os.fspath(path)
+  if path.endswith('.keras'):
+    directory = os.path.dirname(path)
+    return path, os.path.join(directory, INFO_FILE)
+  return os.path.join(path, MODEL_FILE), os.path.join(path, INFO_FILE)
+
+
+def save_classifier(classifier, output_dir: str, info: dict) -> str:
+  """Writes classifier.keras and classifier.json (with `info` merged in)."""
+  tf.io.gfile.makedirs(output_dir)
+  model_path, info_path = _paths(output_dir)
+  # Write next to the target, then rename: a crash never leaves half a file.
+  partial = model_path + '.partial.keras'
+  classifier.save(partial)
+  tf.io.gfile.rename(partial, model_path, overwrite=True)
+  info = dict(info, genres=list(classifier.genres),
+              vocabulary_genres=list(classifier.vocabulary_genres),
+              vocab_size=classifier.vocab_size,
+              vocabulary=vocabulary_layout())
+  with tf.io.gfile.GFile(info_path, 'w') as f:
+    json.dump(info, f, indent=2)
+  return model_path
+
+
+def read_info(path: str) -> dict:
+  """classifier.json of a classifier directory (or of its .keras file)."""
+  _, info_path = _paths(path)
+  if not tf.io.gfile.exists(info_path):
+    return {}
+  with tf.io.gfile.GFile(info_path) as f:
+    return json.load(f)
+
+
+def load_classifier(path: str, vocabulary_genres: Optional[Sequence[str]] = None,
+                    genres: Sequence[str] = (), freeze: bool = True):
+  """Loads a classifier and checks it fits the generator.
+
+  Args:
+    path: a classifier directory or its classifier.keras file.
+    vocabulary_genres: the generator's vocabulary genres (token order); the
+      classifier must have been trained on the same vocabulary.
+    genres: genres the caller needs the classifier to tell apart.
+    freeze: return it frozen (genre_classifier.freeze).
+
+  Raises:
+    FileNotFoundError / ValueError: one line saying what to do.
+  """
+  model_path, _ = _paths(path)
+  retrain = ('train a matching one with `genre_classifier_train '
+             '--dataset=<the generator\'s dataset> --output=DIR`')
+  if not tf.io.gfile.exists(model_path):
+    raise FileNotFoundError(f'No genre classifier at {path}; {retrain}.')
+  layout = read_info(path).get('vocabulary')
+  if layout is not None and layout != vocabulary_layout():
+    raise ValueError(f'The classifier at {path} uses the token layout '
+                     f'{layout}, not this package\'s {vocabulary_layout()}; '
+                     f'{retrain}.')
+  classifier = keras.saving.load_model(model_path)
+  if not isinstance(classifier, genre_classifier.GenreClassifier):
+    raise ValueError(f'{model_path} is not a GenreClassifier; {retrain}.')
+  if vocabulary_genres is not None and (
+      tuple(vocabulary_genres) != classifier.vocabulary_genres):
+    raise ValueError(
+        f'The classifier at {path} was trained on a vocabulary with genre '
+        f'tokens ({", ".join(classifier.vocabulary_genres)}) but the '
+        f'generator\'s are ({", ".join(vocabulary_genres)}); {retrain}.')
+  missing = [g for g in genres if g not in classifier.genres]
+  if missing:
+    raise ValueError(
+        f'The classifier at {path} does not know genre(s) '
+        f'{", ".join(missing)} (it knows {", ".join(classifier.genres)}); '
+        f'{retrain} --genres=...')
+  if freeze:
+    genre_classifier.freeze(classifier)
+  return classifier

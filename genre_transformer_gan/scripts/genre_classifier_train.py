@@ -1,0 +1,80 @@
+r"""Trains the genre classifier that adversarial training freezes.
+
+  genre_classifier_train --dataset=corpus_genre/small \
+      --genres=classical,folk,early --output=runs/classifier
+
+Writes to --output: classifier.keras, classifier.json (genres, vocabulary,
+accuracy per crop length on validation and test), confusion_matrix.txt and
+confusion_matrix.png (test split, longest crop length).
+"""
+
+import os
+
+from absl import app
+from absl import flags
+from absl import logging
+
+from genre_transformer_gan import configs
+from genre_transformer_gan.data import datasets
+from genre_transformer_gan.scripts import script_utils
+from genre_transformer_gan.training import classifier as classifier_lib
+from genre_transformer_gan.training import strategies
+
+FLAGS = flags.FLAGS
+flags.DEFINE_string('dataset', None, "TFDS dataset (default: the config's).")
+flags.DEFINE_string('data_dir', None, 'TFDS data_dir.')
+flags.DEFINE_string('genres', None,
+                    'Comma-separated classes (default: all of the dataset).')
+flags.DEFINE_string('config', 'small', 'tiny | small | base.')
+flags.DEFINE_string('output', None,
+                    'Output directory (default: runs/classifier).')
+flags.DEFINE_integer('steps', None, "Training steps (default: the config's).")
+flags.DEFINE_integer('seed', 0, 'Data order, crops and initialisation.')
+flags.DEFINE_enum('strategy', 'auto', list(strategies.STRATEGIES),
+                  'tf.distribute strategy.')
+
+
+def _table(results) -> str:
+  return '  '.join(f'{length}: {r["accuracy"]:.3f} (balanced '
+                   f'{r["balanced_accuracy"]:.3f}, {r["crops"]} crops)'
+                   for length, r in results.items())
+
+
+def run():
+  config = configs.get_config(FLAGS.config)
+  if FLAGS.steps is not None and FLAGS.steps < 1:
+    raise ValueError('--steps must be at least 1.')
+  builder = datasets.get_builder(FLAGS.dataset or config.dataset,
+                                 data_dir=FLAGS.data_dir)
+  vocabulary = datasets.get_vocabulary(builder)
+  genres = (FLAGS.genres.split(',') if FLAGS.genres else
+            list(vocabulary.genres))
+  datasets.genre_ids(builder, genres)  # Unknown genres: a clear error.
+  if len(genres) < 2:
+    raise ValueError('--genres needs at least two genres to tell apart.')
+  output = FLAGS.output or os.path.join('runs', 'classifier')
+  print(f'Genre classifier: config {config.name}, {builder.info.full_name}, '
+        f'genres {", ".join(genres)}, '
+        f'{FLAGS.steps or config.classifier.steps} steps; output {output}',
+        flush=True)
+  info = classifier_lib.train_classifier(
+      config, builder, genres, output, steps=FLAGS.steps, seed=FLAGS.seed,
+      strategy=strategies.get_strategy(FLAGS.strategy))
+  for split in ('validation', 'test'):
+    if split in info:
+      print(f'{split} accuracy by crop length: {_table(info[split])}')
+  print(f'chance: {1 / len(genres):.3f}; saved {output}/classifier.keras; '
+        f'confusion matrix in {output}/confusion_matrix.txt and .png')
+
+
+def main(argv):
+  logging.set_verbosity(logging.INFO)
+  return script_utils.run_main('genre_classifier_train', run, argv)
+
+
+def console_entry_point():
+  app.run(main)
+
+
+if __name__ == '__main__':
+  console_entry_point()

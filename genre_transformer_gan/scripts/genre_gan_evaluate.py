@@ -1,0 +1,149 @@
+r"""Judges generated music: genre fidelity, realism, diversity, likelihood.
+
+  genre_gan_evaluate --samples=samples/ --genre=classical \
+      --classifier_path=runs/classifier --checkpoint=runs/small
+
+--samples holds .mid/.midi files or token files (.npy, or .txt with
+whitespace-separated ints). With several genres (--genre=classical,folk) the
+samples of genre G are read from DIR/G/; with one, from DIR/G/ if it exists,
+else DIR.
+
+Genre fidelity is measured by the independent feature evaluator (trained on
+the dataset's train split on first use and kept in --evaluator_dir) and, when
+--classifier_path is given, by the frozen classifier. Every measure is also
+computed for held-out real music of the genre, as the reference row.
+Writes --output_json and a markdown table (same name, .md).
+"""
+
+import os
+
+from absl import app
+from absl import flags
+from absl import logging
+
+from genre_transformer_gan import configs
+from genre_transformer_gan.data import datasets
+from genre_transformer_gan.evaluation import evaluator as evaluator_lib
+from genre_transformer_gan.evaluation import likelihood
+from genre_transformer_gan.evaluation import report
+from genre_transformer_gan.models import classifier_io
+from genre_transformer_gan.scripts import script_utils
+
+FLAGS = flags.FLAGS
+flags.DEFINE_string('samples', None, 'Directory of generated samples.')
+flags.DEFINE_string('genre', None, 'Target genre(s), comma-separated.')
+flags.DEFINE_string('dataset', datasets.DEFAULT_DATASET,
+                    'TFDS dataset the real music comes from.')
+flags.DEFINE_string('data_dir', None, 'TFDS data_dir.')
+flags.DEFINE_string('checkpoint', None, 'Generator model_dir or checkpoint '
+                    'prefix: adds its NLL on held-out real music.')
+flags.DEFINE_string('classifier_path', None,
+                    'Frozen genre classifier (genre_classifier_train output).')
+flags.DEFINE_string('evaluator_dir', None, 'Independent evaluator (default: '
+                    'runs/evaluator/<dataset>); trained there if missing.')
+flags.DEFINE_bool('train_evaluator', False,
+                  'Retrain the evaluator even if --evaluator_dir has one.')
+flags.DEFINE_string('evaluator_config', 'small',
+                    'Config whose `evaluator` settings train the evaluator.')
+flags.DEFINE_string('output_json', None,
+                    'Report path (default: <samples>/evaluation.json).')
+flags.DEFINE_integer('num_reference', None, 'Held-out real crops in the '
+                     f'reference row (default: as many as the samples, at '
+                     f'least {report.MIN_REFERENCE}).')
+flags.DEFINE_integer('seed', 0, 'Crops of real music.')
+flags.mark_flags_as_required(['samples', 'genre'])
+
+
+def _sample_dirs(root, genres):
+  if not os.path.isdir(root):
+    raise FileNotFoundError(f'--samples={root} is not a directory.')
+  if len(genres) == 1:
+    nested = os.path.join(root, genres[0])
+    return {genres[0]: nested if os.path.isdir(nested) else root}
+  missing = [g for g in genres if not os.path.isdir(os.path.join(root, g))]
+  if missing:
+    raise FileNotFoundError(
+        f'With several genres the samples of genre G go in {root}/G/; '
+        f'missing: {", ".join(missing)}.')
+  return {g: os.path.join(root, g) for g in genres}
+
+
+def get_evaluator(builder, vocabulary, genres):
+  """Loads the evaluator, or trains and saves it on first use."""
+  directory = FLAGS.evaluator_dir or os.path.join(
+      'runs', 'evaluator', builder.info.full_name.replace('/', '_'))
+  if not FLAGS.train_evaluator and os.path.exists(
+      os.path.join(directory, evaluator_lib.MODEL_FILE)):
+    return evaluator_lib.FeatureEvaluator.load(directory, genres), directory
+  print(f'Training the independent evaluator on {builder.info.full_name} '
+        f'(train split) into {directory} ...', flush=True)
+  info = evaluator_lib.train_evaluator(
+      configs.get_config(FLAGS.evaluator_config), builder,
+      list(vocabulary.genres), directory, seed=FLAGS.seed)
+  split = 'test' if 'test' in info else 'validation'
+  if split in info:
+    print(f'evaluator {split} accuracy by crop length: ' + ', '.join(
+        f'{length}: {r["accuracy"]:.3f}' for length, r in info[split].items())
+          + f' (chance {info["chance_accuracy"]:.3f})')
+  return evaluator_lib.FeatureEvaluator.load(directory, genres), directory
+
+
+def run():
+  genres = [g for g in FLAGS.genre.split(',') if g]
+  builder = datasets.get_builder(FLAGS.dataset, data_dir=FLAGS.data_dir,
+                                 build=True)
+  vocabulary = datasets.get_vocabulary(builder)
+  datasets.genre_ids(builder, genres)  # Unknown genres: a clear error.
+  directories = _sample_dirs(FLAGS.samples, genres)
+  samples = {}
+  for genre, directory in directories.items():
+    found, skipped = report.read_samples(directory)
+    if skipped:
+      print(f'{directory}: skipped ' + ', '.join(
+          f'{count} ({reason})' for reason, count in sorted(skipped.items())))
+    if not found:
+      raise FileNotFoundError(f'No samples (.mid, .midi, .npy, .txt) with '
+                              f'notes in {directory}.')
+    samples[genre] = [tokens for _, tokens in found]
+  evaluator, evaluator_dir = get_evaluator(builder, vocabulary, genres)
+  classifier = None
+  if FLAGS.classifier_path:
+    classifier = classifier_io.load_classifier(
+        FLAGS.classifier_path, vocabulary.genres, genres)
+  else:
+    print('No --classifier_path: the frozen-classifier columns stay empty.')
+  generator = None
+  if FLAGS.checkpoint:
+    generator = likelihood.load_generator(FLAGS.checkpoint, vocabulary.genres)
+  rows = []
+  for genre in genres:
+    nll = None
+    if generator is not None:
+      nll = likelihood.genre_nll(generator[0], generator[1], builder, genre)
+    rows.extend(report.evaluate_genre(
+        genre, samples[genre], evaluator, classifier, builder, nll=nll,
+        seed=FLAGS.seed, num_reference=FLAGS.num_reference))
+  json_path = FLAGS.output_json or os.path.join(FLAGS.samples,
+                                                'evaluation.json')
+  markdown_path = os.path.splitext(json_path)[0] + '.md'
+  meta = {'dataset': builder.info.full_name, 'samples': FLAGS.samples,
+          'evaluator': evaluator_dir,
+          'classifier': FLAGS.classifier_path or None,
+          'checkpoint': generator[2] if generator else None,
+          'seed': FLAGS.seed}
+  report.write(rows, meta, json_path, markdown_path)
+  print(report.markdown(rows))
+  print(f'Wrote {json_path} and {markdown_path}')
+
+
+def main(argv):
+  logging.set_verbosity(logging.WARNING)
+  return script_utils.run_main('genre_gan_evaluate', run, argv)
+
+
+def console_entry_point():
+  app.run(main)
+
+
+if __name__ == '__main__':
+  console_entry_point()
