@@ -1,0 +1,127 @@
+"""Musical features, mgeval distances, diversity and the feature evaluator."""
+
+import note_seq
+import numpy as np
+import pytest
+
+from genre_transformer_gan.data import midi_reference
+from genre_transformer_gan.data import synthetic_midi
+from genre_transformer_gan.data import tokenizer
+from genre_transformer_gan.evaluation import evaluator as evaluator_lib
+from genre_transformer_gan.evaluation import features
+from genre_transformer_gan.evaluation import metrics
+from genre_transformer_gan.evaluation import real_data
+
+
+def _tokens(notes):
+  """Event tokens of [(pitch, start, end, velocity)] (the library path)."""
+  ns = note_seq.NoteSequence(ticks_per_quarter=220)
+  for pitch, start, end, velocity in notes:
+    ns.notes.add(pitch=pitch, start_time=start, end_time=end,
+                 velocity=velocity)
+  ns.total_time = max(n.end_time for n in ns.notes)
+  return midi_reference.note_sequence_to_tokens(ns)
+
+
+def _groups(tokens):
+  vector = features.feature_vector(tokens)
+  return {name: vector[part] for name, part in features.group_slices().items()}
+
+
+def test_features_of_a_c_major_scale():
+  scale = [60, 62, 64, 65, 67, 69, 71, 72]
+  groups = _groups(_tokens([(p, 0.5 * i, 0.5 * i + 0.5, 80)
+                            for i, p in enumerate(scale)]))
+  assert len(features.feature_names()) == features.NUM_FEATURES
+  np.testing.assert_allclose(groups['pitch_class_histogram'][[0, 2, 4]],
+                             [2 / 8, 1 / 8, 1 / 8])
+  np.testing.assert_allclose(groups['pitch_statistics'][2:], [60, 72, 12])
+  np.testing.assert_allclose(groups['scale_consistency'], [1.0])
+  np.testing.assert_allclose(groups['note_density'], [2.0])  # onsets / s
+  np.testing.assert_allclose(groups['polyphony'], [1.0, 1.0, 0.0])
+  np.testing.assert_allclose(groups['silence'], [0.0], atol=1e-6)
+  # Every inter-onset interval is 0.5 s: the [0.5, 1) bin.
+  np.testing.assert_allclose(groups['ioi_histogram'],
+                             [0, 0, 0, 0, 1, 0, 0])
+  assert groups['key_correlation'][0] > 0.7
+
+
+def test_features_of_chords_and_silence():
+  chords = [(p, t, t + 1.0, 100) for t in (0.0, 2.0) for p in (60, 64, 67)]
+  groups = _groups(_tokens(chords))
+  np.testing.assert_allclose(groups['polyphony'], [3.0, 3.0, 2 / 3],
+                             atol=1e-6)
+  np.testing.assert_allclose(groups['silence'], [1 / 3], atol=1e-6)
+  assert groups['used_pitches'].tolist() == [3, 3]
+
+
+def test_features_of_real_and_empty_sequences():
+  tokens = tokenizer.encode_midi(synthetic_midi.style_midi(2, seed=1))
+  vector = features.feature_vector(tokens)
+  assert vector.shape == (features.NUM_FEATURES,) and np.isfinite(
+      vector).all() and vector.any()
+  assert not features.feature_vector(np.zeros([0], np.int32)).any()
+  assert features.feature_matrix([]).shape == (0, features.NUM_FEATURES)
+
+
+def test_mgeval_overlap_and_kl():
+  rng = np.random.default_rng(0)
+  same = metrics.overlap_and_kl(rng.normal(0, 1, 400), rng.normal(0, 1, 400))
+  apart = metrics.overlap_and_kl(rng.normal(0, 1, 400), rng.normal(8, 1, 400))
+  assert same[0] > 0.9 and same[1] < 0.05
+  assert apart[0] < 0.05 and apart[1] > 5
+  real = rng.normal(0, 1, [30, features.NUM_FEATURES])
+  like = metrics.feature_distances(real, rng.normal(0, 1, [30, real.shape[1]]))
+  unlike = metrics.feature_distances(real,
+                                     rng.normal(3, 1, [30, real.shape[1]]))
+  assert set(like) == {name for name, _ in features.FEATURE_GROUPS} | {'mean'}
+  assert like['mean']['overlap'] > unlike['mean']['overlap'] + 0.3
+  assert like['mean']['kl'] < unlike['mean']['kl']
+
+
+def test_distinct_n_and_self_similarity():
+  assert metrics.distinct_n([[1, 2, 3, 4]], 2) == 1.0
+  assert metrics.distinct_n([[1, 1, 1, 1, 1]], 1) == 0.2
+  assert metrics.self_similarity([[1, 2, 3, 4, 5]] * 3, 4) == 1.0
+  assert metrics.self_similarity([[1, 2, 3, 4], [5, 6, 7, 8]], 4) == 0.0
+  diversity = metrics.diversity([[2, 3, 4, 5, 6], [2, 3, 4, 5, 7]])
+  assert diversity['distinct_4'] == pytest.approx(3 / 4)
+  assert diversity['self_similarity_4'] == pytest.approx(1 / 3)
+
+
+def test_crops():
+  pieces = [(np.arange(2, 1002, dtype=np.int32), 0),
+            (np.arange(2, 52, dtype=np.int32), 1)]
+  crops = real_data.random_crops(pieces, 100, 200, 3, seed=0)
+  assert [label for _, label in crops] == [0, 0, 0, 1]
+  assert all(100 <= len(t) <= 200 for t, _ in crops[:3])
+  assert len(crops[3][0]) == 50
+  fixed = real_data.fixed_crops(pieces, 300)
+  assert [len(t) for t, _ in fixed] == [300, 300, 300, 50]
+  np.testing.assert_array_equal(fixed[1][0], np.arange(302, 602))
+
+
+def test_evaluator_learns_styles_saves_and_checks_genres(tmp_path):
+  """Two generated styles are told apart; the saved model predicts the same."""
+  token_lists, labels = [], []
+  for seed in range(30):
+    for label, style in enumerate((0, 3)):
+      token_lists.append(tokenizer.encode_midi(synthetic_midi.style_midi(
+          style, seed=seed, num_notes=60)))
+      labels.append(label)
+  matrix = features.feature_matrix(token_lists)
+  labels = np.array(labels)
+  for kind in evaluator_lib.MODELS:
+    evaluator = evaluator_lib.FeatureEvaluator(('a', 'b'), kind).fit(
+        matrix[:40], labels[:40])
+    probabilities = evaluator.predict_proba(token_lists[40:])
+    assert probabilities.shape == (20, 2)
+    assert np.mean(probabilities.argmax(-1) == labels[40:]) >= 0.9
+  evaluator.save(str(tmp_path), {'note': 'test'})
+  loaded = evaluator_lib.FeatureEvaluator.load(str(tmp_path), ['b'])
+  np.testing.assert_array_equal(loaded.predict_proba(token_lists[40:]),
+                                probabilities)
+  with pytest.raises(ValueError, match='does not know jazz'):
+    evaluator_lib.FeatureEvaluator.load(str(tmp_path), ['jazz'])
+  with pytest.raises(FileNotFoundError, match='--train_evaluator'):
+    evaluator_lib.FeatureEvaluator.load(str(tmp_path / 'missing'))
