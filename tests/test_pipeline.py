@@ -82,3 +82,43 @@ def test_distributed_per_replica_batches():
   shards = strategy.experimental_local_results(per_replica)
   assert len(shards) == 2
   assert all(s.shape == (4, 32) for s in shards)
+
+
+def test_classifier_crops_vary_in_length_and_carry_class_labels():
+  examples, items = _examples(num=9)
+  dataset = pipeline.classifier_train_dataset(
+      examples, genre_ids=[2, 0], min_len=8, max_len=48, batch_size=16,
+      seed=1, augment=False)
+  crops, labels = next(iter(dataset))
+  assert crops.shape == (16, 48) and labels.shape == (16,)
+  lengths = np.sum(crops.numpy() != vocab.PAD_ID, axis=1)
+  short = min(len(t) for t, g in items if g in (0, 2))
+  assert lengths.min() >= min(8, short) and lengths.max() <= 48
+  assert len(set(lengths.tolist())) > 3  # Lengths vary.
+  assert set(labels.numpy().tolist()) <= {0, 1}  # genre 2 -> 0, 0 -> 1
+  # Every crop is a window of a piece of its class.
+  by_label = {0: [t for t, g in items if g == 2],
+              1: [t for t, g in items if g == 0]}
+  for crop, label in zip(crops.numpy(), labels.numpy()):
+    crop = crop[crop != vocab.PAD_ID]
+    assert any(crop.tobytes() in t.tobytes() for t in by_label[label])
+  again = next(iter(pipeline.classifier_train_dataset(
+      examples, genre_ids=[2, 0], min_len=8, max_len=48, batch_size=16,
+      seed=1, augment=False)))
+  np.testing.assert_array_equal(again[0], crops)
+
+
+def test_classifier_eval_crops_are_consecutive():
+  examples, items = _examples(num=3)
+  batches = list(pipeline.classifier_eval_dataset(
+      examples, genre_ids=[0, 1, 2], crop_len=50, batch_size=4))
+  crops = np.concatenate([c.numpy() for c, _ in batches])
+  labels = np.concatenate([l.numpy() for _, l in batches])
+  expected = []
+  for tokens, genre in items:
+    count = max(len(tokens) // 50, 1)
+    for i in range(count):
+      piece = tokens[i * 50:(i + 1) * 50]
+      expected.append((np.pad(piece, [0, 50 - len(piece)]), genre))
+  np.testing.assert_array_equal(crops, np.stack([c for c, _ in expected]))
+  np.testing.assert_array_equal(labels, [g for _, g in expected])

@@ -1,8 +1,10 @@
 """Confusion matrices: computed, printed as text, drawn as PNG."""
 
+import os
 from typing import Sequence
 
 import numpy as np
+import tensorflow as tf
 
 
 def confusion_matrix(labels, predictions, num_classes: int) -> np.ndarray:
@@ -60,3 +62,33 @@ def save_png(matrix: np.ndarray, names: Sequence[str], path: str,
   figure.tight_layout()
   figure.savefig(path, dpi=100)
   plt.close(figure)
+
+
+def accuracy_line(results: dict) -> str:
+  """'64: 0.953 (balanced 0.960, 128 crops)  128: ...' for {length: result}."""
+  return '  '.join(f'{length}: {r["accuracy"]:.3f} (balanced '
+                   f'{r["balanced_accuracy"]:.3f}, {r["crops"]} crops)'
+                   for length, r in results.items())
+
+
+def write_split_report(info: dict, names: Sequence[str], directory: str,
+                       model: str) -> None:
+  """confusion_matrix.txt / .png of info's test (else validation) results.
+
+  Args:
+    info: {'dataset': ..., split: {crop length: {'confusion': ...}}}.
+    names: class names.
+    directory: where the two files go.
+    model: named in the title.
+  """
+  split = 'test' if 'test' in info else 'validation'
+  if split not in info:
+    return
+  length = max(info[split], key=int)
+  matrix = np.asarray(info[split][length]['confusion'])
+  title = f'{model}, {split}, crops of {length} tokens'
+  with tf.io.gfile.GFile(os.path.join(directory, 'confusion_matrix.txt'),
+                         'w') as f:
+    f.write(f'{info["dataset"]} {title}\n' + to_text(matrix, list(names)))
+  save_png(matrix, list(names), os.path.join(directory,
+                                             'confusion_matrix.png'), title)

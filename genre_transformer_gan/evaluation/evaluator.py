@@ -163,15 +163,5 @@ def train_evaluator(config, builder, genres: Sequence[str], directory: str,
         evaluator, real_data.fixed_crops(held_out, length))
                    for length in settings.eval_crop_lengths}
   evaluator.save(directory, info)
-  split = 'test' if 'test' in info else 'validation'
-  if split in info:
-    length = max(info[split])
-    matrix = np.asarray(info[split][length]['confusion'])
-    title = f'evaluator, {split}, crops of {length} tokens'
-    with tf.io.gfile.GFile(os.path.join(directory, 'confusion_matrix.txt'),
-                           'w') as f:
-      f.write(f'{info["dataset"]} {title}\n' +
-              confusion.to_text(matrix, list(genres)))
-    confusion.save_png(matrix, list(genres),
-                       os.path.join(directory, 'confusion_matrix.png'), title)
+  confusion.write_split_report(info, genres, directory, 'evaluator')
   return info

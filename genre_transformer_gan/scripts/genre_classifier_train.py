@@ -16,6 +16,7 @@ from absl import logging
 
 from genre_transformer_gan import configs
 from genre_transformer_gan.data import datasets
+from genre_transformer_gan.evaluation import confusion
 from genre_transformer_gan.scripts import script_utils
 from genre_transformer_gan.training import classifier as classifier_lib
 from genre_transformer_gan.training import strategies
@@ -32,12 +33,6 @@ flags.DEFINE_integer('steps', None, "Training steps (default: the config's).")
 flags.DEFINE_integer('seed', 0, 'Data order, crops and initialisation.')
 flags.DEFINE_enum('strategy', 'auto', list(strategies.STRATEGIES),
                   'tf.distribute strategy.')
-
-
-def _table(results) -> str:
-  return '  '.join(f'{length}: {r["accuracy"]:.3f} (balanced '
-                   f'{r["balanced_accuracy"]:.3f}, {r["crops"]} crops)'
-                   for length, r in results.items())
 
 
 def run():
@@ -62,7 +57,8 @@ def run():
       strategy=strategies.get_strategy(FLAGS.strategy))
   for split in ('validation', 'test'):
     if split in info:
-      print(f'{split} accuracy by crop length: {_table(info[split])}')
+      print(f'{split} accuracy by crop length: '
+            f'{confusion.accuracy_line(info[split])}')
   print(f'chance: {1 / len(genres):.3f}; saved {output}/classifier.keras; '
         f'confusion matrix in {output}/confusion_matrix.txt and .png')
 

@@ -2,6 +2,7 @@ r"""Judges generated music: genre fidelity, realism, diversity, likelihood.
 
   genre_gan_evaluate --samples=samples/ --genre=classical \
       --classifier_path=runs/classifier --checkpoint=runs/small
+  genre_gan_evaluate --train_evaluator --dataset=corpus_genre/small
 
 --samples holds .mid/.midi files or token files (.npy, or .txt with
 whitespace-separated ints). With several genres (--genre=classical,folk) the
@@ -23,6 +24,7 @@ from absl import logging
 
 from genre_transformer_gan import configs
 from genre_transformer_gan.data import datasets
+from genre_transformer_gan.evaluation import confusion
 from genre_transformer_gan.evaluation import evaluator as evaluator_lib
 from genre_transformer_gan.evaluation import likelihood
 from genre_transformer_gan.evaluation import report
@@ -42,7 +44,8 @@ flags.DEFINE_string('classifier_path', None,
 flags.DEFINE_string('evaluator_dir', None, 'Independent evaluator (default: '
                     'runs/evaluator/<dataset>); trained there if missing.')
 flags.DEFINE_bool('train_evaluator', False,
-                  'Retrain the evaluator even if --evaluator_dir has one.')
+                  'Retrain the evaluator even if --evaluator_dir has one; '
+                  'without --samples, only that.')
 flags.DEFINE_string('evaluator_config', 'small',
                     'Config whose `evaluator` settings train the evaluator.')
 flags.DEFINE_string('output_json', None,
@@ -51,7 +54,6 @@ flags.DEFINE_integer('num_reference', None, 'Held-out real crops in the '
                      f'reference row (default: as many as the samples, at '
                      f'least {report.MIN_REFERENCE}).')
 flags.DEFINE_integer('seed', 0, 'Crops of real music.')
-flags.mark_flags_as_required(['samples', 'genre'])
 
 
 def _sample_dirs(root, genres):
@@ -82,17 +84,23 @@ def get_evaluator(builder, vocabulary, genres):
       list(vocabulary.genres), directory, seed=FLAGS.seed)
   split = 'test' if 'test' in info else 'validation'
   if split in info:
-    print(f'evaluator {split} accuracy by crop length: ' + ', '.join(
-        f'{length}: {r["accuracy"]:.3f}' for length, r in info[split].items())
-          + f' (chance {info["chance_accuracy"]:.3f})')
+    print(f'evaluator {split} accuracy by crop length: '
+          f'{confusion.accuracy_line(info[split])}; chance '
+          f'{info["chance_accuracy"]:.3f}')
   return evaluator_lib.FeatureEvaluator.load(directory, genres), directory
 
 
 def run():
-  genres = [g for g in FLAGS.genre.split(',') if g]
   builder = datasets.get_builder(FLAGS.dataset, data_dir=FLAGS.data_dir,
                                  build=True)
   vocabulary = datasets.get_vocabulary(builder)
+  if FLAGS.train_evaluator and not FLAGS.samples:
+    get_evaluator(builder, vocabulary, vocabulary.genres)
+    return
+  if not FLAGS.samples or not FLAGS.genre:
+    raise ValueError('Pass --samples=DIR and --genre=G (or --train_evaluator '
+                     'alone to train the evaluator).')
+  genres = [g for g in FLAGS.genre.split(',') if g]
   datasets.genre_ids(builder, genres)  # Unknown genres: a clear error.
   directories = _sample_dirs(FLAGS.samples, genres)
   samples = {}

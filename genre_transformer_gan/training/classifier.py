@@ -7,7 +7,6 @@ and test splits and the confusion matrix at the longest crop length.
 """
 
 import collections
-import os
 import warnings
 from typing import Optional, Sequence
 
@@ -163,21 +162,6 @@ def train_classifier(config, builder, genres: Sequence[str], output_dir: str,
       info[split] = accuracy_by_length(classifier, builder, split, genre_ids,
                                        lengths, settings.batch_size)
   classifier_io.save_classifier(classifier, output_dir, info)
-  write_confusion(info, genres, output_dir)
+  confusion.write_split_report(info, genres, output_dir, 'classifier')
   return info
 
-
-def write_confusion(info: dict, genres: Sequence[str], output_dir: str):
-  """confusion_matrix.txt / .png of the test (else validation) split."""
-  split = 'test' if 'test' in info else 'validation'
-  if split not in info:
-    return
-  length = max(info[split], key=int)
-  matrix = np.asarray(info[split][length]['confusion'])
-  title = f'{split}, crops of {length} tokens'
-  with tf.io.gfile.GFile(os.path.join(output_dir, 'confusion_matrix.txt'),
-                         'w') as f:
-    f.write(f'{info["dataset"]} {title}\n' +
-            confusion.to_text(matrix, list(genres)))
-  confusion.save_png(matrix, list(genres),
-                     os.path.join(output_dir, 'confusion_matrix.png'), title)
