@@ -120,6 +120,61 @@ class EvaluatorConfig:
 
 
 @dataclasses.dataclass(frozen=True)
+class AdversarialConfig:
+  """Gumbel-softmax fine-tuning against the frozen classifier (adversarial.py).
+
+  Attributes:
+    sample_len: K, tokens per free-running rollout (after the genre token
+      and the primer).
+    primer_len: real events of the target genre before the rollout (0: the
+      genre token alone).
+    batch_size: rollouts per step (global).
+    mle_batch_size: real sequences per step for the MLE regulariser.
+    learning_rate, critic_learning_rate: Adam's, constant.
+    clip_norm: global gradient-norm clipping (generator and critic).
+    initial_temperature, final_temperature, temperature_schedule: tau of
+      `softmax((logits + gumbel) / tau)` goes from initial to final over the
+      run: 'exp' (RelGAN: tau_n = tau_0 (tau_N / tau_0)^(n / N)), 'linear'
+      or 'constant' (initial throughout).
+    straight_through: feed hard one-hots forward, soft gradients backward.
+    rollout_gradient: 'full' backpropagates through the whole cached
+      rollout, fed-back samples included (memory grows with K^2);
+      'parallel' recomputes the rollout's logits in one forward pass over
+      the sampled inputs, so gradients reach every step's logits but not
+      through the feedback (memory of one training step: for long K on TPU).
+    realism_loss: 'rsgan' (relativistic standard GAN) or 'wgan_gp'.
+    genre_weight, realism_weight, mle_weight, kl_weight: loss weights of
+      the frozen classifier's cross-entropy, the critic's generator loss, the
+      MLE regulariser and KL(generator || pre-trained generator).
+    gradient_penalty: WGAN-GP's lambda.
+    log_every, eval_every, checkpoint_every: in steps.
+    eval_samples: samples drawn at each evaluation.
+  """
+  sample_len: int = 24
+  primer_len: int = 0
+  batch_size: int = 4
+  mle_batch_size: int = 4
+  learning_rate: float = 1e-4
+  critic_learning_rate: float = 1e-4
+  clip_norm: float = 1.0
+  initial_temperature: float = 1.0
+  final_temperature: float = 0.1
+  temperature_schedule: str = 'exp'
+  straight_through: bool = False
+  rollout_gradient: str = 'full'
+  realism_loss: str = 'rsgan'
+  genre_weight: float = 1.0
+  realism_weight: float = 0.5
+  mle_weight: float = 1.0
+  kl_weight: float = 0.0
+  gradient_penalty: float = 10.0
+  log_every: int = 5
+  eval_every: int = 10
+  checkpoint_every: int = 10
+  eval_samples: int = 4
+
+
+@dataclasses.dataclass(frozen=True)
 class Config:
   """Everything a run needs besides its flags.
 
@@ -129,8 +184,9 @@ class Config:
     dataset: TFDS name of the training data.
     batch_size: global batch size.
     train: MLE optimisation.
-    classifier: the frozen genre classifier.
+    classifier: the frozen genre classifier (and the critic's architecture).
     evaluator: the independent evaluator.
+    adversarial: the Gumbel-softmax GAN stage.
   """
   name: str
   model: ModelConfig
@@ -139,6 +195,7 @@ class Config:
   train: TrainConfig = TrainConfig()
   classifier: ClassifierConfig = ClassifierConfig()
   evaluator: EvaluatorConfig = EvaluatorConfig()
+  adversarial: AdversarialConfig = AdversarialConfig()
 
 
 CONFIG_MAP = {
@@ -167,7 +224,11 @@ CONFIG_MAP = {
             embedding_size=64, filters=96, kernel_size=5,
             dilations=(1, 2, 4, 8, 16), dropout=0.2, min_crop_len=64,
             max_crop_len=512, batch_size=32, steps=1500,
-            learning_rate=2e-3, eval_crop_lengths=(64, 128, 256, 512))),
+            learning_rate=2e-3, eval_crop_lengths=(64, 128, 256, 512)),
+        adversarial=AdversarialConfig(
+            sample_len=64, batch_size=8, mle_batch_size=8,
+            learning_rate=1e-4, critic_learning_rate=1e-4, log_every=10,
+            eval_every=50, checkpoint_every=50, eval_samples=8)),
     # Magenta score2perf's transformer_tpu-scale model.
     'base': Config(
         name='base',
@@ -186,7 +247,12 @@ CONFIG_MAP = {
             learning_rate=1e-3,
             eval_crop_lengths=(128, 256, 512, 1024, 2048)),
         evaluator=EvaluatorConfig(max_crop_len=2048, crops_per_piece=4,
-                                  eval_crop_lengths=(256, 512, 1024, 2048))),
+                                  eval_crop_lengths=(256, 512, 1024, 2048)),
+        adversarial=AdversarialConfig(
+            sample_len=512, primer_len=64, batch_size=64, mle_batch_size=64,
+            rollout_gradient='parallel',
+            log_every=50, eval_every=500, checkpoint_every=500,
+            eval_samples=16)),
 }
 
 

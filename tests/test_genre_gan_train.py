@@ -14,7 +14,7 @@ def test_mle_trains_resumes_and_refuses_mismatches(corpus_small_builder,
       corpus_small_builder.data_dir)))
   model_dir = str(tmp_path / 'run')
   common = ['--phase=mle', '--config=tiny', f'--data_dir={data_dir}',
-            f'--model_dir={model_dir}', '--genre=classical',
+            f'--model_dir={model_dir}', '--mle_genres=classical',
             '--eval_batches=3']
   result = _run(*common, '--mle_steps=12')
   assert result.returncode == 0, result.stderr[-3000:]
@@ -37,8 +37,8 @@ def test_mle_trains_resumes_and_refuses_mismatches(corpus_small_builder,
   assert "genre_gan_train: error: " in result.stderr
   assert "--config=tiny" in result.stderr and 'Traceback' not in result.stderr
 
-  result = _run(*[f for f in common if not f.startswith('--genre')],
-                '--genre=jazz', '--mle_steps=1')
+  result = _run(*[f for f in common if not f.startswith('--mle_genres')],
+                '--mle_genres=jazz', '--mle_steps=1')
   assert result.returncode == 1
   assert 'choose from: classical, folk, early' in result.stderr
   assert 'Traceback' not in result.stderr

@@ -212,3 +212,37 @@ def classifier_eval_dataset(examples: tf.data.Dataset, genre_ids,
 
   return examples.flat_map(to_crops).batch(batch_size).prefetch(
       tf.data.AUTOTUNE)
+
+
+def adversarial_dataset(examples: tf.data.Dataset, genre_id: int,
+                        real_len: int, max_len: int, real_batch_size: int,
+                        mle_batch_size: int, seed: int = 0,
+                        input_context: Optional[tf.distribute.InputContext]
+                        = None) -> tf.data.Dataset:
+  """Endless (real crops, MLE batch) pairs of one genre for the GAN stage.
+
+  Args:
+    examples: TFDS examples.
+    genre_id: ClassLabel index of the target genre.
+    real_len: events per real crop (primer + rollout length).
+    max_len: MLE sequence length (genre token included).
+    real_batch_size, mle_batch_size: global batch sizes.
+    seed: data order and crops.
+    input_context: from `distribute_datasets_from_function`.
+
+  Returns:
+    (int32 [b, real_len] events (PAD-padded if a piece is shorter),
+     int32 [b', max_len] [GENRE] + events sequences) per replica.
+  """
+  if input_context is not None:
+    real_batch_size = input_context.get_per_replica_batch_size(
+        real_batch_size)
+    mle_batch_size = input_context.get_per_replica_batch_size(mle_batch_size)
+    examples = examples.shard(input_context.num_input_pipelines,
+                              input_context.input_pipeline_id)
+    seed = seed * 1000 + input_context.input_pipeline_id
+  real = classifier_train_dataset(examples, [genre_id], real_len, real_len,
+                                  real_batch_size, seed=seed, augment=False)
+  mle = train_dataset(examples, max_len, mle_batch_size, seed=seed + 1,
+                      genre_ids=[genre_id])
+  return tf.data.Dataset.zip((real.map(lambda crops, labels: crops), mle))

@@ -165,3 +165,30 @@ def train_evaluator(config, builder, genres: Sequence[str], directory: str,
   evaluator.save(directory, info)
   confusion.write_split_report(info, genres, directory, 'evaluator')
   return info
+
+
+def default_directory(builder) -> str:
+  """runs/evaluator/<dataset name_config_version>."""
+  return os.path.join('runs', 'evaluator',
+                      builder.info.full_name.replace('/', '_'))
+
+
+def load_or_train(config, builder, directory: str, genres: Sequence[str] = (),
+                  retrain: bool = False, seed: int = 0, log=print):
+  """The evaluator in `directory`, trained there first if missing (or asked).
+
+  Returns:
+    (FeatureEvaluator, info of a fresh training or None).
+  """
+  info = None
+  if retrain or not tf.io.gfile.exists(os.path.join(directory, MODEL_FILE)):
+    log(f'Training the independent evaluator on {builder.info.full_name} '
+        f'(train split) into {directory} ...')
+    names = builder.info.features['genre'].names
+    info = train_evaluator(config, builder, names, directory, seed=seed)
+    split = 'test' if 'test' in info else 'validation'
+    if split in info:
+      log(f'evaluator {split} accuracy by crop length: '
+          f'{confusion.accuracy_line(info[split])}; chance '
+          f'{info["chance_accuracy"]:.3f}')
+  return FeatureEvaluator.load(directory, genres), info

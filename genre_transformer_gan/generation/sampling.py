@@ -52,7 +52,8 @@ def filter_logits(logits, temperature=1.0, top_k=0, top_p=1.0):
   return logits
 
 
-def _event_mask(vocab_size):
+def event_mask(vocab_size):
+  """bool [V]: True for event tokens (what samplers may draw)."""
   ids = tf.range(vocab_size)
   return (ids >= vocab.NUM_RESERVED) & (ids < vocab.GENRE_OFFSET)
 
@@ -89,7 +90,7 @@ class Sampler:
     model = self.model
     batch = tf.shape(buffer)[0]
     cache = model.init_cache(batch, model.max_len)
-    allowed = _event_mask(model.vocab_size)
+    allowed = event_mask(model.vocab_size)
 
     def step(t, buffer, cache):
       logits, cache = model.call_cached(buffer[:, t], cache, t)

@@ -24,7 +24,6 @@ from absl import logging
 
 from genre_transformer_gan import configs
 from genre_transformer_gan.data import datasets
-from genre_transformer_gan.evaluation import confusion
 from genre_transformer_gan.evaluation import evaluator as evaluator_lib
 from genre_transformer_gan.evaluation import likelihood
 from genre_transformer_gan.evaluation import report
@@ -70,32 +69,16 @@ def _sample_dirs(root, genres):
   return {g: os.path.join(root, g) for g in genres}
 
 
-def get_evaluator(builder, vocabulary, genres):
-  """Loads the evaluator, or trains and saves it on first use."""
-  directory = FLAGS.evaluator_dir or os.path.join(
-      'runs', 'evaluator', builder.info.full_name.replace('/', '_'))
-  if not FLAGS.train_evaluator and os.path.exists(
-      os.path.join(directory, evaluator_lib.MODEL_FILE)):
-    return evaluator_lib.FeatureEvaluator.load(directory, genres), directory
-  print(f'Training the independent evaluator on {builder.info.full_name} '
-        f'(train split) into {directory} ...', flush=True)
-  info = evaluator_lib.train_evaluator(
-      configs.get_config(FLAGS.evaluator_config), builder,
-      list(vocabulary.genres), directory, seed=FLAGS.seed)
-  split = 'test' if 'test' in info else 'validation'
-  if split in info:
-    print(f'evaluator {split} accuracy by crop length: '
-          f'{confusion.accuracy_line(info[split])}; chance '
-          f'{info["chance_accuracy"]:.3f}')
-  return evaluator_lib.FeatureEvaluator.load(directory, genres), directory
-
-
 def run():
   builder = datasets.get_builder(FLAGS.dataset, data_dir=FLAGS.data_dir,
                                  build=True)
   vocabulary = datasets.get_vocabulary(builder)
+  evaluator_dir = FLAGS.evaluator_dir or evaluator_lib.default_directory(
+      builder)
+  evaluator_config = configs.get_config(FLAGS.evaluator_config)
   if FLAGS.train_evaluator and not FLAGS.samples:
-    get_evaluator(builder, vocabulary, vocabulary.genres)
+    evaluator_lib.load_or_train(evaluator_config, builder, evaluator_dir,
+                                retrain=True, seed=FLAGS.seed)
     return
   if not FLAGS.samples or not FLAGS.genre:
     raise ValueError('Pass --samples=DIR and --genre=G (or --train_evaluator '
@@ -113,7 +96,9 @@ def run():
       raise FileNotFoundError(f'No samples (.mid, .midi, .npy, .txt) with '
                               f'notes in {directory}.')
     samples[genre] = [tokens for _, tokens in found]
-  evaluator, evaluator_dir = get_evaluator(builder, vocabulary, genres)
+  evaluator, _ = evaluator_lib.load_or_train(
+      evaluator_config, builder, evaluator_dir, genres,
+      retrain=FLAGS.train_evaluator, seed=FLAGS.seed)
   classifier = None
   if FLAGS.classifier_path:
     classifier = classifier_io.load_classifier(

@@ -1,116 +1,145 @@
-r"""Trains the genre-conditioned generator.
+r"""Trains a generator of one genre: MLE pre-training, then the GAN stage.
 
+  genre_gan_train --genre=classical                 # everything, CPU-sized
+  genre_gan_train --genre=folk --config=tiny --mle_steps=50 --adv_steps=10
   genre_gan_train --phase=mle --config=small --model_dir=runs/small
-  genre_gan_train --phase=mle --config=tiny --mle_steps=200 --genre=classical
 
---phase=mle pre-trains the Music Transformer by maximum likelihood on the
-dataset (all genres, or --genre), resuming from --model_dir when it holds a
-checkpoint. The adversarial phase is added by its own issue.
+--phase=all (default) builds or loads the dataset, trains or loads the frozen
+genre classifier, pre-trains the generator by MLE on all genres (genre token
+at position 0; --mle_genres to restrict), fine-tunes it adversarially for
+--genre, and writes samples and an evaluation report of the final model to
+<model_dir>/adversarial_<genre>/. Every stage resumes from its checkpoints,
+so re-running a command continues it. --phase=mle or --phase=adversarial run
+one stage.
 """
 
 import dataclasses
-import json
 import os
 
 from absl import app
 from absl import flags
 from absl import logging
-import numpy as np
-import tensorflow as tf
 
 from genre_transformer_gan import configs
 from genre_transformer_gan.data import datasets
-from genre_transformer_gan.data import pipeline
+from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.scripts import script_utils
-from genre_transformer_gan.training import mle
+from genre_transformer_gan.training import run_lib
 from genre_transformer_gan.training import strategies
 
 FLAGS = flags.FLAGS
-flags.DEFINE_enum('phase', 'mle', ['mle'], 'Training phase.')
+flags.DEFINE_enum('phase', 'all', ['all', 'mle', 'adversarial'],
+                  'Stages to run.')
+flags.DEFINE_string('genre', None, 'Target genre of the adversarial stage.')
 flags.DEFINE_string('config', 'small', 'tiny | small | base.')
 flags.DEFINE_string('dataset', None, "TFDS dataset (default: the config's).")
 flags.DEFINE_string('data_dir', None, 'TFDS data_dir.')
-flags.DEFINE_string('genre', None,
-                    'Comma-separated genres to train on (default: all).')
+flags.DEFINE_string('mle_genres', None, 'Comma-separated genres for MLE '
+                    'pre-training (default: all).')
 flags.DEFINE_string('model_dir', None, 'Checkpoints and TensorBoard logs '
                     '(default: runs/<config>).')
 flags.DEFINE_integer('mle_steps', None, 'MLE steps (default: per config).')
-flags.DEFINE_integer('seed', 0, 'Data order, crops and augmentation.')
+flags.DEFINE_integer('adv_steps', None,
+                     'Adversarial steps (default: per config).')
+flags.DEFINE_string('classifier_path', None, 'Frozen genre classifier '
+                    '(default: <runs>/classifier/<dataset>_<config>, trained '
+                    'there if missing).')
+flags.DEFINE_string('evaluator_dir', None, 'Independent evaluator (default: '
+                    '<runs>/evaluator/<dataset>, trained there if missing).')
+flags.DEFINE_integer('seed', 0, 'Data order, crops, noise and sampling.')
 flags.DEFINE_enum('strategy', 'auto', list(strategies.STRATEGIES),
                   'tf.distribute strategy.')
 flags.DEFINE_integer('eval_batches', 20, 'Validation batches per evaluation.')
 flags.DEFINE_integer('eval_every', None,
-                     "Steps between evaluations (default: the config's).")
-
-_DEFAULT_MLE_STEPS = {'tiny': 100, 'small': 5000, 'base': 200_000}
-_RUN_FILE = 'run.json'
-
-
-def check_model_dir(model_dir, config_name, genres):
-  """Refuses a model_dir trained with another config or vocabulary."""
-  path = os.path.join(model_dir, _RUN_FILE)
-  run = {'config': config_name, 'genres': list(genres)}
-  if tf.io.gfile.exists(path):
-    with tf.io.gfile.GFile(path) as f:
-      previous = json.load(f)
-    if previous != run:
-      raise ValueError(
-          f'{model_dir} holds a run with config {previous["config"]!r} and '
-          f'genres {previous["genres"]}; use --config={previous["config"]} '
-          'with its dataset, or a new --model_dir.')
-  tf.io.gfile.makedirs(model_dir)
-  with tf.io.gfile.GFile(path, 'w') as f:
-    json.dump(run, f)
+                     "MLE steps between evaluations (default: the config's).")
+flags.DEFINE_integer('num_samples', 8, 'Samples in the final report.')
+flags.DEFINE_integer('sample_length', None, 'Tokens per final sample '
+                     "(default: the model's max_len).")
+for _name in ('genre_weight', 'realism_weight', 'mle_weight', 'kl_weight'):
+  flags.DEFINE_float(_name, None, f"Adversarial {_name} (default: the "
+                     "config's).")
+flags.DEFINE_enum('realism_loss', None, ['rsgan', 'wgan_gp'],
+                  "Critic loss (default: the config's).")
 
 
-def unigram_entropy(dataset, max_batches=50):
-  """Entropy (nats) of the token frequencies: a no-context baseline NLL."""
-  tokens = np.concatenate([batch.numpy()[:, 1:].ravel()
-                           for batch in dataset.take(max_batches)])
-  counts = np.bincount(tokens).astype(np.float64)
-  counts[0] = 0  # PAD
-  probs = counts[counts > 0] / counts.sum()
-  return float(-(probs * np.log(probs)).sum())
-
-
-def run():
+def _config():
   config = configs.get_config(FLAGS.config)
   if FLAGS.eval_every:
     config = dataclasses.replace(config, train=dataclasses.replace(
         config.train, eval_every=FLAGS.eval_every))
+  overrides = {name: FLAGS[name].value for name in (
+      'genre_weight', 'realism_weight', 'mle_weight', 'kl_weight',
+      'realism_loss') if FLAGS[name].value is not None}
+  if overrides:
+    config = dataclasses.replace(config, adversarial=dataclasses.replace(
+        config.adversarial, **overrides))
+  return config
+
+
+def run():
+  config = _config()
+  for name in ('mle_steps', 'adv_steps', 'num_samples', 'sample_length'):
+    if FLAGS[name].value is not None and FLAGS[name].value < 1:
+      raise ValueError(f'--{name} must be at least 1.')
   builder = datasets.get_builder(FLAGS.dataset or config.dataset,
                                  data_dir=FLAGS.data_dir)
   vocabulary = datasets.get_vocabulary(builder)
-  genres = (FLAGS.genre.split(',') if FLAGS.genre else
-            list(vocabulary.genres))
-  genre_ids = datasets.genre_ids(builder, genres)
+  adversarial = FLAGS.phase in ('all', 'adversarial')
+  if adversarial:
+    if not FLAGS.genre or ',' in FLAGS.genre:
+      raise ValueError('--genre=G names the one target genre of the '
+                       'adversarial stage; choose from: '
+                       f'{", ".join(vocabulary.genres)}.')
+    datasets.genre_ids(builder, [FLAGS.genre])
+  mle_genres = FLAGS.mle_genres.split(',') if FLAGS.mle_genres else None
+  if mle_genres:
+    datasets.genre_ids(builder, mle_genres)
   model_dir = FLAGS.model_dir or os.path.join('runs', config.name)
-  check_model_dir(model_dir, config.name, vocabulary.genres)
+  run_lib.check_model_dir(model_dir, config.name, vocabulary.genres)
+  classifier_path = FLAGS.classifier_path or run_lib.default_classifier_dir(
+      model_dir, builder, config)
+  if adversarial and FLAGS.classifier_path:
+    # A given classifier must fit before hours of training, not after.
+    classifier_io.load_classifier(classifier_path, vocabulary.genres,
+                                  [FLAGS.genre])
+  need_classifier = adversarial and not os.path.exists(
+      os.path.join(classifier_path, classifier_io.MODEL_FILE))
+  mle_steps = FLAGS.mle_steps or run_lib.DEFAULT_MLE_STEPS[config.name]
+  adv_steps = FLAGS.adv_steps or run_lib.DEFAULT_ADV_STEPS[config.name]
   strategy = strategies.get_strategy(FLAGS.strategy)
-  steps = FLAGS.mle_steps or _DEFAULT_MLE_STEPS[config.name]
-  max_len = config.model.max_len
-  print(f'MLE: config {config.name}, {builder.info.full_name}, genres '
-        f'{", ".join(genres)}, {steps} steps of {config.batch_size} x '
-        f'{max_len} tokens on {strategy.num_replicas_in_sync} replica(s); '
-        f'model_dir {model_dir}', flush=True)
-
-  def train_fn(input_context):
-    return pipeline.train_dataset(
-        builder.as_dataset(split='train'), max_len, config.batch_size,
-        seed=FLAGS.seed, genre_ids=genre_ids, input_context=input_context)
-
-  eval_split = 'validation' if 'validation' in builder.info.splits else 'train'
-  eval_data = pipeline.eval_dataset(
-      builder.as_dataset(split=eval_split), max_len, config.batch_size,
-      genre_ids=genre_ids).take(FLAGS.eval_batches).cache()
-  trainer = mle.MleTrainer(config, vocabulary.size, model_dir, strategy)
-  result = trainer.train(train_fn, steps, eval_dataset=eval_data)
-  if result['eval_nll'] is None:  # Already at `steps`: nothing was trained.
-    result['eval_nll'] = trainer.evaluate(eval_data)
-  baseline = unigram_entropy(eval_data)
-  print(f'step {result["step"]}: train loss {result["loss"]}, {eval_split} '
-        f'NLL {result["eval_nll"]:.4f} nats/token (unigram entropy '
-        f'{baseline:.4f}); checkpoint {trainer.manager.latest_checkpoint}')
+  print(f'genre_gan_train: config {config.name}, {builder.info.full_name}, '
+        f'target genre {FLAGS.genre if adversarial else "-"}, model_dir '
+        f'{model_dir}, {strategy.num_replicas_in_sync} replica(s).\n' +
+        run_lib.plan(config, mle_steps, adv_steps, need_classifier,
+                     FLAGS.phase), flush=True)
+  if adversarial:
+    run_lib.get_classifier_path(config, builder, model_dir, classifier_path,
+                                FLAGS.seed)
+  if FLAGS.phase in ('all', 'mle'):
+    result = run_lib.run_mle(config, builder, vocabulary, model_dir,
+                             mle_steps, strategy, mle_genres, FLAGS.seed,
+                             FLAGS.eval_batches)
+    print(f'MLE step {result["step"]}: train loss {result["loss"]}, '
+          f'{result["eval_split"]} NLL {result["eval_nll"]:.4f} nats/token '
+          f'(unigram entropy {result["unigram_entropy"]:.4f}); checkpoint '
+          f'{result["checkpoint"]}', flush=True)
+  if not adversarial:
+    return
+  evaluator = run_lib.load_evaluator(
+      config, builder, FLAGS.genre,
+      FLAGS.evaluator_dir or run_lib.default_evaluator_dir(model_dir, builder),
+      FLAGS.seed)
+  trainer = run_lib.run_adversarial(
+      config, builder, vocabulary, model_dir, FLAGS.genre, adv_steps,
+      classifier_path, strategy, evaluator=evaluator, seed=FLAGS.seed)
+  print(f'Adversarial step {trainer.step}: checkpoint '
+        f'{trainer.manager.latest_checkpoint}; samples and report in '
+        f'{trainer.directory}', flush=True)
+  table = run_lib.final_report(
+      config, builder, trainer.generator, FLAGS.genre, trainer.classifier,
+      evaluator, trainer.directory, FLAGS.num_samples,
+      FLAGS.sample_length or config.model.max_len, FLAGS.seed)
+  print(table)
 
 
 def main(argv):

@@ -20,6 +20,7 @@ import tensorflow as tf
 
 from genre_transformer_gan.models import music_transformer
 from genre_transformer_gan.training import losses
+from genre_transformer_gan.training import optimization
 from genre_transformer_gan.training import schedules
 
 
@@ -75,20 +76,9 @@ class MleTrainer:
           tf.distribute.ReduceOp.SUM, count)
       loss = loss_sum / tf.maximum(global_count, 1.0)
     variables = self.model.trainable_variables
-    gradients = tape.gradient(loss, variables)
-    # Keras clips (global_clipnorm) each replica's partial gradient before
-    # its all-reduce, which is not the global norm. So: all-reduce here, clip
-    # by the global norm, and divide by the replica count so that the
-    # optimizer's own all-reduce (a sum of equal values) restores it.
-    context = tf.distribute.get_replica_context()
-    gradients = context.all_reduce(
-        tf.distribute.ReduceOp.SUM,
-        [tf.convert_to_tensor(g) for g in gradients])  # dense embeddings
-    gradients, _ = tf.clip_by_global_norm(gradients,
-                                          self.config.train.clip_norm)
-    replicas = float(context.num_replicas_in_sync)
-    self.optimizer.apply_gradients(
-        zip([g / replicas for g in gradients], variables))
+    optimization.apply_clipped_gradients(
+        self.optimizer, tape.gradient(loss, variables), variables,
+        self.config.train.clip_norm)
     return loss, count
 
   def _distributed_train_step(self, iterator):

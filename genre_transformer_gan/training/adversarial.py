@@ -1,0 +1,263 @@
+"""Adversarial fine-tuning of the generator against the FROZEN genre classifier.
+
+Each step (one compiled function, under any tf.distribute strategy):
+  1. the generator continues [genre token c] (+ a real primer) by K
+     free-running Gumbel-softmax steps through its cached decoding
+     (gumbel.rollout; tau on gumbel.temperature's schedule);
+  2. generator loss, per global batch:
+       w_genre   * genre_loss(C(x_g), c)          frozen classifier C
+     + w_realism * L_G(D(x_r), D(x_g))             trainable critic D
+     + w_mle     * NLL of real sequences of genre c (the regulariser)
+     + w_kl      * KL(p_theta || p_0)              optional
+  3. critic loss L_D(D(x_r), D(x_g)) (+ WGAN-GP's penalty);
+  4. both updated with clipped gradients (optimization.py). C is frozen: it
+     has no trainable variables and is in no optimizer.
+
+Checkpoints (generator, critic, both optimizers; the step is the generator
+optimizer's iteration count and tau is a function of it, so a resumed run
+continues the schedule exactly) go to model_dir/adversarial_<genre>/checkpoints;
+the run starts from the latest MLE checkpoint in model_dir/checkpoints.
+"""
+
+import math
+import os
+import time
+from typing import Callable, Optional
+
+from absl import logging
+import keras
+import tensorflow as tf
+
+from genre_transformer_gan.models import classifier_io
+from genre_transformer_gan.models import critic as critic_lib
+from genre_transformer_gan.models import music_transformer
+from genre_transformer_gan.training import adversarial_losses
+from genre_transformer_gan.training import gumbel
+from genre_transformer_gan.training import losses
+from genre_transformer_gan.training import optimization
+
+METRICS = ('generator_loss', 'genre_loss', 'realism_loss', 'mle_nll',
+           'kl', 'critic_loss', 'classifier_probability', 'real_score',
+           'fake_score')
+
+
+class AdversarialTrainer:
+  """Gumbel-softmax GAN stage for one target genre.
+
+  Args:
+    config: a configs.Config (its `adversarial`, `model`, `classifier` parts).
+    vocabulary: the generator's data.vocabulary.Vocabulary.
+    model_dir: holds the MLE checkpoints the stage starts from.
+    directory: adversarial checkpoints and TensorBoard events (default
+      model_dir/adversarial_<genre>).
+    classifier_path: the frozen classifier (genre_classifier_train output).
+    genre: the target genre.
+    total_steps: N, the length of the temperature schedule.
+    strategy: a tf.distribute strategy (default: the current one).
+    seed: Gumbel noise and WGAN-GP interpolation.
+  """
+
+  def __init__(self, config, vocabulary, model_dir: str,
+               classifier_path: str, genre: str, total_steps: int,
+               strategy: Optional[tf.distribute.Strategy] = None,
+               seed: int = 0, directory: Optional[str] = None):
+    self.config = config
+    self.settings = settings = config.adversarial
+    adversarial_losses.get_realism_losses(settings.realism_loss)
+    gumbel.temperature(0, 1, 1.0, 1.0, settings.temperature_schedule)
+    self.total_steps = total_steps
+    self.seed = seed
+    self.genre_token = vocabulary.genre_token(genre)
+    self.directory = directory or os.path.join(model_dir,
+                                               f'adversarial_{genre}')
+    self.strategy = strategy or tf.distribute.get_strategy()
+    with self.strategy.scope():
+      self.classifier = classifier_io.load_classifier(
+          classifier_path, vocabulary.genres, [genre])
+      self.target_class = self.classifier.genres.index(genre)
+      self.generator = music_transformer.MusicTransformer.from_model_config(
+          config.model, vocabulary.size)
+      self.critic = critic_lib.Critic.from_classifier_config(
+          config.classifier, vocabulary.size)
+      self.reference = None
+      if settings.kl_weight:
+        self.reference = music_transformer.MusicTransformer.from_model_config(
+            config.model, vocabulary.size)
+        self.reference.trainable = False
+      self.generator_optimizer = keras.optimizers.Adam(settings.learning_rate)
+      self.critic_optimizer = keras.optimizers.Adam(
+          settings.critic_learning_rate)
+      self.generator_optimizer.build(self.generator.trainable_variables)
+      self.critic_optimizer.build(self.critic.trainable_variables)
+    self.checkpoint = tf.train.Checkpoint(
+        generator=self.generator, critic=self.critic,
+        generator_optimizer=self.generator_optimizer,
+        critic_optimizer=self.critic_optimizer)
+    self.manager = tf.train.CheckpointManager(
+        self.checkpoint, os.path.join(self.directory, 'checkpoints'),
+        max_to_keep=config.train.keep_checkpoints)
+    self.pretrained = tf.train.latest_checkpoint(
+        os.path.join(model_dir, 'checkpoints'))
+    if self.manager.latest_checkpoint:
+      self.checkpoint.restore(self.manager.latest_checkpoint)
+      logging.info('Resumed the adversarial stage from %s at step %d.',
+                   self.manager.latest_checkpoint, self.step)
+    elif self.pretrained:
+      tf.train.Checkpoint(model=self.generator).restore(
+          self.pretrained).expect_partial()
+      logging.info('Adversarial stage starts from %s.', self.pretrained)
+    else:
+      raise FileNotFoundError(
+          f'No MLE checkpoint in {model_dir}/checkpoints to fine-tune; run '
+          '`genre_gan_train --phase=mle` (or --phase=all) first.')
+    if self.reference is not None:
+      tf.train.Checkpoint(model=self.reference).restore(
+          self.pretrained).expect_partial()
+    self._train_step = tf.function(self._distributed_step)
+
+  @property
+  def step(self) -> int:
+    return int(self.generator_optimizer.iterations.numpy())
+
+  def temperature(self, step):
+    s = self.settings
+    return gumbel.temperature(step, self.total_steps, s.initial_temperature,
+                              s.final_temperature, s.temperature_schedule)
+
+  def _replica_step(self, real, mle_batch, seed):
+    """real: int32 [b, P + K] events of the genre; mle_batch: int32 [b', L]."""
+    s = self.settings
+    context = tf.distribute.get_replica_context()
+    replica_seed = seed + context.replica_id_in_sync_group * 7919
+    noise_seed, penalty_seed = tf.unstack(
+        tf.random.experimental.stateless_split(replica_seed, 2))
+    batch = tf.shape(real)[0]
+    global_batch = tf.cast(context.all_reduce(tf.distribute.ReduceOp.SUM,
+                                              batch), tf.float32)
+    tau = self.temperature(self.generator_optimizer.iterations)
+    prompts = tf.concat([tf.fill([batch, 1], self.genre_token),
+                         real[:, :s.primer_len]], axis=1)
+    real_continuation = tf.one_hot(real[:, s.primer_len:],
+                                   self.generator.vocab_size)
+    realism = adversarial_losses.get_realism_losses(s.realism_loss)
+    with tf.GradientTape() as generator_tape, tf.GradientTape() as critic_tape:
+      rollout = gumbel.rollout(
+          self.generator, prompts, s.sample_len, tau, noise_seed,
+          s.straight_through, s.rollout_gradient)
+      fake = rollout['samples']
+      classifier_logits = self.classifier(fake, training=False)
+      genre = adversarial_losses.genre_loss(classifier_logits,
+                                            self.target_class)
+      real_scores = self.critic(real_continuation, training=True)
+      fake_scores = self.critic(fake, training=True)
+      critic_losses, realism_losses = realism(real_scores, fake_scores)
+      nll_sum, count = losses.next_token_nll(self.generator, mle_batch,
+                                             training=True)
+      global_count = context.all_reduce(tf.distribute.ReduceOp.SUM, count)
+      mle_nll = nll_sum / tf.maximum(global_count, 1.0)
+      kl = tf.zeros([batch])
+      if self.reference is not None:
+        reference_logits = self.reference(
+            tf.concat([tf.one_hot(prompts, self.generator.vocab_size),
+                       tf.stop_gradient(fake[:, :-1])], 1),
+            training=False)[:, -s.sample_len:] + gumbel.event_logit_mask(
+                self.generator.vocab_size)
+        kl = adversarial_losses.kl_to_reference(rollout['logits'],
+                                                reference_logits)
+      generator_loss = (
+          tf.reduce_sum(s.genre_weight * genre + s.realism_weight *
+                        realism_losses + s.kl_weight * kl) / global_batch +
+          s.mle_weight * mle_nll)
+      critic_loss = tf.reduce_sum(critic_losses) / global_batch
+      if s.realism_loss == 'wgan_gp':
+        critic_loss += s.gradient_penalty * tf.reduce_sum(
+            adversarial_losses.gradient_penalty(
+                self.critic, real_continuation, fake, penalty_seed)
+        ) / global_batch
+    generator_variables = self.generator.trainable_variables
+    critic_variables = self.critic.trainable_variables
+    optimization.apply_clipped_gradients(
+        self.generator_optimizer,
+        generator_tape.gradient(generator_loss, generator_variables),
+        generator_variables, s.clip_norm)
+    optimization.apply_clipped_gradients(
+        self.critic_optimizer,
+        critic_tape.gradient(critic_loss, critic_variables),
+        critic_variables, s.clip_norm)
+    probability = tf.nn.softmax(classifier_logits)[:, self.target_class]
+
+    def batch_sum(values):
+      return tf.reduce_sum(values) / global_batch
+
+    return {'generator_loss': generator_loss, 'genre_loss': batch_sum(genre),
+            'realism_loss': batch_sum(realism_losses),
+            'mle_nll': mle_nll, 'kl': batch_sum(kl),
+            'critic_loss': critic_loss,
+            'classifier_probability': batch_sum(probability),
+            'real_score': batch_sum(real_scores),
+            'fake_score': batch_sum(fake_scores)}
+
+  def _distributed_step(self, iterator, seed):
+    real, mle_batch = next(iterator)
+    metrics = self.strategy.run(self._replica_step,
+                                args=(real, mle_batch, seed))
+    return {name: self.strategy.reduce(tf.distribute.ReduceOp.SUM, value,
+                                       axis=None)
+            for name, value in metrics.items()}
+
+  def train(self, dataset_fn: Callable, num_steps: int,
+            evaluate: Optional[Callable] = None) -> dict:
+    """Trains until the adversarial step reaches num_steps.
+
+    Args:
+      dataset_fn: input_context -> dataset of (real [b, P + K] events of
+        the genre, MLE batch [b', L]) per replica.
+      num_steps: target step (a resumed run continues to it).
+      evaluate: optional fn(trainer, step, writer) -> dict, called every
+        eval_every steps and at the end (e.g. samples, fidelity, diversity).
+
+    Returns:
+      {'step', metrics of the last step..., 'evaluation': last evaluate()}.
+
+    Raises:
+      FloatingPointError: a non-finite loss; the last checkpoint is kept.
+    """
+    s = self.settings
+    writer = tf.summary.create_file_writer(self.directory)
+    iterator = iter(self.strategy.distribute_datasets_from_function(
+        dataset_fn))
+    window_step, window_time = self.step, time.time()
+    result = {'step': self.step, 'evaluation': None}
+    while self.step < num_steps:
+      seed = tf.constant([self.seed, self.step], tf.int32)
+      metrics = {k: float(v) for k, v in self._train_step(iterator,
+                                                           seed).items()}
+      if not all(math.isfinite(v) for v in metrics.values()):
+        raise FloatingPointError(
+            f'Adversarial losses became {metrics} at step {self.step}; the '
+            f'last checkpoint ({self.manager.latest_checkpoint}) is kept.')
+      step = self.step
+      result.update(metrics, step=step)
+      tau = float(self.temperature(step - 1))
+      if step % s.log_every == 0 or step == num_steps:
+        now = time.time()
+        rate = (step - window_step) / max(now - window_time, 1e-9)
+        window_step, window_time = step, now
+        logging.info(
+            'adversarial step %d/%d  G %.4f (genre %.4f, realism %.4f, MLE '
+            '%.4f)  D %.4f  p(genre) %.3f  tau %.3f  %.2f steps/s  ETA %.0f s',
+            step, num_steps, metrics['generator_loss'], metrics['genre_loss'],
+            metrics['realism_loss'], metrics['mle_nll'],
+            metrics['critic_loss'], metrics['classifier_probability'], tau,
+            rate, (num_steps - step) / max(rate, 1e-9))
+        with writer.as_default(step=step):
+          for name, value in metrics.items():
+            tf.summary.scalar(f'adversarial/{name}', value)
+          tf.summary.scalar('adversarial/temperature', tau)
+      if evaluate is not None and (step % s.eval_every == 0 or
+                                   step == num_steps):
+        result['evaluation'] = evaluate(self, step, writer)
+      if step % s.checkpoint_every == 0 or step == num_steps:
+        self.manager.save(checkpoint_number=step)
+    writer.flush()
+    return result

@@ -1,0 +1,134 @@
+"""Differentiable free-running rollouts with the Gumbel-softmax relaxation.
+
+At step t the generator's logits o_t (PAD, EOS and genre tokens masked out)
+are perturbed with Gumbel noise g_t = -log(-log u), u ~ U(0, 1), and relaxed:
+
+  y_t = softmax((o_t + g_t) / tau)                                  [B, V]
+
+y_t is fed back as the next input (a soft one-hot multiplied into the
+embedding table) through the key/value-cached decoding, so the whole rollout
+is differentiable in the generator's weights. argmax(y_t) is the token an
+ordinary sampler would draw (the Gumbel-max trick). With `straight_through`
+the forward values are hard one-hots and the gradients those of y_t.
+
+Temperature schedules (tau over the adversarial run, RelGAN's 'exp' default):
+  exp:      tau_n = tau_0 * (tau_N / tau_0) ** (n / N)
+  linear:   tau_n = tau_0 + (tau_N - tau_0) * n / N
+  constant: tau_n = tau_0
+"""
+
+import tensorflow as tf
+
+from genre_transformer_gan.generation import sampling
+
+SCHEDULES = ('exp', 'linear', 'constant')
+_NEG = -1e9
+
+
+def temperature(step, total_steps, initial: float, final: float,
+                schedule: str = 'exp'):
+  """tau at `step` (a float32 tensor) of a run of `total_steps`."""
+  if schedule not in SCHEDULES:
+    raise ValueError(f'Unknown temperature schedule {schedule!r}; choose one '
+                     f'of: {", ".join(SCHEDULES)}.')
+  progress = tf.clip_by_value(
+      tf.cast(step, tf.float32) / float(max(total_steps, 1)), 0.0, 1.0)
+  if schedule == 'exp':
+    return initial * (final / initial) ** progress
+  if schedule == 'linear':
+    return initial + (final - initial) * progress
+  return tf.constant(initial, tf.float32)
+
+
+def event_logit_mask(vocab_size: int):
+  """float32 [V]: 0 for event tokens, -1e9 for PAD, EOS and genre tokens."""
+  return tf.where(sampling.event_mask(vocab_size), 0.0, _NEG)
+
+
+def gumbel_noise(shape, seed):
+  """-log(-log u), u ~ U(0, 1); stateless in the int32 [2] `seed`."""
+  uniform = tf.random.stateless_uniform(shape, seed, minval=1e-20, maxval=1.0)
+  return -tf.math.log(-tf.math.log(uniform))
+
+
+def relax(logits, noise, tau, straight_through: bool = False):
+  """Gumbel-softmax samples [.., V] of masked logits and their noise."""
+  soft = tf.nn.softmax((logits + noise) / tau, axis=-1)
+  if not straight_through:
+    return soft
+  hard = tf.one_hot(tf.argmax(soft, axis=-1), tf.shape(soft)[-1],
+                    dtype=soft.dtype)
+  return hard + soft - tf.stop_gradient(soft)
+
+
+def rollout(model, prompts, num_tokens: int, tau, seed,
+            straight_through: bool = False, gradient: str = 'full'):
+  """K free-running Gumbel-softmax steps after int prompts.
+
+  Args:
+    model: a MusicTransformer (call_cached, init_cache, call).
+    prompts: int32 [B, P] (P >= 1; position 0 is the genre token).
+    num_tokens: K.
+    tau: float scalar temperature.
+    seed: int32 [2] stateless seed of the Gumbel noise.
+    straight_through: hard one-hot values, soft gradients.
+    gradient: 'full' (through the cached loop and its feedback) or
+      'parallel' (the loop without gradients, then one differentiable
+      forward pass over the sampled inputs; same values).
+
+  Returns:
+    dict with
+      samples: float32 [B, K, V] relaxed one-hots (differentiable);
+      tokens: int32 [B, K] argmax tokens;
+      logits: float32 [B, K, V] masked generator logits of each step.
+  """
+  if gradient not in ('full', 'parallel'):
+    raise ValueError(f"gradient must be 'full' or 'parallel', not "
+                     f'{gradient!r}.')
+  prompts = tf.convert_to_tensor(prompts, tf.int32)
+  batch, prompt_len = tf.shape(prompts)[0], prompts.shape[1]
+  vocab_size = model.vocab_size
+  if prompt_len + num_tokens - 1 > model.max_len and (
+      model.attention == 'absolute'):
+    raise ValueError(f'primer + sample length {prompt_len + num_tokens - 1} '
+                     f'exceeds the absolute-attention max_len {model.max_len}.')
+  mask = event_logit_mask(vocab_size)
+  noise = gumbel_noise([batch, num_tokens, vocab_size], seed)
+  prompt_inputs = tf.one_hot(prompts, vocab_size)
+  total = prompt_len + num_tokens - 1  # positions fed to the model
+
+  def loop():
+    cache = model.init_cache(batch, total)
+
+    def prefill(t, cache):
+      _, cache = model.call_cached(prompt_inputs[:, t], cache, t)
+      return t + 1, cache
+
+    _, cache = tf.while_loop(lambda t, c: t < prompt_len - 1, prefill,
+                             (tf.constant(0), cache))
+
+    def step(k, inputs, cache, samples, logits_array):
+      logits, cache = model.call_cached(inputs, cache, prompt_len - 1 + k)
+      logits = logits + mask
+      y = relax(logits, noise[:, k], tau, straight_through)
+      return (k + 1, y, cache, samples.write(k, y),
+              logits_array.write(k, logits))
+
+    _, _, _, samples, logits = tf.while_loop(
+        lambda k, *_: k < num_tokens, step,
+        (tf.constant(0), prompt_inputs[:, -1], cache,
+         tf.TensorArray(tf.float32, num_tokens),
+         tf.TensorArray(tf.float32, num_tokens)))
+    return (tf.transpose(samples.stack(), [1, 0, 2]),
+            tf.transpose(logits.stack(), [1, 0, 2]))
+
+  if gradient == 'full':
+    samples, logits = loop()
+  else:
+    fed, _ = loop()
+    inputs = tf.concat([prompt_inputs, tf.stop_gradient(fed[:, :-1])], 1)
+    logits = model(inputs, training=False)[:, prompt_len - 1:] + mask
+    samples = relax(logits, noise, tau, straight_through)
+  return {'samples': samples,
+          'tokens': tf.argmax(samples, axis=-1, output_type=tf.int32),
+          'logits': logits}

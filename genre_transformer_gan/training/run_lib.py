@@ -1,0 +1,199 @@
+"""The stages of `genre_gan_train`, callable from Python and notebooks.
+
+  dataset -> frozen classifier (trained once per dataset and config, or
+  given) -> MLE pre-training (resumes) -> adversarial fine-tuning for one
+  genre (resumes) -> samples + evaluation report of the final generator.
+"""
+
+import json
+import os
+from typing import Optional
+
+from absl import logging
+import numpy as np
+import tensorflow as tf
+
+from genre_transformer_gan.data import datasets
+from genre_transformer_gan.data import pipeline
+from genre_transformer_gan.data import tokenizer
+from genre_transformer_gan.evaluation import evaluator as evaluator_lib
+from genre_transformer_gan.evaluation import likelihood
+from genre_transformer_gan.evaluation import monitor
+from genre_transformer_gan.evaluation import report
+from genre_transformer_gan.models import classifier_io
+from genre_transformer_gan.training import adversarial
+from genre_transformer_gan.training import classifier as classifier_lib
+from genre_transformer_gan.training import mle
+
+DEFAULT_MLE_STEPS = {'tiny': 100, 'small': 300, 'base': 200_000}
+DEFAULT_ADV_STEPS = {'tiny': 20, 'small': 100, 'base': 20_000}
+# Seconds per step on a 2-core CPU (BENCHMARKS.md): MLE, adversarial,
+# classifier. No estimate for `base` (a TPU config).
+CPU_SECONDS_PER_STEP = {'tiny': (0.05, 0.5, 0.05), 'small': (2.3, 4.5, 0.2)}
+
+
+def check_model_dir(model_dir: str, config_name: str, genres) -> None:
+  """Refuses a model_dir trained with another config or vocabulary."""
+  path = os.path.join(model_dir, likelihood.RUN_FILE)
+  run = {'config': config_name, 'genres': list(genres)}
+  if tf.io.gfile.exists(path):
+    with tf.io.gfile.GFile(path) as f:
+      previous = json.load(f)
+    if previous != run:
+      raise ValueError(
+          f'{model_dir} holds a run with config {previous["config"]!r} and '
+          f'genres {previous["genres"]}; use --config={previous["config"]} '
+          'with its dataset, or a new --model_dir.')
+  tf.io.gfile.makedirs(model_dir)
+  with tf.io.gfile.GFile(path, 'w') as f:
+    json.dump(run, f)
+
+
+def runs_root(model_dir: str) -> str:
+  """The folder holding model_dir (e.g. runs/), shared by its runs."""
+  return os.path.dirname(os.path.abspath(model_dir))
+
+
+def default_classifier_dir(model_dir, builder, config) -> str:
+  """<runs root>/classifier/<dataset>_<config>, shared by the runs there."""
+  return os.path.join(runs_root(model_dir), 'classifier',
+                      builder.info.full_name.replace('/', '_') +
+                      f'_{config.name}')
+
+
+def default_evaluator_dir(model_dir, builder) -> str:
+  """<runs root>/evaluator/<dataset> (genre_gan_evaluate's, from runs/)."""
+  return os.path.join(runs_root(model_dir), 'evaluator',
+                      builder.info.full_name.replace('/', '_'))
+
+
+def plan(config, mle_steps: int, adv_steps: int, need_classifier: bool,
+         phase: str) -> str:
+  """The stages and, on a CPU, the expected minutes."""
+  stages, seconds = [], 0.0
+  mle_rate, adv_rate, classifier_rate = CPU_SECONDS_PER_STEP.get(
+      config.name, (None, None, None))
+  if need_classifier:
+    stages.append(f'train the genre classifier ({config.classifier.steps} '
+                  'steps)')
+    seconds += (classifier_rate or 0) * config.classifier.steps
+  if phase in ('all', 'mle'):
+    stages.append(f'MLE pre-training to step {mle_steps}')
+    seconds += (mle_rate or 0) * mle_steps
+  if phase in ('all', 'adversarial'):
+    stages.append(f'adversarial fine-tuning to step {adv_steps}, then '
+                  'samples and an evaluation report')
+    seconds += (adv_rate or 0) * adv_steps + 60
+  text = 'Plan: ' + ' -> '.join(stages)
+  if mle_rate is None:
+    return text + '.'
+  return (text + f'. Expected at most ~{seconds / 60:.0f} min on a 2-core '
+          'CPU (less when resuming).')
+
+
+def get_classifier_path(config, builder, model_dir: str,
+                        path: Optional[str] = None, seed: int = 0) -> str:
+  """The classifier directory, training one first if none is there."""
+  path = path or default_classifier_dir(model_dir, builder, config)
+  if not tf.io.gfile.exists(os.path.join(path, classifier_io.MODEL_FILE)):
+    logging.info('No classifier in %s: training one.', path)
+    print(f'Training the genre classifier into {path} ...', flush=True)
+    classifier_lib.train_classifier(
+        config, builder, builder.info.features['genre'].names, path,
+        seed=seed)
+  return path
+
+
+def run_mle(config, builder, vocabulary, model_dir, steps, strategy,
+            genres=None, seed=0, eval_batches=20) -> dict:
+  """MLE pre-training (resuming) on `genres` (None: all); returns results."""
+  genre_ids = datasets.genre_ids(builder, genres) if genres else None
+  max_len = config.model.max_len
+
+  def train_fn(input_context):
+    return pipeline.train_dataset(
+        builder.as_dataset(split='train'), max_len, config.batch_size,
+        seed=seed, genre_ids=genre_ids, input_context=input_context)
+
+  eval_split = 'validation' if 'validation' in builder.info.splits else 'train'
+  eval_data = pipeline.eval_dataset(
+      builder.as_dataset(split=eval_split), max_len, config.batch_size,
+      genre_ids=genre_ids).take(eval_batches).cache()
+  trainer = mle.MleTrainer(config, vocabulary.size, model_dir, strategy)
+  result = trainer.train(train_fn, steps, eval_dataset=eval_data)
+  if result['eval_nll'] is None:  # Already at `steps`: nothing was trained.
+    result['eval_nll'] = trainer.evaluate(eval_data)
+  result['eval_split'] = eval_split
+  result['unigram_entropy'] = unigram_entropy(eval_data)
+  result['checkpoint'] = trainer.manager.latest_checkpoint
+  return result
+
+
+def unigram_entropy(dataset, max_batches=50):
+  """Entropy (nats) of the token frequencies: a no-context baseline NLL."""
+  tokens = np.concatenate([batch.numpy()[:, 1:].ravel()
+                           for batch in dataset.take(max_batches)])
+  counts = np.bincount(tokens).astype(np.float64)
+  counts[0] = 0  # PAD
+  probs = counts[counts > 0] / counts.sum()
+  return float(-(probs * np.log(probs)).sum())
+
+
+def run_adversarial(config, builder, vocabulary, model_dir, genre, steps,
+                    classifier_path, strategy, evaluator=None, seed=0):
+  """Adversarial fine-tuning for `genre` (resuming); returns the trainer."""
+  settings = config.adversarial
+  trainer = adversarial.AdversarialTrainer(
+      config, vocabulary, model_dir, classifier_path, genre, steps,
+      strategy=strategy, seed=seed)
+  genre_id = datasets.genre_ids(builder, [genre])[0]
+
+  def dataset_fn(input_context):
+    return pipeline.adversarial_dataset(
+        builder.as_dataset(split='train'), genre_id,
+        settings.primer_len + settings.sample_len, config.model.max_len,
+        settings.batch_size, settings.mle_batch_size, seed=seed,
+        input_context=input_context)
+
+  watch = monitor.SampleMonitor(
+      genre, vocabulary.genre_token(genre), settings.eval_samples,
+      settings.sample_len, classifier=trainer.classifier,
+      evaluator=evaluator, seed=seed)
+  trainer.result = trainer.train(dataset_fn, steps, evaluate=watch)
+  return trainer
+
+
+def write_samples(generator, vocabulary, genre, directory, num_samples,
+                  length, seed=0):
+  """Samples of `genre` as MIDI in `directory`; returns their event tokens."""
+  watch = monitor.SampleMonitor(genre, vocabulary.genre_token(genre),
+                                num_samples, length, seed=seed)
+  samples = watch.sample(generator)
+  tf.io.gfile.makedirs(directory)
+  for i, tokens in enumerate(samples):
+    tokenizer.decode_tokens(tokens, os.path.join(directory,
+                                                 f'{genre}_{i:02d}.mid'))
+  return samples
+
+
+def final_report(config, builder, generator, genre, classifier, evaluator,
+                 directory, num_samples, length, seed=0) -> str:
+  """Samples + evaluation.json / .md of a generator; returns the table."""
+  samples = write_samples(generator, datasets.get_vocabulary(builder), genre,
+                          os.path.join(directory, 'samples'), num_samples,
+                          length, seed)
+  nll = likelihood.genre_nll(generator, config, builder, genre)
+  rows = report.evaluate_genre(genre, list(samples), evaluator, classifier,
+                               builder, nll=nll, seed=seed)
+  report.write(rows, {'dataset': builder.info.full_name, 'genre': genre,
+                      'config': config.name, 'seed': seed},
+               os.path.join(directory, 'evaluation.json'),
+               os.path.join(directory, 'evaluation.md'))
+  return report.markdown(rows)
+
+
+def load_evaluator(config, builder, genre, directory, seed=0):
+  """The independent evaluator in `directory` (trained on first use)."""
+  evaluator, _ = evaluator_lib.load_or_train(config, builder, directory,
+                                             [genre], seed=seed)
+  return evaluator
