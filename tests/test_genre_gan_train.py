@@ -1,7 +1,10 @@
-"""genre_gan_train --phase=mle on the embedded dataset: trains, resumes, refuses."""
+"""genre_gan_train on the embedded dataset: trains, resumes, refuses."""
 
 import functools
+import json
 import os
+
+import tensorflow as tf
 
 from tests import console
 
@@ -42,3 +45,63 @@ def test_mle_trains_resumes_and_refuses_mismatches(corpus_small_builder,
   assert result.returncode == 1
   assert 'choose from: classical, folk, early' in result.stderr
   assert 'Traceback' not in result.stderr
+
+
+def test_all_phases_end_to_end_then_resume(corpus_small_builder, tmp_path):
+  data_dir = os.path.dirname(os.path.dirname(os.path.dirname(
+      corpus_small_builder.data_dir)))
+  model_dir = tmp_path / 'runs' / 'tiny'
+  common = ['--genre=classical', '--config=tiny', f'--data_dir={data_dir}',
+            f'--model_dir={model_dir}', '--mle_steps=6', '--num_samples=3',
+            '--sample_length=24', '--eval_batches=2']
+  result = _run(*common, '--adv_steps=4')
+  assert result.returncode == 0, result.stderr[-3000:]
+  assert 'Plan: train the genre classifier' in result.stdout
+  assert 'Expected at most' in result.stdout
+  adversarial_dir = model_dir / 'adversarial_classical'
+  assert (adversarial_dir / 'checkpoints' / 'ckpt-4.index').exists()
+  assert len(list((adversarial_dir / 'samples').glob('*.mid'))) == 3
+  with open(adversarial_dir / 'evaluation.json') as f:
+    rows = json.load(f)['rows']
+  assert rows[0]['set'] == 'generated' and rows[0]['generator_nll'] > 0
+  assert 'classifier' in rows[0] and rows[1]['set'] == 'real (test)'
+  assert '| classical | generated | 3 |' in result.stdout
+  # Classifier and evaluator were trained next to the run, for reuse.
+  runs = tmp_path / 'runs'
+  assert list((runs / 'classifier').glob('*_tiny/classifier.keras'))
+  assert list((runs / 'evaluator').glob('*/evaluator.joblib'))
+  # TensorBoard got the losses, tau, the samples' measures, audio and image.
+  events = [str(p) for p in adversarial_dir.glob('events.out.tfevents.*')]
+  tags = {value.tag for path in events
+          for event in tf.compat.v1.train.summary_iterator(path)
+          for value in event.summary.value}
+  assert {'adversarial/genre_loss', 'adversarial/temperature',
+          'samples/distinct_4', 'samples/evaluator_probability',
+          'samples/audio', 'samples/piano_roll'} <= tags
+
+  result = _run(*common, '--adv_steps=6')
+  assert result.returncode == 0, result.stderr[-3000:]
+  assert 'Plan: MLE pre-training' in result.stdout  # classifier exists
+  assert 'Resumed the adversarial stage from' in result.stderr
+  assert 'at step 4' in result.stderr
+  assert (adversarial_dir / 'checkpoints' / 'ckpt-6.index').exists()
+  assert 'adversarial step 6/6' in result.stderr
+
+
+def test_adversarial_flags_are_checked_before_training(corpus_small_builder,
+                                                       tmp_path):
+  data_dir = os.path.dirname(os.path.dirname(os.path.dirname(
+      corpus_small_builder.data_dir)))
+  common = ['--config=tiny', f'--data_dir={data_dir}',
+            f'--model_dir={tmp_path}/run']
+  for flags, message in [
+      ([], '--genre=G names the one target genre'),
+      (['--genre=jazz'], 'choose from: classical, folk, early'),
+      (['--genre=folk', f'--classifier_path={tmp_path}/none'],
+       'No genre classifier at'),
+      (['--genre=folk', '--adv_steps=0'], '--adv_steps must be at least 1')]:
+    result = _run(*common, *flags)
+    assert result.returncode == 1, flags
+    assert message in result.stderr, (flags, result.stderr[-2000:])
+    assert 'Traceback' not in result.stderr
+  assert not os.path.exists(f'{tmp_path}/run/checkpoints')

@@ -1,0 +1,236 @@
+"""Gumbel-softmax rollouts, adversarial losses and the adversarial trainer."""
+
+import dataclasses
+import json
+import os
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from genre_transformer_gan import configs
+from genre_transformer_gan.data import vocabulary as vocab
+from genre_transformer_gan.models import classifier_io
+from genre_transformer_gan.models import critic as critic_lib
+from genre_transformer_gan.models import genre_classifier
+from genre_transformer_gan.models import music_transformer
+from genre_transformer_gan.training import adversarial
+from genre_transformer_gan.training import adversarial_losses
+from genre_transformer_gan.training import gumbel
+from genre_transformer_gan.training import mle
+
+GENRES = ('classical', 'folk', 'early')
+VOCAB = vocab.Vocabulary(GENRES)
+SEED = tf.constant([3, 4])
+
+
+def _generator(seed=0):
+  keras.utils.set_random_seed(seed)
+  return music_transformer.MusicTransformer(
+      VOCAB.size, num_layers=2, hidden_size=16, num_heads=2,
+      attention_size=16, filter_size=32, max_len=32, dropout=0.0)
+
+
+def _classifier(seed=1):
+  keras.utils.set_random_seed(seed)
+  return genre_classifier.GenreClassifier(
+      VOCAB.size, GENRES, embedding_size=16, filters=16, dilations=(1, 2),
+      vocabulary_genres=GENRES)
+
+
+def _prompts():
+  return np.array([[VOCAB.genre_token('folk'), 60, 300],
+                   [VOCAB.genre_token('folk'), 70, 310]], np.int32)
+
+
+def _genre_loss_gradients(generator, classifier, gradient='full',
+                          cut_samples=False):
+  with tf.GradientTape() as tape:
+    out = gumbel.rollout(generator, _prompts(), 8, tf.constant(0.7), SEED,
+                         gradient=gradient)
+    samples = out['samples']
+    if cut_samples:
+      samples = tf.stop_gradient(samples)
+    loss = tf.reduce_mean(adversarial_losses.genre_loss(
+        classifier(samples, training=False), GENRES.index('folk')))
+  return out, tape.gradient(
+      loss, generator.trainable_variables + classifier.trainable_variables)
+
+
+def _norm(gradient):
+  return 0.0 if gradient is None else float(tf.norm(
+      tf.convert_to_tensor(gradient)))
+
+
+def test_genre_loss_gradient_reaches_the_generator_through_the_samples():
+  generator = _generator()
+  classifier = genre_classifier.freeze(_classifier())
+  _, gradients = _genre_loss_gradients(generator, classifier)
+  assert len(gradients) == len(generator.trainable_variables)  # none for C
+  by_name = dict(zip([v.path for v in generator.trainable_variables],
+                     gradients))
+  embedding = by_name[generator.embedding.embeddings.path]
+  assert _norm(embedding) > 0
+  for kind in ('query', 'key', 'value', 'output'):
+    attention = [g for name, g in by_name.items()
+                 if name.endswith(f'relative_multi_head_attention/{kind}')]
+    assert attention and _norm(attention[0]) > 0, kind
+  # Cut the samples and nothing flows: the path is through them.
+  _, cut = _genre_loss_gradients(generator, classifier, cut_samples=True)
+  assert all(_norm(g) == 0.0 for g in cut)
+
+
+def test_full_and_parallel_rollouts_sample_the_same_tokens():
+  generator = _generator()
+  classifier = genre_classifier.freeze(_classifier())
+  full, full_gradients = _genre_loss_gradients(generator, classifier, 'full')
+  parallel, parallel_gradients = _genre_loss_gradients(generator, classifier,
+                                                       'parallel')
+  np.testing.assert_array_equal(full['tokens'], parallel['tokens'])
+  np.testing.assert_allclose(full['samples'], parallel['samples'], atol=1e-5)
+  # 'full' also differentiates through the fed-back samples.
+  assert any(abs(_norm(a) - _norm(b)) > 1e-6 for a, b in
+             zip(full_gradients, parallel_gradients))
+
+
+def test_rollout_logits_match_a_forward_pass_and_only_events_are_sampled():
+  generator = _generator()
+  out = gumbel.rollout(generator, _prompts(), 10, tf.constant(0.5), SEED,
+                       straight_through=True)
+  tokens = out['tokens'].numpy()
+  assert ((tokens >= vocab.NUM_RESERVED) & (tokens < vocab.GENRE_OFFSET)).all()
+  np.testing.assert_allclose(tf.reduce_max(out['samples'], -1), 1.0,
+                             atol=1e-6)
+  sequence = np.concatenate([_prompts(), tokens], 1)
+  logits = generator(sequence[:, :-1])[:, 2:] + gumbel.event_logit_mask(
+      VOCAB.size)
+  np.testing.assert_allclose(logits, out['logits'], atol=1e-4)
+  again = gumbel.rollout(generator, _prompts(), 10, tf.constant(0.5), SEED,
+                         straight_through=True)
+  np.testing.assert_array_equal(again['tokens'], tokens)
+
+
+def test_temperature_schedules():
+  values = [float(gumbel.temperature(n, 10, 1.0, 0.01, 'exp'))
+            for n in (0, 5, 10, 20)]
+  np.testing.assert_allclose(values, [1.0, 0.1, 0.01, 0.01], rtol=1e-5)
+  assert float(gumbel.temperature(5, 10, 1.0, 0.0, 'linear')) == 0.5
+  assert float(gumbel.temperature(7, 10, 0.3, 0.0, 'constant')) == (
+      pytest.approx(0.3))
+  with pytest.raises(ValueError, match='choose one of'):
+    gumbel.temperature(0, 10, 1.0, 0.1, 'cosine')
+
+
+def test_losses_follow_their_formulas():
+  real, fake = tf.constant([2.0, 0.0]), tf.constant([1.0, 1.0])
+  critic_loss, generator_loss = adversarial_losses.rsgan_losses(real, fake)
+  np.testing.assert_allclose(critic_loss,
+                             np.log1p(np.exp(np.array([-1.0, 1.0]))),
+                             rtol=1e-6)
+  np.testing.assert_allclose(generator_loss,
+                             np.log1p(np.exp(np.array([1.0, -1.0]))),
+                             rtol=1e-6)
+  critic_loss, generator_loss = adversarial_losses.wgan_losses(real, fake)
+  np.testing.assert_allclose(critic_loss, [-1.0, 1.0])
+  np.testing.assert_allclose(generator_loss, [-1.0, -1.0])
+  logits = tf.constant([[0.0, np.log(3.0)]])
+  np.testing.assert_allclose(adversarial_losses.genre_loss(logits, 1),
+                             [-np.log(0.75)], rtol=1e-6)
+  same = tf.random.normal([2, 3, 5])
+  np.testing.assert_allclose(adversarial_losses.kl_to_reference(same, same),
+                             [0.0, 0.0], atol=1e-6)
+  with pytest.raises(ValueError, match='rsgan, wgan_gp'):
+    adversarial_losses.get_realism_losses('hinge')
+
+
+def test_gradient_penalty_of_a_linear_critic():
+  """D(x) = sum(w * x): the gradient norm is |w| everywhere."""
+  weights = tf.fill([1, 4, 6], 0.25)  # |w| = sqrt(24) / 4
+
+  def critic(x, training=False):
+    del training
+    return tf.reduce_sum(x * weights, axis=[1, 2])
+
+  penalty = adversarial_losses.gradient_penalty(
+      critic, tf.zeros([3, 4, 6]), tf.ones([3, 4, 6]), SEED)
+  np.testing.assert_allclose(penalty, [(np.sqrt(24) / 4 - 1) ** 2] * 3,
+                             rtol=1e-5)
+
+
+def test_critic_round_trips_and_scores_soft_inputs():
+  critic = critic_lib.Critic(VOCAB.size, embedding_size=8, filters=8,
+                             dilations=(1,))
+  tokens = np.full([2, 5], 100, np.int32)
+  assert critic(tokens).shape == (2,)
+  np.testing.assert_allclose(critic(tf.one_hot(tokens, VOCAB.size)),
+                             critic(tokens), atol=1e-5)
+  clone = critic_lib.Critic.from_config(critic.get_config())
+  assert clone.get_config() == critic.get_config()
+
+
+def _real_dataset(config, batch, length):
+  rng = np.random.default_rng(0)
+
+  def make(input_context=None):
+    del input_context
+    real = rng.integers(vocab.NUM_RESERVED, vocab.GENRE_OFFSET,
+                        [64, batch, length]).astype(np.int32)
+    mle_batch = rng.integers(vocab.NUM_RESERVED, vocab.GENRE_OFFSET,
+                             [64, batch, config.model.max_len]).astype(np.int32)
+    mle_batch[:, :, 0] = VOCAB.genre_token('folk')
+    return tf.data.Dataset.from_tensor_slices((real, mle_batch))
+  return make
+
+
+@pytest.mark.parametrize('realism_loss', ['rsgan', 'wgan_gp'])
+def test_trainer_updates_generator_and_critic_never_the_classifier(
+    tmp_path, realism_loss):
+  config = configs.get_config('tiny')
+  config = dataclasses.replace(config, adversarial=dataclasses.replace(
+      config.adversarial, realism_loss=realism_loss, kl_weight=0.1,
+      sample_len=6, batch_size=2, mle_batch_size=2, checkpoint_every=2))
+  model_dir = str(tmp_path / 'run')
+  mle.MleTrainer(config, VOCAB.size, model_dir).manager.save(0)
+  classifier_dir = str(tmp_path / 'classifier')
+  classifier_io.save_classifier(_classifier(), classifier_dir, {})
+  trainer = adversarial.AdversarialTrainer(
+      config, VOCAB, model_dir, classifier_dir, 'folk', total_steps=4)
+  frozen = [v.numpy().copy() for v in trainer.classifier.variables]
+  generator = [v.numpy().copy() for v in trainer.generator.trainable_variables]
+  critic = [v.numpy().copy() for v in trainer.critic.trainable_variables]
+  result = trainer.train(_real_dataset(config, 2, 6), 2)
+  assert result['step'] == 2 and trainer.step == 2
+  for before, variable in zip(frozen, trainer.classifier.variables):
+    np.testing.assert_array_equal(before, variable.numpy())
+  assert any(not np.array_equal(b, v.numpy()) for b, v in
+             zip(generator, trainer.generator.trainable_variables))
+  assert any(not np.array_equal(b, v.numpy()) for b, v in
+             zip(critic, trainer.critic.trainable_variables))
+  assert result['kl'] > 0 and 0 < result['classifier_probability'] < 1
+
+  # A new trainer resumes the step (and with it tau) from the checkpoint.
+  resumed = adversarial.AdversarialTrainer(
+      config, VOCAB, model_dir, classifier_dir, 'folk', total_steps=4)
+  assert resumed.step == 2
+  assert float(resumed.temperature(resumed.step)) == pytest.approx(
+      float(trainer.temperature(2)))
+  for a, b in zip(resumed.generator.trainable_variables,
+                  trainer.generator.trainable_variables):
+    np.testing.assert_array_equal(a.numpy(), b.numpy())
+  assert resumed.train(_real_dataset(config, 2, 6), 3)['step'] == 3
+
+
+def test_trainer_needs_a_pretrained_generator_and_a_matching_classifier(
+    tmp_path):
+  config = configs.get_config('tiny')
+  classifier_dir = str(tmp_path / 'classifier')
+  classifier_io.save_classifier(_classifier(), classifier_dir, {})
+  with pytest.raises(FileNotFoundError, match='--phase=mle'):
+    adversarial.AdversarialTrainer(config, VOCAB, str(tmp_path / 'empty'),
+                                   classifier_dir, 'folk', 4)
+  with pytest.raises(ValueError, match='genre_classifier_train'):
+    adversarial.AdversarialTrainer(config, vocab.Vocabulary(['a', 'b']),
+                                   str(tmp_path), classifier_dir, 'a', 4)
+  with open(os.path.join(classifier_dir, 'classifier.json')) as f:
+    assert json.load(f)['genres'] == list(GENRES)
