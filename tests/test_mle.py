@@ -7,6 +7,7 @@ import tensorflow as tf
 
 from genre_transformer_gan import configs
 from genre_transformer_gan.data import vocabulary as vocab
+from genre_transformer_gan.models import music_transformer
 from genre_transformer_gan.training import losses
 from genre_transformer_gan.training import mle
 from genre_transformer_gan.training import schedules
@@ -117,3 +118,16 @@ def test_bfloat16_mixed_precision(tmp_path):
   assert trainer.model.variable_dtype == 'float32'
   result = trainer.train(_dataset_fn(_sequences(), 8), 20)
   assert np.isfinite(result['loss']) and result['loss'] < np.log(_VOCAB)
+
+
+def test_a_checkpoint_alone_restores_every_weight(tmp_path):
+  """tf.train.Checkpoint(model=...) must see the blocks (held in a list)."""
+  config = configs.get_config('tiny')
+  trainer = mle.MleTrainer(config, _VOCAB, str(tmp_path))
+  trainer.train(_dataset_fn(_sequences(num=8), 8), 2)
+  fresh = music_transformer.MusicTransformer.from_model_config(
+      config.model, _VOCAB)
+  tf.train.Checkpoint(model=fresh).restore(
+      trainer.manager.latest_checkpoint).assert_existing_objects_matched()
+  for a, b in zip(trainer.model.get_weights(), fresh.get_weights()):
+    np.testing.assert_array_equal(a, b)

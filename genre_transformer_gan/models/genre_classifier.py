@@ -27,6 +27,7 @@ import keras
 from keras import ops
 
 from genre_transformer_gan.data import vocabulary as vocab
+from genre_transformer_gan.models import tracking
 
 
 def event_mask(inputs):
@@ -90,6 +91,8 @@ class GenreClassifier(keras.Model):
           name=f'block_{i}_conv'))
       self.block_outputs.append(keras.layers.Dense(
           filters, name=f'block_{i}_out'))
+    for name in ('block_norms', 'convs', 'block_outputs'):
+      tracking.name_items_for_checkpoints(self, name, getattr(self, name))
     self.final_norm = keras.layers.LayerNormalization(epsilon=1e-6,
                                                       name='final_norm')
     self.hidden = keras.layers.Dense(filters, activation='gelu',

@@ -10,6 +10,7 @@ import math
 import keras
 from keras import ops
 
+from genre_transformer_gan.models import tracking
 from genre_transformer_gan.models import transformer_block
 
 
@@ -88,6 +89,7 @@ class MusicTransformer(keras.Model):
             self.max_relative_position, relative=attention == 'relative',
             dropout=dropout, name=f'block_{i}')
         for i in range(num_layers)]
+    tracking.name_items_for_checkpoints(self, 'block', self.blocks)
     self.final_norm = keras.layers.LayerNormalization(epsilon=1e-6)
     self.logits_dense = keras.layers.Dense(vocab_size, name='logits')
     # Every shape is known here; building now lets call_cached run first.
