@@ -29,7 +29,7 @@ DEFAULT_MLE_STEPS = {'tiny': 100, 'small': 300, 'base': 200_000}
 DEFAULT_ADV_STEPS = {'tiny': 20, 'small': 100, 'base': 20_000}
 # Seconds per step on a 2-core CPU (BENCHMARKS.md): MLE, adversarial,
 # classifier. No estimate for `base` (a TPU config).
-CPU_SECONDS_PER_STEP = {'tiny': (0.05, 0.5, 0.05), 'small': (2.3, 4.5, 0.2)}
+CPU_SECONDS_PER_STEP = {'tiny': (0.05, 0.5, 0.05), 'small': (2.3, 2.6, 0.2)}
 
 
 def check_model_dir(model_dir: str, config_name: str, genres) -> None:
