@@ -21,6 +21,7 @@ REQUIRED_PACKAGES = [
     'note-seq',
     'numpy',
     'pretty_midi',
+    'pyfluidsynth',      # WAV rendering (needs the system's libfluidsynth)
     'scikit-learn',      # the independent genre evaluator
     'scipy',
     'tensorflow>=2.16',  # Keras 3
@@ -38,6 +39,7 @@ CONSOLE_SCRIPTS = [
     'genre_classifier_train',
     'genre_gan_dataset',
     'genre_gan_evaluate',
+    'genre_gan_generate',
     'genre_gan_train',
 ]
 

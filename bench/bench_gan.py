@@ -24,8 +24,8 @@ import time
 
 from genre_transformer_gan import configs
 from genre_transformer_gan.data import datasets
-from genre_transformer_gan.evaluation import likelihood
 from genre_transformer_gan.models import classifier_io
+from genre_transformer_gan.models import generator_io
 from genre_transformer_gan.training import run_lib
 from genre_transformer_gan.training import strategies
 
@@ -85,7 +85,7 @@ def main():
       shutil.copytree(pretrained, mle_dir)
     run_lib.run_mle(config, builder, vocabulary, mle_dir,
                     args.mle_steps + args.extra_steps, strategy, seed=seed)
-    generator, _, _ = likelihood.load_generator(mle_dir, vocabulary.genres)
+    generator, _, _ = generator_io.load_generator(mle_dir, vocabulary.genres)
     for genre in genres:
       directory = os.path.join(mle_dir, f'report_{genre}')
       run_lib.final_report(config, builder, generator, genre, classifier,

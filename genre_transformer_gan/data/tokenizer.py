@@ -100,6 +100,17 @@ def tokens_to_note_sequence(tokens, velocity: int = 100):
   return performance.to_sequence(velocity=velocity)
 
 
+def duration_seconds(tokens) -> float:
+  """Seconds the event tokens span: their TIME_SHIFTs (up to the first EOS)."""
+  tokens = np.asarray(tokens).reshape(-1)
+  eos = np.flatnonzero(tokens == vocab.EOS_ID)
+  tokens = tokens[:eos[0]] if len(eos) else tokens
+  shifts = tokens[(tokens >= vocab.TIME_SHIFT_OFFSET) &
+                  (tokens < vocab.VELOCITY_OFFSET)]
+  steps = np.sum(shifts - vocab.TIME_SHIFT_OFFSET + 1)
+  return float(steps) / vocab.STEPS_PER_SECOND
+
+
 def decode_tokens(tokens, path=None, velocity: int = 100):
   """Event tokens -> MIDI.
 

@@ -1,15 +1,17 @@
 """Tokens -> things people look at and listen to: piano rolls and audio.
 
-`synthesize` uses note_seq's sine-wave synthesiser (no system packages);
-`piano_roll` draws the notes with matplotlib (no display needed).
+`synthesize` uses note_seq's sine-wave synthesiser (no system packages; for
+TensorBoard); audio.py renders WAV files with FluidSynth. `piano_roll` draws
+the notes with matplotlib (no display needed).
 """
 
 import io
+from typing import Optional
 
-import note_seq
 import numpy as np
 
 from genre_transformer_gan.data import tokenizer
+from genre_transformer_gan.generation import audio as audio_lib
 
 SAMPLE_RATE = 16000
 
@@ -20,16 +22,20 @@ def synthesize(tokens, sample_rate: int = SAMPLE_RATE,
   ns = tokenizer.tokens_to_note_sequence(tokens)
   if not ns.notes:
     return np.zeros([sample_rate // 10], np.float32)
-  audio = note_seq.midi_synth.synthesize(ns, sample_rate=sample_rate)
-  audio = np.asarray(audio[:int(max_seconds * sample_rate)], np.float32)
-  peak = np.abs(audio).max()
-  return audio / peak * 0.9 if peak > 0 else audio
+  audio = audio_lib.synthesize(ns, 'sine', sample_rate)
+  return audio[:int(max_seconds * sample_rate)]
 
 
-def piano_roll(tokens, title: str = '', path=None) -> np.ndarray:
+def piano_roll(tokens, title: str = '', path=None,
+               boundary_seconds: Optional[float] = None) -> np.ndarray:
   """uint8 [H, W, 4] RGBA image of the notes (time x pitch, velocity shade).
 
-  Also written as PNG to `path` when given.
+  Args:
+    tokens: int [length] event tokens.
+    title: the plot's title (default: the note count).
+    path: also write the PNG there.
+    boundary_seconds: draw a line there (e.g. where a primer ends and the
+      generated continuation starts).
   """
   import matplotlib  # pylint: disable=import-outside-toplevel
   matplotlib.use('Agg')
@@ -41,7 +47,12 @@ def piano_roll(tokens, title: str = '', path=None) -> np.ndarray:
         (note.start_time, note.pitch - 0.4), note.end_time - note.start_time,
         0.8, color=plt.cm.viridis(note.velocity / 127)))
   pitches = [n.pitch for n in ns.notes] or [60]
-  axes.set_xlim(0, max(ns.total_time, 1.0))
+  end = max(ns.total_time, boundary_seconds or 0.0, 1.0)
+  if boundary_seconds is not None:
+    axes.axvline(boundary_seconds, color='crimson', linestyle='--')
+    axes.text(boundary_seconds, 0.98, ' continuation', color='crimson',
+              transform=axes.get_xaxis_transform(), va='top')
+  axes.set_xlim(0, end)
   axes.set_ylim(min(pitches) - 2, max(pitches) + 2)
   axes.set_xlabel('seconds')
   axes.set_ylabel('MIDI pitch')

@@ -28,6 +28,7 @@ from genre_transformer_gan.evaluation import evaluator as evaluator_lib
 from genre_transformer_gan.evaluation import likelihood
 from genre_transformer_gan.evaluation import report
 from genre_transformer_gan.models import classifier_io
+from genre_transformer_gan.models import generator_io
 from genre_transformer_gan.scripts import script_utils
 
 FLAGS = flags.FLAGS
@@ -36,8 +37,9 @@ flags.DEFINE_string('genre', None, 'Target genre(s), comma-separated.')
 flags.DEFINE_string('dataset', datasets.DEFAULT_DATASET,
                     'TFDS dataset the real music comes from.')
 flags.DEFINE_string('data_dir', None, 'TFDS data_dir.')
-flags.DEFINE_string('checkpoint', None, 'Generator model_dir or checkpoint '
-                    'prefix: adds its NLL on held-out real music.')
+flags.DEFINE_string('checkpoint', None, 'Generator model_dir, its '
+                    'adversarial_<genre> folder, or a checkpoint prefix: adds '
+                    'its NLL on held-out real music.')
 flags.DEFINE_string('classifier_path', None,
                     'Frozen genre classifier (genre_classifier_train output).')
 flags.DEFINE_string('evaluator_dir', None, 'Independent evaluator (default: '
@@ -107,7 +109,8 @@ def run():
     print('No --classifier_path: the frozen-classifier columns stay empty.')
   generator = None
   if FLAGS.checkpoint:
-    generator = likelihood.load_generator(FLAGS.checkpoint, vocabulary.genres)
+    generator = generator_io.load_generator(FLAGS.checkpoint,
+                                            vocabulary.genres)
   rows = []
   for genre in genres:
     nll = None
@@ -122,7 +125,7 @@ def run():
   meta = {'dataset': builder.info.full_name, 'samples': FLAGS.samples,
           'evaluator': evaluator_dir,
           'classifier': FLAGS.classifier_path or None,
-          'checkpoint': generator[2] if generator else None,
+          'checkpoint': generator[2].prefix if generator else None,
           'seed': FLAGS.seed}
   report.write(rows, meta, json_path, markdown_path)
   print(report.markdown(rows))

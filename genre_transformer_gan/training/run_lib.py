@@ -21,6 +21,7 @@ from genre_transformer_gan.evaluation import likelihood
 from genre_transformer_gan.evaluation import monitor
 from genre_transformer_gan.evaluation import report
 from genre_transformer_gan.models import classifier_io
+from genre_transformer_gan.models import generator_io
 from genre_transformer_gan.training import adversarial
 from genre_transformer_gan.training import classifier as classifier_lib
 from genre_transformer_gan.training import mle
@@ -34,7 +35,7 @@ CPU_SECONDS_PER_STEP = {'tiny': (0.05, 0.5, 0.05), 'small': (2.3, 2.6, 0.2)}
 
 def check_model_dir(model_dir: str, config_name: str, genres) -> None:
   """Refuses a model_dir trained with another config or vocabulary."""
-  path = os.path.join(model_dir, likelihood.RUN_FILE)
+  path = os.path.join(model_dir, generator_io.RUN_FILE)
   run = {'config': config_name, 'genres': list(genres)}
   if tf.io.gfile.exists(path):
     with tf.io.gfile.GFile(path) as f:

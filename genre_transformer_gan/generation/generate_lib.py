@@ -1,0 +1,318 @@
+"""Samples of a trained generator as files: MIDI, WAV, piano roll, index.
+
+The library behind `genre_gan_generate` and the quickstart notebook:
+
+  model = load(model_dir, genre)             # adversarial_<genre> if trained
+  index = generate_files(model, output_dir, settings, evaluator=...)
+
+Genre transfer: with a primer (MIDI of any genre) each sample is
+[target genre token] + the primer's first tokens, continued by the model;
+re-conditioning on the target genre is what moves the music there. The
+primer alone is written to output_dir/primer/ and the index gives the
+genre probabilities of the primer and of each generated continuation.
+"""
+
+import dataclasses
+import os
+import time
+from typing import List, Optional
+
+import numpy as np
+import tensorflow as tf
+
+from genre_transformer_gan.data import tokenizer
+from genre_transformer_gan.data import vocabulary as vocab
+from genre_transformer_gan.evaluation import evaluator as evaluator_lib
+from genre_transformer_gan.evaluation import report
+from genre_transformer_gan.generation import audio
+from genre_transformer_gan.generation import index as index_lib
+from genre_transformer_gan.generation import render
+from genre_transformer_gan.generation import sampling
+from genre_transformer_gan.models import classifier_io
+from genre_transformer_gan.models import generator_io
+
+PRIMER_DIR = 'primer'
+
+
+@dataclasses.dataclass(frozen=True)
+class GenerateSettings:
+  """What to generate and how (genre_gan_generate's flags).
+
+  Attributes:
+    genre: the target genre.
+    num_samples: samples to write.
+    length: event tokens generated per sample (after the primer).
+    temperature, top_k, top_p: sampling filters (sampling.filter_logits).
+    seed: the same seed (and batch_size) gives the same samples.
+    batch_size: samples drawn together.
+    primer: a MIDI file to continue in the target genre (genre transfer).
+    primer_tokens: the primer's first tokens used (0: half the model's
+      training length).
+    synth: 'fluidsynth', 'sine' or 'none' (no WAV).
+    sample_rate: WAV sample rate.
+    soundfont: .sf2 for FluidSynth (default: pretty_midi's TimGM6mb.sf2).
+  """
+  genre: str
+  num_samples: int = 8
+  length: int = 1024
+  temperature: float = 1.0
+  top_k: int = 0
+  top_p: float = 0.95
+  seed: int = 0
+  batch_size: int = 8
+  primer: Optional[str] = None
+  primer_tokens: int = 0
+  synth: str = 'fluidsynth'
+  sample_rate: int = audio.DEFAULT_SAMPLE_RATE
+  soundfont: Optional[str] = None
+
+  def check(self) -> None:
+    """Raises ValueError (one line naming the flag) on a bad setting."""
+    for name in ('num_samples', 'length', 'batch_size', 'sample_rate'):
+      if getattr(self, name) < 1:
+        raise ValueError(f'--{name} must be at least 1.')
+    if self.temperature <= 0:
+      raise ValueError('--temperature must be > 0.')
+    if not 0 < self.top_p <= 1:
+      raise ValueError('--top_p must be in (0, 1].')
+    if self.top_k < 0 or self.primer_tokens < 0:
+      raise ValueError('--top_k and --primer_tokens must be >= 0.')
+    if self.synth not in audio.SYNTHS:
+      raise ValueError(f'--synth={self.synth} is unknown; choose one of: '
+                       f'{", ".join(audio.SYNTHS)}.')
+    if self.soundfont and not tf.io.gfile.exists(self.soundfont):
+      raise FileNotFoundError(f'--soundfont={self.soundfont} does not exist; '
+                              'pass a .sf2 file or leave it out.')
+
+
+@dataclasses.dataclass(frozen=True)
+class LoadedGenerator:
+  """A restored generator and what it was trained with."""
+  model: object
+  config: object
+  checkpoint: generator_io.GeneratorCheckpoint
+  vocabulary: vocab.Vocabulary
+
+
+def load(model_dir: str, genre: Optional[str] = None) -> LoadedGenerator:
+  """The generator in model_dir (its adversarial_<genre> stage if trained).
+
+  Raises:
+    FileNotFoundError / ValueError: no checkpoint, or an unknown genre (the
+      message lists the model's genres).
+  """
+  checkpoint_dir = generator_io.pick_for_genre(model_dir, genre)
+  model, config, checkpoint = generator_io.load_generator(checkpoint_dir)
+  vocabulary = vocab.Vocabulary(generator_io.read_run(
+      checkpoint.model_dir)['genres'])
+  if genre is not None and genre not in vocabulary.genres:
+    raise ValueError(f'Unknown --genre={genre}; the model in {model_dir} '
+                     f'knows: {", ".join(vocabulary.genres)}.')
+  return LoadedGenerator(model, config, checkpoint, vocabulary)
+
+
+def read_primer(path: str, max_tokens: int) -> np.ndarray:
+  """int32 [n <= max_tokens]: the first event tokens of a MIDI file.
+
+  Raises:
+    FileNotFoundError: no such file. ValueError: unreadable or no notes.
+  """
+  if not tf.io.gfile.exists(path):
+    raise FileNotFoundError(f'--primer={path} does not exist.')
+  tokens = tokenizer.encode_midi(path)  # UnreadableMidiError is a ValueError.
+  if not np.any((tokens >= vocab.NOTE_ON_OFFSET) &
+                (tokens < vocab.NOTE_OFF_OFFSET)):
+    raise ValueError(f'--primer={path} has no (non-drum) notes; pass a MIDI '
+                     'file with notes.')
+  return tokens[:max_tokens].astype(np.int32)
+
+
+def sample(generator: LoadedGenerator, settings: GenerateSettings,
+           primer: Optional[np.ndarray] = None, log=print) -> np.ndarray:
+  """int32 [num_samples, len(primer) + length] event tokens (no genre token).
+
+  Batches of settings.batch_size; batch b uses seed (settings.seed, b).
+  """
+  sampler = sampling.Sampler(generator.model, settings.temperature,
+                             settings.top_k, settings.top_p)
+  primer = np.zeros([0], np.int32) if primer is None else primer
+  genre_token = generator.vocabulary.genre_token(settings.genre)
+  batches = []
+  for start in range(0, settings.num_samples, settings.batch_size):
+    size = min(settings.batch_size, settings.num_samples - start)
+    prompts = np.concatenate([np.full([size, 1], genre_token, np.int32),
+                              np.tile(primer[None], [size, 1])], axis=1)
+    began = time.time()
+    batch_seed = int(settings.seed) * 7919 + start // settings.batch_size
+    tokens = sampler.generate(prompts, settings.length, seed=batch_seed)
+    seconds = time.time() - began
+    batches.append(tokens[:, 1:])
+    done = start + size
+    log(f'{done}/{settings.num_samples} samples: {size} x '
+        f'{settings.length} tokens in {seconds:.1f} s '
+        f'({size * settings.length / max(seconds, 1e-9):.0f} tokens/s); ETA '
+        f'{seconds / size * (settings.num_samples - done):.0f} s')
+  return np.concatenate(batches, axis=0)
+
+
+def write_piece(tokens, directory: str, stem: str, settings: GenerateSettings,
+                title: str = '', boundary_seconds=None) -> dict:
+  """<stem>.mid, .png and (unless synth is 'none') .wav; returns the entry."""
+  tf.io.gfile.makedirs(directory)
+  midi_path = os.path.join(directory, stem + '.mid')
+  sequence = tokenizer.decode_tokens(tokens, midi_path)
+  entry = {'name': stem, 'midi': stem + '.mid', 'png': stem + '.png',
+           'wav': None, 'tokens': int(len(tokens)),
+           'notes': len(sequence.notes),
+           'seconds': round(float(sequence.total_time), 3)}
+  render.piano_roll(tokens, title or stem, os.path.join(directory,
+                                                        stem + '.png'),
+                    boundary_seconds=boundary_seconds)
+  if settings.synth != 'none':
+    waveform = audio.synthesize(sequence, settings.synth, settings.sample_rate,
+                                settings.soundfont)
+    audio.write_wav(os.path.join(directory, stem + '.wav'), waveform,
+                    settings.sample_rate)
+    entry['wav'] = stem + '.wav'
+  return entry
+
+
+def genre_probabilities(token_lists, evaluator=None,
+                        classifier=None) -> List[dict]:
+  """Per sequence {'evaluator': {genre: p}, 'classifier': {genre: p}}."""
+  results = [{} for _ in token_lists]
+  judges = (('evaluator', evaluator, lambda t: evaluator.predict_proba(t)),
+            ('classifier', classifier,
+             lambda t: report.classifier_probabilities(classifier, t)))
+  for name, judge, predict in judges:
+    if judge is None or not token_lists:
+      continue
+    probabilities = predict(list(token_lists))
+    for result, row in zip(results, probabilities):
+      result[name] = {g: round(float(p), 4)
+                      for g, p in zip(judge.genres, row)}
+  return results
+
+
+@dataclasses.dataclass(frozen=True)
+class Judges:
+  """What gives the index its genre probabilities (either may be None)."""
+  evaluator: object = None
+  evaluator_dir: Optional[str] = None
+  classifier: object = None
+  classifier_path: Optional[str] = None
+
+
+def _newest_first(pattern: str) -> List[str]:
+  paths = tf.io.gfile.glob(pattern)
+  return sorted(paths, key=lambda p: tf.io.gfile.stat(p).mtime_nsec,
+                reverse=True)
+
+
+def find_judges(generator: LoadedGenerator, evaluator_dir=None,
+                classifier_path=None, log=print) -> Judges:
+  """The independent evaluator and frozen classifier for the index.
+
+  Given paths must load (else a one-line error); otherwise the newest
+  evaluator / classifier next to the run (<runs>/evaluator/*,
+  <runs>/classifier/*, as genre_gan_train leaves them) that knows the
+  model's genres is used, and none is fine.
+  """
+  genres = generator.vocabulary.genres
+  root = os.path.dirname(os.path.abspath(generator.checkpoint.model_dir))
+  evaluator, classifier = None, None
+  if evaluator_dir:
+    evaluator = evaluator_lib.FeatureEvaluator.load(evaluator_dir, genres)
+  else:
+    for path in _newest_first(os.path.join(root, 'evaluator', '*',
+                                           evaluator_lib.MODEL_FILE)):
+      try:
+        evaluator = evaluator_lib.FeatureEvaluator.load(
+            os.path.dirname(path), genres)
+        evaluator_dir = os.path.dirname(path)
+        break
+      except ValueError:
+        continue
+  if classifier_path:
+    classifier = classifier_io.load_classifier(classifier_path, genres)
+  else:
+    for path in _newest_first(os.path.join(root, 'classifier', '*',
+                                           classifier_io.MODEL_FILE)):
+      try:
+        classifier = classifier_io.load_classifier(os.path.dirname(path),
+                                                   genres)
+        classifier_path = os.path.dirname(path)
+        break
+      except ValueError:
+        continue
+  log(f'Genre probabilities: independent evaluator '
+      f'{evaluator_dir if evaluator else "none"}, frozen classifier '
+      f'{classifier_path if classifier else "none"}' +
+      ('' if evaluator else ' (train an evaluator with `genre_gan_evaluate '
+       '--train_evaluator` to get them)'))
+  return Judges(evaluator, evaluator_dir if evaluator else None,
+                classifier, classifier_path if classifier else None)
+
+
+def check_output_dir(output_dir: str) -> None:
+  """Creates output_dir; a PermissionError naming the fix if unwritable."""
+  probe = os.path.join(output_dir, '.write_test')
+  try:
+    tf.io.gfile.makedirs(output_dir)
+    with tf.io.gfile.GFile(probe, 'w') as f:
+      f.write('')
+    tf.io.gfile.remove(probe)
+  except (OSError, tf.errors.OpError) as e:
+    raise PermissionError(f'Cannot write to --output_dir={output_dir} '
+                          f'({getattr(e, "strerror", None) or e}); pass a '
+                          'writable --output_dir.') from None
+
+
+def generate_files(generator: LoadedGenerator, output_dir: str,
+                   settings: GenerateSettings, judges: Judges = Judges(),
+                   log=print) -> dict:
+  """Samples (and a primer) as MIDI / WAV / PNG plus index.json and index.md.
+
+  Returns:
+    The index (see index.py).
+  """
+  settings.check()
+  if settings.genre not in generator.vocabulary.genres:
+    raise ValueError(f'Unknown genre {settings.genre}; the model knows: '
+                     f'{", ".join(generator.vocabulary.genres)}.')
+  check_output_dir(output_dir)
+  synth = settings.synth
+  if synth == 'fluidsynth' and not audio.fluidsynth_status()[0]:
+    log(f'{audio.fluidsynth_status()[1]}: no WAV files ({audio.INSTALL_HINT}).')
+    synth = 'none'
+  settings_used = dataclasses.replace(settings, synth=synth)
+  primer, primer_entry, boundary = None, None, None
+  if settings.primer:
+    primer = read_primer(settings.primer, settings.primer_tokens or
+                         generator.model.max_len // 2)
+    boundary = tokenizer.duration_seconds(primer)
+    primer_entry = write_piece(primer, os.path.join(output_dir, PRIMER_DIR),
+                               'primer', settings_used, 'primer')
+  tokens = sample(generator, settings, primer, log)
+  continuations = [t[0 if primer is None else len(primer):] for t in tokens]
+  probabilities = genre_probabilities(
+      continuations + ([primer] if primer is not None else []),
+      judges.evaluator, judges.classifier)
+  if primer_entry is not None:
+    primer_entry['genre_probabilities'] = probabilities.pop()
+  entries = []
+  for i, (piece, judged) in enumerate(zip(tokens, probabilities)):
+    stem = f'{settings.genre}_{i:02d}'
+    entry = write_piece(piece, output_dir, stem, settings_used,
+                        f'{stem}: {settings.genre}', boundary)
+    entry['genre_probabilities'] = judged
+    entries.append(entry)
+  index = index_lib.make_index(
+      dataclasses.asdict(settings_used), generator.checkpoint,
+      generator.config.name, entries, primer_entry,
+      {'evaluator': judges.evaluator_dir,
+       'classifier': judges.classifier_path})
+  index_lib.write(index, output_dir)
+  log(f'Wrote {len(entries)} samples and index.json / index.md to '
+      f'{output_dir}')
+  return index

@@ -1,0 +1,129 @@
+"""Finding and restoring a trained generator from what genre_gan_train wrote.
+
+  model_dir/run.json                         config name + genres (vocabulary)
+  model_dir/checkpoints/ckpt-N               MLE stage (key `model`)
+  model_dir/adversarial_<genre>/checkpoints/ckpt-N
+                                             GAN stage (key `generator`)
+
+`load_generator` accepts any of: a model_dir, an adversarial_<genre> folder
+inside one, or a checkpoint prefix in either (…/checkpoints/ckpt-N).
+"""
+
+import dataclasses
+import json
+import os
+from typing import Optional, Sequence, Tuple
+
+import tensorflow as tf
+
+from genre_transformer_gan import configs
+from genre_transformer_gan.data import vocabulary as vocab
+from genre_transformer_gan.models import music_transformer
+
+RUN_FILE = 'run.json'
+ADVERSARIAL_PREFIX = 'adversarial_'
+# The object each stage's tf.train.Checkpoint names the generator.
+MLE_KEY = 'model'
+ADVERSARIAL_KEY = 'generator'
+
+
+@dataclasses.dataclass(frozen=True)
+class GeneratorCheckpoint:
+  """Where a generator is stored.
+
+  Attributes:
+    model_dir: the folder holding run.json.
+    prefix: the checkpoint prefix to restore.
+    key: MLE_KEY or ADVERSARIAL_KEY.
+    stage: 'mle' or 'adversarial_<genre>'.
+  """
+  model_dir: str
+  prefix: str
+  key: str
+  stage: str
+
+
+def _stage_of(checkpoint_dir: str) -> Tuple[str, str, str]:
+  """(model_dir, key, stage) of a folder that holds checkpoints/ (or is it)."""
+  folder = os.path.abspath(checkpoint_dir)
+  if os.path.basename(folder) == 'checkpoints':
+    folder = os.path.dirname(folder)
+  name = os.path.basename(folder)
+  parent = os.path.dirname(folder)
+  if (name.startswith(ADVERSARIAL_PREFIX) and
+      not tf.io.gfile.exists(os.path.join(folder, RUN_FILE)) and
+      tf.io.gfile.exists(os.path.join(parent, RUN_FILE))):
+    return parent, ADVERSARIAL_KEY, name
+  return folder, MLE_KEY, 'mle'
+
+
+def resolve_checkpoint(path: str) -> GeneratorCheckpoint:
+  """The checkpoint of a model_dir, an adversarial_<genre> folder or a prefix.
+
+  Raises:
+    FileNotFoundError: nothing to restore there.
+  """
+  path = os.fspath(path).rstrip('/')
+  if tf.io.gfile.exists(path + '.index'):
+    model_dir, key, stage = _stage_of(os.path.dirname(path))
+    return GeneratorCheckpoint(model_dir, path, key, stage)
+  prefix = tf.train.latest_checkpoint(os.path.join(path, 'checkpoints'))
+  if not prefix:
+    raise FileNotFoundError(
+        f'No generator checkpoint in {path}; pass a model_dir trained by '
+        '`genre_gan_train` (or its adversarial_<genre> folder), or a prefix '
+        'like MODEL_DIR/checkpoints/ckpt-100.')
+  model_dir, key, stage = _stage_of(path)
+  return GeneratorCheckpoint(model_dir, prefix, key, stage)
+
+
+def pick_for_genre(model_dir: str, genre: Optional[str]) -> str:
+  """model_dir/adversarial_<genre> if it holds checkpoints, else model_dir."""
+  if genre:
+    adversarial = os.path.join(model_dir, ADVERSARIAL_PREFIX + genre)
+    if tf.train.latest_checkpoint(os.path.join(adversarial, 'checkpoints')):
+      return adversarial
+  return model_dir
+
+
+def read_run(model_dir: str) -> dict:
+  """run.json of a model_dir: {'config': name, 'genres': [...]}."""
+  path = os.path.join(model_dir, RUN_FILE)
+  if not tf.io.gfile.exists(path):
+    raise FileNotFoundError(f'{path} is missing; pass a model_dir written by '
+                            'genre_gan_train.')
+  with tf.io.gfile.GFile(path) as f:
+    return json.load(f)
+
+
+def load_generator(path: str,
+                   vocabulary_genres: Optional[Sequence[str]] = None):
+  """(model, config, checkpoint): a trained generator, restored.
+
+  Args:
+    path: model_dir, adversarial_<genre> folder, or checkpoint prefix.
+    vocabulary_genres: if given, the genres the generator must have been
+      trained with (e.g. a dataset's); None: the run's own.
+
+  Returns:
+    (MusicTransformer, configs.Config, GeneratorCheckpoint).
+
+  Raises:
+    FileNotFoundError / ValueError: missing run.json, another vocabulary.
+  """
+  checkpoint = resolve_checkpoint(path)
+  run = read_run(checkpoint.model_dir)
+  genres = tuple(run['genres'])
+  if vocabulary_genres is not None and genres != tuple(vocabulary_genres):
+    raise ValueError(
+        f'The generator in {checkpoint.model_dir} was trained with genres '
+        f'({", ".join(genres)}) but the dataset has '
+        f'({", ".join(vocabulary_genres)}); pass the --dataset it was '
+        'trained on.')
+  config = configs.get_config(run['config'])
+  model = music_transformer.MusicTransformer.from_model_config(
+      config.model, vocab.Vocabulary(genres).size)
+  status = tf.train.Checkpoint(**{checkpoint.key: model}).restore(
+      checkpoint.prefix)
+  status.expect_partial().assert_existing_objects_matched()
+  return model, config, checkpoint

@@ -1,0 +1,88 @@
+r"""Generates music of a genre: MIDI, WAV, piano-roll PNG and an index.
+
+  genre_gan_generate --model_dir=runs/small --genre=folk --num_samples=8 \
+      --length=1024 --temperature=1.0 --top_p=0.95 --seed=0 \
+      --output_dir=samples/folk
+  # Genre transfer: continue a piece of another genre as classical.
+  genre_gan_generate --model_dir=runs/small --genre=classical \
+      --primer=some_folk_tune.mid --output_dir=samples/transfer
+
+--model_dir is what genre_gan_train wrote: its adversarial_<genre> stage is
+used when it exists (else the MLE model); an adversarial_<genre> folder or a
+checkpoint prefix picks one explicitly. For each sample <genre>_NN.mid,
+<genre>_NN.wav (FluidSynth with pretty_midi's General MIDI soundfont; if
+FluidSynth is missing this is said once and the rest is still written) and
+<genre>_NN.png; index.json / index.md list the settings and, where an
+independent evaluator (and frozen classifier) is found next to the run or
+given, each sample's genre probabilities.
+"""
+
+from absl import app
+from absl import flags
+from absl import logging
+
+from genre_transformer_gan.generation import audio
+from genre_transformer_gan.generation import generate_lib
+from genre_transformer_gan.scripts import script_utils
+
+FLAGS = flags.FLAGS
+flags.DEFINE_string('model_dir', None, 'What genre_gan_train wrote (or its '
+                    'adversarial_<genre> folder, or a checkpoint prefix).')
+flags.DEFINE_string('genre', None, 'Target genre.')
+flags.DEFINE_string('output_dir', None, 'Where the files go (default: '
+                    'samples/<genre>).')
+flags.DEFINE_integer('num_samples', 8, 'Samples to write.')
+flags.DEFINE_integer('length', 1024, 'Event tokens generated per sample.')
+flags.DEFINE_float('temperature', 1.0, 'Sampling temperature.')
+flags.DEFINE_integer('top_k', 0, 'Keep the k most likely tokens (0: all).')
+flags.DEFINE_float('top_p', 0.95, 'Nucleus sampling mass (1.0: off).')
+flags.DEFINE_integer('seed', 0, 'Same seed and batch size: same samples.')
+flags.DEFINE_integer('batch_size', 8, 'Samples drawn together.')
+flags.DEFINE_string('primer', None, 'MIDI file to continue in --genre '
+                    '(genre transfer).')
+flags.DEFINE_integer('primer_tokens', 0, "The primer's first tokens used "
+                     "(0: half the model's training length).")
+flags.DEFINE_enum('synth', 'fluidsynth', list(audio.SYNTHS),
+                  'WAV renderer (none: no WAV).')
+flags.DEFINE_integer('sample_rate', audio.DEFAULT_SAMPLE_RATE, 'WAV Hz.')
+flags.DEFINE_string('soundfont', None, '.sf2 for FluidSynth (default: '
+                    "pretty_midi's TimGM6mb.sf2).")
+flags.DEFINE_string('evaluator_dir', None, 'Independent evaluator for the '
+                    'index (default: the newest in <runs>/evaluator/).')
+flags.DEFINE_string('classifier_path', None, 'Frozen classifier for the '
+                    'index (default: the newest in <runs>/classifier/).')
+
+
+def run():
+  if not FLAGS.model_dir or not FLAGS.genre:
+    raise ValueError('Pass --model_dir=DIR (what genre_gan_train wrote) and '
+                     '--genre=G.')
+  settings = generate_lib.GenerateSettings(
+      genre=FLAGS.genre, num_samples=FLAGS.num_samples, length=FLAGS.length,
+      temperature=FLAGS.temperature, top_k=FLAGS.top_k, top_p=FLAGS.top_p,
+      seed=FLAGS.seed, batch_size=FLAGS.batch_size, primer=FLAGS.primer,
+      primer_tokens=FLAGS.primer_tokens, synth=FLAGS.synth,
+      sample_rate=FLAGS.sample_rate, soundfont=FLAGS.soundfont)
+  settings.check()
+  output_dir = FLAGS.output_dir or f'samples/{FLAGS.genre}'
+  generate_lib.check_output_dir(output_dir)
+  generator = generate_lib.load(FLAGS.model_dir, FLAGS.genre)
+  print(f'genre_gan_generate: {generator.checkpoint.prefix} '
+        f'({generator.checkpoint.stage}, config {generator.config.name}), '
+        f'genre {FLAGS.genre}', flush=True)
+  judges = generate_lib.find_judges(generator, FLAGS.evaluator_dir,
+                                    FLAGS.classifier_path)
+  generate_lib.generate_files(generator, output_dir, settings, judges)
+
+
+def main(argv):
+  logging.set_verbosity(logging.WARNING)
+  return script_utils.run_main('genre_gan_generate', run, argv)
+
+
+def console_entry_point():
+  app.run(main)
+
+
+if __name__ == '__main__':
+  console_entry_point()

@@ -1,0 +1,217 @@
+"""genre_gan_generate: MIDI, WAV, piano roll, index, genre transfer, errors."""
+
+import json
+import os
+
+import matplotlib.image
+import note_seq
+import numpy as np
+import pytest
+import tensorflow as tf
+import tensorflow_datasets as tfds
+
+from genre_transformer_gan import configs
+from genre_transformer_gan.data import datasets
+from genre_transformer_gan.data import tokenizer
+from genre_transformer_gan.evaluation import evaluator as evaluator_lib
+from genre_transformer_gan.generation import audio
+from genre_transformer_gan.generation import generate_lib
+from genre_transformer_gan.models import generator_io
+from genre_transformer_gan.training import classifier as classifier_lib
+from genre_transformer_gan.training import run_lib
+from tests import console
+
+
+def _data_dir(builder):
+  return os.path.dirname(os.path.dirname(os.path.dirname(builder.data_dir)))
+
+
+def _synth():
+  """FluidSynth where it is installed (CI installs it), else sines."""
+  if audio.fluidsynth_status()[0]:
+    return 'fluidsynth'
+  if os.environ.get('CI'):
+    pytest.fail(f'{audio.fluidsynth_status()[1]}: .ci/run installs '
+                'libfluidsynth3; the WAV checks need it.')
+  return 'sine'
+
+
+@pytest.fixture(scope='module')
+def run_root(corpus_small_builder, tmp_path_factory):
+  """runs/ with a briefly trained tiny generator, evaluator and classifier."""
+  root = str(tmp_path_factory.mktemp('runs'))
+  config = configs.get_config('tiny')
+  builder = corpus_small_builder
+  vocabulary = datasets.get_vocabulary(builder)
+  model_dir = os.path.join(root, 'tiny')
+  run_lib.check_model_dir(model_dir, 'tiny', vocabulary.genres)
+  run_lib.run_mle(config, builder, vocabulary, model_dir, 30,
+                  tf.distribute.get_strategy(), eval_batches=1)
+  evaluator_lib.train_evaluator(config, builder, vocabulary.genres,
+                                run_lib.default_evaluator_dir(model_dir,
+                                                              builder))
+  classifier_lib.train_classifier(
+      config, builder, vocabulary.genres,
+      run_lib.default_classifier_dir(model_dir, builder, config), steps=5)
+  return root
+
+
+def _midi_sequence(path):
+  sequence = note_seq.midi_file_to_note_sequence(path)
+  assert len(sequence.notes) > 0, path
+  return sequence
+
+
+def _check_files(directory, stem):
+  """The three files of one piece: MIDI with notes, WAV, PNG."""
+  sequence = _midi_sequence(os.path.join(directory, stem + '.mid'))
+  waveform, rate = audio.read_wav(os.path.join(directory, stem + '.wav'))
+  assert np.sqrt(np.mean(waveform ** 2)) > 1e-3, 'silent WAV'
+  seconds = len(waveform) / rate
+  assert abs(seconds - sequence.total_time) <= 0.1 * sequence.total_time, (
+      seconds, sequence.total_time)
+  image = matplotlib.image.imread(os.path.join(directory, stem + '.png'))
+  assert image.ndim == 3 and image.shape[0] > 100 and image.shape[1] > 100
+  rgb = image[..., :3]
+  assert rgb.std() > 0.05  # Not one flat colour.
+  # Note patches (viridis) are neither white nor grey.
+  saturation = rgb.max(-1) - rgb.min(-1)
+  assert np.mean(saturation > 0.2) > 0.001
+  return sequence
+
+
+def test_generate_writes_midi_wav_png_and_index(run_root, tmp_path):
+  output = str(tmp_path / 'folk')
+  result = console.run_script(
+      'genre_gan_generate', f'--model_dir={run_root}/tiny', '--genre=folk',
+      '--num_samples=3', '--batch_size=2', '--length=300', '--top_p=0.95',
+      '--seed=0', f'--synth={_synth()}', f'--output_dir={output}')
+  assert result.returncode == 0, result.stderr[-3000:]
+  assert '3/3 samples' in result.stdout and 'tokens/s' in result.stdout
+  for i in range(3):
+    _check_files(output, f'folk_{i:02d}')
+  with open(os.path.join(output, 'index.json')) as f:
+    index = json.load(f)
+  assert index['settings']['genre'] == 'folk'
+  assert index['settings']['length'] == 300
+  assert index['model']['stage'] == 'mle' and index['model']['config'] == (
+      'tiny')
+  assert index['judges']['evaluator'] and index['judges']['classifier']
+  assert [s['name'] for s in index['samples']] == ['folk_00', 'folk_01',
+                                                   'folk_02']
+  for entry in index['samples']:
+    assert entry['tokens'] == 300 and entry['notes'] > 0
+    for judge in ('evaluator', 'classifier'):
+      probabilities = entry['genre_probabilities'][judge]
+      assert set(probabilities) == {'classical', 'folk', 'early'}
+      assert sum(probabilities.values()) == pytest.approx(1.0, abs=1e-3)
+  with open(os.path.join(output, 'index.md')) as f:
+    page = f.read()
+  assert '| folk_02 |' in page and 'evaluator p(folk)' in page
+  assert '[folk_00.wav](folk_00.wav)' in page
+
+
+def test_genre_transfer_writes_primer_and_continuation(
+    run_root, corpus_small_builder, tmp_path):
+  folk = datasets.genre_ids(corpus_small_builder, ['folk'])[0]
+  tokens = next(ex['tokens'] for ex in tfds.as_numpy(
+      corpus_small_builder.as_dataset(split='test')) if ex['genre'] == folk)
+  primer_path = str(tmp_path / 'folk_tune.mid')
+  tokenizer.decode_tokens(tokens, primer_path)
+  output = str(tmp_path / 'transfer')
+  result = console.run_script(
+      'genre_gan_generate', f'--model_dir={run_root}/tiny',
+      '--genre=classical', f'--primer={primer_path}', '--primer_tokens=48',
+      '--num_samples=2', '--length=200', f'--synth={_synth()}',
+      f'--output_dir={output}')
+  assert result.returncode == 0, result.stderr[-3000:]
+  primer_sequence = _check_files(os.path.join(output, 'primer'), 'primer')
+  primer_tokens = tokenizer.encode_midi(primer_path)[:48]
+  with open(os.path.join(output, 'index.json')) as f:
+    index = json.load(f)
+  assert index['primer']['tokens'] == 48
+  assert set(index['primer']['genre_probabilities']) == {'evaluator',
+                                                         'classifier'}
+  for i in range(2):
+    sequence = _check_files(output, f'classical_{i:02d}')
+    # The piece starts with the primer, then the model's continuation.
+    assert len(sequence.notes) > len(primer_sequence.notes)
+    piece_tokens = tokenizer.encode_midi(os.path.join(
+        output, f'classical_{i:02d}.mid'))
+    onsets = lambda toks: [t for t in toks if 2 <= t < 130]  # NOTE_ONs
+    assert onsets(piece_tokens)[:len(onsets(primer_tokens))] == onsets(
+        primer_tokens)
+    entry = index['samples'][i]
+    assert entry['tokens'] == 48 + 200
+    assert 'classical' in entry['genre_probabilities']['evaluator']
+
+
+def test_same_seed_same_samples(run_root):
+  generator = generate_lib.load(os.path.join(run_root, 'tiny'), 'early')
+  settings = generate_lib.GenerateSettings(
+      genre='early', num_samples=3, length=80, batch_size=2, seed=5)
+  first = generate_lib.sample(generator, settings, log=lambda _: None)
+  again = generate_lib.sample(generator, settings, log=lambda _: None)
+  other = generate_lib.sample(
+      generator, generate_lib.GenerateSettings(
+          genre='early', num_samples=3, length=80, batch_size=2, seed=6),
+      log=lambda _: None)
+  assert first.shape == (3, 80)
+  np.testing.assert_array_equal(first, again)
+  assert not np.array_equal(first, other)
+  assert not np.array_equal(first[0], first[2])  # Batches differ.
+
+
+def test_without_fluidsynth_says_so_once_and_writes_the_rest(
+    run_root, tmp_path, monkeypatch):
+  monkeypatch.setattr(audio, 'fluidsynth_status',
+                      lambda: (False, 'FluidSynth is not available (test)'))
+  generator = generate_lib.load(os.path.join(run_root, 'tiny'), 'folk')
+  messages = []
+  index = generate_lib.generate_files(
+      generator, str(tmp_path), generate_lib.GenerateSettings(
+          genre='folk', num_samples=2, length=60), log=messages.append)
+  assert sum('FluidSynth is not available' in m for m in messages) == 1
+  assert sorted(os.listdir(tmp_path)) == [
+      'folk_00.mid', 'folk_00.png', 'folk_01.mid', 'folk_01.png',
+      'index.json', 'index.md']
+  assert all(entry['wav'] is None for entry in index['samples'])
+  assert index['settings']['synth'] == 'none'
+
+
+def test_adversarial_stage_is_picked_for_its_genre(run_root, tmp_path):
+  model_dir = os.path.join(run_root, 'tiny')
+  mle_model, _, _ = generator_io.load_generator(model_dir)
+  # An adversarial checkpoint as AdversarialTrainer writes it (key
+  # `generator`), with different weights.
+  tuned = [w + 1.0 for w in mle_model.get_weights()]
+  mle_model.set_weights(tuned)
+  tf.train.Checkpoint(generator=mle_model).save(
+      os.path.join(model_dir, 'adversarial_classical', 'checkpoints', 'ckpt'))
+  try:
+    picked = generate_lib.load(model_dir, 'classical')
+    assert picked.checkpoint.stage == 'adversarial_classical'
+    for a, b in zip(picked.model.get_weights(), tuned):
+      np.testing.assert_array_equal(a, b)
+    assert generate_lib.load(model_dir, 'folk').checkpoint.stage == 'mle'
+  finally:
+    tf.io.gfile.rmtree(os.path.join(model_dir, 'adversarial_classical'))
+
+
+@pytest.mark.parametrize('flags, message', [
+    (['--genre=jazz'], 'knows: classical, folk, early'),
+    (['--genre=folk', '--top_p=0'], '--top_p must be in (0, 1]'),
+    (['--genre=folk', '--synth=midi'], "--synth"),
+    (['--genre=folk', '--primer=/nonexistent.mid'], 'does not exist'),
+    (['--genre=folk', '--output_dir=/proc/version/out'],
+     'pass a writable --output_dir'),
+    (['--genre=folk', '--model_dir=/nonexistent'],
+     'No generator checkpoint in /nonexistent'),
+])
+def test_bad_flags_give_one_line(run_root, tmp_path, flags, message):
+  result = console.run_script(
+      'genre_gan_generate', f'--model_dir={run_root}/tiny',
+      f'--output_dir={tmp_path}/out', *flags)
+  assert result.returncode != 0
+  assert message in result.stderr, result.stderr[-2000:]
+  assert 'Traceback' not in result.stderr
