@@ -30,7 +30,8 @@ REQUIRED_PACKAGES = [
 ]
 
 EXTRAS_REQUIRE = {
-    'test': ['pytest', 'dill'],  # dill: tfds.testing
+    # dill: tfds.testing; nbclient, nbformat, ipykernel: the notebook tests.
+    'test': ['pytest', 'dill', 'nbclient', 'nbformat', 'ipykernel'],
 }
 
 # One entry per command; the command name is the module name under

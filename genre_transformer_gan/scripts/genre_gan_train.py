@@ -114,7 +114,7 @@ def run():
                      FLAGS.phase), flush=True)
   if adversarial:
     run_lib.get_classifier_path(config, builder, model_dir, classifier_path,
-                                FLAGS.seed)
+                                FLAGS.seed, strategy)
   if FLAGS.phase in ('all', 'mle'):
     result = run_lib.run_mle(config, builder, vocabulary, model_dir,
                              mle_steps, strategy, mle_genres, FLAGS.seed,

@@ -93,15 +93,18 @@ def plan(config, mle_steps: int, adv_steps: int, need_classifier: bool,
 
 
 def get_classifier_path(config, builder, model_dir: str,
-                        path: Optional[str] = None, seed: int = 0) -> str:
-  """The classifier directory, training one first if none is there."""
+                        path: Optional[str] = None, seed: int = 0,
+                        strategy: Optional[tf.distribute.Strategy] = None
+                        ) -> str:
+  """The classifier directory, training one first (under `strategy`) if none
+  is there."""
   path = path or default_classifier_dir(model_dir, builder, config)
   if not tf.io.gfile.exists(os.path.join(path, classifier_io.MODEL_FILE)):
     logging.info('No classifier in %s: training one.', path)
     print(f'Training the genre classifier into {path} ...', flush=True)
     classifier_lib.train_classifier(
         config, builder, builder.info.features['genre'].names, path,
-        seed=seed)
+        seed=seed, strategy=strategy)
   return path
 
 

@@ -1,0 +1,103 @@
+"""The Colab notebooks: stored clean, and executed top to bottom on a CPU.
+
+Each notebook has one cell tagged `parameters` (papermill's convention);
+the tests run it with a cell inserted after that one which sets the tiny
+config, few steps and temporary folders.
+"""
+
+import os
+
+import nbformat
+import pytest
+
+from tests import console
+
+COLAB = os.path.join(console.REPO, 'colab')
+NOTEBOOKS = ('quickstart.ipynb', 'train_tpu.ipynb')
+
+
+def _read(name):
+  return nbformat.read(os.path.join(COLAB, name), as_version=4)
+
+
+def _data_dir(builder):
+  return os.path.dirname(os.path.dirname(os.path.dirname(builder.data_dir)))
+
+
+@pytest.mark.parametrize('name', NOTEBOOKS)
+def test_notebook_is_stored_clean_and_uses_forms(name):
+  notebook = _read(name)
+  nbformat.validate(notebook)
+  code = [c for c in notebook.cells if c.cell_type == 'code']
+  assert all(not c.outputs and c.execution_count is None for c in code)
+  assert all(c.source.startswith('#@title') for c in code)
+  parameters = [c for c in code if 'parameters' in c.metadata.get('tags', [])]
+  assert len(parameters) == 1 and '#@param' in parameters[0].source
+  # Cells use the package: no model or layer code pasted into them.
+  for cell in code:
+    for banned in ('class ', 'keras.layers', 'tf.keras', 'GradientTape'):
+      assert banned not in cell.source, (name, banned)
+  assert 'genre_transformer_gan' in ''.join(c.source for c in code)
+  with open(os.path.join(console.REPO, 'README.md')) as f:
+    assert f'colab/{name})' in f.read()  # An "Open in Colab" badge.
+
+
+def _execute(name, overrides, tmp_path, monkeypatch):
+  """Runs the notebook with `overrides` after its parameters cell."""
+  import nbclient  # pylint: disable=import-outside-toplevel
+  notebook = _read(name)
+  position = next(i for i, c in enumerate(notebook.cells)
+                  if 'parameters' in c.metadata.get('tags', []))
+  notebook.cells.insert(position + 1, nbformat.v4.new_code_cell(
+      '# Injected by the test.\n' + '\n'.join(
+          f'{key} = {value!r}' for key, value in overrides.items())))
+  # The kernel imports this checkout, not an older installed copy.
+  monkeypatch.setenv('PYTHONPATH', console.REPO)
+  monkeypatch.setenv('TF_CPP_MIN_LOG_LEVEL', '2')
+  client = nbclient.NotebookClient(
+      notebook, timeout=900, kernel_name='python3',
+      resources={'metadata': {'path': str(tmp_path)}})
+  client.execute()
+  return notebook
+
+
+def _outputs(notebook, mime):
+  return [o for c in notebook.cells if c.cell_type == 'code'
+          for o in c.outputs if mime in o.get('data', {})]
+
+
+def test_quickstart_runs_on_cpu(corpus_small_builder, tmp_path, monkeypatch):
+  notebook = _execute('quickstart.ipynb', {
+      'CONFIG': 'tiny', 'TRAIN_STEPS': 20, 'NUM_SAMPLES': 1, 'LENGTH': 160,
+      'PRIMER_TOKENS': 64, 'DATA_DIR': _data_dir(corpus_small_builder),
+      'WORK_DIR': str(tmp_path / 'work')}, tmp_path, monkeypatch)
+  audio = [o for o in _outputs(notebook, 'text/html')
+           if '<audio' in o['data']['text/html']]
+  images = _outputs(notebook, 'image/png')
+  # One sample, then primer + one continuation: three players, three rolls.
+  assert len(audio) == 3 and len(images) == 3
+  assert os.path.exists(tmp_path / 'work' / 'transfer' / 'classical' /
+                        'primer' / 'primer.mid')
+  text = ''.join(o.get('text', '') for c in notebook.cells
+                 if c.cell_type == 'code' for o in c.outputs)
+  assert 'validation NLL' in text and 'evaluator' in text
+
+
+def test_train_tpu_runs_on_cpu(corpus_small_builder, tmp_path, monkeypatch):
+  model_dir = str(tmp_path / 'runs' / 'colab')
+  notebook = _execute('train_tpu.ipynb', {
+      'CONFIG': 'tiny', 'DATA_DIR': _data_dir(corpus_small_builder),
+      'MODEL_DIR': model_dir, 'GENRE': 'folk', 'MLE_STEPS': 10,
+      'ADV_STEPS': 4, 'NUM_SAMPLES': 2, 'SAMPLE_LENGTH': 64,
+      'TENSORBOARD': False}, tmp_path, monkeypatch)
+  text = ''.join(o.get('text', '') for c in notebook.cells
+                 if c.cell_type == 'code' for o in c.outputs)
+  assert 'CPU: ' in text and 'replica(s)' in text
+  assert 'MLE step 10' in text and 'adversarial step 4' in text
+  assert any('| folk | generated |' in o['data']['text/markdown']
+             for o in _outputs(notebook, 'text/markdown'))  # The report.
+  assert len(_outputs(notebook, 'image/png')) == 2
+  assert os.path.exists(os.path.join(model_dir, 'adversarial_folk',
+                                     'evaluation.md'))
+  assert os.path.exists(os.path.join(model_dir, 'samples', 'folk',
+                                     'index.json'))
