@@ -119,3 +119,18 @@ def test_info_counts_drums():
   assert (info.num_notes, info.num_drum_notes) == (1, 2)
   info = tokenizer.encode_midi_with_info(midi_cases.edge_cases()['only_drums'])
   assert (info.num_notes, info.num_drum_notes, len(info.tokens)) == (0, 1, 0)
+
+
+def test_fast_tempo_map_equals_note_seq(corpus_midi):
+  """The qpm the builders check (absurd_tempo) is note_seq's, on both paths."""
+  streams = [synthetic_midi.random_midi(seed, num_tracks=1 + seed % 4,
+                                        events_per_track=60)
+             for seed in range(40)]
+  for data in streams + list(corpus_midi.values())[:40]:
+    expected = [t.qpm for t in midi_reference.midi_bytes_to_note_sequence(
+        data).tempos]
+    np.testing.assert_allclose(smf_reader.read_notes(data).qpm, expected,
+                               rtol=1e-9)
+    info = tokenizer.encode_midi_with_info(data)
+    np.testing.assert_allclose(info.qpm, expected, rtol=1e-9)
+    assert info.smf_format == 1

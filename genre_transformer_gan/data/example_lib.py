@@ -25,16 +25,24 @@ from genre_transformer_gan.data import errors
 from genre_transformer_gan.data import tokenizer
 from genre_transformer_gan.data import vocabulary as vocab
 
-# Why a file was left out. Label-file problems are counted by lakh_lib.
+# Why a file was left out, checked in this order. Label-file problems are
+# counted by lakh_lib.
 SKIP_REASONS = (
-    'unreadable',      # not a MIDI file, corrupt, truncated
-    'no_notes',        # readable, but without a single note
-    'only_drums',      # every note is on the drum channel
-    'too_long',        # longer than MAX_SECONDS or MAX_TOKENS
-    'score_error',     # music21 could not parse or render a corpus score
+    'unreadable',          # not a MIDI file, corrupt, truncated, empty
+    'unsupported_format',  # SMF format 2 (independent sequential patterns)
+    'no_notes',            # readable, but without a single note
+    'only_drums',          # every note is on the drum channel
+    'absurd_tempo',        # a tempo outside MIN_QPM..MAX_QPM
+    'too_many_notes',      # more than MAX_NOTES melodic notes
+    'long_silence',        # no note starts or ends for MAX_SILENCE_SECONDS
+    'too_long',            # longer than MAX_SECONDS or MAX_TOKENS
+    'score_error',         # music21 could not parse or render a corpus score
 )
 MAX_SECONDS = 3600.0
 MAX_TOKENS = 500_000
+MAX_NOTES = 50_000
+MIN_QPM, MAX_QPM = 10.0, 1000.0
+MAX_SILENCE_SECONDS = 60.0
 SKIPPED_FILENAME = 'skipped.json'
 
 SPLITS = ('train', 'validation', 'test')
@@ -85,9 +93,23 @@ def duration_seconds(tokens: np.ndarray) -> float:
       vocab.STEPS_PER_SECOND)
 
 
+def longest_silence_seconds(tokens: np.ndarray) -> float:
+  """The longest time (s) in which no note starts or ends."""
+  tokens = np.asarray(tokens)
+  is_shift = (tokens >= vocab.TIME_SHIFT_OFFSET) & (
+      tokens < vocab.VELOCITY_OFFSET)
+  steps = np.where(is_shift, tokens - vocab.TIME_SHIFT_OFFSET + 1, 0)
+  is_note_event = tokens < vocab.TIME_SHIFT_OFFSET  # NOTE_ON / NOTE_OFF
+  gaps = np.bincount(np.cumsum(is_note_event), weights=steps)
+  return float(gaps.max(initial=0.0)) / vocab.STEPS_PER_SECOND
+
+
 def make_example(midi, genre, example_id: str,
                  max_seconds: float = MAX_SECONDS,
-                 max_tokens: int = MAX_TOKENS) -> Dict:
+                 max_tokens: int = MAX_TOKENS,
+                 max_notes: int = MAX_NOTES,
+                 qpm_range=(MIN_QPM, MAX_QPM),
+                 max_silence_seconds: float = MAX_SILENCE_SECONDS) -> Dict:
   """MIDI (path or bytes) -> feature dict.
 
   Args:
@@ -96,16 +118,31 @@ def make_example(midi, genre, example_id: str,
     example_id: stored as `id`.
     max_seconds: longer files are skipped as `too_long`.
     max_tokens: files with more event tokens are skipped as `too_long`.
+    max_notes: files with more melodic notes are `too_many_notes`.
+    qpm_range: files with a tempo outside it are `absurd_tempo`.
+    max_silence_seconds: files where no note starts or ends for longer are
+      `long_silence`.
 
   Raises:
-    SkipExample: the file is unusable; `reason` says why.
+    SkipExample: the file is unusable; `reason` (SKIP_REASONS) says why.
   """
   try:
-    encoded = tokenizer.encode_midi_with_info(midi)
+    data = tokenizer.read_midi_bytes(midi)
+    if tokenizer.smf_format(data) == 2:
+      raise SkipExample('unsupported_format', 'SMF format 2')
+    encoded = tokenizer.encode_midi_with_info(data)
   except errors.UnreadableMidiError as e:
     raise SkipExample('unreadable', str(e)) from e
   if not encoded.num_notes:
     raise SkipExample('only_drums' if encoded.num_drum_notes else 'no_notes')
+  qpm = encoded.qpm
+  if len(qpm) and (qpm.min() < qpm_range[0] or qpm.max() > qpm_range[1]):
+    raise SkipExample('absurd_tempo', f'{qpm.min():.3g}..{qpm.max():.3g} qpm')
+  if encoded.num_notes > max_notes:
+    raise SkipExample('too_many_notes', f'{encoded.num_notes} notes')
+  silence = longest_silence_seconds(encoded.tokens)
+  if silence > max_silence_seconds:
+    raise SkipExample('long_silence', f'{silence:.0f} s without a note')
   duration = duration_seconds(encoded.tokens)
   if duration > max_seconds or len(encoded.tokens) > max_tokens:
     raise SkipExample(

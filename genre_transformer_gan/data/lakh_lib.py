@@ -30,6 +30,8 @@ LABEL_REASONS = (
     'conflicting_genres',     # md5 whose labelled tracks disagree
     'missing_file',           # md5 in match_scores.json without a .mid file
     'duplicate_file',         # the same content twice in `folders`
+    'label_without_match',    # labelled track id absent from match_scores
+                              # (normal: label files cover all of the MSD)
 )
 
 _TRACK_ID = re.compile(r'^TR[A-Z0-9]{16}$')
@@ -102,6 +104,9 @@ def resolve_md5_genres(match_scores: Mapping[str, Mapping[str, float]],
         candidates[md5].append((float(score), msd_id, labels[msd_id]))
   resolved, problems = {}, collections.Counter()
   problems['unlabeled_md5'] = len(all_md5s - set(candidates))
+  without_match = len(set(labels) - set(match_scores))
+  if without_match:
+    problems['label_without_match'] = without_match
   for md5, matches in candidates.items():
     if len({genre for _, _, genre in matches}) > 1:
       problems['conflicting_genres'] += 1

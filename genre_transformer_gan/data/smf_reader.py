@@ -56,6 +56,8 @@ class MidiNotes(NamedTuple):
       note_seq's control-change order.
     cc_time: float64 [m] seconds.
     cc_value: int64 [m].
+    qpm: float64 [k] the tempo map's quarter notes per minute (pretty_midi's
+      get_tempo_changes: track 0 only, 120 until its first tempo).
   """
   start: np.ndarray
   end: np.ndarray
@@ -66,6 +68,7 @@ class MidiNotes(NamedTuple):
   cc_instrument: np.ndarray
   cc_time: np.ndarray
   cc_value: np.ndarray
+  qpm: np.ndarray
 
 
 def _tick_to_time(ticks, tick_scales):
@@ -295,5 +298,6 @@ def read_notes(data: bytes) -> MidiNotes:
       if num_notes else np.zeros(0, bool),
       cc_instrument=np.array(cc_instrument, dtype=np.int64),
       cc_time=times[2 * num_notes:],
-      cc_value=np.array(cc_value, dtype=np.int64))
+      cc_value=np.array(cc_value, dtype=np.int64),
+      qpm=np.array([60.0 / (scale * resolution) for _, scale in tick_scales]))
 

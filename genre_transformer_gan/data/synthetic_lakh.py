@@ -45,7 +45,7 @@ def write_fake_lakh(root, num_files: int = 12,
                     genres: Sequence[str] = DEFAULT_GENRES,
                     num_corrupt: int = 1, archive: bool = False,
                     min_per_split: int = 1, notes_per_file: int = 60,
-                    seed: int = 0) -> Dict:
+                    bad_files: bool = False, seed: int = 0) -> Dict:
   """Writes the tree and returns what a correct build must produce.
 
   Args:
@@ -57,11 +57,16 @@ def write_fake_lakh(root, num_files: int = 12,
     archive: write `lmd_matched.tar.gz` instead of the extracted folder.
     min_per_split: minimum good files in each of train/validation/test.
     notes_per_file: notes in each generated piece.
+    bad_files: also every kind of bad file of synthetic_midi.bad_midi_files
+      (labelled, so the build must skip them by reason) and more bad label
+      lines: malformed ones, a track id no match refers to, another
+      conflicting label.
     seed: everything is a function of it.
 
   Returns:
     {'splits': {split: count}, 'skipped': {reason: count},
-     'labels': {problem: count}, 'genres': [slug, ...]}.
+     'labels': {problem: count}, 'genres': [slug, ...],
+     'ids': sorted md5s of the files the dataset must hold}.
   """
   rng = np.random.default_rng(seed)
   os.makedirs(root, exist_ok=True)
@@ -78,6 +83,7 @@ def write_fake_lakh(root, num_files: int = 12,
       labels.append(f'{track_id}\t{genre}')
     return md5, track_id
 
+  good_md5s = []
   i = 0
   while i < num_files or min(splits[s] for s in example_lib.SPLITS) < (
       min_per_split):
@@ -86,6 +92,7 @@ def write_fake_lakh(root, num_files: int = 12,
         style, seed=seed * 100003 + i, num_notes=notes_per_file,
         program=int(rng.integers(0, 8)), with_drums=bool(i % 3 == 0))
     md5, track_id = add(midi_bytes, genres[style])
+    good_md5s.append(md5)
     splits[example_lib.split_of(md5)] += 1
     if i == 0:  # A second, lower-scoring match of the same md5, same genre.
       second = _track_id(rng)
@@ -110,6 +117,20 @@ def write_fake_lakh(root, num_files: int = 12,
   # A malformed line, and one track listed twice with different genres.
   twice = _track_id(rng)
   labels += ['not a label line', f'{twice}\t{genres[0]}', f'{twice}\t{genres[1]}']
+  label_problems = {'malformed_label_line': 1, 'conflicting_label': 1,
+                    'unlabeled_md5': 1, 'conflicting_genres': 1}
+  if bad_files:
+    for j, (data, reason) in enumerate(
+        synthetic_midi.bad_midi_files(seed).values()):
+      add(data, genres[j % len(genres)])
+      skipped[reason] += 1
+    again = _track_id(rng)
+    labels += ['TRSHORT\tJazz', f'{_track_id(rng)}', f'{_track_id(rng)}\t ',
+               '\tJazz', f'{_track_id(rng)}\t{genres[0]}',  # no match
+               f'{again}\t{genres[1]}', f'{again}\t{genres[2 % len(genres)]}']
+    label_problems['malformed_label_line'] += 4
+    label_problems['label_without_match'] = 1
+    label_problems['conflicting_label'] += 1
 
   with open(os.path.join(root, 'match_scores.json'), 'w') as f:
     json.dump(matches, f, indent=1, sort_keys=True)
@@ -125,7 +146,7 @@ def write_fake_lakh(root, num_files: int = 12,
   return {
       'splits': dict(splits),
       'skipped': dict(skipped),
-      'labels': {'malformed_label_line': 1, 'conflicting_label': 1,
-                 'unlabeled_md5': 1, 'conflicting_genres': 1},
+      'labels': label_problems,
       'genres': sorted(lakh_lib.genre_slug(g) for g in genres),
+      'ids': sorted(good_md5s),
   }

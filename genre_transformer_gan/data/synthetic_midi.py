@@ -148,3 +148,54 @@ def drums_only_midi(num_hits: int = 16, ticks_per_beat: int = 480) -> bytes:
                               time=120))
   return _to_bytes(mido.MidiFile(type=1, ticks_per_beat=ticks_per_beat,
                                  tracks=[track]))
+
+
+def _notes_track(pitches, step: int, length: int, first_delta: int = 0):
+  """note_on/note_off pairs, one note every `step` ticks."""
+  track = mido.MidiTrack()
+  for i, pitch in enumerate(pitches):
+    track.append(mido.Message('note_on', note=int(pitch), velocity=80,
+                              time=first_delta if i == 0 else step - length))
+    track.append(mido.Message('note_off', note=int(pitch), time=length))
+  return track
+
+
+def _with_tempo(data: bytes, tempo: int) -> bytes:
+  midi_file = mido.MidiFile(file=io.BytesIO(data))
+  for track in midi_file.tracks:
+    for message in track:
+      if message.type == 'set_tempo':
+        message.tempo = tempo
+  return _to_bytes(midi_file)
+
+
+def bad_midi_files(seed: int = 0):
+  """{name: (bytes, the builders' skip reason)}: files a build must survive.
+
+  One of each kind of bad input in example_lib.SKIP_REASONS' terms:
+  truncated, random bytes, a wrong header, zero length, SMF format 2, absurd
+  tempi (3.6 and 60 million qpm), 100,000 notes, only drums, no notes, and
+  an hour of silence between two notes.
+  """
+  rng = np.random.default_rng(seed)
+  good = style_midi(0, seed=seed, num_notes=40)
+  format_2 = mido.MidiFile(file=io.BytesIO(good))
+  format_2.type = 2
+  crowded = mido.MidiFile(type=1, ticks_per_beat=480, tracks=[_notes_track(
+      60 + np.arange(100_000) % 24, step=10, length=5)])
+  silent_hour = mido.MidiFile(type=1, ticks_per_beat=480, tracks=[
+      _notes_track([60, 62], step=480 * 2 * 3600, length=480)])  # 120 qpm
+  return {
+      'truncated': (good[:len(good) // 2], 'unreadable'),
+      'random_bytes': (bytes(rng.integers(0, 256, 300, dtype=np.uint8)),
+                       'unreadable'),
+      'wrong_header': (b'RIFF' + good[4:], 'unreadable'),
+      'zero_length': (b'', 'unreadable'),
+      'format_2': (_to_bytes(format_2), 'unsupported_format'),
+      'tempo_too_slow': (_with_tempo(good, 0xFFFFFF), 'absurd_tempo'),
+      'tempo_too_fast': (_with_tempo(good, 1), 'absurd_tempo'),
+      'many_notes': (_to_bytes(crowded), 'too_many_notes'),
+      'only_drums': (drums_only_midi(num_hits=17), 'only_drums'),
+      'no_notes': (style_midi(1, seed=seed, num_notes=0), 'no_notes'),
+      'hour_of_silence': (_to_bytes(silent_hour), 'long_silence'),
+  }

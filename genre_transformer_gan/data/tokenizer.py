@@ -8,6 +8,7 @@ to the reference itself for any file the fast path does not take.
 
 import dataclasses
 import os
+import struct
 from typing import Union
 
 from etils import epath
@@ -23,7 +24,8 @@ from genre_transformer_gan.data import vocabulary as vocab
 MidiInput = Union[bytes, bytearray, str, os.PathLike]
 
 
-def _read_bytes(midi: MidiInput) -> bytes:
+def read_midi_bytes(midi: MidiInput) -> bytes:
+  """The bytes of a MIDI path or buffer (UnreadableMidiError if unreadable)."""
   if isinstance(midi, (bytes, bytearray)):
     return bytes(midi)
   try:
@@ -41,26 +43,41 @@ class EncodedMidi:
     tokens: int32 [num_events] event tokens (no genre token, no EOS).
     num_notes: melodic notes in the file (drums excluded).
     num_drum_notes: drum notes (channel 10), dropped from `tokens`.
+    qpm: float64 [k] tempi of the file's tempo map (as note_seq reads it).
+    smf_format: the header's format (0, 1 or 2).
   """
   tokens: np.ndarray
   num_notes: int
   num_drum_notes: int
+  qpm: np.ndarray = dataclasses.field(
+      default_factory=lambda: np.zeros([0], np.float64))
+  smf_format: int = 1
+
+
+def smf_format(data: bytes) -> int:
+  """The format field of a Standard MIDI File header (-1 if none)."""
+  if len(data) < 14 or data[:4] != b'MThd':
+    return -1
+  return struct.unpack('>H', data[8:10])[0]
 
 
 def encode_midi_with_info(midi: MidiInput) -> EncodedMidi:
   """Like `encode_midi`, also counting melodic and drum notes."""
-  data = _read_bytes(midi)
+  data = read_midi_bytes(midi)
   try:
     notes = smf_reader.read_notes(data)
   except Exception:  # pylint: disable=broad-except
     # Anything unusual: the reference decides (and raises if it fails).
     ns = midi_reference.midi_bytes_to_note_sequence(data)
     num_drum = sum(1 for n in ns.notes if n.is_drum)
+    qpm = np.array([t.qpm for t in ns.tempos], np.float64)
     tokens = midi_reference.note_sequence_to_tokens(ns)
-    return EncodedMidi(tokens, len(ns.notes) - num_drum, num_drum)
+    return EncodedMidi(tokens, len(ns.notes) - num_drum, num_drum, qpm,
+                       smf_format(data))
   num_drum = int(np.sum(notes.is_drum))
   return EncodedMidi(performance_encoder.notes_to_tokens(notes),
-                     len(notes.pitch) - num_drum, num_drum)
+                     len(notes.pitch) - num_drum, num_drum, notes.qpm,
+                     smf_format(data))
 
 
 def encode_midi(midi: MidiInput) -> np.ndarray:
@@ -98,17 +115,6 @@ def tokens_to_note_sequence(tokens, velocity: int = 100):
       performance.append(midi_reference.ENCODING.decode_event(
           token - vocab.NUM_RESERVED))
   return performance.to_sequence(velocity=velocity)
-
-
-def duration_seconds(tokens) -> float:
-  """Seconds the event tokens span: their TIME_SHIFTs (up to the first EOS)."""
-  tokens = np.asarray(tokens).reshape(-1)
-  eos = np.flatnonzero(tokens == vocab.EOS_ID)
-  tokens = tokens[:eos[0]] if len(eos) else tokens
-  shifts = tokens[(tokens >= vocab.TIME_SHIFT_OFFSET) &
-                  (tokens < vocab.VELOCITY_OFFSET)]
-  steps = np.sum(shifts - vocab.TIME_SHIFT_OFFSET + 1)
-  return float(steps) / vocab.STEPS_PER_SECOND
 
 
 def decode_tokens(tokens, path=None, velocity: int = 100):

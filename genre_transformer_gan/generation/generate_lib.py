@@ -20,6 +20,7 @@ from typing import List, Optional
 import numpy as np
 import tensorflow as tf
 
+from genre_transformer_gan.data import example_lib
 from genre_transformer_gan.data import tokenizer
 from genre_transformer_gan.data import vocabulary as vocab
 from genre_transformer_gan.evaluation import evaluator as evaluator_lib
@@ -290,7 +291,7 @@ def generate_files(generator: LoadedGenerator, output_dir: str,
   if settings.primer:
     primer = read_primer(settings.primer, settings.primer_tokens or
                          generator.model.max_len // 2)
-    boundary = tokenizer.duration_seconds(primer)
+    boundary = example_lib.duration_seconds(primer)
     primer_entry = write_piece(primer, os.path.join(output_dir, PRIMER_DIR),
                                'primer', settings_used, 'primer')
   tokens = sample(generator, settings, primer, log)

@@ -34,8 +34,11 @@ class CorpusGenreConfig(tfds.core.BuilderConfig):
 class Builder(tfds.core.GeneratorBasedBuilder):
   """Genre-labelled performance tokens from music21's corpus."""
 
-  VERSION = tfds.core.Version('1.0.0')
-  RELEASE_NOTES = {'1.0.0': 'Initial release.'}
+  VERSION = tfds.core.Version('1.1.0')
+  RELEASE_NOTES = {
+      '1.0.0': 'Initial release.',
+      '1.1.0': 'The skip rules of lakh_genre 1.1.0 (example_lib.make_example).',
+  }
   BUILDER_CONFIGS = [
       CorpusGenreConfig(
           name='small', max_per_genre=150, max_file_bytes=20_000,

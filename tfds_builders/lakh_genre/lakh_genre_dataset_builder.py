@@ -50,8 +50,13 @@ class LakhGenreConfig(tfds.core.BuilderConfig):
 class Builder(tfds.core.GeneratorBasedBuilder):
   """Lakh MIDI (LMD-matched) tokens with tagtraum / MAGD genre labels."""
 
-  VERSION = tfds.core.Version('1.0.0')
-  RELEASE_NOTES = {'1.0.0': 'Initial release.'}
+  VERSION = tfds.core.Version('1.1.0')
+  RELEASE_NOTES = {
+      '1.0.0': 'Initial release.',
+      '1.1.0': 'Skips SMF format 2, absurd tempi, over 50,000 notes and '
+               'a minute without a note (each counted by reason in '
+               'skipped.json); counts labels without a match.',
+  }
   MANUAL_DOWNLOAD_INSTRUCTIONS = _MANUAL_DOWNLOAD_INSTRUCTIONS
   BUILDER_CONFIGS = [
       LakhGenreConfig(name='tagtraum_cd2c', label_file='msd_tagtraum_cd2c.cls',
