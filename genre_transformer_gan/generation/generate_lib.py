@@ -20,6 +20,7 @@ from typing import List, Optional
 import numpy as np
 import tensorflow as tf
 
+from genre_transformer_gan import file_checks
 from genre_transformer_gan.data import example_lib
 from genre_transformer_gan.data import tokenizer
 from genre_transformer_gan.data import vocabulary as vocab
@@ -255,20 +256,6 @@ def find_judges(generator: LoadedGenerator, evaluator_dir=None,
                 classifier, classifier_path if classifier else None)
 
 
-def check_output_dir(output_dir: str) -> None:
-  """Creates output_dir; a PermissionError naming the fix if unwritable."""
-  probe = os.path.join(output_dir, '.write_test')
-  try:
-    tf.io.gfile.makedirs(output_dir)
-    with tf.io.gfile.GFile(probe, 'w') as f:
-      f.write('')
-    tf.io.gfile.remove(probe)
-  except (OSError, tf.errors.OpError) as e:
-    raise PermissionError(f'Cannot write to --output_dir={output_dir} '
-                          f'({getattr(e, "strerror", None) or e}); pass a '
-                          'writable --output_dir.') from None
-
-
 def generate_files(generator: LoadedGenerator, output_dir: str,
                    settings: GenerateSettings, judges: Judges = Judges(),
                    log=print) -> dict:
@@ -281,7 +268,7 @@ def generate_files(generator: LoadedGenerator, output_dir: str,
   if settings.genre not in generator.vocabulary.genres:
     raise ValueError(f'Unknown genre {settings.genre}; the model knows: '
                      f'{", ".join(generator.vocabulary.genres)}.')
-  check_output_dir(output_dir)
+  file_checks.ensure_writable_dir(output_dir, '--output_dir')
   synth = settings.synth
   if synth == 'fluidsynth' and not audio.fluidsynth_status()[0]:
     log(f'{audio.fluidsynth_status()[1]}: no WAV files ({audio.INSTALL_HINT}).')

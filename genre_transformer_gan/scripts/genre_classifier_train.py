@@ -15,6 +15,7 @@ from absl import flags
 from absl import logging
 
 from genre_transformer_gan import configs
+from genre_transformer_gan import file_checks
 from genre_transformer_gan.data import datasets
 from genre_transformer_gan.evaluation import confusion
 from genre_transformer_gan.scripts import script_utils
@@ -48,6 +49,7 @@ def run():
   if len(genres) < 2:
     raise ValueError('--genres needs at least two genres to tell apart.')
   output = FLAGS.output or os.path.join('runs', 'classifier')
+  file_checks.ensure_writable_dir(output, '--output')
   print(f'Genre classifier: config {config.name}, {builder.info.full_name}, '
         f'genres {", ".join(genres)}, '
         f'{FLAGS.steps or config.classifier.steps} steps; output {output}',

@@ -17,6 +17,7 @@ from absl import app
 from absl import flags
 import numpy as np
 
+from genre_transformer_gan import file_checks
 from genre_transformer_gan.data import datasets
 from genre_transformer_gan.data import example_lib
 from genre_transformer_gan.data import tokenizer
@@ -85,6 +86,8 @@ def export_midi(builder, export_dir, num_per_genre):
 
 
 def run():
+  if FLAGS.export_dir:
+    file_checks.ensure_writable_dir(FLAGS.export_dir, '--export_dir')
   builder = datasets.get_builder(
       FLAGS.dataset, data_dir=FLAGS.data_dir,
       manual_dir=os.path.expanduser(FLAGS.manual_dir) if FLAGS.manual_dir

@@ -23,6 +23,7 @@ from absl import flags
 from absl import logging
 
 from genre_transformer_gan import configs
+from genre_transformer_gan import file_checks
 from genre_transformer_gan.data import datasets
 from genre_transformer_gan.evaluation import evaluator as evaluator_lib
 from genre_transformer_gan.evaluation import likelihood
@@ -88,6 +89,11 @@ def run():
   genres = [g for g in FLAGS.genre.split(',') if g]
   datasets.genre_ids(builder, genres)  # Unknown genres: a clear error.
   directories = _sample_dirs(FLAGS.samples, genres)
+  json_path = FLAGS.output_json or os.path.join(FLAGS.samples,
+                                                'evaluation.json')
+  markdown_path = os.path.splitext(json_path)[0] + '.md'
+  file_checks.ensure_writable_dir(os.path.dirname(os.path.abspath(json_path)),
+                                  '--output_json')
   samples = {}
   for genre, directory in directories.items():
     found, skipped = report.read_samples(directory)
@@ -119,9 +125,6 @@ def run():
     rows.extend(report.evaluate_genre(
         genre, samples[genre], evaluator, classifier, builder, nll=nll,
         seed=FLAGS.seed, num_reference=FLAGS.num_reference))
-  json_path = FLAGS.output_json or os.path.join(FLAGS.samples,
-                                                'evaluation.json')
-  markdown_path = os.path.splitext(json_path)[0] + '.md'
   meta = {'dataset': builder.info.full_name, 'samples': FLAGS.samples,
           'evaluator': evaluator_dir,
           'classifier': FLAGS.classifier_path or None,

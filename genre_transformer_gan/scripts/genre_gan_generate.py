@@ -21,6 +21,7 @@ from absl import app
 from absl import flags
 from absl import logging
 
+from genre_transformer_gan import file_checks
 from genre_transformer_gan.generation import audio
 from genre_transformer_gan.generation import generate_lib
 from genre_transformer_gan.scripts import script_utils
@@ -65,7 +66,7 @@ def run():
       sample_rate=FLAGS.sample_rate, soundfont=FLAGS.soundfont)
   settings.check()
   output_dir = FLAGS.output_dir or f'samples/{FLAGS.genre}'
-  generate_lib.check_output_dir(output_dir)
+  file_checks.ensure_writable_dir(output_dir, '--output_dir')
   generator = generate_lib.load(FLAGS.model_dir, FLAGS.genre)
   print(f'genre_gan_generate: {generator.checkpoint.prefix} '
         f'({generator.checkpoint.stage}, config {generator.config.name}), '

@@ -21,6 +21,7 @@ from absl import flags
 from absl import logging
 
 from genre_transformer_gan import configs
+from genre_transformer_gan import file_checks
 from genre_transformer_gan.data import datasets
 from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.scripts import script_utils
@@ -95,6 +96,7 @@ def run():
   if mle_genres:
     datasets.genre_ids(builder, mle_genres)
   model_dir = FLAGS.model_dir or os.path.join('runs', config.name)
+  file_checks.ensure_writable_dir(model_dir, '--model_dir')
   run_lib.check_model_dir(model_dir, config.name, vocabulary.genres)
   classifier_path = FLAGS.classifier_path or run_lib.default_classifier_dir(
       model_dir, builder, config)

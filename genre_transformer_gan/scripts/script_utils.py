@@ -6,8 +6,10 @@ from absl import flags
 
 flags.DEFINE_bool('verbose', False, 'Show full tracebacks on errors.')
 
-# Errors a user can fix from the command line: printed as one line.
-USER_ERRORS = (ValueError, FileNotFoundError, PermissionError)
+# Errors a user can fix from the command line (or by re-running, for a
+# non-finite loss): printed as one line.
+USER_ERRORS = (ValueError, FileNotFoundError, PermissionError,
+               FloatingPointError)
 
 
 def run_main(command: str, run, argv) -> int:

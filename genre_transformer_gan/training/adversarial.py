@@ -54,13 +54,15 @@ class AdversarialTrainer:
     genre: the target genre.
     total_steps: N, the length of the temperature schedule.
     strategy: a tf.distribute strategy (default: the current one).
-    seed: Gumbel noise and WGAN-GP interpolation.
+    seed: the critic's initialisation, Gumbel noise and WGAN-GP
+      interpolation.
   """
 
   def __init__(self, config, vocabulary, model_dir: str,
                classifier_path: str, genre: str, total_steps: int,
                strategy: Optional[tf.distribute.Strategy] = None,
                seed: int = 0, directory: Optional[str] = None):
+    keras.utils.set_random_seed(seed)
     self.config = config
     self.settings = settings = config.adversarial
     adversarial_losses.get_realism_losses(settings.realism_loss)
@@ -234,8 +236,10 @@ class AdversarialTrainer:
                                                            seed).items()}
       if not all(math.isfinite(v) for v in metrics.values()):
         raise FloatingPointError(
-            f'Adversarial losses became {metrics} at step {self.step}; the '
-            f'last checkpoint ({self.manager.latest_checkpoint}) is kept.')
+            f'Adversarial losses became {metrics} at step {self.step}; '
+            'nothing was saved after the last good checkpoint '
+            f'({self.manager.latest_checkpoint}): re-run the same command to '
+            'resume from it (with lower learning rates if it happens again).')
       step = self.step
       result.update(metrics, step=step)
       tau = float(self.temperature(step - 1))

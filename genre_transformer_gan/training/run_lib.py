@@ -123,7 +123,8 @@ def run_mle(config, builder, vocabulary, model_dir, steps, strategy,
   eval_data = pipeline.eval_dataset(
       builder.as_dataset(split=eval_split), max_len, config.batch_size,
       genre_ids=genre_ids).take(eval_batches).cache()
-  trainer = mle.MleTrainer(config, vocabulary.size, model_dir, strategy)
+  trainer = mle.MleTrainer(config, vocabulary.size, model_dir, strategy,
+                           seed=seed)
   result = trainer.train(train_fn, steps, eval_dataset=eval_data)
   if result['eval_nll'] is None:  # Already at `steps`: nothing was trained.
     result['eval_nll'] = trainer.evaluate(eval_data)
