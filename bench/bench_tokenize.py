@@ -14,11 +14,11 @@ import argparse
 import glob
 import json
 import os
-import platform
 import time
 
 import numpy as np
 
+import machine  # bench/machine.py
 from genre_transformer_gan.data import corpus_lib
 from genre_transformer_gan.data import errors
 from genre_transformer_gan.data import midi_reference
@@ -46,17 +46,6 @@ def _synthetic_files(num):
                                      program=i % 8, with_drums=i % 2 == 0)
     files.append((f'synthetic_{i}', data))
   return files
-
-
-def _cpu_model():
-  try:
-    with open('/proc/cpuinfo') as f:
-      for line in f:
-        if line.startswith('model name'):
-          return line.split(':', 1)[1].strip()
-  except OSError:
-    pass
-  return platform.processor() or platform.machine()
 
 
 def _run(encode, files):
@@ -107,7 +96,7 @@ def main():
   }
   print(f'source: {source}; {len(files)} files, {tokens} tokens, '
         f'{rejected} rejected by the reference')
-  print(f'machine: {_cpu_model()}, {os.cpu_count()} cores')
+  print(f'machine: {machine.cpu_model()}, {os.cpu_count()} cores')
   print(f'{"path":<12}{"seconds":>10}{"files/s":>10}{"tokens/s":>12}')
   print(f'{"reference":<12}{reference_s:>10.2f}'
         f'{result["reference_files_per_s"]:>10.1f}{tokens / reference_s:>12.0f}')

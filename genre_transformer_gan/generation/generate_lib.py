@@ -133,7 +133,8 @@ def sample(generator: LoadedGenerator, settings: GenerateSettings,
            primer: Optional[np.ndarray] = None, log=print) -> np.ndarray:
   """int32 [num_samples, len(primer) + length] event tokens (no genre token).
 
-  Batches of settings.batch_size; batch b uses seed (settings.seed, b).
+  Batches of settings.batch_size; batch b uses sampling seed
+  settings.seed * 7919 + b, so a sample depends on seed and batch_size.
   """
   sampler = sampling.Sampler(generator.model, settings.temperature,
                              settings.top_k, settings.top_p)

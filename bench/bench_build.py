@@ -1,0 +1,113 @@
+r"""Times `tfds build lakh_genre` with 1 and 2 Beam workers, in one run.
+
+  python bench/bench_build.py                   # 2000 generated files
+  python bench/bench_build.py --files 500 --notes 300 --json
+
+Generates a Lakh-shaped manual_dir (md5 file names under lmd_matched/,
+match_scores.json, tagtraum label files, every kind of bad file of
+synthetic_midi.bad_midi_files, a few corrupt ones), then builds
+`lakh_genre/tagtraum_cd2c` from it with the `tfds build` command and
+DirectRunner multi-processing, once with direct_num_workers=1 and once with
+2, each into an empty data_dir; both builds must produce the same examples
+and skip counts. Target: 2 workers >= 1.7x faster. The last line with
+--json is {"files", "seconds_1_worker", "seconds_2_workers", "speedup",
+"skipped", ...}.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+import machine  # bench/machine.py
+from genre_transformer_gan.data import example_lib
+from genre_transformer_gan.data import synthetic_lakh
+
+_REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _build(manual_dir, data_dir, workers):
+  """Seconds of one `tfds build` with `workers` DirectRunner processes."""
+  tfds_cli = shutil.which('tfds')
+  command = ([tfds_cli] if tfds_cli else
+             [sys.executable, '-m', 'tensorflow_datasets.scripts.cli.main'])
+  options = (f'runner=DirectRunner,direct_num_workers={workers},'
+             'direct_running_mode=multi_processing')
+  command += ['build', 'lakh_genre/tagtraum_cd2c', '--imports=tfds_builders',
+              f'--manual_dir={manual_dir}', f'--data_dir={data_dir}',
+              f'--beam_pipeline_options={options}']
+  start = time.time()
+  result = subprocess.run(command, cwd=_REPO, capture_output=True, text=True,
+                          env=dict(os.environ, PYTHONPATH=_REPO))
+  seconds = time.time() - start
+  if result.returncode:
+    raise RuntimeError(result.stderr[-3000:])
+  return seconds
+
+
+def _summary(data_dir):
+  import tensorflow_datasets as tfds  # pylint: disable=import-outside-toplevel
+  import tfds_builders  # pylint: disable=import-outside-toplevel,unused-import
+  builder = tfds.builder('lakh_genre/tagtraum_cd2c', data_dir=data_dir)
+  splits = {name: split.num_examples
+            for name, split in builder.info.splits.items()}
+  return splits, example_lib.read_skip_summary(builder.data_dir)
+
+
+def main():
+  parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+  parser.add_argument('--files', type=int, default=2000,
+                      help='good MIDI files to generate')
+  parser.add_argument('--notes', type=int, default=600,
+                      help='notes per generated file')
+  parser.add_argument('--corrupt', type=int, default=5)
+  parser.add_argument('--json', action='store_true')
+  args = parser.parse_args()
+
+  root = tempfile.mkdtemp(prefix='bench_build_')
+  try:
+    manual_dir = os.path.join(root, 'lmd')
+    start = time.time()
+    expected = synthetic_lakh.write_fake_lakh(
+        manual_dir, num_files=args.files, num_corrupt=args.corrupt,
+        notes_per_file=args.notes, bad_files=True, seed=0)
+    print(f'generated {len(expected["ids"])} good files + bad ones in '
+          f'{time.time() - start:.0f} s', flush=True)
+    seconds, summaries = {}, {}
+    for workers in (1, 2):
+      data_dir = os.path.join(root, f'data_{workers}')
+      seconds[workers] = _build(manual_dir, data_dir, workers)
+      summaries[workers] = _summary(data_dir)
+      print(f'{workers} worker(s): {seconds[workers]:.1f} s', flush=True)
+    if summaries[1] != summaries[2]:
+      raise RuntimeError(f'The builds differ: {summaries}')
+    splits, skipped = summaries[1]
+    if sum(splits.values()) != len(expected['ids']):
+      raise RuntimeError(f'{splits} examples, expected {len(expected["ids"])}')
+  finally:
+    shutil.rmtree(root, ignore_errors=True)
+
+  speedup = seconds[1] / seconds[2]
+  print('| workers | seconds | files/s |')
+  print('|---|---|---|')
+  for workers in (1, 2):
+    print(f'| {workers} | {seconds[workers]:.1f} | '
+          f'{len(expected["ids"]) / seconds[workers]:.1f} |')
+  print(f'speed-up with 2 workers: {speedup:.2f}x (target 1.7x); '
+        f'skipped: {skipped.get("skipped")}')
+  if args.json:
+    print(json.dumps({
+        'files': len(expected['ids']), 'notes_per_file': args.notes,
+        'seconds_1_worker': round(seconds[1], 2),
+        'seconds_2_workers': round(seconds[2], 2),
+        'speedup': round(speedup, 3), 'skipped': skipped.get('skipped'),
+        'labels': skipped.get('labels'), 'splits': splits,
+        **machine.describe()}))
+
+
+if __name__ == '__main__':
+  main()
