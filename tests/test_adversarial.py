@@ -239,3 +239,28 @@ def test_trainer_needs_a_pretrained_generator_and_a_matching_classifier(
                                    str(tmp_path), classifier_dir, 'a', 4)
   with open(os.path.join(classifier_dir, 'classifier.json')) as f:
     assert json.load(f)['genres'] == list(GENRES)
+
+
+def test_non_finite_loss_stops_without_saving(tmp_path):
+  config = configs.get_config('tiny')
+  config = dataclasses.replace(config, adversarial=dataclasses.replace(
+      config.adversarial, sample_len=6, batch_size=2, mle_batch_size=2,
+      checkpoint_every=1))
+  model_dir = str(tmp_path / 'run')
+  mle.MleTrainer(config, VOCAB.size, model_dir).manager.save(0)
+  classifier_dir = str(tmp_path / 'classifier')
+  classifier_io.save_classifier(_classifier(), classifier_dir, {})
+  trainer = adversarial.AdversarialTrainer(
+      config, VOCAB, model_dir, classifier_dir, 'folk', total_steps=4)
+  trainer.train(_real_dataset(config, 2, 6), 1)
+  good = [v.numpy().copy() for v in trainer.generator.trainable_variables]
+  weights = trainer.generator.trainable_variables[0]
+  weights.assign(tf.fill(weights.shape, float('nan')))
+  with pytest.raises(FloatingPointError, match='re-run the same command'):
+    trainer.train(_real_dataset(config, 2, 6), 3)
+  assert trainer.manager.latest_checkpoint.endswith('ckpt-1')
+  resumed = adversarial.AdversarialTrainer(
+      config, VOCAB, model_dir, classifier_dir, 'folk', total_steps=4)
+  assert resumed.step == 1
+  for before, variable in zip(good, resumed.generator.trainable_variables):
+    np.testing.assert_array_equal(before, variable.numpy())
