@@ -66,6 +66,8 @@ def test_all_phases_end_to_end_then_resume(corpus_small_builder, tmp_path):
   assert rows[0]['set'] == 'generated' and rows[0]['generator_nll'] > 0
   assert 'classifier' in rows[0] and rows[1]['set'] == 'real (test)'
   assert '| classical | generated | 3 |' in result.stdout
+  assert f'genre_gan_generate --model_dir={model_dir} --genre=classical' in (
+      result.stdout)
   # Classifier and evaluator were trained next to the run, for reuse.
   runs = tmp_path / 'runs'
   assert list((runs / 'classifier').glob('*_tiny/classifier.keras'))

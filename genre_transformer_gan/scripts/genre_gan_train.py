@@ -142,6 +142,9 @@ def run():
       evaluator, trainer.directory, FLAGS.num_samples,
       FLAGS.sample_length or config.model.max_len, FLAGS.seed)
   print(table)
+  print(f'Listen (MIDI, WAV, piano rolls): genre_gan_generate '
+        f'--model_dir={model_dir} --genre={FLAGS.genre} '
+        f'--output_dir=samples/{FLAGS.genre}')
 
 
 def main(argv):
