@@ -87,7 +87,9 @@ def main():
       raise RuntimeError(f'The builds differ: {summaries}')
     splits, skipped = summaries[1]
     if sum(splits.values()) != len(expected['ids']):
-      raise RuntimeError(f'{splits} examples, expected {len(expected["ids"])}')
+      raise RuntimeError(f'{splits} examples, expected {len(expected["ids"])}'
+                         f' (skipped: {skipped}); fewer --notes keep the '
+                         'generated pieces under an hour.')
   finally:
     shutil.rmtree(root, ignore_errors=True)
 
