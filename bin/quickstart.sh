@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # The README's quick start: install, then dataset -> frozen classifier -> MLE
 # -> adversarial fine-tuning for one genre -> samples + evaluation report
-# (~25 min on 2 CPU cores). Usage: bin/quickstart.sh [genre]
+# (~25 min on 2 CPU cores), then MIDI, WAV and piano rolls to listen to in
+# samples/<genre>/. Usage: bin/quickstart.sh [genre]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-pip install . && genre_gan_train --genre="${1:-classical}"
+genre="${1:-classical}"
+pip install .
+genre_gan_train --genre="${genre}"
+genre_gan_generate --model_dir=runs/small --genre="${genre}" \
+  --output_dir="samples/${genre}"

@@ -96,8 +96,7 @@ def get_classifier_path(config, builder, model_dir: str,
                         path: Optional[str] = None, seed: int = 0,
                         strategy: Optional[tf.distribute.Strategy] = None
                         ) -> str:
-  """The classifier directory, training one first (under `strategy`) if none
-  is there."""
+  """The classifier directory, trained there first (under strategy) if empty."""
   path = path or default_classifier_dir(model_dir, builder, config)
   if not tf.io.gfile.exists(os.path.join(path, classifier_io.MODEL_FILE)):
     logging.info('No classifier in %s: training one.', path)
