@@ -188,19 +188,26 @@ def _real_dataset(config, batch, length):
   return make
 
 
-@pytest.mark.parametrize('realism_loss', ['rsgan', 'wgan_gp'])
-def test_trainer_updates_generator_and_critic_never_the_classifier(
-    tmp_path, realism_loss):
+def _tiny_trainer(tmp_path, **settings):
+  """(config, model_dir, classifier_dir, trainer) for a tiny folk GAN stage."""
   config = configs.get_config('tiny')
   config = dataclasses.replace(config, adversarial=dataclasses.replace(
-      config.adversarial, realism_loss=realism_loss, kl_weight=0.1,
-      sample_len=6, batch_size=2, mle_batch_size=2, checkpoint_every=2))
+      config.adversarial, sample_len=6, batch_size=2, mle_batch_size=2,
+      **settings))
   model_dir = str(tmp_path / 'run')
   mle.MleTrainer(config, VOCAB.size, model_dir).manager.save(0)
   classifier_dir = str(tmp_path / 'classifier')
   classifier_io.save_classifier(_classifier(), classifier_dir, {})
   trainer = adversarial.AdversarialTrainer(
       config, VOCAB, model_dir, classifier_dir, 'folk', total_steps=4)
+  return config, model_dir, classifier_dir, trainer
+
+
+@pytest.mark.parametrize('realism_loss', ['rsgan', 'wgan_gp'])
+def test_trainer_updates_generator_and_critic_never_the_classifier(
+    tmp_path, realism_loss):
+  config, model_dir, classifier_dir, trainer = _tiny_trainer(
+      tmp_path, realism_loss=realism_loss, kl_weight=0.1, checkpoint_every=2)
   frozen = [v.numpy().copy() for v in trainer.classifier.variables]
   generator = [v.numpy().copy() for v in trainer.generator.trainable_variables]
   critic = [v.numpy().copy() for v in trainer.critic.trainable_variables]
@@ -242,16 +249,8 @@ def test_trainer_needs_a_pretrained_generator_and_a_matching_classifier(
 
 
 def test_non_finite_loss_stops_without_saving(tmp_path):
-  config = configs.get_config('tiny')
-  config = dataclasses.replace(config, adversarial=dataclasses.replace(
-      config.adversarial, sample_len=6, batch_size=2, mle_batch_size=2,
-      checkpoint_every=1))
-  model_dir = str(tmp_path / 'run')
-  mle.MleTrainer(config, VOCAB.size, model_dir).manager.save(0)
-  classifier_dir = str(tmp_path / 'classifier')
-  classifier_io.save_classifier(_classifier(), classifier_dir, {})
-  trainer = adversarial.AdversarialTrainer(
-      config, VOCAB, model_dir, classifier_dir, 'folk', total_steps=4)
+  config, model_dir, classifier_dir, trainer = _tiny_trainer(
+      tmp_path, checkpoint_every=1)
   trainer.train(_real_dataset(config, 2, 6), 1)
   good = [v.numpy().copy() for v in trainer.generator.trainable_variables]
   weights = trainer.generator.trainable_variables[0]
