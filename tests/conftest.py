@@ -38,3 +38,10 @@ def corpus_small_builder(tmp_path_factory):
   from genre_transformer_gan.data import datasets  # pylint: disable=import-outside-toplevel
   data_dir = tmp_path_factory.mktemp('tfds_data')
   return datasets.get_builder('corpus_genre/small', data_dir=os.fspath(data_dir))
+
+
+@pytest.fixture(scope='session')
+def corpus_data_dir(corpus_small_builder):
+  """The TFDS data_dir that holds corpus_small_builder's data (for commands)."""
+  return os.path.dirname(os.path.dirname(os.path.dirname(
+      corpus_small_builder.data_dir)))

@@ -1,25 +1,20 @@
 """Bad command lines: one line naming the problem and the fix, no traceback."""
 
-import os
-
 import pytest
 
 from tests import console
 
 
-def _data_dir(builder):
-  return os.path.dirname(os.path.dirname(os.path.dirname(builder.data_dir)))
-
 
 @pytest.fixture(scope='module')
-def paths(corpus_small_builder, tmp_path_factory):
+def paths(corpus_data_dir, tmp_path_factory):
   root = tmp_path_factory.mktemp('cli')
   (root / 'a_file').write_text('not a folder')
   (root / 'empty').mkdir()
   samples = root / 'samples'
   samples.mkdir()
   (samples / 'tokens.txt').write_text(' '.join(['60', '300', '188'] * 50))
-  return {'data_dir': _data_dir(corpus_small_builder), 'root': str(root),
+  return {'data_dir': corpus_data_dir, 'root': str(root),
           'unwritable': str(root / 'a_file' / 'out'),
           'empty': str(root / 'empty'), 'samples': str(samples)}
 

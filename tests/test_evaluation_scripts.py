@@ -14,16 +14,13 @@ from genre_transformer_gan.training import mle
 from tests import console
 
 
-def _data_dir(builder):
-  return os.path.dirname(os.path.dirname(os.path.dirname(builder.data_dir)))
-
 
 @pytest.fixture(scope='module')
-def classifier_dir(corpus_small_builder, tmp_path_factory):
+def classifier_dir(corpus_data_dir, tmp_path_factory):
   output = str(tmp_path_factory.mktemp('classifier'))
   result = console.run_script(
       'genre_classifier_train', '--config=tiny', '--steps=20',
-      f'--data_dir={_data_dir(corpus_small_builder)}',
+      f'--data_dir={corpus_data_dir}',
       '--genres=classical,folk', f'--output={output}')
   assert result.returncode == 0, result.stderr[-3000:]
   assert 'test accuracy by crop length: 16:' in result.stdout
@@ -44,11 +41,10 @@ def test_classifier_train_writes_model_info_and_confusion(classifier_dir):
     assert f.read(8) == b'\x89PNG\r\n\x1a\n'
 
 
-def test_classifier_train_rejects_unknown_genres(corpus_small_builder,
-                                                 tmp_path):
+def test_classifier_train_rejects_unknown_genres(corpus_data_dir, tmp_path):
   result = console.run_script(
       'genre_classifier_train', '--config=tiny', '--steps=1',
-      f'--data_dir={_data_dir(corpus_small_builder)}',
+      f'--data_dir={corpus_data_dir}',
       '--genres=classical,jazz', f'--output={tmp_path}')
   assert result.returncode == 1
   assert 'choose from: classical, folk, early' in result.stderr
@@ -71,6 +67,7 @@ def _write_samples(builder, directory):
 
 
 def test_evaluate_writes_json_and_markdown(corpus_small_builder,
+                                           corpus_data_dir,
                                            classifier_dir, tmp_path):
   samples = str(tmp_path / 'samples')
   _write_samples(corpus_small_builder, samples)
@@ -82,7 +79,7 @@ def test_evaluate_writes_json_and_markdown(corpus_small_builder,
   with open(os.path.join(model_dir, 'run.json'), 'w') as f:
     json.dump({'config': 'tiny', 'genres': list(vocabulary.genres)}, f)
   evaluator_dir = str(tmp_path / 'evaluator')
-  common = [f'--data_dir={_data_dir(corpus_small_builder)}',
+  common = [f'--data_dir={corpus_data_dir}',
             f'--samples={samples}', f'--evaluator_dir={evaluator_dir}',
             '--evaluator_config=tiny']
   result = console.run_script(

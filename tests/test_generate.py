@@ -22,9 +22,6 @@ from genre_transformer_gan.training import run_lib
 from tests import console
 
 
-def _data_dir(builder):
-  return os.path.dirname(os.path.dirname(os.path.dirname(builder.data_dir)))
-
 
 def _synth():
   """FluidSynth where it is installed (.ci/run installs it), else sines."""

@@ -11,10 +11,9 @@ from tests import console
 _run = functools.partial(console.run_script, 'genre_gan_train')
 
 
-def test_mle_trains_resumes_and_refuses_mismatches(corpus_small_builder,
+def test_mle_trains_resumes_and_refuses_mismatches(corpus_data_dir,
                                                    tmp_path):
-  data_dir = os.path.dirname(os.path.dirname(os.path.dirname(
-      corpus_small_builder.data_dir)))
+  data_dir = corpus_data_dir
   model_dir = str(tmp_path / 'run')
   common = ['--phase=mle', '--config=tiny', f'--data_dir={data_dir}',
             f'--model_dir={model_dir}', '--mle_genres=classical',
@@ -47,9 +46,8 @@ def test_mle_trains_resumes_and_refuses_mismatches(corpus_small_builder,
   assert 'Traceback' not in result.stderr
 
 
-def test_all_phases_end_to_end_then_resume(corpus_small_builder, tmp_path):
-  data_dir = os.path.dirname(os.path.dirname(os.path.dirname(
-      corpus_small_builder.data_dir)))
+def test_all_phases_end_to_end_then_resume(corpus_data_dir, tmp_path):
+  data_dir = corpus_data_dir
   model_dir = tmp_path / 'runs' / 'tiny'
   common = ['--genre=classical', '--config=tiny', f'--data_dir={data_dir}',
             f'--model_dir={model_dir}', '--mle_steps=6', '--num_samples=3',
@@ -90,10 +88,9 @@ def test_all_phases_end_to_end_then_resume(corpus_small_builder, tmp_path):
   assert 'adversarial step 6/6' in result.stderr
 
 
-def test_adversarial_flags_are_checked_before_training(corpus_small_builder,
+def test_adversarial_flags_are_checked_before_training(corpus_data_dir,
                                                        tmp_path):
-  data_dir = os.path.dirname(os.path.dirname(os.path.dirname(
-      corpus_small_builder.data_dir)))
+  data_dir = corpus_data_dir
   common = ['--config=tiny', f'--data_dir={data_dir}',
             f'--model_dir={tmp_path}/run']
   for flags, message in [

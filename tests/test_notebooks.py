@@ -20,9 +20,6 @@ def _read(name):
   return nbformat.read(os.path.join(COLAB, name), as_version=4)
 
 
-def _data_dir(builder):
-  return os.path.dirname(os.path.dirname(os.path.dirname(builder.data_dir)))
-
 
 @pytest.mark.parametrize('name', NOTEBOOKS)
 def test_notebook_is_stored_clean_and_uses_forms(name):
@@ -66,10 +63,10 @@ def _outputs(notebook, mime):
           for o in c.outputs if mime in o.get('data', {})]
 
 
-def test_quickstart_runs_on_cpu(corpus_small_builder, tmp_path, monkeypatch):
+def test_quickstart_runs_on_cpu(corpus_data_dir, tmp_path, monkeypatch):
   notebook = _execute('quickstart.ipynb', {
       'CONFIG': 'tiny', 'TRAIN_STEPS': 20, 'NUM_SAMPLES': 1, 'LENGTH': 160,
-      'PRIMER_TOKENS': 64, 'DATA_DIR': _data_dir(corpus_small_builder),
+      'PRIMER_TOKENS': 64, 'DATA_DIR': corpus_data_dir,
       'WORK_DIR': str(tmp_path / 'work')}, tmp_path, monkeypatch)
   audio = [o for o in _outputs(notebook, 'text/html')
            if '<audio' in o['data']['text/html']]
@@ -83,10 +80,10 @@ def test_quickstart_runs_on_cpu(corpus_small_builder, tmp_path, monkeypatch):
   assert 'validation NLL' in text and 'evaluator' in text
 
 
-def test_train_tpu_runs_on_cpu(corpus_small_builder, tmp_path, monkeypatch):
+def test_train_tpu_runs_on_cpu(corpus_data_dir, tmp_path, monkeypatch):
   model_dir = str(tmp_path / 'runs' / 'colab')
   notebook = _execute('train_tpu.ipynb', {
-      'CONFIG': 'tiny', 'DATA_DIR': _data_dir(corpus_small_builder),
+      'CONFIG': 'tiny', 'DATA_DIR': corpus_data_dir,
       'MODEL_DIR': model_dir, 'GENRE': 'folk', 'MLE_STEPS': 10,
       'ADV_STEPS': 4, 'NUM_SAMPLES': 2, 'SAMPLE_LENGTH': 64,
       'TENSORBOARD': False}, tmp_path, monkeypatch)

@@ -21,9 +21,6 @@ from genre_transformer_gan.training import run_lib
 from tests import console
 
 
-def _data_dir(builder):
-  return os.path.dirname(os.path.dirname(os.path.dirname(builder.data_dir)))
-
 
 def _logged_losses(model_dir):
   """{step: loss} from the trainer's TensorBoard events."""
@@ -78,10 +75,10 @@ def test_two_builds_give_identical_tokens(tmp_path):
 
 
 def test_sigkill_mid_training_then_the_same_command_resumes(
-    corpus_small_builder, tmp_path):
+    corpus_small_builder, corpus_data_dir, tmp_path):
   model_dir = str(tmp_path / 'run')
   command = console.script_command('genre_gan_train') + [
-      '--phase=mle', '--config=tiny', f'--data_dir={_data_dir(corpus_small_builder)}',
+      '--phase=mle', '--config=tiny', f'--data_dir={corpus_data_dir}',
       f'--model_dir={model_dir}', '--mle_steps=400', '--eval_every=1000',
       '--eval_batches=1']
   process = subprocess.Popen(command, cwd=console.REPO, env=console.env(),
