@@ -127,12 +127,11 @@ def make_example(midi, genre, example_id: str,
     SkipExample: the file is unusable; `reason` (SKIP_REASONS) says why.
   """
   try:
-    data = tokenizer.read_midi_bytes(midi)
-    if tokenizer.smf_format(data) == 2:
-      raise SkipExample('unsupported_format', 'SMF format 2')
-    encoded = tokenizer.encode_midi_with_info(data)
+    encoded = tokenizer.encode_midi_with_info(midi)
   except errors.UnreadableMidiError as e:
     raise SkipExample('unreadable', str(e)) from e
+  if encoded.smf_format == 2:
+    raise SkipExample('unsupported_format', 'SMF format 2')
   if not encoded.num_notes:
     raise SkipExample('only_drums' if encoded.num_drum_notes else 'no_notes')
   qpm = encoded.qpm

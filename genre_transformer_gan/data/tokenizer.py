@@ -24,8 +24,7 @@ from genre_transformer_gan.data import vocabulary as vocab
 MidiInput = Union[bytes, bytearray, str, os.PathLike]
 
 
-def read_midi_bytes(midi: MidiInput) -> bytes:
-  """The bytes of a MIDI path or buffer (UnreadableMidiError if unreadable)."""
+def _read_bytes(midi: MidiInput) -> bytes:
   if isinstance(midi, (bytes, bytearray)):
     return bytes(midi)
   try:
@@ -54,7 +53,7 @@ class EncodedMidi:
   smf_format: int = 1
 
 
-def smf_format(data: bytes) -> int:
+def _smf_format(data: bytes) -> int:
   """The format field of a Standard MIDI File header (-1 if none)."""
   if len(data) < 14 or data[:4] != b'MThd':
     return -1
@@ -63,7 +62,7 @@ def smf_format(data: bytes) -> int:
 
 def encode_midi_with_info(midi: MidiInput) -> EncodedMidi:
   """Like `encode_midi`, also counting melodic and drum notes."""
-  data = read_midi_bytes(midi)
+  data = _read_bytes(midi)
   try:
     notes = smf_reader.read_notes(data)
   except Exception:  # pylint: disable=broad-except
@@ -73,11 +72,11 @@ def encode_midi_with_info(midi: MidiInput) -> EncodedMidi:
     qpm = np.array([t.qpm for t in ns.tempos], np.float64)
     tokens = midi_reference.note_sequence_to_tokens(ns)
     return EncodedMidi(tokens, len(ns.notes) - num_drum, num_drum, qpm,
-                       smf_format(data))
+                       _smf_format(data))
   num_drum = int(np.sum(notes.is_drum))
   return EncodedMidi(performance_encoder.notes_to_tokens(notes),
                      len(notes.pitch) - num_drum, num_drum, notes.qpm,
-                     smf_format(data))
+                     _smf_format(data))
 
 
 def encode_midi(midi: MidiInput) -> np.ndarray:

@@ -42,12 +42,6 @@ def fluidsynth_status() -> Tuple[bool, str]:
   return True, ''
 
 
-def default_soundfont() -> str:
-  """The General MIDI soundfont that pretty_midi ships (TimGM6mb.sf2)."""
-  import pretty_midi  # pylint: disable=import-outside-toplevel
-  return os.path.join(os.path.dirname(pretty_midi.__file__), 'TimGM6mb.sf2')
-
-
 def synthesize(sequence, synth: str = 'fluidsynth',
                sample_rate: int = DEFAULT_SAMPLE_RATE,
                soundfont: Optional[str] = None) -> np.ndarray:

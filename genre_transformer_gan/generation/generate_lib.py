@@ -105,8 +105,7 @@ def load(model_dir: str, genre: Optional[str] = None) -> LoadedGenerator:
   """
   checkpoint_dir = generator_io.pick_for_genre(model_dir, genre)
   model, config, checkpoint = generator_io.load_generator(checkpoint_dir)
-  vocabulary = vocab.Vocabulary(generator_io.read_run(
-      checkpoint.model_dir)['genres'])
+  vocabulary = vocab.Vocabulary(checkpoint.genres)
   if genre is not None and genre not in vocabulary.genres:
     raise ValueError(f'Unknown --genre={genre}; the model in {model_dir} '
                      f'knows: {", ".join(vocabulary.genres)}.')
@@ -206,10 +205,20 @@ class Judges:
   classifier_path: Optional[str] = None
 
 
-def _newest_first(pattern: str) -> List[str]:
-  paths = tf.io.gfile.glob(pattern)
-  return sorted(paths, key=lambda p: tf.io.gfile.stat(p).mtime_nsec,
-                reverse=True)
+def _newest_loadable(pattern: str, load):
+  """(load(folder), folder) for the newest file matching pattern that loads.
+
+  Files whose folder `load` refuses (ValueError: other genres or vocabulary)
+  are passed over; (None, None) if none loads.
+  """
+  paths = sorted(tf.io.gfile.glob(pattern), reverse=True,
+                 key=lambda p: tf.io.gfile.stat(p).mtime_nsec)
+  for path in paths:
+    try:
+      return load(os.path.dirname(path)), os.path.dirname(path)
+    except ValueError:
+      continue
+  return None, None
 
 
 def find_judges(generator: LoadedGenerator, evaluator_dir=None,
@@ -223,38 +232,25 @@ def find_judges(generator: LoadedGenerator, evaluator_dir=None,
   """
   genres = generator.vocabulary.genres
   root = os.path.dirname(os.path.abspath(generator.checkpoint.model_dir))
-  evaluator, classifier = None, None
+  load_evaluator = lambda d: evaluator_lib.FeatureEvaluator.load(d, genres)
+  load_classifier = lambda d: classifier_io.load_classifier(d, genres)
   if evaluator_dir:
-    evaluator = evaluator_lib.FeatureEvaluator.load(evaluator_dir, genres)
+    evaluator = load_evaluator(evaluator_dir)
   else:
-    for path in _newest_first(os.path.join(root, 'evaluator', '*',
-                                           evaluator_lib.MODEL_FILE)):
-      try:
-        evaluator = evaluator_lib.FeatureEvaluator.load(
-            os.path.dirname(path), genres)
-        evaluator_dir = os.path.dirname(path)
-        break
-      except ValueError:
-        continue
+    evaluator, evaluator_dir = _newest_loadable(
+        os.path.join(root, 'evaluator', '*', evaluator_lib.MODEL_FILE),
+        load_evaluator)
   if classifier_path:
-    classifier = classifier_io.load_classifier(classifier_path, genres)
+    classifier = load_classifier(classifier_path)
   else:
-    for path in _newest_first(os.path.join(root, 'classifier', '*',
-                                           classifier_io.MODEL_FILE)):
-      try:
-        classifier = classifier_io.load_classifier(os.path.dirname(path),
-                                                   genres)
-        classifier_path = os.path.dirname(path)
-        break
-      except ValueError:
-        continue
-  log(f'Genre probabilities: independent evaluator '
-      f'{evaluator_dir if evaluator else "none"}, frozen classifier '
-      f'{classifier_path if classifier else "none"}' +
+    classifier, classifier_path = _newest_loadable(
+        os.path.join(root, 'classifier', '*', classifier_io.MODEL_FILE),
+        load_classifier)
+  log(f'Genre probabilities: independent evaluator {evaluator_dir or "none"}'
+      f', frozen classifier {classifier_path or "none"}' +
       ('' if evaluator else ' (train an evaluator with `genre_gan_evaluate '
        '--train_evaluator` to get them)'))
-  return Judges(evaluator, evaluator_dir if evaluator else None,
-                classifier, classifier_path if classifier else None)
+  return Judges(evaluator, evaluator_dir, classifier, classifier_path)
 
 
 def generate_files(generator: LoadedGenerator, output_dir: str,
@@ -271,8 +267,9 @@ def generate_files(generator: LoadedGenerator, output_dir: str,
                      f'{", ".join(generator.vocabulary.genres)}.')
   file_checks.ensure_writable_dir(output_dir, '--output_dir')
   synth = settings.synth
-  if synth == 'fluidsynth' and not audio.fluidsynth_status()[0]:
-    log(f'{audio.fluidsynth_status()[1]}: no WAV files ({audio.INSTALL_HINT}).')
+  available, reason = audio.fluidsynth_status()
+  if synth == 'fluidsynth' and not available:
+    log(f'{reason}: no WAV files ({audio.INSTALL_HINT}).')
     synth = 'none'
   settings_used = dataclasses.replace(settings, synth=synth)
   primer, primer_entry, boundary = None, None, None

@@ -36,11 +36,13 @@ class GeneratorCheckpoint:
     prefix: the checkpoint prefix to restore.
     key: MLE_KEY or ADVERSARIAL_KEY.
     stage: 'mle' or 'adversarial_<genre>'.
+    genres: the vocabulary's genres, from run.json (set by load_generator).
   """
   model_dir: str
   prefix: str
   key: str
   stage: str
+  genres: Tuple[str, ...] = ()
 
 
 def _stage_of(checkpoint_dir: str) -> Tuple[str, str, str]:
@@ -106,7 +108,7 @@ def load_generator(path: str,
       trained with (e.g. a dataset's); None: the run's own.
 
   Returns:
-    (MusicTransformer, configs.Config, GeneratorCheckpoint).
+    (MusicTransformer, configs.Config, GeneratorCheckpoint with genres).
 
   Raises:
     FileNotFoundError / ValueError: missing run.json, another vocabulary.
@@ -114,6 +116,7 @@ def load_generator(path: str,
   checkpoint = resolve_checkpoint(path)
   run = read_run(checkpoint.model_dir)
   genres = tuple(run['genres'])
+  checkpoint = dataclasses.replace(checkpoint, genres=genres)
   if vocabulary_genres is not None and genres != tuple(vocabulary_genres):
     raise ValueError(
         f'The generator in {checkpoint.model_dir} was trained with genres '

@@ -29,6 +29,12 @@ from genre_transformer_gan.data import vocabulary as vocab
 MODEL_FILE = 'ngram.json'
 
 
+def _events(tokens) -> list:
+  """Event indices (token - NUM_RESERVED) of the event tokens in `tokens`."""
+  return [int(t) - vocab.NUM_RESERVED for t in tokens
+          if vocab.NUM_RESERVED <= t < vocab.GENRE_OFFSET]
+
+
 class NGramModel:
   """An order-n interpolated absolute-discounting model over event tokens.
 
@@ -50,8 +56,7 @@ class NGramModel:
     counters = [collections.defaultdict(collections.Counter)
                 for _ in range(self.order)]
     for tokens in pieces:
-      events = [int(t) - vocab.NUM_RESERVED for t in tokens
-                if vocab.NUM_RESERVED <= t < vocab.GENRE_OFFSET]
+      events = _events(tokens)
       for i, event in enumerate(events):
         for k in range(min(self.order, i + 1)):
           counters[k][tuple(events[i - k:i])][event] += 1
@@ -86,8 +91,7 @@ class NGramModel:
     """(total NLL in nats, token count) of the event tokens of `pieces`."""
     total, count = 0.0, 0
     for tokens in pieces:
-      events = [int(t) - vocab.NUM_RESERVED for t in tokens
-                if vocab.NUM_RESERVED <= t < vocab.GENRE_OFFSET]
+      events = _events(tokens)
       for i, event in enumerate(events):
         total -= np.log(self.distribution(events[:i])[event])
         count += 1
