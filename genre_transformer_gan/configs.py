@@ -1,5 +1,9 @@
 """Named configurations: `tiny` (tests), `small` (a 2-core CPU), `base` (TPU).
 
+Each config holds the settings of every generator family (`model`: the Music
+Transformer, `lstm`, `wavenet`); `generator` picks the one a run trains
+(`genre_gan_train --generator=lstm` replaces it).
+
 Configs are frozen: derive a variant with `dataclasses.replace`, never by
 mutating a shared one.
 """
@@ -43,6 +47,46 @@ class ModelConfig:
   @property
   def relative_distance(self) -> int:
     return self.max_relative_position or self.max_len // 2
+
+
+@dataclasses.dataclass(frozen=True)
+class LstmConfig:
+  """The LSTM generator (models/lstm_generator.py).
+
+  Attributes:
+    num_layers: stacked LSTM layers.
+    hidden_size: units per layer.
+    embedding_size: token embedding width (the genre token's embedding is
+      concatenated to every step's input).
+    dropout: between layers and before the output layer.
+  """
+  num_layers: int = 2
+  hidden_size: int = 64
+  embedding_size: int = 32
+  dropout: float = 0.0
+
+
+@dataclasses.dataclass(frozen=True)
+class WaveNetConfig:
+  """The WaveNet generator (models/wavenet_generator.py).
+
+  Attributes:
+    residual_channels: width of the residual stream (and the embedding).
+    skip_channels: width of the skip connections and the output stack.
+    kernel_size: taps of each dilated causal convolution.
+    dilations: one gated residual layer per entry; the receptive field is
+      (kernel_size - 1) * sum(dilations) + 1 tokens.
+    dropout: on each layer's residual output.
+  """
+  residual_channels: int = 32
+  skip_channels: int = 64
+  kernel_size: int = 2
+  dilations: Tuple[int, ...] = (1, 2, 4, 8, 16, 1, 2, 4, 8, 16)
+  dropout: float = 0.0
+
+  @property
+  def receptive_field(self) -> int:
+    return (self.kernel_size - 1) * sum(self.dilations) + 1
 
 
 @dataclasses.dataclass(frozen=True)
@@ -180,7 +224,12 @@ class Config:
 
   Attributes:
     name: the CONFIG_MAP key.
-    model: the generator.
+    model: the Music Transformer; its max_len is the training sequence
+      length of every generator family.
+    generator: the family a run trains: 'transformer' (`model`), 'lstm'
+      (`lstm`) or 'wavenet' (`wavenet`).
+    lstm: the LSTM generator.
+    wavenet: the WaveNet generator.
     dataset: TFDS name of the training data.
     batch_size: global batch size.
     train: MLE optimisation.
@@ -190,6 +239,9 @@ class Config:
   """
   name: str
   model: ModelConfig
+  generator: str = 'transformer'
+  lstm: LstmConfig = LstmConfig()
+  wavenet: WaveNetConfig = WaveNetConfig()
   dataset: str = datasets.DEFAULT_DATASET
   batch_size: int = 16
   train: TrainConfig = TrainConfig()
@@ -204,6 +256,9 @@ CONFIG_MAP = {
         model=ModelConfig(num_layers=2, hidden_size=32, num_heads=2,
                           attention_size=32, filter_size=64, max_len=64,
                           dropout=0.0),
+        lstm=LstmConfig(num_layers=2, hidden_size=32, embedding_size=16),
+        wavenet=WaveNetConfig(residual_channels=16, skip_channels=32,
+                              dilations=(1, 2, 4, 8, 16, 32)),
         batch_size=4,
         train=TrainConfig(warmup_steps=20, learning_rate_constant=1.0,
                           checkpoint_every=10, log_every=5, eval_every=10),
@@ -215,6 +270,13 @@ CONFIG_MAP = {
         model=ModelConfig(num_layers=4, hidden_size=256, num_heads=8,
                           attention_size=256, filter_size=1024, max_len=512,
                           dropout=0.1),
+        # Sized so that a training step costs about what the transformer's
+        # does on a CPU (BENCHMARKS.md, "Generator families").
+        lstm=LstmConfig(num_layers=2, hidden_size=512, embedding_size=128,
+                        dropout=0.1),
+        wavenet=WaveNetConfig(residual_channels=128, skip_channels=256,
+                              dilations=(1, 2, 4, 8, 16, 32, 64, 128, 256) * 2,
+                              dropout=0.1),
         batch_size=16,
         # A CPU run is minutes long: reach the peak rate (3.95e-3) early.
         train=TrainConfig(learning_rate_constant=1.0, warmup_steps=250,
@@ -239,6 +301,12 @@ CONFIG_MAP = {
         model=ModelConfig(num_layers=8, hidden_size=384, num_heads=8,
                           attention_size=512, filter_size=1024, max_len=2048,
                           dropout=0.2),
+        lstm=LstmConfig(num_layers=3, hidden_size=1024, embedding_size=256,
+                        dropout=0.2),
+        wavenet=WaveNetConfig(
+            residual_channels=256, skip_channels=512,
+            dilations=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512) * 3,
+            dropout=0.2),
         dataset='lakh_genre/tagtraum_cd2c',
         batch_size=64,
         train=TrainConfig(warmup_steps=8000, label_smoothing=0.1,
@@ -260,8 +328,18 @@ CONFIG_MAP = {
 }
 
 
-def get_config(name: str) -> Config:
+GENERATORS = ('transformer', 'lstm', 'wavenet')
+
+
+def get_config(name: str, generator: Optional[str] = None) -> Config:
+  """The named config; `generator` replaces its generator family."""
   if name not in CONFIG_MAP:
     raise ValueError(f'Unknown config {name!r}; choose one of: '
                      f'{", ".join(CONFIG_MAP)}.')
-  return CONFIG_MAP[name]
+  config = CONFIG_MAP[name]
+  if generator is None or generator == config.generator:
+    return config
+  if generator not in GENERATORS:
+    raise ValueError(f'Unknown generator {generator!r}; choose one of: '
+                     f'{", ".join(GENERATORS)}.')
+  return dataclasses.replace(config, generator=generator)

@@ -4,6 +4,7 @@ import functools
 import json
 import os
 
+import pytest
 import tensorflow as tf
 
 from tests import console
@@ -104,3 +105,37 @@ def test_adversarial_flags_are_checked_before_training(corpus_data_dir,
     assert message in result.stderr, (flags, result.stderr[-2000:])
     assert 'Traceback' not in result.stderr
   assert not os.path.exists(f'{tmp_path}/run/checkpoints')
+
+
+@pytest.mark.parametrize('generator', ['lstm', 'wavenet'])
+def test_other_generator_families_train_generate_and_refuse(
+    generator, corpus_data_dir, tmp_path):
+  """--generator runs every stage unchanged; the family is part of the run."""
+  model_dir = tmp_path / 'runs' / generator
+  common = ['--genre=classical', '--config=tiny',
+            f'--data_dir={corpus_data_dir}', f'--model_dir={model_dir}',
+            '--num_samples=2', '--sample_length=16', '--eval_batches=1']
+  result = _run(*common, f'--generator={generator}', '--mle_steps=4',
+                '--adv_steps=2')
+  assert result.returncode == 0, result.stderr[-3000:]
+  assert f'generator {generator}' in result.stdout
+  assert 'adversarial step 2/2' in result.stderr
+  with open(model_dir / 'run.json') as f:
+    assert json.load(f)['generator'] == generator
+  assert (model_dir / 'adversarial_classical' / 'evaluation.json').exists()
+
+  output = tmp_path / 'samples'
+  result = console.run_script(
+      'genre_gan_generate', f'--model_dir={model_dir}', '--genre=classical',
+      '--num_samples=1', '--batch_size=1', '--length=80', '--synth=sine',
+      f'--output_dir={output}')
+  assert result.returncode == 0, result.stderr[-3000:]
+  with open(output / 'index.json') as f:
+    model = json.load(f)['model']
+  assert model['generator'] == generator
+  assert model['stage'] == 'adversarial_classical'
+
+  result = _run(*common, '--mle_steps=5', '--adv_steps=3')  # transformer
+  assert result.returncode == 1
+  assert f'--generator={generator}' in result.stderr
+  assert 'Traceback' not in result.stderr

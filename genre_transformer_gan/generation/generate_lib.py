@@ -295,7 +295,7 @@ def generate_files(generator: LoadedGenerator, output_dir: str,
     entries.append(entry)
   index = index_lib.make_index(
       dataclasses.asdict(settings_used), generator.checkpoint,
-      generator.config.name, entries, primer_entry,
+      generator.config, entries, primer_entry,
       {'evaluator': judges.evaluator_dir,
        'classifier': judges.classifier_path})
   index_lib.write(index, output_dir)

@@ -4,7 +4,7 @@ index.json:
   {'settings': {genre, num_samples, length, temperature, top_k, top_p, seed,
                 batch_size, primer, primer_tokens, synth, sample_rate,
                 soundfont},
-   'model': {'model_dir', 'checkpoint', 'stage', 'config'},
+   'model': {'model_dir', 'checkpoint', 'stage', 'config', 'generator'},
    'judges': {'evaluator': dir or None, 'classifier': dir or None},
    'primer': entry or None,          # files under primer/
    'samples': [entry, ...]}
@@ -25,14 +25,14 @@ INDEX_JSON = 'index.json'
 INDEX_MARKDOWN = 'index.md'
 
 
-def make_index(settings: dict, checkpoint, config_name: str,
-               samples: List[dict], primer: Optional[dict],
-               judges: dict) -> dict:
-  """The index (see the module docstring)."""
+def make_index(settings: dict, checkpoint, config, samples: List[dict],
+               primer: Optional[dict], judges: dict) -> dict:
+  """The index (see the module docstring); config: the run's configs.Config."""
   return {'settings': settings,
           'model': {'model_dir': checkpoint.model_dir,
                     'checkpoint': checkpoint.prefix,
-                    'stage': checkpoint.stage, 'config': config_name},
+                    'stage': checkpoint.stage, 'config': config.name,
+                    'generator': config.generator},
           'judges': judges, 'primer': primer, 'samples': samples}
 
 
@@ -58,7 +58,8 @@ def markdown(index: dict) -> str:
   """The index as a markdown page: settings, then one row per file."""
   settings, model = index['settings'], index['model']
   lines = [f'# {settings["genre"]}: {len(index["samples"])} samples', '',
-           f'Model: `{model["checkpoint"]}` ({model["stage"]}, config '
+           f'Model: `{model["checkpoint"]}` ({model["stage"]}, '
+           f'{model.get("generator", "transformer")}, config '
            f'{model["config"]}).', '',
            'Settings: ' + ', '.join(f'{k}={v}' for k, v in settings.items()),
            '']

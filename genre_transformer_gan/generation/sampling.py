@@ -1,4 +1,4 @@
-"""Sampling from a MusicTransformer with the key/value cache, compiled.
+"""Cached sampling from any generator family (models/generators.py), compiled.
 
 `generate(model, prompts, num_tokens, ...)` continues int prompts
 [B, P] (genre token first, optionally followed by a primer) by `num_tokens`
@@ -11,7 +11,9 @@ token. Longer generation uses a sliding window: when the window is full, the
 model is re-primed with [genre token] + the last `max_len // 2 - 1` tokens
 (fed through a fresh cache) and sampling goes on, so every prediction sees
 between max_len / 2 and max_len tokens of context and positions never exceed
-what the model was trained on.
+what the model was trained on. The LSTM and WaveNet families slide the same
+way (their state is rebuilt from the window), so every family predicts from
+contexts of the lengths it was trained on.
 """
 
 from typing import Optional
@@ -62,7 +64,7 @@ class Sampler:
   """Compiled cached sampling for one model (traced once per batch size).
 
   Args:
-    model: a MusicTransformer.
+    model: a generator (models/generators.py).
     temperature, top_k, top_p: see `filter_logits`.
     jit_compile: compile the loop with XLA.
   """

@@ -1,6 +1,7 @@
 """Finding and restoring a trained generator from what genre_gan_train wrote.
 
-  model_dir/run.json                         config name + genres (vocabulary)
+  model_dir/run.json                         config name, generator family,
+                                             genres (the vocabulary)
   model_dir/checkpoints/ckpt-N               MLE stage (key `model`)
   model_dir/adversarial_<genre>/checkpoints/ckpt-N
                                              GAN stage (key `generator`)
@@ -18,7 +19,7 @@ import tensorflow as tf
 
 from genre_transformer_gan import configs
 from genre_transformer_gan.data import vocabulary as vocab
-from genre_transformer_gan.models import music_transformer
+from genre_transformer_gan.models import generators
 
 RUN_FILE = 'run.json'
 ADVERSARIAL_PREFIX = 'adversarial_'
@@ -89,13 +90,15 @@ def pick_for_genre(model_dir: str, genre: Optional[str]) -> str:
 
 
 def read_run(model_dir: str) -> dict:
-  """run.json of a model_dir: {'config': name, 'genres': [...]}."""
+  """run.json of a model_dir: {'config', 'generator', 'genres': [...]}."""
   path = os.path.join(model_dir, RUN_FILE)
   if not tf.io.gfile.exists(path):
     raise FileNotFoundError(f'{path} is missing; pass a model_dir written by '
                             'genre_gan_train.')
   with tf.io.gfile.GFile(path) as f:
-    return json.load(f)
+    run = json.load(f)
+  run.setdefault('generator', 'transformer')  # Runs from before families.
+  return run
 
 
 def load_generator(path: str,
@@ -108,7 +111,8 @@ def load_generator(path: str,
       trained with (e.g. a dataset's); None: the run's own.
 
   Returns:
-    (MusicTransformer, configs.Config, GeneratorCheckpoint with genres).
+    (generator model, configs.Config with the run's generator family,
+     GeneratorCheckpoint with genres).
 
   Raises:
     FileNotFoundError / ValueError: missing run.json, another vocabulary.
@@ -123,9 +127,8 @@ def load_generator(path: str,
         f'({", ".join(genres)}) but the dataset has '
         f'({", ".join(vocabulary_genres)}); pass the --dataset it was '
         'trained on.')
-  config = configs.get_config(run['config'])
-  model = music_transformer.MusicTransformer.from_model_config(
-      config.model, vocab.Vocabulary(genres).size)
+  config = configs.get_config(run['config'], run['generator'])
+  model = generators.build(config, vocab.Vocabulary(genres).size)
   status = tf.train.Checkpoint(**{checkpoint.key: model}).restore(
       checkpoint.prefix)
   status.expect_partial().assert_existing_objects_matched()

@@ -75,6 +75,9 @@ class MusicTransformer(keras.Model):
     self.attention = attention
     self.max_relative_position = max_relative_position or max_len // 2
     self.timing_signal = timing_signal
+    # Absolute position embeddings end at max_len; relative attention does
+    # not (models/generators.py's interface).
+    self.max_positions = max_len if attention == 'absolute' else None
     self.embedding = keras.layers.Embedding(
         vocab_size, hidden_size,
         embeddings_initializer=keras.initializers.RandomNormal(

@@ -3,6 +3,7 @@ r"""Trains a generator of one genre: MLE pre-training, then the GAN stage.
   genre_gan_train --genre=classical                 # everything, CPU-sized
   genre_gan_train --genre=folk --config=tiny --mle_steps=50 --adv_steps=10
   genre_gan_train --phase=mle --config=small --model_dir=runs/small
+  genre_gan_train --genre=classical --generator=lstm --model_dir=runs/lstm
 
 --phase=all (default) builds or loads the dataset, trains or loads the frozen
 genre classifier, pre-trains the generator by MLE on all genres (genre token
@@ -33,6 +34,8 @@ flags.DEFINE_enum('phase', 'all', ['all', 'mle', 'adversarial'],
                   'Stages to run.')
 flags.DEFINE_string('genre', None, 'Target genre of the adversarial stage.')
 flags.DEFINE_string('config', 'small', 'tiny | small | base.')
+flags.DEFINE_enum('generator', None, list(configs.GENERATORS),
+                  "Generator family (default: the config's, transformer).")
 flags.DEFINE_string('dataset', None, "TFDS dataset (default: the config's).")
 flags.DEFINE_string('data_dir', None, 'TFDS data_dir.')
 flags.DEFINE_string('mle_genres', None, 'Comma-separated genres for MLE '
@@ -64,7 +67,7 @@ flags.DEFINE_enum('realism_loss', None, ['rsgan', 'wgan_gp'],
 
 
 def _config():
-  config = configs.get_config(FLAGS.config)
+  config = configs.get_config(FLAGS.config, FLAGS.generator)
   if FLAGS.eval_every:
     config = dataclasses.replace(config, train=dataclasses.replace(
         config.train, eval_every=FLAGS.eval_every))
@@ -97,7 +100,8 @@ def run():
     datasets.genre_ids(builder, mle_genres)
   model_dir = FLAGS.model_dir or os.path.join('runs', config.name)
   file_checks.ensure_writable_dir(model_dir, '--model_dir')
-  run_lib.check_model_dir(model_dir, config.name, vocabulary.genres)
+  run_lib.check_model_dir(model_dir, config.name, vocabulary.genres,
+                          config.generator)
   classifier_path = FLAGS.classifier_path or run_lib.default_classifier_dir(
       model_dir, builder, config)
   if adversarial and FLAGS.classifier_path:
@@ -109,7 +113,8 @@ def run():
   mle_steps = FLAGS.mle_steps or run_lib.DEFAULT_MLE_STEPS[config.name]
   adv_steps = FLAGS.adv_steps or run_lib.DEFAULT_ADV_STEPS[config.name]
   strategy = strategies.get_strategy(FLAGS.strategy)
-  print(f'genre_gan_train: config {config.name}, {builder.info.full_name}, '
+  print(f'genre_gan_train: config {config.name}, generator '
+        f'{config.generator}, {builder.info.full_name}, '
         f'target genre {FLAGS.genre if adversarial else "-"}, model_dir '
         f'{model_dir}, {strategy.num_replicas_in_sync} replica(s).\n' +
         run_lib.plan(config, mle_steps, adv_steps, need_classifier,

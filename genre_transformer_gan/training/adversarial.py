@@ -30,7 +30,7 @@ import tensorflow as tf
 
 from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.models import critic as critic_lib
-from genre_transformer_gan.models import music_transformer
+from genre_transformer_gan.models import generators
 from genre_transformer_gan.training import adversarial_losses
 from genre_transformer_gan.training import gumbel
 from genre_transformer_gan.training import losses
@@ -45,7 +45,8 @@ class AdversarialTrainer:
   """Gumbel-softmax GAN stage for one target genre.
 
   Args:
-    config: a configs.Config (its `adversarial`, `model`, `classifier` parts).
+    config: a configs.Config (its `adversarial`, `classifier` parts and the
+      `generator` family).
     vocabulary: the generator's data.vocabulary.Vocabulary.
     model_dir: holds the MLE checkpoints the stage starts from.
     directory: adversarial checkpoints and TensorBoard events (default
@@ -77,14 +78,12 @@ class AdversarialTrainer:
       self.classifier = classifier_io.load_classifier(
           classifier_path, vocabulary.genres, [genre])
       self.target_class = self.classifier.genres.index(genre)
-      self.generator = music_transformer.MusicTransformer.from_model_config(
-          config.model, vocabulary.size)
+      self.generator = generators.build(config, vocabulary.size)
       self.critic = critic_lib.Critic.from_classifier_config(
           config.classifier, vocabulary.size)
       self.reference = None
       if settings.kl_weight:
-        self.reference = music_transformer.MusicTransformer.from_model_config(
-            config.model, vocabulary.size)
+        self.reference = generators.build(config, vocabulary.size)
         self.reference.trainable = False
       self.generator_optimizer = keras.optimizers.Adam(settings.learning_rate)
       self.critic_optimizer = keras.optimizers.Adam(

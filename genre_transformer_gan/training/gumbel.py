@@ -66,7 +66,8 @@ def rollout(model, prompts, num_tokens: int, tau, seed,
   """K free-running Gumbel-softmax steps after int prompts.
 
   Args:
-    model: a MusicTransformer (call_cached, init_cache, call).
+    model: a generator (models/generators.py: call_cached, init_cache,
+      call).
     prompts: int32 [B, P] (P >= 1; position 0 is the genre token).
     num_tokens: K.
     tau: float scalar temperature.
@@ -88,10 +89,10 @@ def rollout(model, prompts, num_tokens: int, tau, seed,
   prompts = tf.convert_to_tensor(prompts, tf.int32)
   batch, prompt_len = tf.shape(prompts)[0], prompts.shape[1]
   vocab_size = model.vocab_size
-  if prompt_len + num_tokens - 1 > model.max_len and (
-      model.attention == 'absolute'):
+  if model.max_positions and prompt_len + num_tokens - 1 > model.max_positions:
     raise ValueError(f'primer + sample length {prompt_len + num_tokens - 1} '
-                     f'exceeds the absolute-attention max_len {model.max_len}.')
+                     f'exceeds the generator\'s {model.max_positions} '
+                     'positions (absolute attention).')
   mask = event_logit_mask(vocab_size)
   noise = gumbel_noise([batch, num_tokens, vocab_size], seed)
   prompt_inputs = tf.one_hot(prompts, vocab_size)

@@ -1,4 +1,4 @@
-"""Maximum-likelihood training of the Music Transformer under tf.distribute.
+"""Maximum-likelihood training of a generator under tf.distribute.
 
 The same loop runs on one CPU, MirroredStrategy, MultiWorkerMirroredStrategy
 and TPUStrategy: each replica's loss is its summed token NLL divided by the
@@ -18,7 +18,7 @@ from absl import logging
 import keras
 import tensorflow as tf
 
-from genre_transformer_gan.models import music_transformer
+from genre_transformer_gan.models import generators
 from genre_transformer_gan.training import losses
 from genre_transformer_gan.training import optimization
 from genre_transformer_gan.training import schedules
@@ -28,7 +28,7 @@ class MleTrainer:
   """Builds (or restores from model_dir) a generator and trains it by MLE.
 
   Args:
-    config: a configs.Config.
+    config: a configs.Config (its `generator` family is built).
     vocab_size: generator vocabulary size.
     model_dir: checkpoints and TensorBoard events.
     strategy: a tf.distribute strategy (default: the current one).
@@ -46,11 +46,10 @@ class MleTrainer:
     train = config.train
     with self.strategy.scope():
       dtype = 'mixed_bfloat16' if train.mixed_precision else None
-      self.model = music_transformer.MusicTransformer.from_model_config(
-          config.model, vocab_size, dtype=dtype)
+      self.model = generators.build(config, vocab_size, dtype=dtype)
       self.schedule = schedules.RsqrtWarmup(
           train.learning_rate_constant, train.warmup_steps,
-          config.model.hidden_size)
+          self.model.hidden_size)
       self.optimizer = keras.optimizers.Adam(
           learning_rate=self.schedule, beta_1=0.9, beta_2=0.997,
           epsilon=1e-9)  # Clipping is done in the step: see there.

@@ -33,18 +33,23 @@ DEFAULT_ADV_STEPS = {'tiny': 20, 'small': 100, 'base': 20_000}
 CPU_SECONDS_PER_STEP = {'tiny': (0.05, 0.5, 0.05), 'small': (2.3, 2.6, 0.2)}
 
 
-def check_model_dir(model_dir: str, config_name: str, genres) -> None:
-  """Refuses a model_dir trained with another config or vocabulary."""
+def check_model_dir(model_dir: str, config_name: str, genres,
+                    generator: str = 'transformer') -> None:
+  """Refuses a model_dir trained with another config, family or vocabulary."""
   path = os.path.join(model_dir, generator_io.RUN_FILE)
-  run = {'config': config_name, 'genres': list(genres)}
+  run = {'config': config_name, 'genres': list(genres),
+         'generator': generator}
   if tf.io.gfile.exists(path):
     with tf.io.gfile.GFile(path) as f:
       previous = json.load(f)
+    previous.setdefault('generator', 'transformer')  # Older runs.
     if previous != run:
       raise ValueError(
-          f'{model_dir} holds a run with config {previous["config"]!r} and '
-          f'genres {previous["genres"]}; use --config={previous["config"]} '
-          'with its dataset, or a new --model_dir.')
+          f'{model_dir} holds a run with config {previous["config"]!r}, '
+          f'generator {previous["generator"]!r} and genres '
+          f'{previous["genres"]}; use --config={previous["config"]} '
+          f'--generator={previous["generator"]} with its dataset, or a new '
+          '--model_dir.')
   tf.io.gfile.makedirs(model_dir)
   with tf.io.gfile.GFile(path, 'w') as f:
     json.dump(run, f)
