@@ -28,6 +28,32 @@ from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.models import ngram
 
 
+def judge_ngram(builder, genre, evaluator, classifier, num_samples,
+                sample_length, order=3, discount=0.75, seed=0):
+  """Fits, measures and judges one genre's model; the report's rows."""
+  train = [t for t, _ in real_data.read_pieces(builder, 'train', [genre])]
+  test = [t for t, _ in real_data.read_pieces(builder, 'test', [genre])]
+  start = time.time()
+  model = ngram.NGramModel(order, discount).fit(train)
+  fit_seconds = time.time() - start
+  total, count = model.nll(test)
+  rng = np.random.default_rng(seed)
+  start = time.time()
+  samples = [model.sample(sample_length, rng) for _ in range(num_samples)]
+  tokens_per_second = num_samples * sample_length / (time.time() - start)
+  rows = report.evaluate_genre(genre, samples, evaluator, classifier,
+                               builder, nll=total / count, seed=seed)
+  for row in rows:
+    row.update(order=order, fit_seconds=round(fit_seconds, 2),
+               test_tokens=count,
+               sampling_tokens_per_second=round(tokens_per_second, 1)
+               if row['set'] == 'generated' else None)
+  print(f'{genre}: fitted on {len(train)} pieces in {fit_seconds:.1f} s; '
+        f'test NLL {total / count:.3f} nats/token over {count} tokens; '
+        f'sampling {tokens_per_second:.0f} tokens/s', flush=True)
+  return rows
+
+
 def main():
   parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
   parser.add_argument('--dataset', default=datasets.DEFAULT_DATASET)
@@ -54,29 +80,9 @@ def main():
           args.classifier_path) else None
   rows = []
   for genre in genres:
-    train = [t for t, _ in real_data.read_pieces(builder, 'train', [genre])]
-    test = [t for t, _ in real_data.read_pieces(builder, 'test', [genre])]
-    start = time.time()
-    model = ngram.NGramModel(args.order, args.discount).fit(train)
-    fit_seconds = time.time() - start
-    total, count = model.nll(test)
-    rng = np.random.default_rng(args.seed)
-    start = time.time()
-    samples = [model.sample(args.sample_length, rng)
-               for _ in range(args.num_samples)]
-    tokens_per_second = (args.num_samples * args.sample_length /
-                         (time.time() - start))
-    judged = report.evaluate_genre(genre, samples, evaluator, classifier,
-                                   builder, nll=total / count, seed=args.seed)
-    for row in judged:
-      row.update(order=args.order, fit_seconds=round(fit_seconds, 2),
-                 test_tokens=count,
-                 sampling_tokens_per_second=round(tokens_per_second, 1)
-                 if row['set'] == 'generated' else None)
-    rows.extend(judged)
-    print(f'{genre}: fitted on {len(train)} pieces in {fit_seconds:.1f} s; '
-          f'test NLL {total / count:.3f} nats/token over {count} tokens; '
-          f'sampling {tokens_per_second:.0f} tokens/s', flush=True)
+    rows.extend(judge_ngram(builder, genre, evaluator, classifier,
+                            args.num_samples, args.sample_length, args.order,
+                            args.discount, args.seed))
   print(report.markdown(rows))
   if args.json:
     print(json.dumps({'order': args.order, 'discount': args.discount,

@@ -2,6 +2,7 @@ r"""Sampling speed: cached vs uncached, relative vs absolute attention.
 
   python bench/bench_sampling.py                  # config small, 1024 tokens
   python bench/bench_sampling.py --config tiny --length 256 --json
+  python bench/bench_sampling.py --generator wavenet   # Fast WaveNet
 
 All in one run on one machine, models at the config's size with max_len set
 to --length (so no sliding window is involved):
@@ -13,7 +14,9 @@ to --length (so no sliding window is involved):
 
 plus the largest |cached - full forward| logit difference over the rollout.
 Targets: cached >= 10x uncached at 1024 tokens; relative within 1.3x of
-absolute. `--json`: the last line is a JSON object.
+absolute. `--generator lstm|wavenet` measures that family's incremental
+sampler (state / Fast WaveNet queues) against its full forward pass the
+same way (no absolute variant). `--json`: the last line is a JSON object.
 """
 
 import argparse
@@ -28,6 +31,7 @@ import tensorflow as tf
 from genre_transformer_gan import configs
 from genre_transformer_gan.data import vocabulary as vocab
 from genre_transformer_gan.generation import sampling
+from genre_transformer_gan.models import generators
 from genre_transformer_gan.models import music_transformer
 
 _VOCAB = vocab.GENRE_OFFSET + 3
@@ -73,8 +77,13 @@ def main():
   parser.add_argument('--config', default='small')
   parser.add_argument('--length', type=int, default=1024)
   parser.add_argument('--batch', type=int, default=1)
+  parser.add_argument('--generator', default='transformer',
+                      choices=configs.GENERATORS)
   parser.add_argument('--json', action='store_true')
   args = parser.parse_args()
+  if args.generator != 'transformer':
+    _other_family(args)
+    return
   model_config = dataclasses.replace(configs.get_config(args.config).model,
                                      max_len=args.length, dropout=0.0)
   relative = music_transformer.MusicTransformer.from_model_config(
@@ -101,6 +110,27 @@ def main():
   print(f'cached / uncached {cached / uncached:.1f}x (target >= 10x); '
         f'absolute / relative {absolute_cached / cached:.2f}x (target <= '
         f'1.3x); max |cached - full| logit {result["max_abs_logit_diff"]:.2e}')
+  if args.json:
+    print(json.dumps(result))
+
+
+def _other_family(args):
+  config = configs.get_config(args.config, args.generator)
+  config = dataclasses.replace(config, model=dataclasses.replace(
+      config.model, max_len=args.length))
+  model = generators.build(config, _VOCAB)
+  cached, tokens = _timed_cached(model, args.length, args.batch)
+  uncached, uncached_tokens = _timed_uncached(model, args.length, args.batch)
+  result = {'generator': args.generator, 'cached_tokens_per_s': cached,
+            'uncached_tokens_per_s': uncached,
+            'max_abs_logit_diff': _max_cached_diff(model, tokens)}
+  print(f'config {args.config}, generator {args.generator}, {args.length} '
+        f'tokens, batch {args.batch}, {os.cpu_count()} cores; greedy '
+        'sequences identical: '
+        f'{bool(np.array_equal(tokens, uncached_tokens))}')
+  print(f'cached {cached:.1f} tokens/s, uncached {uncached:.1f} tokens/s: '
+        f'{cached / uncached:.1f}x; max |cached - full| logit '
+        f'{result["max_abs_logit_diff"]:.2e}')
   if args.json:
     print(json.dumps(result))
 

@@ -270,8 +270,9 @@ CONFIG_MAP = {
         model=ModelConfig(num_layers=4, hidden_size=256, num_heads=8,
                           attention_size=256, filter_size=1024, max_len=512,
                           dropout=0.1),
-        # Sized so that a training step costs about what the transformer's
-        # does on a CPU (BENCHMARKS.md, "Generator families").
+        # About the transformer's parameter count (3.6M): LSTM 3.9M with
+        # the same CPU time per step, WaveNet 2.8M at ~1/5 of it
+        # (BENCHMARKS.md, "Generator families").
         lstm=LstmConfig(num_layers=2, hidden_size=512, embedding_size=128,
                         dropout=0.1),
         wavenet=WaveNetConfig(residual_channels=128, skip_channels=256,

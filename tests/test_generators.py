@@ -1,9 +1,11 @@
-"""The LSTM and WaveNet generators: same interface as the Music Transformer.
+"""Every generator family has the same interface (models/generators.py).
 
-Incremental (cached) logits equal the full forward pass, soft inputs equal
-int inputs and carry gradients, outputs are causal, configs and `.keras`
-files round-trip, tf.train.Checkpoint sees every weight, and the shared
-sampler and Gumbel rollout run on every family.
+For all three: soft inputs equal int inputs and carry gradients, outputs are
+causal and genre-conditioned, every weight gets a gradient, configs, `.keras`
+files and tf.train.Checkpoint round-trip. For the LSTM and WaveNet:
+incremental (cached) logits equal the full forward pass, and the shared
+sampler and Gumbel rollout run unchanged (the transformer's own are in
+test_music_transformer.py, test_sampling.py and test_adversarial.py).
 """
 
 import keras
@@ -87,7 +89,7 @@ def test_wavenet_queues_are_per_layer_ring_buffers():
     wavenet_generator.WaveNetGenerator(_VOCAB, 8, 8, 1, (1,), 32)
 
 
-@pytest.mark.parametrize('generator', FAMILIES)
+@pytest.mark.parametrize('generator', generators.GENERATORS)
 def test_soft_inputs_equal_int_inputs_and_carry_gradients(generator):
   model = _model(generator)
   tokens = _tokens(np.random.default_rng(1), 2, 20)
@@ -115,7 +117,7 @@ def test_every_weight_gets_a_gradient(generator):
   assert not dead
 
 
-@pytest.mark.parametrize('generator', FAMILIES)
+@pytest.mark.parametrize('generator', generators.GENERATORS)
 def test_causal_and_genre_conditioned(generator):
   model = _model(generator)
   tokens = _tokens(np.random.default_rng(2), 3, 30)
@@ -132,7 +134,7 @@ def test_causal_and_genre_conditioned(generator):
   ) > 1e-4
 
 
-@pytest.mark.parametrize('generator', FAMILIES)
+@pytest.mark.parametrize('generator', generators.GENERATORS)
 def test_saving_and_checkpoint_round_trip(generator, tmp_path):
   model = _model(generator)
   tokens = _tokens(np.random.default_rng(4), 2, 16)

@@ -3,6 +3,7 @@
 import dataclasses
 
 import numpy as np
+import pytest
 import tensorflow as tf
 
 from genre_transformer_gan import configs
@@ -73,6 +74,28 @@ def test_exact_resume(tmp_path):
   for a, b in zip(straight.model.get_weights(), resumed.model.get_weights()):
     np.testing.assert_allclose(a, b, atol=1e-6)
   assert resumed.manager.latest_checkpoint.endswith('ckpt-7')
+
+
+def test_should_stop_ends_the_run_with_a_checkpoint(tmp_path):
+  trainer = mle.MleTrainer(configs.get_config('tiny'), _VOCAB, str(tmp_path))
+  seen = []
+  result = trainer.train(_dataset_fn(_sequences(num=8), 8), 1000,
+                         should_stop=lambda step: seen.append(step) or
+                         step >= 3)
+  assert seen == [1, 2, 3] and result['step'] == trainer.step == 3
+  assert trainer.manager.latest_checkpoint.endswith('ckpt-3')
+
+
+@pytest.mark.parametrize('generator', ['lstm', 'wavenet'])
+def test_other_families_learn(generator, tmp_path):
+  config = configs.get_config('tiny', generator)
+  data = _sequences()
+  trainer = mle.MleTrainer(config, _VOCAB, str(tmp_path))
+  assert type(trainer.model).__name__ != 'MusicTransformer'
+  first = trainer.evaluate(tf.data.Dataset.from_tensor_slices(data).batch(8))
+  trainer.train(_dataset_fn(data, 8), 60)
+  last = trainer.evaluate(tf.data.Dataset.from_tensor_slices(data).batch(8))
+  assert last < first - 1.0, (first, last)
 
 
 def test_tiny_learns_and_logs(tmp_path):

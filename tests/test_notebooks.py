@@ -5,6 +5,7 @@ the tests run it with a cell inserted after that one which sets the tiny
 config, few steps and temporary folders.
 """
 
+import json
 import os
 
 import nbformat
@@ -83,7 +84,7 @@ def test_quickstart_runs_on_cpu(corpus_data_dir, tmp_path, monkeypatch):
 def test_train_tpu_runs_on_cpu(corpus_data_dir, tmp_path, monkeypatch):
   model_dir = str(tmp_path / 'runs' / 'colab')
   notebook = _execute('train_tpu.ipynb', {
-      'CONFIG': 'tiny', 'DATA_DIR': corpus_data_dir,
+      'CONFIG': 'tiny', 'GENERATOR': 'wavenet', 'DATA_DIR': corpus_data_dir,
       'MODEL_DIR': model_dir, 'GENRE': 'folk', 'MLE_STEPS': 10,
       'ADV_STEPS': 4, 'NUM_SAMPLES': 2, 'SAMPLE_LENGTH': 64,
       'TENSORBOARD': False}, tmp_path, monkeypatch)
@@ -96,5 +97,5 @@ def test_train_tpu_runs_on_cpu(corpus_data_dir, tmp_path, monkeypatch):
   assert len(_outputs(notebook, 'image/png')) == 2
   assert os.path.exists(os.path.join(model_dir, 'adversarial_folk',
                                      'evaluation.md'))
-  assert os.path.exists(os.path.join(model_dir, 'samples', 'folk',
-                                     'index.json'))
+  with open(os.path.join(model_dir, 'samples', 'folk', 'index.json')) as f:
+    assert json.load(f)['model']['generator'] == 'wavenet'

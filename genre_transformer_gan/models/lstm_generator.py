@@ -13,15 +13,8 @@ forgotten over long sequences (WaveNet-style global conditioning).
 import keras
 from keras import ops
 
+from genre_transformer_gan.models import token_embedding
 from genre_transformer_gan.models import tracking
-
-
-def embed_tokens(embedding, inputs):
-  """Tokens [B, ...] or distributions [B, ..., V] -> float [B, ..., E]."""
-  if 'int' in keras.backend.standardize_dtype(inputs.dtype):
-    return embedding(inputs)
-  matrix = ops.cast(embedding.embeddings, embedding.compute_dtype)
-  return ops.matmul(ops.cast(inputs, embedding.compute_dtype), matrix)
 
 
 @keras.saving.register_keras_serializable(package='genre_transformer_gan')
@@ -72,7 +65,7 @@ class LstmGenerator(keras.Model):
 
   def _step_inputs(self, inputs):
     """[B, L(, V)] -> float [B, L, 2E]: each token's and the genre's embedding."""
-    x = embed_tokens(self.embedding, inputs)
+    x = token_embedding.embed_tokens(self.embedding, inputs)
     genre = ops.broadcast_to(x[:, :1], ops.shape(x))
     return ops.concatenate([x, genre], axis=-1)
 
@@ -91,18 +84,13 @@ class LstmGenerator(keras.Model):
                       dtype))
 
   def call_cached(self, inputs, cache, index):
-    """One decoding step.
-
-    Args:
-      inputs: int [B] tokens or float [B, V] distributions at `index`.
-      cache: from `init_cache` (or the previous step).
-      index: int scalar position of `inputs` (0: the genre token).
+    """One step: int [B] or float [B, V] inputs at `index` (0: genre token).
 
     Returns:
-      (logits float32 [B, V] for position index + 1, updated cache).
+      (float32 logits [B, V] for position index + 1, the updated cache).
     """
     genre, states = cache
-    x = embed_tokens(self.embedding, inputs)
+    x = token_embedding.embed_tokens(self.embedding, inputs)
     genre = ops.where(ops.equal(index, 0), x, genre)
     x = ops.concatenate([x, genre], axis=-1)
     new_states = []

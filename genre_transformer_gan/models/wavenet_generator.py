@@ -23,7 +23,7 @@ instead of a convolution over the whole history.
 import keras
 from keras import ops
 
-from genre_transformer_gan.models import lstm_generator
+from genre_transformer_gan.models import token_embedding
 from genre_transformer_gan.models import tracking
 
 
@@ -178,7 +178,7 @@ class WaveNetGenerator(keras.Model):
     return ops.cast(self.logits_dense(hidden), 'float32')
 
   def call(self, inputs, training=False):
-    x = lstm_generator.embed_tokens(self.embedding, inputs)
+    x = token_embedding.embed_tokens(self.embedding, inputs)
     genre = x[:, 0]
     skip = 0.0
     for layer in self.gated_layers:
@@ -196,18 +196,13 @@ class WaveNetGenerator(keras.Model):
                   for layer in self.gated_layers))
 
   def call_cached(self, inputs, cache, index):
-    """One decoding step.
-
-    Args:
-      inputs: int [B] tokens or float [B, V] distributions at `index`.
-      cache: from `init_cache` (or the previous step).
-      index: int scalar position of `inputs` (0: the genre token).
+    """One step: int [B] or float [B, V] inputs at `index` (0: genre token).
 
     Returns:
-      (logits float32 [B, V] for position index + 1, updated cache).
+      (float32 logits [B, V] for position index + 1, the updated cache).
     """
     genre, queues = cache
-    x = lstm_generator.embed_tokens(self.embedding, inputs)
+    x = token_embedding.embed_tokens(self.embedding, inputs)
     genre = ops.where(ops.equal(index, 0), x, genre)
     skip, new_queues = 0.0, []
     for layer, queue in zip(self.gated_layers, queues):

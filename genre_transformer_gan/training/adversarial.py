@@ -207,8 +207,9 @@ class AdversarialTrainer:
             for name, value in metrics.items()}
 
   def train(self, dataset_fn: Callable, num_steps: int,
-            evaluate: Optional[Callable] = None) -> dict:
-    """Trains until the adversarial step reaches num_steps.
+            evaluate: Optional[Callable] = None,
+            should_stop: Optional[Callable[[int], bool]] = None) -> dict:
+    """Trains until the adversarial step reaches num_steps (or should_stop).
 
     Args:
       dataset_fn: input_context -> dataset of (real [b, P + K] events of
@@ -216,6 +217,9 @@ class AdversarialTrainer:
       num_steps: target step (a resumed run continues to it).
       evaluate: optional fn(trainer, step, writer) -> dict, called every
         eval_every steps and at the end (e.g. samples, fidelity, diversity).
+      should_stop: called with the step after every step; True ends the
+        run there as if it were num_steps (the temperature schedule keeps
+        the length given to the constructor).
 
     Returns:
       {'step', metrics of the last step..., 'evaluation': last evaluate()}.
@@ -241,6 +245,8 @@ class AdversarialTrainer:
             'resume from it (with lower learning rates if it happens again).')
       step = self.step
       result.update(metrics, step=step)
+      if should_stop is not None and should_stop(step):
+        num_steps = step
       tau = float(self.temperature(step - 1))
       if step % s.log_every == 0 or step == num_steps:
         now = time.time()

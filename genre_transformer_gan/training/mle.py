@@ -111,14 +111,18 @@ class MleTrainer:
     return total / max(count, 1.0)
 
   def train(self, dataset_fn: Callable, num_steps: int,
-            eval_dataset: Optional[tf.data.Dataset] = None):
-    """Trains until the global step reaches num_steps.
+            eval_dataset: Optional[tf.data.Dataset] = None,
+            should_stop: Optional[Callable[[int], bool]] = None):
+    """Trains until the global step reaches num_steps (or should_stop).
 
     Args:
       dataset_fn: input_context -> tf.data.Dataset of int [B, L] batches
         (e.g. pipeline.train_dataset with input_context).
       num_steps: target global step (a resumed run continues to it).
       eval_dataset: finite batches for validation NLL.
+      should_stop: called with the step after every step; True ends the
+        run there as if it were num_steps (logged, evaluated, saved), e.g.
+        at a time budget.
 
     Returns:
       {'step': ..., 'loss': last loss, 'eval_nll': last validation NLL}.
@@ -146,6 +150,8 @@ class MleTrainer:
       window_tokens += float(count)
       step = self.step
       result.update(step=step, loss=loss)
+      if should_stop is not None and should_stop(step):
+        num_steps = step
       if step % train.log_every == 0 or step == num_steps:
         now = time.time()
         tokens_per_s = window_tokens / max(now - window_time, 1e-9)
