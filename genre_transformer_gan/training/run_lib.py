@@ -28,9 +28,16 @@ from genre_transformer_gan.training import mle
 
 DEFAULT_MLE_STEPS = {'tiny': 100, 'small': 300, 'base': 200_000}
 DEFAULT_ADV_STEPS = {'tiny': 20, 'small': 100, 'base': 20_000}
-# Seconds per step on a 2-core CPU (BENCHMARKS.md): MLE, adversarial,
-# classifier. No estimate for `base` (a TPU config).
-CPU_SECONDS_PER_STEP = {'tiny': (0.05, 0.5, 0.05), 'small': (2.3, 2.6, 0.2)}
+# Seconds per step on a 2-core CPU (BENCHMARKS.md) by config and generator
+# family: MLE, adversarial, classifier. No estimate for `base` (a TPU config).
+CPU_SECONDS_PER_STEP = {
+    ('tiny', 'transformer'): (0.05, 0.5, 0.05),
+    ('tiny', 'lstm'): (0.05, 0.5, 0.05),
+    ('tiny', 'wavenet'): (0.05, 0.5, 0.05),
+    ('small', 'transformer'): (2.3, 2.6, 0.2),
+    ('small', 'lstm'): (2.3, 2.5, 0.2),
+    ('small', 'wavenet'): (0.6, 1.3, 0.2),
+}
 
 
 def check_model_dir(model_dir: str, config_name: str, genres,
@@ -78,7 +85,7 @@ def plan(config, mle_steps: int, adv_steps: int, need_classifier: bool,
   """The stages and, on a CPU, the expected minutes."""
   stages, seconds = [], 0.0
   mle_rate, adv_rate, classifier_rate = CPU_SECONDS_PER_STEP.get(
-      config.name, (None, None, None))
+      (config.name, config.generator), (None, None, None))
   if need_classifier:
     stages.append(f'train the genre classifier ({config.classifier.steps} '
                   'steps)')
