@@ -85,6 +85,10 @@ def test_wavenet_queues_are_per_layer_ring_buffers():
     np.testing.assert_allclose(np.asarray(logits),
                                np.asarray(wide(tokens[:, :t + 1]))[:, t],
                                atol=1e-5)
+  layer = wide.gated_layers[-1]
+  assert not layer.use_residual and wide.gated_layers[0].use_residual
+  clone = wavenet_generator.GatedResidualLayer.from_config(layer.get_config())
+  assert clone.get_config() == layer.get_config()
   with pytest.raises(ValueError, match='kernel_size must be at least 2'):
     wavenet_generator.WaveNetGenerator(_VOCAB, 8, 8, 1, (1,), 32)
 
