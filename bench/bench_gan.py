@@ -22,8 +22,10 @@ import os
 import shutil
 import time
 
+import tables  # bench/tables.py
 from genre_transformer_gan import configs
 from genre_transformer_gan.data import datasets
+from genre_transformer_gan.evaluation import report
 from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.models import generator_io
 from genre_transformer_gan.training import run_lib
@@ -34,13 +36,7 @@ def _row(arm, genre, seed, directory):
   with open(os.path.join(directory, 'evaluation.json')) as f:
     generated = json.load(f)['rows'][0]
   return {'arm': arm, 'genre': genre, 'seed': seed,
-          'evaluator_accuracy': generated['evaluator']['accuracy'],
-          'evaluator_probability': generated['evaluator']['probability'],
-          'classifier_probability': generated['classifier']['probability'],
-          'nll': generated['generator_nll'],
-          'feature_overlap': generated['feature_distance']['mean']['overlap'],
-          'distinct_4': generated['diversity']['distinct_4'],
-          'self_similarity_4': generated['diversity']['self_similarity_4']}
+          **report.headline(generated)}
 
 
 def main():
@@ -107,12 +103,7 @@ def main():
   header = ('arm', 'genre', 'seed', 'evaluator_accuracy',
             'evaluator_probability', 'classifier_probability', 'nll',
             'feature_overlap', 'distinct_4', 'self_similarity_4')
-  print('| ' + ' | '.join(header) + ' |')
-  print('|' + '---|' * len(header))
-  for row in rows:
-    print('| ' + ' | '.join(
-        f'{row[k]:.3f}' if isinstance(row[k], float) else str(row[k])
-        for k in header) + ' |')
+  tables.print_markdown(rows, header)
   if args.json:
     print(json.dumps({'config': config.name, 'mle_steps': args.mle_steps,
                       'extra_steps': args.extra_steps,

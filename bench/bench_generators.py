@@ -33,9 +33,9 @@ import numpy as np
 
 import bench_ngram  # bench/bench_ngram.py
 import machine  # bench/machine.py
+import tables  # bench/tables.py
 from genre_transformer_gan import configs
 from genre_transformer_gan.data import datasets
-from genre_transformer_gan.data import pipeline
 from genre_transformer_gan.evaluation import likelihood
 from genre_transformer_gan.evaluation import report
 from genre_transformer_gan.generation import sampling
@@ -51,16 +51,9 @@ _COLUMNS = ('family', 'arm', 'steps', 'cpu_minutes', 'nll',
 
 def _train_mle(config, builder, vocabulary, model_dir, cpu_budget, seed):
   """MLE for cpu_budget process seconds; returns (trainer, cpu seconds)."""
-  max_len = config.model.max_len
-
-  def dataset_fn(input_context):
-    return pipeline.train_dataset(
-        builder.as_dataset(split='train'), max_len, config.batch_size,
-        seed=seed, input_context=input_context)
-
   start = time.process_time()
   trainer = mle.MleTrainer(config, vocabulary.size, model_dir, seed=seed)
-  trainer.train(dataset_fn, 10**9, should_stop=lambda step: (
+  trainer.train(run_lib.mle_dataset_fn(config, builder, seed), 10**9, should_stop=lambda step: (
       time.process_time() - start >= cpu_budget))
   return trainer, time.process_time() - start
 
@@ -98,12 +91,7 @@ def _judge(generator, config, builder, genre, genre_token, judges, args):
 def _summary(family, arm, steps, cpu_seconds, row, speed):
   return {'family': family, 'arm': arm, 'steps': steps,
           'cpu_minutes': None if cpu_seconds is None else cpu_seconds / 60,
-          'nll': row['generator_nll'],
-          'evaluator_accuracy': row['evaluator']['accuracy'],
-          'evaluator_probability': row['evaluator']['probability'],
-          'feature_overlap': row['feature_distance']['mean']['overlap'],
-          'distinct_4': row['diversity']['distinct_4'],
-          'sampling_tokens_per_second': speed}
+          **report.headline(row), 'sampling_tokens_per_second': speed}
 
 
 def _family_rows(family, args, builder, vocabulary, classifier_path, judges):
@@ -118,16 +106,8 @@ def _family_rows(family, args, builder, vocabulary, classifier_path, judges):
   rows, speed = _judge(trainer.model, config, builder, args.genre, token,
                        judges, args)
   summaries = [_summary(family, 'mle', steps, cpu, rows[0], speed)]
-  settings = config.adversarial
-  genre_id = datasets.genre_ids(builder, [args.genre])[0]
-
-  def dataset_fn(input_context):
-    return pipeline.adversarial_dataset(
-        builder.as_dataset(split='train'), genre_id,
-        settings.primer_len + settings.sample_len, config.model.max_len,
-        settings.batch_size, settings.mle_batch_size, seed=args.seed,
-        input_context=input_context)
-
+  dataset_fn = run_lib.adversarial_dataset_fn(config, builder, args.genre,
+                                              args.seed)
   adv_steps = _adversarial_steps(
       config, vocabulary, model_dir, classifier_path, args.genre,
       args.adv_cpu_minutes * 60, dataset_fn, args.seed)
@@ -190,13 +170,7 @@ def main():
                             ngram_rows[0]['sampling_tokens_per_second']))
   summaries.append(_summary('real (test)', '-', None, None, real_row, None))
 
-  print('| ' + ' | '.join(_COLUMNS) + ' |')
-  print('|' + '---|' * len(_COLUMNS))
-  for row in summaries:
-    print('| ' + ' | '.join(
-        '–' if row[k] is None else
-        f'{row[k]:.3f}' if isinstance(row[k], float) else str(row[k])
-        for k in _COLUMNS) + ' |')
+  tables.print_markdown(summaries, _COLUMNS)
   if args.json:
     print(json.dumps({'config': args.config, 'genre': args.genre,
                       'mle_cpu_minutes': args.mle_cpu_minutes,

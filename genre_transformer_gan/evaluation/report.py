@@ -136,6 +136,18 @@ def evaluate_genre(genre: str, samples: Sequence, evaluator, classifier,
   return rows
 
 
+def headline(row: dict) -> dict:
+  """The flat measures of one report row, as the benchmarks tabulate them."""
+  classifier = row.get('classifier') or {}
+  return {'evaluator_accuracy': row['evaluator']['accuracy'],
+          'evaluator_probability': row['evaluator']['probability'],
+          'classifier_probability': classifier.get('probability'),
+          'nll': row['generator_nll'],
+          'feature_overlap': row['feature_distance']['mean']['overlap'],
+          'distinct_4': row['diversity']['distinct_4'],
+          'self_similarity_4': row['diversity']['self_similarity_4']}
+
+
 def _cell(value, digits=3):
   return '–' if value is None else f'{value:.{digits}f}'
 

@@ -59,7 +59,7 @@ def markdown(index: dict) -> str:
   settings, model = index['settings'], index['model']
   lines = [f'# {settings["genre"]}: {len(index["samples"])} samples', '',
            f'Model: `{model["checkpoint"]}` ({model["stage"]}, '
-           f'{model.get("generator", "transformer")}, config '
+           f'{model["generator"]}, config '
            f'{model["config"]}).', '',
            'Settings: ' + ', '.join(f'{k}={v}' for k, v in settings.items()),
            '']

@@ -10,6 +10,7 @@ import math
 import keras
 from keras import ops
 
+from genre_transformer_gan.models import token_embedding
 from genre_transformer_gan.models import tracking
 from genre_transformer_gan.models import transformer_block
 
@@ -110,11 +111,7 @@ class MusicTransformer(keras.Model):
 
   def embed(self, inputs, positions):
     """Tokens [B, L] or distributions [B, L, V] -> float [B, L, D]."""
-    if len(inputs.shape) == 3:
-      matrix = ops.cast(self.embedding.embeddings, inputs.dtype)
-      x = ops.einsum('blv,vd->bld', inputs, matrix)
-    else:
-      x = self.embedding(inputs)
+    x = token_embedding.embed_tokens(self.embedding, inputs)
     x = x * ops.cast(self.hidden_size**0.5, x.dtype)
     if self.timing_signal:
       x = x + timing_signal(positions, self.hidden_size, x.dtype)[None]

@@ -47,9 +47,7 @@ def check_model_dir(model_dir: str, config_name: str, genres,
   run = {'config': config_name, 'genres': list(genres),
          'generator': generator}
   if tf.io.gfile.exists(path):
-    with tf.io.gfile.GFile(path) as f:
-      previous = json.load(f)
-    previous.setdefault('generator', 'transformer')  # Older runs.
+    previous = generator_io.read_run(model_dir)
     if previous != run:
       raise ValueError(
           f'{model_dir} holds a run with config {previous["config"]!r}, '
@@ -119,16 +117,35 @@ def get_classifier_path(config, builder, model_dir: str,
   return path
 
 
+def mle_dataset_fn(config, builder, seed=0, genre_ids=None):
+  """input_context -> the MLE training batches (MleTrainer.train's input)."""
+  def dataset_fn(input_context):
+    return pipeline.train_dataset(
+        builder.as_dataset(split='train'), config.model.max_len,
+        config.batch_size, seed=seed, genre_ids=genre_ids,
+        input_context=input_context)
+  return dataset_fn
+
+
+def adversarial_dataset_fn(config, builder, genre, seed=0):
+  """input_context -> (real crops of genre, MLE batches) for the GAN stage."""
+  settings = config.adversarial
+  genre_id = datasets.genre_ids(builder, [genre])[0]
+
+  def dataset_fn(input_context):
+    return pipeline.adversarial_dataset(
+        builder.as_dataset(split='train'), genre_id,
+        settings.primer_len + settings.sample_len, config.model.max_len,
+        settings.batch_size, settings.mle_batch_size, seed=seed,
+        input_context=input_context)
+  return dataset_fn
+
+
 def run_mle(config, builder, vocabulary, model_dir, steps, strategy,
             genres=None, seed=0, eval_batches=20) -> dict:
   """MLE pre-training (resuming) on `genres` (None: all); returns results."""
   genre_ids = datasets.genre_ids(builder, genres) if genres else None
   max_len = config.model.max_len
-
-  def train_fn(input_context):
-    return pipeline.train_dataset(
-        builder.as_dataset(split='train'), max_len, config.batch_size,
-        seed=seed, genre_ids=genre_ids, input_context=input_context)
 
   eval_split = 'validation' if 'validation' in builder.info.splits else 'train'
   eval_data = pipeline.eval_dataset(
@@ -136,7 +153,8 @@ def run_mle(config, builder, vocabulary, model_dir, steps, strategy,
       genre_ids=genre_ids).take(eval_batches).cache()
   trainer = mle.MleTrainer(config, vocabulary.size, model_dir, strategy,
                            seed=seed)
-  result = trainer.train(train_fn, steps, eval_dataset=eval_data)
+  result = trainer.train(mle_dataset_fn(config, builder, seed, genre_ids),
+                         steps, eval_dataset=eval_data)
   if result['eval_nll'] is None:  # Already at `steps`: nothing was trained.
     result['eval_nll'] = trainer.evaluate(eval_data)
   result['eval_split'] = eval_split
@@ -162,20 +180,13 @@ def run_adversarial(config, builder, vocabulary, model_dir, genre, steps,
   trainer = adversarial.AdversarialTrainer(
       config, vocabulary, model_dir, classifier_path, genre, steps,
       strategy=strategy, seed=seed)
-  genre_id = datasets.genre_ids(builder, [genre])[0]
-
-  def dataset_fn(input_context):
-    return pipeline.adversarial_dataset(
-        builder.as_dataset(split='train'), genre_id,
-        settings.primer_len + settings.sample_len, config.model.max_len,
-        settings.batch_size, settings.mle_batch_size, seed=seed,
-        input_context=input_context)
-
   watch = monitor.SampleMonitor(
       genre, vocabulary.genre_token(genre), settings.eval_samples,
       settings.sample_len, classifier=trainer.classifier,
       evaluator=evaluator, seed=seed)
-  trainer.result = trainer.train(dataset_fn, steps, evaluate=watch)
+  trainer.result = trainer.train(
+      adversarial_dataset_fn(config, builder, genre, seed), steps,
+      evaluate=watch)
   return trainer
 
 

@@ -1,0 +1,15 @@
+"""Printing the benchmarks' result rows as a markdown table."""
+
+
+def _cell(value) -> str:
+  if value is None:
+    return '–'
+  return f'{value:.3f}' if isinstance(value, float) else str(value)
+
+
+def print_markdown(rows, columns) -> None:
+  """One markdown row per dict in `rows`, the `columns` keys in order."""
+  print('| ' + ' | '.join(columns) + ' |')
+  print('|' + '---|' * len(columns))
+  for row in rows:
+    print('| ' + ' | '.join(_cell(row[k]) for k in columns) + ' |')
