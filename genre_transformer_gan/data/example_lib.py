@@ -46,7 +46,7 @@ MAX_SILENCE_SECONDS = 60.0
 SKIPPED_FILENAME = 'skipped.json'
 
 SPLITS = ('train', 'validation', 'test')
-_SPLIT_PERCENT = (90, 5, 5)
+SPLIT_PERCENT = (90, 5, 5)
 
 
 class SkipExample(Exception):
@@ -57,18 +57,18 @@ class SkipExample(Exception):
     self.reason = reason
 
 
-def split_of(example_id: str) -> str:
-  """train/validation/test (90/5/5) by a stable hash of the id."""
+def split_of(example_id: str, percent: Sequence[int] = SPLIT_PERCENT) -> str:
+  """train/validation/test (percent, 90/5/5 by default) by a stable hash."""
   bucket = int(hashlib.md5(example_id.encode('utf-8')).hexdigest(), 16) % 100
-  if bucket < _SPLIT_PERCENT[0]:
+  if bucket < percent[0]:
     return SPLITS[0]
-  if bucket < _SPLIT_PERCENT[0] + _SPLIT_PERCENT[1]:
+  if bucket < percent[0] + percent[1]:
     return SPLITS[1]
   return SPLITS[2]
 
 
-def group_by_split(items, id_of):
-  """{split: [item]} by `split_of(id_of(item))`, leaving out empty splits.
+def group_by_split(items, split_of_item):
+  """{split: [item]} by `split_of_item(item)`, leaving out empty splits.
 
   TFDS refuses a split without examples; a small `folders` collection can
   have none in validation or test, and then those splits are simply absent.
@@ -76,11 +76,11 @@ def group_by_split(items, id_of):
   from absl import logging  # pylint: disable=import-outside-toplevel
   by_split = collections.defaultdict(list)
   for item in items:
-    by_split[split_of(id_of(item))].append(item)
+    by_split[split_of_item(item)].append(item)
   missing = [s for s in SPLITS if not by_split[s]]
   if missing:
-    logging.warning('No files fall in split(s) %s (90/5/5 by id hash); they '
-                    'are left out.', ', '.join(missing))
+    logging.warning('No files fall in split(s) %s (by id hash); they are '
+                    'left out.', ', '.join(missing))
   return {s: by_split[s] for s in SPLITS if by_split[s]}
 
 

@@ -5,8 +5,9 @@ r"""Builds (if needed) and summarises a dataset; optionally exports MIDI.
       --beam_pipeline_options="runner=DirectRunner,direct_num_workers=2,direct_running_mode=multi_processing"
   genre_gan_dataset --dataset=corpus_genre/small --export_dir=/tmp/examples
 
-Prints examples, tokens and hours per split and genre, and the files skipped
-by reason. --export_dir writes the first --num_export training pieces of each
+Prints examples, tokens and hours per split and genre, the files skipped
+by reason, and the near-duplicate groups that span splits
+(data/near_duplicates.py; --check_duplicates=false skips that read). --export_dir writes the first --num_export training pieces of each
 genre back to MIDI (decoded from their tokens: what a model trains on).
 """
 
@@ -20,6 +21,7 @@ import numpy as np
 from genre_transformer_gan import file_checks
 from genre_transformer_gan.data import datasets
 from genre_transformer_gan.data import example_lib
+from genre_transformer_gan.data import near_duplicates
 from genre_transformer_gan.data import tokenizer
 from genre_transformer_gan.scripts import script_utils
 
@@ -32,6 +34,8 @@ flags.DEFINE_string('beam_pipeline_options', None,
                     'Comma-separated key=value Beam options, as `tfds build`.')
 flags.DEFINE_string('export_dir', None, 'Write decoded MIDI examples here.')
 flags.DEFINE_integer('num_export', 2, 'Pieces per genre to export.')
+flags.DEFINE_bool('check_duplicates', True, 'Count near-duplicate pieces '
+                  'across splits (decodes the start of every piece).')
 
 
 def _beam_options(text):
@@ -93,6 +97,11 @@ def run():
       manual_dir=os.path.expanduser(FLAGS.manual_dir) if FLAGS.manual_dir
       else None, beam_options=_beam_options(FLAGS.beam_pipeline_options))
   print('\n'.join(summarize(builder)))
+  if FLAGS.check_duplicates:
+    groups = near_duplicates.check_builder(builder)
+    print(f'near-duplicate groups across splits: {len(groups)}')
+    for group in groups[:20]:
+      print('  ' + ', '.join(f'{split}:{piece}' for split, piece in group))
   if FLAGS.export_dir:
     count = export_midi(builder, FLAGS.export_dir, FLAGS.num_export)
     print(f'Wrote {count} MIDI files to {FLAGS.export_dir}')

@@ -116,7 +116,8 @@ class Builder(tfds.core.GeneratorBasedBuilder):
     logging.info('lakh_genre: %d files to convert, %d genres; label problems: '
                  '%s', len(items), len(genres), self._label_problems)
     genre_index = {genre: i for i, genre in enumerate(genres)}
-    by_split = example_lib.group_by_split(items, lambda item: item.md5)
+    by_split = example_lib.group_by_split(
+        items, lambda item: example_lib.split_of(item.md5))
     return {split: self._generate_examples(split_items, genre_index)
             for split, split_items in by_split.items()}
 

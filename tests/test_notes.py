@@ -1,0 +1,59 @@
+"""The fast note decoder equals note_seq's Performance.to_sequence."""
+
+import numpy as np
+
+from genre_transformer_gan.data import notes as notes_lib
+from genre_transformer_gan.data import tokenizer
+from genre_transformer_gan.data import vocabulary as vocab
+
+
+def _oracle(tokens):
+  sequence = tokenizer.tokens_to_note_sequence(tokens)
+  rows = sorted((n.start_time, n.pitch, n.end_time, n.velocity)
+                for n in sequence.notes)
+  return rows, sequence.total_time
+
+
+def _assert_equal_to_oracle(tokens):
+  notes = notes_lib.notes_of_tokens(tokens)
+  rows, total_time = _oracle(tokens)
+  assert len(notes) == len(rows)
+  if rows:
+    start, pitch, end, velocity = map(np.array, zip(*rows))
+    np.testing.assert_allclose(notes.start, start, atol=1e-9)
+    np.testing.assert_array_equal(notes.pitch, pitch)
+    np.testing.assert_allclose(notes.end, end, atol=1e-9)
+    np.testing.assert_array_equal(notes.velocity, velocity)
+    assert abs(notes.end.max() - total_time) < 1e-9
+  return notes
+
+
+def test_equal_to_note_seq_on_real_music(corpus_midi):
+  for midi in list(corpus_midi.values())[:40]:
+    notes = _assert_equal_to_oracle(tokenizer.encode_midi(midi))
+    assert notes.closed.all()
+
+
+def test_equal_to_note_seq_on_random_streams():
+  rng = np.random.default_rng(0)
+  for length in (0, 1, 5, 64, 512):
+    for _ in range(10):
+      tokens = rng.integers(0, vocab.GENRE_OFFSET + 3, size=length)
+      _assert_equal_to_oracle(tokens)
+
+
+def test_open_notes_are_marked_and_fifo_pairing():
+  on = lambda p: vocab.NOTE_ON_OFFSET + p
+  off = lambda p: vocab.NOTE_OFF_OFFSET + p
+  shift = lambda steps: vocab.TIME_SHIFT_OFFSET + steps - 1
+  # 60 twice (FIFO: the first NOTE_OFF ends the earlier one), 64 never ends,
+  # a NOTE_OFF of 67 without a NOTE_ON is ignored, then EOS stops decoding.
+  tokens = [vocab.GENRE_OFFSET, on(60), shift(10), on(60), on(64), shift(20),
+            off(60), off(67), shift(30), off(60), shift(40), vocab.EOS_ID,
+            on(70), shift(50)]
+  notes = _assert_equal_to_oracle(tokens)
+  np.testing.assert_array_equal(notes.pitch, [60, 60, 64])
+  np.testing.assert_allclose(notes.start, [0.0, 0.1, 0.1])
+  np.testing.assert_allclose(notes.end, [0.3, 0.6, 1.0])
+  np.testing.assert_array_equal(notes.closed, [True, True, False])
+  assert notes.total_time == 1.0
