@@ -25,7 +25,7 @@ import time
 
 import machine  # bench/machine.py
 from genre_transformer_gan.data import example_lib
-from genre_transformer_gan.data import synthetic_lakh
+from genre_transformer_gan.testing import synthetic_lakh
 
 _REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

@@ -100,9 +100,9 @@ def main():
     print(f'seed {seed} done after {(time.time() - start) / 60:.1f} min',
           flush=True)
 
-  header = ('arm', 'genre', 'seed', 'evaluator_accuracy',
-            'evaluator_probability', 'classifier_probability', 'nll',
-            'feature_overlap', 'distinct_4', 'self_similarity_4')
+  header = ('arm', 'genre', 'seed', 'fidelity', 'reject_rate',
+            'classifier_probability', 'c2st_accuracy', 'frechet_distance',
+            'held_note_share', 'nll', 'feature_overlap', 'distinct_4')
   tables.print_markdown(rows, header)
   if args.json:
     print(json.dumps({'config': config.name, 'mle_steps': args.mle_steps,

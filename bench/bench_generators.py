@@ -44,9 +44,10 @@ from genre_transformer_gan.training import adversarial
 from genre_transformer_gan.training import mle
 from genre_transformer_gan.training import run_lib
 
-_COLUMNS = ('family', 'arm', 'steps', 'cpu_minutes', 'nll',
-            'evaluator_accuracy', 'evaluator_probability', 'feature_overlap',
-            'distinct_4', 'sampling_tokens_per_second')
+_COLUMNS = ('family', 'arm', 'steps', 'cpu_minutes', 'nll', 'fidelity',
+            'reject_rate', 'c2st_accuracy', 'frechet_distance',
+            'held_note_share', 'feature_overlap', 'distinct_4',
+            'sampling_tokens_per_second')
 
 
 def _train_mle(config, builder, vocabulary, model_dir, cpu_budget, seed):

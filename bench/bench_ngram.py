@@ -24,6 +24,7 @@ from genre_transformer_gan.data import datasets
 from genre_transformer_gan.evaluation import evaluator as evaluator_lib
 from genre_transformer_gan.evaluation import real_data
 from genre_transformer_gan.evaluation import report
+from genre_transformer_gan.evaluation import report_format
 from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.models import ngram
 
@@ -83,7 +84,7 @@ def main():
     rows.extend(judge_ngram(builder, genre, evaluator, classifier,
                             args.num_samples, args.sample_length, args.order,
                             args.discount, args.seed))
-  print(report.markdown(rows))
+  print(report_format.markdown(rows))
   if args.json:
     print(json.dumps({'order': args.order, 'discount': args.discount,
                       'rows': rows, **machine.describe()}, default=float))

@@ -22,8 +22,8 @@ import machine  # bench/machine.py
 from genre_transformer_gan.data import corpus_lib
 from genre_transformer_gan.data import errors
 from genre_transformer_gan.data import midi_reference
-from genre_transformer_gan.data import synthetic_midi
 from genre_transformer_gan.data import tokenizer
+from genre_transformer_gan.testing import synthetic_midi
 
 
 def _corpus_files(num):

@@ -155,12 +155,19 @@ class EvaluatorConfig:
     min_crop_len, max_crop_len: training crops' length range (tokens).
     crops_per_piece: training crops taken from each real piece.
     eval_crop_lengths: crop lengths accuracy is reported for.
+    negatives_per_crop: not_music training negatives per real crop.
+    gate_neighbours: k of the realism gate's k-th nearest real crop.
+    gate_quantile: the gate's threshold is this quantile of real
+      validation crops' distances (about 1 - q of real music is rejected).
   """
   model: str = 'gbt'
   min_crop_len: int = 256
   max_crop_len: int = 1024
   crops_per_piece: int = 6
   eval_crop_lengths: Tuple[int, ...] = (256, 512, 1024)
+  negatives_per_crop: float = 1.0
+  gate_neighbours: int = 5
+  gate_quantile: float = 0.99
 
 
 @dataclasses.dataclass(frozen=True)

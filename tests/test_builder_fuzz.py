@@ -16,9 +16,9 @@ import tensorflow_datasets as tfds
 
 from genre_transformer_gan.data import datasets
 from genre_transformer_gan.data import example_lib
-from genre_transformer_gan.data import synthetic_lakh
-from genre_transformer_gan.data import synthetic_midi
 from genre_transformer_gan.data import vocabulary as vocab
+from genre_transformer_gan.testing import synthetic_lakh
+from genre_transformer_gan.testing import synthetic_midi
 
 _BAD = synthetic_midi.bad_midi_files(seed=3)
 

@@ -50,7 +50,7 @@ _CASES = {
     'unknown genre to evaluate': (
         'genre_gan_evaluate', ['--data_dir={data_dir}', '--samples={samples}',
                                '--genre=jazz'],
-        'choose from: classical, folk, early'),
+        'choose one of: classical, folk, early'),
     'unwritable report': (
         'genre_gan_evaluate', ['--data_dir={data_dir}', '--samples={samples}',
                                '--genre=folk',

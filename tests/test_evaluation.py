@@ -5,12 +5,13 @@ import numpy as np
 import pytest
 
 from genre_transformer_gan.data import midi_reference
-from genre_transformer_gan.data import synthetic_midi
 from genre_transformer_gan.data import tokenizer
+from genre_transformer_gan.data import vocabulary as vocab
 from genre_transformer_gan.evaluation import evaluator as evaluator_lib
 from genre_transformer_gan.evaluation import features
 from genre_transformer_gan.evaluation import metrics
 from genre_transformer_gan.evaluation import real_data
+from genre_transformer_gan.testing import synthetic_midi
 
 
 def _tokens(notes):
@@ -101,22 +102,27 @@ def test_crops():
   np.testing.assert_array_equal(fixed[1][0], np.arange(302, 602))
 
 
+def _style_pieces(styles, count, num_notes=60, offset=0):
+  token_lists, labels = [], []
+  for seed in range(offset, offset + count):
+    for label, style in enumerate(styles):
+      token_lists.append(tokenizer.encode_midi(synthetic_midi.style_midi(
+          style, seed=seed, num_notes=num_notes)))
+      labels.append(label)
+  return token_lists, np.array(labels)
+
+
 def test_evaluator_learns_styles_saves_and_checks_genres(tmp_path):
   """Two generated styles are told apart; the saved model predicts the same."""
-  token_lists, labels = [], []
-  for seed in range(30):
-    for label, style in enumerate((0, 3)):
-      token_lists.append(tokenizer.encode_midi(synthetic_midi.style_midi(
-          style, seed=seed, num_notes=60)))
-      labels.append(label)
+  token_lists, labels = _style_pieces((0, 3), 30)
   matrix = features.feature_matrix(token_lists)
-  labels = np.array(labels)
   for kind in evaluator_lib.MODELS:
     evaluator = evaluator_lib.FeatureEvaluator(('a', 'b'), kind).fit(
         matrix[:40], labels[:40])
     probabilities = evaluator.predict_proba(token_lists[40:])
-    assert probabilities.shape == (20, 2)
-    assert np.mean(probabilities.argmax(-1) == labels[40:]) >= 0.9
+    assert probabilities.shape == (20, 3)  # a, b, not_music
+    judged = evaluator.judge(token_lists[40:])['judged']
+    assert np.mean(judged == labels[40:]) >= 0.9
   evaluator.save(str(tmp_path), {'note': 'test'})
   loaded = evaluator_lib.FeatureEvaluator.load(str(tmp_path), ['b'])
   np.testing.assert_array_equal(loaded.predict_proba(token_lists[40:]),
@@ -125,3 +131,31 @@ def test_evaluator_learns_styles_saves_and_checks_genres(tmp_path):
     evaluator_lib.FeatureEvaluator.load(str(tmp_path), ['jazz'])
   with pytest.raises(FileNotFoundError, match='--train_evaluator'):
     evaluator_lib.FeatureEvaluator.load(str(tmp_path / 'missing'))
+
+
+def test_evaluator_rejects_negatives_and_outliers():
+  """not_music catches the negatives; the gate catches unseen non-music."""
+  train, labels = _style_pieces((0, 3), 30)
+  held_out, held_labels = _style_pieces((0, 3), 10, offset=100)
+  pieces = list(zip(train, labels))
+  fakes = evaluator_lib.training_negatives(pieces, 60, 64, 256, seed=1)
+  real = features.feature_matrix(train)
+  evaluator = evaluator_lib.FeatureEvaluator(('a', 'b')).fit(
+      np.concatenate([real, features.feature_matrix(fakes)]),
+      np.concatenate([labels, np.full(len(fakes), 2)]))
+  evaluator.gate = evaluator_lib.RealismGate(real, labels, 2, neighbours=3)
+  evaluator.gate.calibrate(features.feature_matrix(held_out), held_labels,
+                           quantile=1.0)
+  noise = evaluator_lib.training_negatives(pieces, 40, 64, 256, seed=2)
+  judged = evaluator.judge(noise)
+  assert np.all(judged['judged'] == evaluator_lib.REJECTED)
+  assert judged['not_music'].mean() >= 0.9
+  # One note repeated: no negative looks like it, the gate still refuses.
+  repeated = np.tile([vocab.NOTE_ON_OFFSET + 60, vocab.TIME_SHIFT_OFFSET + 9,
+                      vocab.NOTE_OFF_OFFSET + 60], 60)
+  judged = evaluator.judge([repeated])
+  assert judged['judged'][0] == evaluator_lib.REJECTED
+  assert judged['gate'][0] or judged['not_music'][0]
+  # Real music of the styles passes the gate it was calibrated on.
+  judged = evaluator.judge(held_out)['judged']
+  assert np.mean(judged == held_labels) >= 0.9

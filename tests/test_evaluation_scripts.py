@@ -47,7 +47,7 @@ def test_classifier_train_rejects_unknown_genres(corpus_data_dir, tmp_path):
       f'--data_dir={corpus_data_dir}',
       '--genres=classical,jazz', f'--output={tmp_path}')
   assert result.returncode == 1
-  assert 'choose from: classical, folk, early' in result.stderr
+  assert 'choose one of: classical, folk, early' in result.stderr
   assert 'Traceback' not in result.stderr and not os.listdir(tmp_path)
 
 
@@ -90,12 +90,21 @@ def test_evaluate_writes_json_and_markdown(corpus_small_builder,
   assert 'skipped 1 (' in result.stdout
   with open(os.path.join(samples, 'evaluation.json')) as f:
     report = json.load(f)
-  generated, reference = report['rows']
-  assert generated['set'] == 'generated' and generated['count'] == 6
-  assert reference['set'] == 'real (test)' and reference['count'] > 0
-  # The samples are real folk music: the evaluator must see it.
-  assert generated['evaluator']['accuracy'] >= 0.6
-  assert 0 <= generated['classifier']['probability'] <= 1
+  rows = {row['set']: row for row in report['rows']}
+  assert list(rows) == ['generated', 'real (test)', 'uniform', 'unigram',
+                        'shuffled', 'drone']
+  generated = rows['generated']
+  assert generated['count'] == 6 and rows['real (test)']['count'] == 20
+  # The samples are real folk music: the evaluator must see it, and noise
+  # must not pass.
+  assert generated['fidelity'] >= 0.5
+  assert rows['uniform']['fidelity'] == 0 and rows['drone']['fidelity'] <= 0.1
+  assert rows['uniform']['c2st_accuracy'] >= 0.9
+  for row in rows.values():
+    for key in ('fidelity', 'reject_rate', 'c2st_accuracy',
+                'frechet_distance', 'held_note_share'):
+      assert row[key] is not None and len(row[key + '_interval']) == 2, key
+  assert 0 <= generated['classifier_probability'] <= 1
   # An untrained generator: about log(V) nats per token.
   assert 5.0 < generated['generator_nll'] < 7.0
   assert 0 < generated['feature_distance']['mean']['overlap'] <= 1
@@ -103,6 +112,8 @@ def test_evaluate_writes_json_and_markdown(corpus_small_builder,
   with open(os.path.join(samples, 'evaluation.md')) as f:
     table = f.read()
   assert '| folk | generated | 6 |' in table and '| folk | real (test) |' in (
+      table)
+  assert 'C2ST acc' in table and '| folk | uniform | 20 | 0.00 [0.00, 0.00] |' in (
       table)
 
   # Reuses the saved evaluator; without a classifier its columns are empty.

@@ -96,13 +96,19 @@ def test_generate_writes_midi_wav_png_and_index(run_root, tmp_path):
                                                    'folk_02']
   for entry in index['samples']:
     assert entry['tokens'] == 300 and entry['notes'] > 0
+    judged = entry['genre_probabilities']
+    assert set(judged['classifier']) == {'classical', 'folk', 'early'}
+    assert set(judged['evaluator']) == {'classical', 'folk', 'early',
+                                        'not_music'}
     for judge in ('evaluator', 'classifier'):
-      probabilities = entry['genre_probabilities'][judge]
-      assert set(probabilities) == {'classical', 'folk', 'early'}
-      assert sum(probabilities.values()) == pytest.approx(1.0, abs=1e-3)
+      assert sum(judged[judge].values()) == pytest.approx(1.0, abs=1e-3)
+    assert judged['evaluator_verdict'] in ('classical', 'folk', 'early',
+                                           'rejected')
   with open(os.path.join(output, 'index.md')) as f:
     page = f.read()
   assert '| folk_02 |' in page and 'evaluator p(folk)' in page
+  assert 'evaluator verdict' in page and 'rejected' in page
+  assert 'evaluator: ' in result.stdout and ' rejected' in result.stdout
   assert '[folk_00.wav](folk_00.wav)' in page
 
 
@@ -125,8 +131,8 @@ def test_genre_transfer_writes_primer_and_continuation(
   with open(os.path.join(output, 'index.json')) as f:
     index = json.load(f)
   assert index['primer']['tokens'] == 48
-  assert set(index['primer']['genre_probabilities']) == {'evaluator',
-                                                         'classifier'}
+  assert set(index['primer']['genre_probabilities']) == {
+      'evaluator', 'evaluator_verdict', 'classifier'}
   for i in range(2):
     sequence = _check_files(output, f'classical_{i:02d}')
     # The piece starts with the primer, then the model's continuation.

@@ -17,9 +17,9 @@ from genre_transformer_gan import configs
 from genre_transformer_gan.data import vocabulary as vocab
 from genre_transformer_gan.generation import sampling
 from genre_transformer_gan.models import generators
+from genre_transformer_gan.models import losses
 from genre_transformer_gan.models import wavenet_generator
 from genre_transformer_gan.training import gumbel
-from genre_transformer_gan.training import losses
 
 _VOCAB = vocab.Vocabulary(['classical', 'folk', 'early']).size
 FAMILIES = ('lstm', 'wavenet')

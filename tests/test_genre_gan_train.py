@@ -43,7 +43,7 @@ def test_mle_trains_resumes_and_refuses_mismatches(corpus_data_dir,
   result = _run(*[f for f in common if not f.startswith('--mle_genres')],
                 '--mle_genres=jazz', '--mle_steps=1')
   assert result.returncode == 1
-  assert 'choose from: classical, folk, early' in result.stderr
+  assert 'choose one of: classical, folk, early' in result.stderr
   assert 'Traceback' not in result.stderr
 
 
@@ -96,7 +96,7 @@ def test_adversarial_flags_are_checked_before_training(corpus_data_dir,
             f'--model_dir={tmp_path}/run']
   for flags, message in [
       ([], '--genre=G names the one target genre'),
-      (['--genre=jazz'], 'choose from: classical, folk, early'),
+      (['--genre=jazz'], 'choose one of: classical, folk, early'),
       (['--genre=folk', f'--classifier_path={tmp_path}/none'],
        'No genre classifier at'),
       (['--genre=folk', '--adv_steps=0'], '--adv_steps must be at least 1')]:

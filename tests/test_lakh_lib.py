@@ -1,7 +1,7 @@
 """Label files, md5 resolution, folders: the rules of lakh_lib's docstring."""
 
 from genre_transformer_gan.data import lakh_lib
-from genre_transformer_gan.data import synthetic_midi
+from genre_transformer_gan.testing import synthetic_midi
 
 A, B, C = 'TRAAAAAAAAAAAAAAAA', 'TRBBBBBBBBBBBBBBBB', 'TRCCCCCCCCCCCCCCCC'
 

@@ -8,8 +8,8 @@ import tensorflow as tf
 
 from genre_transformer_gan import configs
 from genre_transformer_gan.data import vocabulary as vocab
+from genre_transformer_gan.models import losses
 from genre_transformer_gan.models import music_transformer
-from genre_transformer_gan.training import losses
 from genre_transformer_gan.training import mle
 from genre_transformer_gan.training import schedules
 

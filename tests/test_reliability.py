@@ -15,7 +15,7 @@ import tensorflow_datasets as tfds
 from genre_transformer_gan import configs
 from genre_transformer_gan.data import datasets
 from genre_transformer_gan.data import pipeline
-from genre_transformer_gan.data import synthetic_lakh
+from genre_transformer_gan.testing import synthetic_lakh
 from genre_transformer_gan.training import mle
 from genre_transformer_gan.training import run_lib
 from tests import console

@@ -10,7 +10,7 @@ import pytest
 import tensorflow_datasets as tfds
 
 from genre_transformer_gan.data import example_lib
-from genre_transformer_gan.data import synthetic_lakh
+from genre_transformer_gan.testing import synthetic_lakh
 
 _REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _MULTI_PROCESS = ('runner=DirectRunner,direct_num_workers=2,'

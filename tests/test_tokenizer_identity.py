@@ -8,8 +8,8 @@ import pytest
 from genre_transformer_gan.data import errors
 from genre_transformer_gan.data import midi_reference
 from genre_transformer_gan.data import smf_reader
-from genre_transformer_gan.data import synthetic_midi
 from genre_transformer_gan.data import tokenizer
+from genre_transformer_gan.testing import synthetic_midi
 from tests import midi_cases
 
 

@@ -71,10 +71,8 @@ def get_vocabulary(builder) -> vocabulary.Vocabulary:
 
 def genre_ids(builder, genres) -> list:
   """ClassLabel indices of genre names; a clear error for unknown ones."""
-  names = builder.info.features['genre'].names
-  unknown = [g for g in genres if g not in names]
-  if unknown:
-    raise DatasetError(f'Unknown genre(s) {", ".join(unknown)} in '
-                       f'{builder.info.full_name}; choose from: '
-                       f'{", ".join(names)}.')
-  return [names.index(g) for g in genres]
+  vocab = get_vocabulary(builder)
+  try:
+    return [vocab.genre_id(g) for g in genres]
+  except ValueError as e:
+    raise DatasetError(f'{builder.info.full_name}: {e}') from e

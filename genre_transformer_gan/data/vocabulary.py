@@ -19,6 +19,8 @@ position 0 is how the generator is conditioned.
 import dataclasses
 from typing import Sequence, Tuple
 
+import numpy as np
+
 PAD_ID = 0
 EOS_ID = 1
 NUM_RESERVED = 2
@@ -45,6 +47,12 @@ def velocity_to_bin(velocity):
   return (velocity - 1) * NUM_VELOCITY_BINS // 127 + 1
 
 
+def event_mask(vocab_size: int) -> np.ndarray:
+  """bool [vocab_size]: True for event tokens (what samplers may draw)."""
+  ids = np.arange(vocab_size)
+  return (ids >= NUM_RESERVED) & (ids < GENRE_OFFSET)
+
+
 @dataclasses.dataclass(frozen=True)
 class Vocabulary:
   """Event tokens plus one control token per genre.
@@ -65,13 +73,21 @@ class Vocabulary:
   def size(self) -> int:
     return GENRE_OFFSET + len(self.genres)
 
+  def genre_id(self, genre: str) -> int:
+    """The index of a genre name in `genres` (its ClassLabel index).
+
+    Raises:
+      ValueError: an unknown name; the message lists the known ones.
+    """
+    if genre not in self.genres:
+      raise ValueError(
+          f'Unknown genre {genre!r}; choose one of: {", ".join(self.genres)}.')
+    return self.genres.index(genre)
+
   def genre_token(self, genre) -> int:
     """Token of a genre given by name or ClassLabel index."""
     if isinstance(genre, str):
-      if genre not in self.genres:
-        raise ValueError(
-            f'Unknown genre {genre!r}; choose one of: {", ".join(self.genres)}.')
-      genre = self.genres.index(genre)
+      genre = self.genre_id(genre)
     if not 0 <= genre < len(self.genres):
       raise ValueError(f'Genre index {genre} out of range 0..{len(self.genres) - 1}.')
     return GENRE_OFFSET + int(genre)

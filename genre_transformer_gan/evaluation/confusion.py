@@ -27,11 +27,13 @@ def accuracies(matrix: np.ndarray) -> dict:
 
 
 def to_text(matrix: np.ndarray, names: Sequence[str]) -> str:
-  """Rows: true genre; columns: predicted genre; plus per-class recall."""
+  """Rows: true genre (those with crops); columns: predicted; recall."""
   width = max(8, *(len(n) + 1 for n in names))
   lines = ['true \\ predicted'.ljust(width) +
            ''.join(n.rjust(width) for n in names) + 'recall'.rjust(width)]
   for name, row in zip(names, matrix):
+    if not row.sum():
+      continue
     recall = row[names.index(name)] / max(row.sum(), 1)
     lines.append(name.ljust(width) + ''.join(str(v).rjust(width) for v in row)
                  + f'{recall:.3f}'.rjust(width))

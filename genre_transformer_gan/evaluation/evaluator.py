@@ -1,35 +1,68 @@
-"""The independent genre evaluator: musical features + scikit-learn.
+"""The independent genre evaluator, with a reject option.
 
 It is a different model family (gradient-boosted trees, or logistic
 regression) on different inputs (features.py: pitch, rhythm, texture,
-dynamics, tonality) from the frozen token-level classifier the generator is
-trained against, and it is used ONLY to measure: genre fidelity reported by
-it is not something adversarial training optimised directly.
+tonality, and sequence-level features) from the frozen token-level
+classifier the generator is trained against, and it is used ONLY to measure:
+genre fidelity reported by it is not something adversarial training
+optimised directly.
 
-Saved as evaluator.joblib (model + genres + settings) next to
-evaluator.json (settings and test accuracies, readable without Python).
+A closed-set classifier must name a genre for anything, noise included, so
+the evaluator can also say "none of these genres / not music" (reject), in
+two independent ways; a sequence is judged genre G only if both agree:
+
+1. **not_music class.** The classifier has one class more than the genres,
+   trained on negatives (negatives.py) built from train-split pieces:
+   uniform and unigram token streams, shuffled crops, and crops with a
+   random share (30-100 %) of their note-offs removed. The sequence's
+   judged class is the argmax over the genres and not_music.
+2. **Realism gate (open set).** Features are standardised by the real
+   training crops' mean and standard deviation; the gate distance of a
+   sequence to genre G is its Euclidean distance to the `gate_neighbours`-th
+   nearest real training crop of G. The threshold of G is the
+   `gate_quantile` quantile of the same distance for real **validation**
+   crops of G (out of sample, like test music), so about
+   1 - gate_quantile of real held-out music is rejected by the gate and
+   anything unlike every real crop of G is, whatever its kind.
+
+`judge` gives the judged genre index, or REJECTED. Fidelity = share judged
+the target genre, with rejects counted as failures.
+
+Saved as evaluator.joblib (model, gate, genres, settings) next to
+evaluator.json (settings, thresholds and accuracies, readable without
+Python).
 """
 
 import json
 import os
 from typing import Sequence
 
+from absl import logging
 import joblib
 import numpy as np
 import sklearn
 from sklearn import ensemble
 from sklearn import linear_model
+from sklearn import neighbors
 from sklearn import pipeline as sk_pipeline
 from sklearn import preprocessing
 import tensorflow as tf
 
 from genre_transformer_gan.evaluation import confusion
 from genre_transformer_gan.evaluation import features
+from genre_transformer_gan.evaluation import negatives
 from genre_transformer_gan.evaluation import real_data
 
 MODEL_FILE = 'evaluator.joblib'
 INFO_FILE = 'evaluator.json'
 MODELS = ('gbt', 'logreg')
+NOT_MUSIC = 'not_music'
+REJECTED = -1
+FORMAT = 2  # evaluator.joblib layout; 1 had no reject option
+# Standard deviations below this (features that hardly vary in real music,
+# e.g. never-closed notes) are raised to it, so that a sequence is not
+# rejected for a difference no listener would hear.
+MIN_SCALE = 0.02
 
 
 def _make_model(kind: str, seed: int):
@@ -46,11 +79,59 @@ def _make_model(kind: str, seed: int):
                    f'{", ".join(MODELS)}.')
 
 
-class FeatureEvaluator:
-  """Genre probabilities of token sequences from their musical features.
+class RealismGate:
+  """Per genre: distance to the k-th nearest real training crop, threshold.
 
   Args:
-    genres: class names, in order.
+    real: float [N, F] features of real training crops.
+    labels: int [N] genre index of each.
+    num_genres: G.
+    neighbours: k.
+  """
+
+  def __init__(self, real, labels, num_genres: int, neighbours: int = 5):
+    self.mean = real.mean(0)
+    self.scale = np.maximum(real.std(0), MIN_SCALE)
+    self.neighbours = neighbours
+    self.index = []
+    for genre in range(num_genres):
+      rows = self.standardize(real[labels == genre])
+      self.index.append(neighbors.NearestNeighbors(
+          n_neighbors=min(neighbours, len(rows))).fit(rows))
+    self.thresholds = np.full(num_genres, np.inf)
+
+  def standardize(self, matrix):
+    return (np.asarray(matrix, np.float64) - self.mean) / self.scale
+
+  def distances(self, matrix) -> np.ndarray:
+    """float [N, G]: distance to the k-th nearest real crop of each genre."""
+    scaled = self.standardize(matrix)
+    if not len(scaled):
+      return np.zeros([0, len(self.index)])
+    return np.stack([index.kneighbors(scaled)[0][:, -1]
+                     for index in self.index], axis=1)
+
+  def calibrate(self, matrix, labels, quantile: float) -> None:
+    """Sets each genre's threshold from held-out real crops of it."""
+    distances = self.distances(matrix)
+    for genre in range(len(self.index)):
+      own = distances[labels == genre, genre]
+      if len(own):
+        self.thresholds[genre] = float(np.quantile(own, quantile))
+      else:
+        logging.warning('No held-out crops of genre %d: its realism gate is '
+                        'off.', genre)
+
+  def passes(self, matrix) -> np.ndarray:
+    """bool [N, G]: within each genre's threshold."""
+    return self.distances(matrix) <= self.thresholds
+
+
+class FeatureEvaluator:
+  """Genre judgements of token sequences from their musical features.
+
+  Args:
+    genres: the genres, in order (the classifier adds NOT_MUSIC last).
     model: 'gbt' or 'logreg'.
     seed: the model's random state.
   """
@@ -58,30 +139,57 @@ class FeatureEvaluator:
   def __init__(self, genres: Sequence[str], model: str = 'gbt',
                seed: int = 0):
     self.genres = tuple(genres)
+    self.classes = self.genres + (NOT_MUSIC,)
     self.kind = model
     self.model = _make_model(model, seed)
+    self.gate = None
 
   def fit(self, feature_matrix: np.ndarray, labels: np.ndarray):
+    """labels: int [N] in 0..G (G = not_music)."""
     self.model.fit(feature_matrix, labels)
     return self
 
   def predict_proba_features(self, feature_matrix: np.ndarray) -> np.ndarray:
-    """float [N, num_genres] (columns in `genres` order)."""
-    probabilities = np.zeros([len(feature_matrix), len(self.genres)])
+    """float [N, G + 1] (columns in `classes` order: genres, not_music)."""
+    probabilities = np.zeros([len(feature_matrix), len(self.classes)])
     if len(feature_matrix):
       probabilities[:, self.model.classes_] = self.model.predict_proba(
           feature_matrix)
     return probabilities
 
   def predict_proba(self, token_lists: Sequence) -> np.ndarray:
-    """float [N, num_genres] for N event-token sequences."""
+    """float [N, G + 1] for N event-token sequences."""
     return self.predict_proba_features(features.feature_matrix(token_lists))
+
+  def judge_features(self, feature_matrix: np.ndarray) -> dict:
+    """Judgements of feature rows [N, F].
+
+    Returns:
+      {'judged': int [N] genre index or REJECTED, 'probabilities':
+       [N, G + 1], 'not_music': bool [N] (the class won), 'gate': bool [N]
+       (the winning genre's gate refused)}.
+    """
+    probabilities = self.predict_proba_features(feature_matrix)
+    best = probabilities.argmax(-1)
+    not_music = best == len(self.genres)
+    gate_failed = np.zeros(len(best), bool)
+    if self.gate is not None and len(best):
+      passes = self.gate.passes(feature_matrix)
+      genre_best = np.minimum(best, len(self.genres) - 1)
+      gate_failed = ~not_music & ~passes[np.arange(len(best)), genre_best]
+    judged = np.where(not_music | gate_failed, REJECTED, best)
+    return {'judged': judged, 'probabilities': probabilities,
+            'not_music': not_music, 'gate': gate_failed}
+
+  def judge(self, token_lists: Sequence) -> dict:
+    """judge_features of N event-token sequences."""
+    return self.judge_features(features.feature_matrix(token_lists))
 
   def save(self, directory: str, info: dict) -> None:
     tf.io.gfile.makedirs(directory)
     partial = os.path.join(directory, MODEL_FILE + '.partial')
-    joblib.dump({'genres': self.genres, 'kind': self.kind,
-                 'model': self.model,
+    joblib.dump({'format': FORMAT, 'genres': self.genres, 'kind': self.kind,
+                 'model': self.model, 'gate': self.gate,
                  'feature_names': features.feature_names(),
                  'sklearn_version': sklearn.__version__}, partial)
     tf.io.gfile.rename(partial, os.path.join(directory, MODEL_FILE),
@@ -103,9 +211,11 @@ class FeatureEvaluator:
     if not tf.io.gfile.exists(path):
       raise FileNotFoundError(f'No evaluator at {directory}; {retrain}.')
     saved = joblib.load(path)
-    if saved['feature_names'] != features.feature_names():
-      raise ValueError(f'The evaluator at {directory} was trained on other '
-                       f'features than this version computes; {retrain}.')
+    if (saved.get('format') != FORMAT or
+        saved['feature_names'] != features.feature_names()):
+      raise ValueError(f'The evaluator at {directory} was made by an older '
+                       f'version (other features, no reject option); '
+                       f'{retrain}.')
     missing = [g for g in genres if g not in saved['genres']]
     if missing:
       raise ValueError(f'The evaluator at {directory} does not know '
@@ -113,29 +223,67 @@ class FeatureEvaluator:
                        f'{", ".join(saved["genres"])}); {retrain}.')
     evaluator = cls(saved['genres'], saved['kind'])
     evaluator.model = saved['model']
+    evaluator.gate = saved['gate']
     return evaluator
 
 
 def measure(evaluator, crops) -> dict:
-  """Accuracy, balanced accuracy and confusion of (tokens, label) crops."""
+  """Accuracy (rejects count as errors), reject rate and confusion.
+
+  The confusion matrix has a last column (and an empty last row) for
+  rejected crops.
+  """
   labels = np.array([label for _, label in crops], np.int64)
-  predicted = evaluator.predict_proba([t for t, _ in crops]).argmax(-1)
-  matrix = confusion.confusion_matrix(labels, predicted,
-                                      len(evaluator.genres))
+  judged = evaluator.judge([t for t, _ in crops])['judged']
+  rejected = len(evaluator.genres)
+  matrix = confusion.confusion_matrix(
+      labels, np.where(judged == REJECTED, rejected, judged), rejected + 1)
   return dict(confusion.accuracies(matrix), crops=len(crops),
+              reject_rate=float(np.mean(judged == REJECTED)),
               confusion=matrix.tolist())
+
+
+def training_negatives(pieces, count: int, min_len: int, max_len: int,
+                       seed: int = 0) -> list:
+  """`count` negatives of random kinds and lengths from real pieces.
+
+  Args:
+    pieces: [(tokens, genre index)] real training pieces.
+  """
+  rng = np.random.default_rng(seed)
+  by_genre = {}
+  for tokens, label in pieces:
+    by_genre.setdefault(label, []).append(tokens)
+  genres = sorted(by_genre)
+  result = []
+  for i in range(count):
+    kind = negatives.KINDS[i % len(negatives.KINDS)]
+    own = by_genre[genres[int(rng.integers(len(genres)))]]
+    length = int(rng.integers(min_len, max_len + 1))
+    item_seed = int(rng.integers(2**31))
+    if kind == 'drone':  # partly droning too: 30-100 % of note-offs gone
+      crops = negatives.crops_of(own, 1, length, item_seed)
+      result.extend(negatives.drone(crops, rng.uniform(0.3, 1.0), item_seed))
+    else:
+      result.extend(negatives.make(kind, own, 1, length, item_seed))
+  return result
 
 
 def train_evaluator(config, builder, genres: Sequence[str], directory: str,
                     seed: int = 0, max_pieces_per_genre: int = 2000) -> dict:
-  """Fits the evaluator on train-split crops; measures it on the test split.
+  """Fits the evaluator on train-split crops; calibrates; measures.
+
+  The classifier learns the genres from train-split crops and not_music
+  from as many negatives of train-split pieces; the realism gate's
+  thresholds come from validation-split crops; accuracy, reject rates and
+  the negatives' rejection are then measured on validation and test.
 
   Args:
     config: a configs.Config (its `evaluator` part is used).
     builder: a prepared dataset builder.
     genres: the classes.
     directory: where evaluator.joblib / .json and the confusion matrix go.
-    seed: crops and the model's random state.
+    seed: crops, negatives and the model's random state.
     max_pieces_per_genre: caps the pieces read per genre and split.
 
   Returns:
@@ -147,23 +295,48 @@ def train_evaluator(config, builder, genres: Sequence[str], directory: str,
   crops = real_data.random_crops(pieces, settings.min_crop_len,
                                  settings.max_crop_len,
                                  settings.crops_per_piece, seed)
-  matrix = features.feature_matrix([tokens for tokens, _ in crops])
+  real = features.feature_matrix([tokens for tokens, _ in crops])
   labels = np.array([label for _, label in crops])
-  evaluator = FeatureEvaluator(genres, settings.model, seed).fit(matrix,
-                                                                 labels)
+  fakes = training_negatives(
+      pieces, int(len(crops) * settings.negatives_per_crop),
+      settings.min_crop_len, settings.max_crop_len, seed + 1)
+  evaluator = FeatureEvaluator(genres, settings.model, seed).fit(
+      np.concatenate([real, features.feature_matrix(fakes)]),
+      np.concatenate([labels, np.full(len(fakes), len(genres))]))
+  evaluator.gate = RealismGate(real, labels, len(genres),
+                               settings.gate_neighbours)
   info = {'dataset': builder.info.full_name, 'config': config.name,
           'seed': seed, 'train_crops': len(crops),
+          'train_negatives': len(fakes),
+          'gate_quantile': settings.gate_quantile,
+          'gate_neighbours': settings.gate_neighbours,
           'chance_accuracy': 1.0 / len(genres)}
-  for split in ('validation', 'test'):
-    if split not in builder.info.splits:
-      continue
-    held_out = real_data.read_pieces(builder, split, genres,
-                                     max_pieces_per_genre)
-    info[split] = {int(length): measure(
-        evaluator, real_data.fixed_crops(held_out, length))
-                   for length in settings.eval_crop_lengths}
+  held_out = {split: real_data.read_pieces(builder, split, genres,
+                                           max_pieces_per_genre)
+              for split in ('validation', 'test')
+              if split in builder.info.splits}
+  if 'validation' in held_out:
+    calibration = real_data.random_crops(
+        held_out['validation'], settings.min_crop_len, settings.max_crop_len,
+        settings.crops_per_piece, seed + 2)
+    evaluator.gate.calibrate(
+        features.feature_matrix([tokens for tokens, _ in calibration]),
+        np.array([label for _, label in calibration]), settings.gate_quantile)
+  else:
+    logging.warning('No validation split: the realism gate is off.')
+  info['gate_thresholds'] = dict(zip(genres, evaluator.gate.thresholds.tolist()))
+  for split, split_pieces in held_out.items():
+    info[split] = {}
+    for length in settings.eval_crop_lengths:
+      result = measure(evaluator, real_data.fixed_crops(split_pieces, length))
+      fakes = training_negatives(split_pieces, 4 * len(genres) * 8, length,
+                                 length, seed + 3)
+      result['negatives_rejected'] = float(np.mean(
+          evaluator.judge(fakes)['judged'] == REJECTED))
+      info[split][int(length)] = result
   evaluator.save(directory, info)
-  confusion.write_split_report(info, genres, directory, 'evaluator')
+  confusion.write_split_report(info, list(genres) + ['rejected'], directory,
+                               'evaluator')
   return info
 
 
@@ -188,7 +361,12 @@ def load_or_train(config, builder, directory: str, genres: Sequence[str] = (),
     info = train_evaluator(config, builder, names, directory, seed=seed)
     split = 'test' if 'test' in info else 'validation'
     if split in info:
-      log(f'evaluator {split} accuracy by crop length: '
-          f'{confusion.accuracy_line(info[split])}; chance '
+      log(f'evaluator {split} accuracy by crop length (rejects count as '
+          f'errors): {confusion.accuracy_line(info[split])}; chance '
           f'{info["chance_accuracy"]:.3f}')
+      log('real crops rejected: ' + ', '.join(
+          f'{n}: {r["reject_rate"]:.3f}' for n, r in info[split].items()) +
+          '; negatives rejected: ' + ', '.join(
+              f'{n}: {r["negatives_rejected"]:.3f}'
+              for n, r in info[split].items()))
   return FeatureEvaluator.load(directory, genres), info

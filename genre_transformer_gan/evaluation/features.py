@@ -1,10 +1,13 @@
 """Musical features of a token sequence, for the independent evaluator.
 
-Tokens are decoded to notes with note_seq (tokenizer.tokens_to_note_sequence)
+Tokens are decoded to notes (data/notes.py, equal to note_seq's decoding)
 and described by groups of features in the spirit of Yang & Lerch's mgeval
-and jSymbolic: pitch content, rhythm, texture, dynamics and tonality. None of
-them looks at token identities, so the evaluator sees the music through other
-inputs than the token-level classifier and generator.
+and jSymbolic: pitch content, rhythm, texture and tonality as marginal
+statistics, then sequence-level features that a model without context cannot
+match by counting: held and never-closed notes, polyphony over the piece,
+onset-grid regularity, bar-scale repetition, contour and range over the
+piece. None of them looks at token identities, so the evaluator sees the
+music through other inputs than the token-level classifier and generator.
 
 `FEATURE_GROUPS` lists (name, size); `feature_vector` concatenates them in
 that order into float32 [NUM_FEATURES].
@@ -14,7 +17,7 @@ from typing import Dict, Sequence
 
 import numpy as np
 
-from genre_transformer_gan.data import tokenizer
+from genre_transformer_gan.data import notes as notes_lib
 
 # Seconds; the last bin is open.
 IOI_BINS = (0.0, 0.0625, 0.125, 0.25, 0.5, 1.0, 2.0, np.inf)
@@ -29,6 +32,20 @@ _MINOR_PROFILE = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75,
                            3.98, 2.69, 3.34, 3.17])
 _MAJOR_SCALE = np.array([1, 0, 1, 0, 1, 1, 0, 1, 0, 1, 0, 1], bool)
 
+# Seconds: a note longer than this is "held" (the drone failure); real
+# music of the embedded corpus has ~0 % of them outside early music.
+HELD_SECONDS = 4.0
+# Sequence-level features cut a piece into this many equal spans of time.
+NUM_SPANS = 4
+# Bar-scale self-similarity: pitch-class profiles of windows this long.
+WINDOW_SECONDS = 2.0
+# Onsets within this distance of the modal-IOI grid count as on the grid.
+GRID_TOLERANCE = 0.015
+
+# Marginal statistics (order-free: a unigram model can match them), then
+# sequence-level ones (how the notes are ordered and held over the piece).
+# Velocity is left out: music21 renders most classical and early scores with
+# one velocity, so it would tell the corpus source, not the genre.
 FEATURE_GROUPS = (
     ('pitch_class_histogram', 12),
     ('pitch_statistics', 5),      # mean, std, min, max, range (MIDI pitch)
@@ -40,12 +57,22 @@ FEATURE_GROUPS = (
     ('mean_interval', 1),         # mean |semitones| between consecutive notes
     ('polyphony', 3),             # mean, max sounding notes; share > 1
     ('silence', 1),               # share of time with no note sounding
-    ('velocity', 3),              # mean, std (/127); distinct velocities
     ('key_correlation', 1),       # best Krumhansl-Kessler key correlation
     ('scale_consistency', 1),     # share of notes in the best major scale
     ('pitch_class_entropy', 1),   # bits
+    # Sequence level.
+    ('held_notes', 2),            # share longer than HELD_SECONDS; never closed
+    ('polyphony_profile', NUM_SPANS + 1),  # mean sounding per span; trend
+    ('onset_grid', 2),            # share of onsets on the modal-IOI grid;
+                                  # IOI entropy (bits, 10 ms bins)
+    ('repetition', 2),            # bar-scale pitch-class self-similarity;
+                                  # share of top-line interval 4-grams repeated
+    ('contour', 5),               # top line: share of steps up, down, same;
+                                  # mean pitch range per span; std of span means
 )
 NUM_FEATURES = sum(size for _, size in FEATURE_GROUPS)
+SEQUENCE_GROUPS = ('held_notes', 'polyphony_profile', 'onset_grid',
+                   'repetition', 'contour')
 
 
 def feature_names() -> list:
@@ -63,16 +90,6 @@ def group_slices() -> Dict[str, slice]:
     slices[name] = slice(start, start + size)
     start += size
   return slices
-
-
-def notes_of_tokens(tokens):
-  """(pitch, start, end, velocity) arrays of the notes the tokens play."""
-  ns = tokenizer.tokens_to_note_sequence(tokens)
-  notes = sorted(ns.notes, key=lambda n: (n.start_time, n.pitch))
-  return (np.array([n.pitch for n in notes], np.int64),
-          np.array([n.start_time for n in notes], np.float64),
-          np.array([n.end_time for n in notes], np.float64),
-          np.array([n.velocity for n in notes], np.float64))
 
 
 def _histogram(values, bins):
@@ -104,11 +121,86 @@ def _tonality(pitch_class_weights):
   return float(best), float(in_scale)
 
 
-def features_of_notes(pitch, start, end, velocity) -> Dict[str, np.ndarray]:
+def _spans(start, total):
+  """int [N] span index (0..NUM_SPANS-1) of each note's onset."""
+  return np.minimum((start / max(total, 1e-9) * NUM_SPANS).astype(np.int64),
+                    NUM_SPANS - 1)
+
+
+def _polyphony_profile(start, end, total):
+  """Mean sounding notes in each of NUM_SPANS spans, and the trend."""
+  edges = np.linspace(0.0, total, NUM_SPANS + 1)
+  profile = np.zeros(NUM_SPANS)
+  for i in range(NUM_SPANS):
+    overlap = np.clip(np.minimum(end, edges[i + 1]) - np.maximum(
+        start, edges[i]), 0.0, None)
+    profile[i] = overlap.sum() / max(edges[i + 1] - edges[i], 1e-9)
+  trend = (profile[-1] - profile[0]) / (profile.mean() + 1.0)
+  return np.append(profile, trend)
+
+
+def _onset_grid(onsets):
+  """(share of onsets on the modal-IOI grid, IOI entropy in bits)."""
+  if len(onsets) < 3:
+    return np.zeros(2)
+  steps = np.round(np.diff(onsets) * 100).astype(np.int64)
+  values, counts = np.unique(steps, return_counts=True)
+  unit = values[counts.argmax()] / 100.0
+  phase = (onsets - onsets[0]) / max(unit, 1e-9)
+  on_grid = np.abs(phase - np.round(phase)) * unit <= GRID_TOLERANCE
+  shares = counts / counts.sum()
+  return np.array([on_grid.mean(), -(shares * np.log2(shares)).sum()])
+
+
+def _top_line(pitch, start):
+  """Highest pitch of each onset, in time order."""
+  _, first = np.unique(start, return_index=True)
+  last = np.append(first[1:], len(pitch)) - 1  # sorted by (start, pitch)
+  return pitch[last]
+
+
+def _repetition(pitch, start, top, total):
+  """(bar-scale pitch-class self-similarity, repeated interval 4-grams)."""
+  windows = max(int(np.ceil(total / WINDOW_SECONDS)), 1)
+  chroma = np.zeros([windows, 12])
+  index = np.minimum((start / WINDOW_SECONDS).astype(np.int64), windows - 1)
+  np.add.at(chroma, (index, pitch % 12), 1.0)
+  norms = np.linalg.norm(chroma, axis=1)
+  used = norms > 0
+  chroma, similarity = chroma[used] / norms[used, None], 0.0
+  if len(chroma) >= 2:
+    cosine = chroma @ chroma.T
+    similarity = float(np.mean([cosine[i, :i].max()
+                                for i in range(1, len(chroma))]))
+  intervals = np.diff(top)
+  grams = [tuple(intervals[i:i + 4]) for i in range(len(intervals) - 3)]
+  seen, repeated = set(), 0
+  for gram in grams:
+    repeated += gram in seen
+    seen.add(gram)
+  return np.array([similarity, repeated / max(len(grams), 1)])
+
+
+def _contour(pitch, start, top, total):
+  """Top-line steps up / down / same; mean span range; std of span means."""
+  steps = np.sign(np.diff(top))
+  shares = (np.array([np.mean(steps > 0), np.mean(steps < 0),
+                      np.mean(steps == 0)]) if len(steps) else np.zeros(3))
+  spans = _spans(start, total)
+  ranges, means = [], []
+  for i in np.unique(spans):
+    part = pitch[spans == i]
+    ranges.append(np.ptp(part))
+    means.append(part.mean())
+  return np.append(shares, [np.mean(ranges), np.std(means)])
+
+
+def features_of_notes(notes: notes_lib.Notes) -> Dict[str, np.ndarray]:
   """Feature groups (FEATURE_GROUPS) of a set of notes; zeros if none."""
   values = {name: np.zeros(size) for name, size in FEATURE_GROUPS}
-  if len(pitch) == 0:
+  if len(notes) == 0:
     return values
+  pitch, start, end = notes.pitch, notes.start, notes.end
   duration = end - start
   pitch_classes = np.bincount(pitch % 12, minlength=12).astype(np.float64)
   values['pitch_class_histogram'] = pitch_classes / pitch_classes.sum()
@@ -132,20 +224,26 @@ def features_of_notes(pitch, start, end, velocity) -> Dict[str, np.ndarray]:
       (durations * counts)[counts > 0].sum() / max(sounding, 1e-9),
       counts.max(initial=0), durations[counts > 1].sum() / total])
   values['silence'] = np.array([durations[counts == 0].sum() / total])
-  values['velocity'] = np.array([velocity.mean() / 127, velocity.std() / 127,
-                                 len(np.unique(velocity))])
   weighted = np.bincount(pitch % 12, weights=duration, minlength=12)
   correlation, in_scale = _tonality(weighted)
   values['key_correlation'] = np.array([correlation])
   values['scale_consistency'] = np.array([in_scale])
   shares = pitch_classes[pitch_classes > 0] / pitch_classes.sum()
   values['pitch_class_entropy'] = np.array([-(shares * np.log2(shares)).sum()])
+  span = max(notes.total_time, end.max())
+  values['held_notes'] = np.array([np.mean(duration > HELD_SECONDS),
+                                   np.mean(~notes.closed)])
+  values['polyphony_profile'] = _polyphony_profile(start, end, span)
+  values['onset_grid'] = _onset_grid(onsets)
+  top = _top_line(pitch, start)
+  values['repetition'] = _repetition(pitch, start, top, span)
+  values['contour'] = _contour(pitch, start, top, span)
   return values
 
 
 def feature_vector(tokens) -> np.ndarray:
   """float32 [NUM_FEATURES] features of int [L] event tokens."""
-  groups = features_of_notes(*notes_of_tokens(tokens))
+  groups = features_of_notes(notes_lib.notes_of_tokens(tokens))
   return np.concatenate([groups[name] for name, _ in FEATURE_GROUPS]).astype(
       np.float32)
 

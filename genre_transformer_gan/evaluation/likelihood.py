@@ -7,7 +7,7 @@ import tensorflow as tf
 
 from genre_transformer_gan.data import datasets
 from genre_transformer_gan.data import pipeline
-from genre_transformer_gan.training import losses
+from genre_transformer_gan.models import losses
 
 
 def genre_nll(model, config, builder, genre: str, split: str = 'test',

@@ -1,18 +1,41 @@
-"""The evaluation report: generated samples vs held-out real music, per genre.
+"""The evaluation report: samples beside real music and negatives, per genre.
 
-For each genre two rows are computed the same way:
-  generated   the samples to judge;
-  real (test) held-out real crops of that genre, as many as the samples
-              (at least MIN_REFERENCE), of the samples' median length;
-with: genre fidelity by the independent evaluator and by the frozen
-classifier (share judged the target genre, mean target probability), the
-mgeval distances of their features to real train-split music of the genre,
-and diversity. The generator's NLL on held-out real music of the genre is
-added when a checkpoint is given.
+For each genre these rows are computed the same way, all with as many
+sequences as the samples (at least MIN_REFERENCE) of the samples' median
+length L:
+
+  generated    the samples to judge;
+  real (test)  crops of held-out test pieces of the genre;
+  uniform, unigram, shuffled, drone
+               negatives (negatives.py): noise, the genre's token
+               frequencies, and the real row's crops shuffled or without
+               note-offs. A measure that these pass measures nothing.
+
+Measures of a row (flat keys of evaluation.json; `*_interval`: bootstrap
+95 % interval):
+
+  fidelity           share judged the target genre by the independent
+                     evaluator, rejects counted as failures;
+  reject_rate        share the evaluator rejects (not music of any genre);
+  evaluator_probability  its mean probability of the genre;
+  classifier_probability, classifier_accuracy
+                     the frozen classifier (the adversary: it cannot reject,
+                     so read it next to reject_rate);
+  c2st_accuracy      realism: a fresh classifier's cross-validated accuracy
+                     telling the row from real **validation** music of the
+                     genre (0.5: indistinguishable; realism.py);
+  frechet_distance   between the row's and that reference's standardised
+                     features;
+  held_note_share    notes longer than features.HELD_SECONDS (the drone);
+  feature_distance   mgeval overlap / KL per feature group, against real
+                     train-split music of the genre;
+  diversity          distinct n-grams, self-similarity;
+  generator_nll      the generator on held-out real music of the genre
+                     (generated row, when a checkpoint is given).
 """
 
 import collections
-import json
+import dataclasses
 import os
 from typing import Dict, List, Optional, Sequence
 
@@ -20,16 +43,21 @@ import numpy as np
 import tensorflow as tf
 
 from genre_transformer_gan.data import errors
+from genre_transformer_gan.data import notes as notes_lib
 from genre_transformer_gan.data import tokenizer
 from genre_transformer_gan.data import vocabulary as vocab
+from genre_transformer_gan.evaluation import evaluator as evaluator_lib
 from genre_transformer_gan.evaluation import features
 from genre_transformer_gan.evaluation import metrics
+from genre_transformer_gan.evaluation import negatives
 from genre_transformer_gan.evaluation import real_data
+from genre_transformer_gan.evaluation import realism
 
 MIDI_SUFFIXES = ('.mid', '.midi')
 TOKEN_SUFFIXES = ('.npy', '.txt')
 MIN_REFERENCE = 20
-MAX_REAL = 200  # train-split crops the distances compare with
+MAX_REAL = 200  # train-split crops the mgeval distances compare with
+REAL_SET = 'real (test)'
 
 
 def read_samples(directory: str):
@@ -89,104 +117,165 @@ def classifier_probabilities(classifier, token_lists,
   return np.concatenate(outputs) if outputs else np.zeros([0, 0])
 
 
-def _fidelity(probabilities, target: int) -> Dict[str, float]:
-  return {'accuracy': float(np.mean(probabilities.argmax(-1) == target)),
-          'probability': float(np.mean(probabilities[:, target]))}
+def _share(indicators, seed) -> tuple:
+  indicators = np.asarray(indicators, np.float64)
+  if not len(indicators):
+    return None, None
+  return (float(indicators.mean()),
+          realism.bootstrap_interval(indicators, seed=seed))
+
+
+def held_note_share(token_lists, seed: int = 0) -> tuple:
+  """(notes held > HELD_SECONDS / all notes, bootstrap interval over seqs)."""
+  counts = []
+  for tokens in token_lists:
+    notes = notes_lib.notes_of_tokens(tokens)
+    counts.append((np.sum(notes.duration > features.HELD_SECONDS),
+                   len(notes)))
+  counts = np.array(counts, np.float64).reshape(-1, 2)
+  if counts[:, 1].sum() == 0:
+    return None, None
+  ratio = lambda rows: rows[:, 0].sum() / max(rows[:, 1].sum(), 1.0)
+  return float(ratio(counts)), realism.bootstrap_interval(
+      counts, statistic=ratio, seed=seed)
+
+
+@dataclasses.dataclass
+class Reference:
+  """Real music of one genre that rows are compared with.
+
+  Attributes:
+    matrix: float [M, F] features of held-out (validation) crops.
+    groups: [M] piece index of each crop (C2ST keeps pieces in one fold).
+    split: the split they come from.
+    train_matrix: float [K, F] features of train-split crops (mgeval).
+  """
+  matrix: np.ndarray
+  groups: np.ndarray
+  split: str
+  train_matrix: np.ndarray
 
 
 def judge(token_lists, genre: str, evaluator, classifier,
-          real_features: np.ndarray) -> dict:
-  """All measures of one set of event-token sequences for `genre`."""
+          reference: Reference, groups=None, seed: int = 0) -> dict:
+  """All measures of one set of event-token sequences for `genre`.
+
+  Args:
+    groups: a piece id per sequence (crops of real pieces), or None when
+      each sequence is its own (samples, noise).
+  """
+  token_lists = list(token_lists)
   matrix = features.feature_matrix(token_lists)
+  target = vocab.Vocabulary(evaluator.genres).genre_id(genre)
+  judged = evaluator.judge_features(matrix)
+  fidelity, fidelity_interval = _share(judged['judged'] == target, seed)
+  reject, reject_interval = _share(
+      judged['judged'] == evaluator_lib.REJECTED, seed)
+  held, held_interval = held_note_share(token_lists, seed)
+  c2st = realism.c2st(matrix, reference.matrix, reference.groups,
+                      sample_groups=groups, seed=seed)
+  gate = evaluator.gate
+  frechet = realism.frechet(matrix, reference.matrix, gate.mean, gate.scale,
+                            seed=seed)
   row = {'count': len(token_lists),
          'mean_length': float(np.mean([len(t) for t in token_lists])),
-         'evaluator': _fidelity(evaluator.predict_proba_features(matrix),
-                                evaluator.genres.index(genre))}
+         'fidelity': fidelity, 'fidelity_interval': fidelity_interval,
+         'reject_rate': reject, 'reject_rate_interval': reject_interval,
+         'evaluator_probability': float(np.mean(
+             judged['probabilities'][:, target])),
+         'c2st_accuracy': c2st['accuracy'],
+         'c2st_accuracy_interval': c2st['interval'],
+         'frechet_distance': frechet['distance'],
+         'frechet_distance_interval': frechet['interval'],
+         'held_note_share': held, 'held_note_share_interval': held_interval,
+         'classifier_probability': None, 'classifier_accuracy': None}
   if classifier is not None:
-    row['classifier'] = _fidelity(
-        classifier_probabilities(classifier, list(token_lists)),
-        classifier.genres.index(genre))
-  row['feature_distance'] = metrics.feature_distances(real_features, matrix)
+    probabilities = classifier_probabilities(classifier, token_lists)
+    index = vocab.Vocabulary(classifier.genres).genre_id(genre)
+    row['classifier_probability'] = float(np.mean(probabilities[:, index]))
+    row['classifier_accuracy'] = float(np.mean(
+        probabilities.argmax(-1) == index))
+  row['feature_distance'] = metrics.feature_distances(reference.train_matrix,
+                                                      matrix)
   row['diversity'] = metrics.diversity(token_lists)
   return row
 
 
+def _crops(pieces, length: int, count: int, seed: int):
+  """`count` random crops of `length`, taking the pieces in turn.
+
+  Returns:
+    ([int32 [<= length] crops], int [count] piece index of each).
+  """
+  rng = np.random.default_rng(seed)
+  crops, groups = [], []
+  for i in range(count if pieces else 0):
+    piece = i % len(pieces)
+    tokens = pieces[piece]
+    start = int(rng.integers(0, max(len(tokens) - length, 0) + 1))
+    crops.append(tokens[start:start + length])
+    groups.append(piece)
+  return crops, np.array(groups, np.int64)
+
+
+def reference_for(builder, genre: str, length: int, count: int,
+                  seed: int = 0) -> Reference:
+  """Validation crops (train if the split has none) and train crops."""
+  train = [t for t, _ in real_data.read_pieces(builder, 'train', [genre])]
+  split = 'validation'
+  held_out = []
+  if split in builder.info.splits:
+    held_out = [t for t, _ in real_data.read_pieces(builder, split, [genre])]
+  if not held_out:
+    split, held_out = 'train', train
+  crops, groups = _crops(held_out, length, count, seed)
+  train_crops, _ = _crops(train, length, min(MAX_REAL, 2 * len(train)),
+                          seed + 1)
+  return Reference(features.feature_matrix(crops), groups, split,
+                   features.feature_matrix(train_crops))
+
+
 def evaluate_genre(genre: str, samples: Sequence, evaluator, classifier,
                    builder, nll: Optional[float] = None, seed: int = 0,
-                   num_reference: Optional[int] = None) -> List[dict]:
-  """[generated row, real (test) row] for one genre's samples."""
-  rng = np.random.default_rng(seed)
+                   num_reference: Optional[int] = None,
+                   with_negatives: bool = True) -> List[dict]:
+  """[generated, real (test), negatives...] rows for one genre's samples."""
   length = int(np.median([len(t) for t in samples]))
-  train = real_data.read_pieces(builder, 'train', [genre])
-  real = real_data.random_crops(train, length, length, 2, seed)
-  real = [real[i][0] for i in rng.permutation(len(real))[:MAX_REAL]]
-  real_features = features.feature_matrix(real)
+  count = num_reference or max(len(samples), MIN_REFERENCE)
+  reference = reference_for(builder, genre, length, count, seed)
+  measure = lambda sets, groups=None: judge(
+      sets, genre, evaluator, classifier, reference, groups, seed)
   rows = [dict(genre=genre, set='generated', generator_nll=nll,
-               **judge(list(samples), genre, evaluator, classifier,
-                       real_features))]
+               **measure(samples))]
   split = 'test' if 'test' in builder.info.splits else 'validation'
-  held_out = real_data.fixed_crops(
-      real_data.read_pieces(builder, split, [genre]), length, 2)
-  wanted = num_reference or max(len(samples), MIN_REFERENCE)
-  reference = [held_out[i][0] for i in rng.permutation(len(held_out))[:wanted]]
-  if reference:
+  test = [t for t, _ in real_data.read_pieces(builder, split, [genre])]
+  crops, groups = _crops(test, length, count, seed + 2)
+  if crops:
     rows.append(dict(genre=genre, set=f'real ({split})', generator_nll=None,
-                     **judge(reference, genre, evaluator, classifier,
-                             real_features)))
+                     **measure(crops, groups)))
+  if with_negatives:
+    train = [t for t, _ in real_data.read_pieces(builder, 'train', [genre])]
+    for kind in negatives.KINDS:
+      fakes = negatives.make(kind, train, count, length, seed + 3,
+                             crops=crops)
+      fake_groups = groups if kind in ('shuffled', 'drone') else None
+      rows.append(dict(genre=genre, set=kind, generator_nll=None,
+                       **measure(fakes, fake_groups)))
+  for row in rows:
+    row['reference'] = f'{reference.split} ({len(reference.matrix)} crops)'
   return rows
 
 
 def headline(row: dict) -> dict:
   """The flat measures of one report row, as the benchmarks tabulate them."""
-  classifier = row.get('classifier') or {}
-  return {'evaluator_accuracy': row['evaluator']['accuracy'],
-          'evaluator_probability': row['evaluator']['probability'],
-          'classifier_probability': classifier.get('probability'),
-          'nll': row['generator_nll'],
-          'feature_overlap': row['feature_distance']['mean']['overlap'],
-          'distinct_4': row['diversity']['distinct_4'],
-          'self_similarity_4': row['diversity']['self_similarity_4']}
-
-
-def _cell(value, digits=3):
-  return '–' if value is None else f'{value:.{digits}f}'
-
-
-def markdown(rows: Sequence[dict]) -> str:
-  """The report's table (one row per genre and set)."""
-  header = ('| genre | set | n | evaluator acc | evaluator p | classifier acc '
-            '| classifier p | NLL | feature OA | feature KL | distinct-4 '
-            '| self-sim-4 |')
-  lines = [header, '|' + '---|' * header.count(' | ') + '---|']
-  for row in rows:
-    classifier = row.get('classifier') or {}
-    distance = row['feature_distance'].get('mean', {})
-    lines.append('| ' + ' | '.join([
-        row['genre'], row['set'], str(row['count']),
-        _cell(row['evaluator']['accuracy']),
-        _cell(row['evaluator']['probability']),
-        _cell(classifier.get('accuracy')), _cell(classifier.get('probability')),
-        _cell(row['generator_nll']), _cell(distance.get('overlap')),
-        _cell(distance.get('kl')),
-        _cell(row['diversity']['distinct_4']),
-        _cell(row['diversity']['self_similarity_4'])]) + ' |')
-  return '\n'.join(lines) + '\n'
-
-
-def write(rows: Sequence[dict], meta: dict, json_path: str,
-          markdown_path: str) -> None:
-  """Writes the report as JSON ({'meta', 'rows'}) and as markdown."""
-  for path in (json_path, markdown_path):
-    tf.io.gfile.makedirs(os.path.dirname(os.path.abspath(path)))
-  with tf.io.gfile.GFile(json_path, 'w') as f:
-    json.dump({'meta': meta, 'rows': list(rows)}, f, indent=2)
-  notes = '\n'.join(f'- {key}: {value}' for key, value in meta.items())
-  with tf.io.gfile.GFile(markdown_path, 'w') as f:
-    f.write('# Genre evaluation\n\n' + markdown(rows) +
-            '\nevaluator / classifier acc: share of sequences judged the '
-            'target genre; p: mean target-genre probability. NLL: the '
-            'generator on held-out real music of the genre (nats/token). '
-            'feature OA / KL: mgeval overlap (1 = like real) and KL (0 = like '
-            'real) to train-split music of the genre, averaged over feature '
-            'groups. distinct-4: distinct 4-grams / all; self-sim-4: mean '
-            'pairwise 4-gram Jaccard.\n\n' + notes + '\n')
+  keys = ('fidelity', 'fidelity_interval', 'reject_rate',
+          'evaluator_probability', 'classifier_probability', 'c2st_accuracy',
+          'c2st_accuracy_interval', 'frechet_distance',
+          'frechet_distance_interval', 'held_note_share')
+  result = {key: row.get(key) for key in keys}
+  result.update(nll=row['generator_nll'],
+                feature_overlap=row['feature_distance'].get(
+                    'mean', {}).get('overlap'),
+                distinct_4=row['diversity']['distinct_4'],
+                self_similarity_4=row['diversity']['self_similarity_4'])
+  return result

@@ -3,7 +3,12 @@
 The library behind `genre_gan_generate` and the quickstart notebook:
 
   model = load(model_dir, genre)             # adversarial_<genre> if trained
-  index = generate_files(model, output_dir, settings, evaluator=...)
+  index = generate_files(model, output_dir, settings, judge=...)
+
+`judge` is any callable from a list of token sequences to one dict per
+sequence (evaluation/judges.py's `Judges`: genre probabilities and the
+evaluator's verdict); its `sources` attribute, if any, names the judges in
+the index.
 
 Genre transfer: with a primer (MIDI of any genre) each sample is
 [target genre token] + the primer's first tokens, continued by the model;
@@ -24,13 +29,10 @@ from genre_transformer_gan import file_checks
 from genre_transformer_gan.data import example_lib
 from genre_transformer_gan.data import tokenizer
 from genre_transformer_gan.data import vocabulary as vocab
-from genre_transformer_gan.evaluation import evaluator as evaluator_lib
-from genre_transformer_gan.evaluation import report
 from genre_transformer_gan.generation import audio
 from genre_transformer_gan.generation import index as index_lib
 from genre_transformer_gan.generation import render
 from genre_transformer_gan.generation import sampling
-from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.models import generator_io
 
 PRIMER_DIR = 'primer'
@@ -179,82 +181,8 @@ def write_piece(tokens, directory: str, stem: str, settings: GenerateSettings,
   return entry
 
 
-def genre_probabilities(token_lists, evaluator=None,
-                        classifier=None) -> List[dict]:
-  """Per sequence {'evaluator': {genre: p}, 'classifier': {genre: p}}."""
-  results = [{} for _ in token_lists]
-  judges = (('evaluator', evaluator, lambda t: evaluator.predict_proba(t)),
-            ('classifier', classifier,
-             lambda t: report.classifier_probabilities(classifier, t)))
-  for name, judge, predict in judges:
-    if judge is None or not token_lists:
-      continue
-    probabilities = predict(list(token_lists))
-    for result, row in zip(results, probabilities):
-      result[name] = {g: round(float(p), 4)
-                      for g, p in zip(judge.genres, row)}
-  return results
-
-
-@dataclasses.dataclass(frozen=True)
-class Judges:
-  """What gives the index its genre probabilities (either may be None)."""
-  evaluator: object = None
-  evaluator_dir: Optional[str] = None
-  classifier: object = None
-  classifier_path: Optional[str] = None
-
-
-def _newest_loadable(pattern: str, load):
-  """(load(folder), folder) for the newest file matching pattern that loads.
-
-  Files whose folder `load` refuses (ValueError: other genres or vocabulary)
-  are passed over; (None, None) if none loads.
-  """
-  paths = sorted(tf.io.gfile.glob(pattern), reverse=True,
-                 key=lambda p: tf.io.gfile.stat(p).mtime_nsec)
-  for path in paths:
-    try:
-      return load(os.path.dirname(path)), os.path.dirname(path)
-    except ValueError:
-      continue
-  return None, None
-
-
-def find_judges(generator: LoadedGenerator, evaluator_dir=None,
-                classifier_path=None, log=print) -> Judges:
-  """The independent evaluator and frozen classifier for the index.
-
-  Given paths must load (else a one-line error); otherwise the newest
-  evaluator / classifier next to the run (<runs>/evaluator/*,
-  <runs>/classifier/*, as genre_gan_train leaves them) that knows the
-  model's genres is used, and none is fine.
-  """
-  genres = generator.vocabulary.genres
-  root = os.path.dirname(os.path.abspath(generator.checkpoint.model_dir))
-  load_evaluator = lambda d: evaluator_lib.FeatureEvaluator.load(d, genres)
-  load_classifier = lambda d: classifier_io.load_classifier(d, genres)
-  if evaluator_dir:
-    evaluator = load_evaluator(evaluator_dir)
-  else:
-    evaluator, evaluator_dir = _newest_loadable(
-        os.path.join(root, 'evaluator', '*', evaluator_lib.MODEL_FILE),
-        load_evaluator)
-  if classifier_path:
-    classifier = load_classifier(classifier_path)
-  else:
-    classifier, classifier_path = _newest_loadable(
-        os.path.join(root, 'classifier', '*', classifier_io.MODEL_FILE),
-        load_classifier)
-  log(f'Genre probabilities: independent evaluator {evaluator_dir or "none"}'
-      f', frozen classifier {classifier_path or "none"}' +
-      ('' if evaluator else ' (train an evaluator with `genre_gan_evaluate '
-       '--train_evaluator` to get them)'))
-  return Judges(evaluator, evaluator_dir, classifier, classifier_path)
-
-
 def generate_files(generator: LoadedGenerator, output_dir: str,
-                   settings: GenerateSettings, judges: Judges = Judges(),
+                   settings: GenerateSettings, judge=None,
                    log=print) -> dict:
   """Samples (and a primer) as MIDI / WAV / PNG plus index.json and index.md.
 
@@ -281,9 +209,8 @@ def generate_files(generator: LoadedGenerator, output_dir: str,
                                'primer', settings_used, 'primer')
   tokens = sample(generator, settings, primer, log)
   continuations = [t[0 if primer is None else len(primer):] for t in tokens]
-  probabilities = genre_probabilities(
-      continuations + ([primer] if primer is not None else []),
-      judges.evaluator, judges.classifier)
+  judged = continuations + ([primer] if primer is not None else [])
+  probabilities = judge(judged) if judge else [{} for _ in judged]
   if primer_entry is not None:
     primer_entry['genre_probabilities'] = probabilities.pop()
   entries = []
@@ -296,8 +223,7 @@ def generate_files(generator: LoadedGenerator, output_dir: str,
   index = index_lib.make_index(
       dataclasses.asdict(settings_used), generator.checkpoint,
       generator.config, entries, primer_entry,
-      {'evaluator': judges.evaluator_dir,
-       'classifier': judges.classifier_path})
+      getattr(judge, 'sources', {'evaluator': None, 'classifier': None}))
   index_lib.write(index, output_dir)
   log(f'Wrote {len(entries)} samples and index.json / index.md to '
       f'{output_dir}')

@@ -10,7 +10,9 @@ index.json:
    'samples': [entry, ...]}
   entry: {'name', 'midi', 'wav' (None without audio), 'png', 'tokens',
           'notes', 'seconds', 'genre_probabilities':
-          {'evaluator': {genre: p}, 'classifier': {genre: p}}}
+          {'evaluator': {genre or 'not_music': p},
+           'evaluator_verdict': genre or 'rejected',
+           'classifier': {genre: p}}}
 A sample's genre probabilities are those of its generated continuation
 (without the primer); the primer's are in its own entry.
 """
@@ -72,8 +74,20 @@ def markdown(index: dict) -> str:
   else:
     lines += ['No genre probabilities: no independent evaluator or '
               'classifier was found.', '']
-  header = ['sample', 'notes', 'seconds', 'MIDI', 'WAV', 'piano roll'] + [
-      f'{judge} p({genre})' for judge, genre in columns]
+  verdicts = [entry.get('genre_probabilities', {}).get('evaluator_verdict')
+              for entry in index['samples']]
+  verdicts = [v for v in verdicts if v]
+  if verdicts:
+    genre = settings['genre']
+    lines += [f'Evaluator verdicts on the samples: '
+              f'{sum(v == genre for v in verdicts)} of {len(verdicts)} judged '
+              f'{genre}, {sum(v == "rejected" for v in verdicts)} rejected '
+              '(not music of any genre it knows: its not_music class or its '
+              'realism gate). Read the frozen classifier\'s probabilities '
+              'next to the reject rate: the classifier cannot reject.', '']
+  header = ['sample', 'notes', 'seconds', 'MIDI', 'WAV', 'piano roll'] + (
+      ['evaluator verdict'] if verdicts else []) + [
+          f'{judge} p({genre})' for judge, genre in columns]
   lines += ['| ' + ' | '.join(header) + ' |', '|' + '---|' * len(header)]
   rows = [(entry, '') for entry in index['samples']]
   if index['primer']:
@@ -83,6 +97,8 @@ def markdown(index: dict) -> str:
     cells = [entry['name'], str(entry['notes']), f'{entry["seconds"]:.1f}',
              _link(entry['midi'], folder), _link(entry['wav'], folder),
              _link(entry['png'], folder)]
+    if verdicts:
+      cells.append(probabilities.get('evaluator_verdict', '–'))
     for judge, genre in columns:
       value = probabilities.get(judge, {}).get(genre)
       cells.append('–' if value is None else f'{value:.3f}')

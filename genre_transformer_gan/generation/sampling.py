@@ -54,12 +54,6 @@ def filter_logits(logits, temperature=1.0, top_k=0, top_p=1.0):
   return logits
 
 
-def event_mask(vocab_size):
-  """bool [V]: True for event tokens (what samplers may draw)."""
-  ids = tf.range(vocab_size)
-  return (ids >= vocab.NUM_RESERVED) & (ids < vocab.GENRE_OFFSET)
-
-
 class Sampler:
   """Compiled cached sampling for one model (traced once per batch size).
 
@@ -92,7 +86,7 @@ class Sampler:
     model = self.model
     batch = tf.shape(buffer)[0]
     cache = model.init_cache(batch, model.max_len)
-    allowed = event_mask(model.vocab_size)
+    allowed = vocab.event_mask(model.vocab_size)
 
     def step(t, buffer, cache):
       logits, cache = model.call_cached(buffer[:, t], cache, t)

@@ -28,6 +28,7 @@ from genre_transformer_gan.data import datasets
 from genre_transformer_gan.evaluation import evaluator as evaluator_lib
 from genre_transformer_gan.evaluation import likelihood
 from genre_transformer_gan.evaluation import report
+from genre_transformer_gan.evaluation import report_format
 from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.models import generator_io
 from genre_transformer_gan.scripts import script_utils
@@ -130,8 +131,8 @@ def run():
           'classifier': FLAGS.classifier_path or None,
           'checkpoint': generator[2].prefix if generator else None,
           'seed': FLAGS.seed}
-  report.write(rows, meta, json_path, markdown_path)
-  print(report.markdown(rows))
+  report_format.write(rows, meta, json_path, markdown_path)
+  print(report_format.markdown(rows))
   print(f'Wrote {json_path} and {markdown_path}')
 
 

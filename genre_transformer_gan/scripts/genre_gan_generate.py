@@ -22,6 +22,7 @@ from absl import flags
 from absl import logging
 
 from genre_transformer_gan import file_checks
+from genre_transformer_gan.evaluation import judges
 from genre_transformer_gan.generation import audio
 from genre_transformer_gan.generation import generate_lib
 from genre_transformer_gan.scripts import script_utils
@@ -71,9 +72,14 @@ def run():
   print(f'genre_gan_generate: {generator.checkpoint.prefix} '
         f'({generator.checkpoint.stage}, config {generator.config.name}), '
         f'genre {FLAGS.genre}', flush=True)
-  judges = generate_lib.find_judges(generator, FLAGS.evaluator_dir,
-                                    FLAGS.classifier_path)
-  generate_lib.generate_files(generator, output_dir, settings, judges)
+  judge = judges.find_judges(generator.vocabulary.genres,
+                             generator.checkpoint.model_dir,
+                             FLAGS.evaluator_dir, FLAGS.classifier_path)
+  index = generate_lib.generate_files(generator, output_dir, settings, judge)
+  line = judges.fidelity_line([s['genre_probabilities']
+                               for s in index['samples']], FLAGS.genre)
+  if line:
+    print(line)
 
 
 def main(argv):

@@ -28,12 +28,13 @@ from absl import logging
 import keras
 import tensorflow as tf
 
+from genre_transformer_gan.data import vocabulary as vocab
 from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.models import critic as critic_lib
 from genre_transformer_gan.models import generators
+from genre_transformer_gan.models import losses
 from genre_transformer_gan.training import adversarial_losses
 from genre_transformer_gan.training import gumbel
-from genre_transformer_gan.training import losses
 from genre_transformer_gan.training import optimization
 
 METRICS = ('generator_loss', 'genre_loss', 'realism_loss', 'mle_nll',
@@ -77,7 +78,8 @@ class AdversarialTrainer:
     with self.strategy.scope():
       self.classifier = classifier_io.load_classifier(
           classifier_path, vocabulary.genres, [genre])
-      self.target_class = self.classifier.genres.index(genre)
+      self.target_class = vocab.Vocabulary(
+          self.classifier.genres).genre_id(genre)
       self.generator = generators.build(config, vocabulary.size)
       self.critic = critic_lib.Critic.from_classifier_config(
           config.classifier, vocabulary.size)

@@ -19,7 +19,7 @@ Temperature schedules (tau over the adversarial run, RelGAN's 'exp' default):
 
 import tensorflow as tf
 
-from genre_transformer_gan.generation import sampling
+from genre_transformer_gan.data import vocabulary as vocab
 
 SCHEDULES = ('exp', 'linear', 'constant')
 _NEG = -1e9
@@ -42,7 +42,7 @@ def temperature(step, total_steps, initial: float, final: float,
 
 def event_logit_mask(vocab_size: int):
   """float32 [V]: 0 for event tokens, -1e9 for PAD, EOS and genre tokens."""
-  return tf.where(sampling.event_mask(vocab_size), 0.0, _NEG)
+  return tf.where(vocab.event_mask(vocab_size), 0.0, _NEG)
 
 
 def gumbel_noise(shape, seed):

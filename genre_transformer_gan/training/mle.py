@@ -19,7 +19,7 @@ import keras
 import tensorflow as tf
 
 from genre_transformer_gan.models import generators
-from genre_transformer_gan.training import losses
+from genre_transformer_gan.models import losses
 from genre_transformer_gan.training import optimization
 from genre_transformer_gan.training import schedules
 

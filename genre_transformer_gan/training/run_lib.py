@@ -18,13 +18,14 @@ from genre_transformer_gan.data import pipeline
 from genre_transformer_gan.data import tokenizer
 from genre_transformer_gan.evaluation import evaluator as evaluator_lib
 from genre_transformer_gan.evaluation import likelihood
-from genre_transformer_gan.evaluation import monitor
 from genre_transformer_gan.evaluation import report
+from genre_transformer_gan.evaluation import report_format
 from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.models import generator_io
 from genre_transformer_gan.training import adversarial
 from genre_transformer_gan.training import classifier as classifier_lib
 from genre_transformer_gan.training import mle
+from genre_transformer_gan.training import monitor
 
 DEFAULT_MLE_STEPS = {'tiny': 100, 'small': 300, 'base': 200_000}
 DEFAULT_ADV_STEPS = {'tiny': 20, 'small': 100, 'base': 20_000}
@@ -212,11 +213,11 @@ def final_report(config, builder, generator, genre, classifier, evaluator,
   nll = likelihood.genre_nll(generator, config, builder, genre)
   rows = report.evaluate_genre(genre, list(samples), evaluator, classifier,
                                builder, nll=nll, seed=seed)
-  report.write(rows, {'dataset': builder.info.full_name, 'genre': genre,
+  report_format.write(rows, {'dataset': builder.info.full_name, 'genre': genre,
                       'config': config.name, 'seed': seed},
                os.path.join(directory, 'evaluation.json'),
                os.path.join(directory, 'evaluation.md'))
-  return report.markdown(rows)
+  return report_format.markdown(rows)
 
 
 def load_evaluator(config, builder, genre, directory, seed=0):

@@ -10,8 +10,8 @@ import json
 import os
 import shutil
 
-from genre_transformer_gan.data import synthetic_lakh
-from genre_transformer_gan.data import synthetic_midi
+from genre_transformer_gan.testing import synthetic_lakh
+from genre_transformer_gan.testing import synthetic_midi
 
 _HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'dummy_data')
 

@@ -2,14 +2,17 @@
 
 `SampleMonitor` is the adversarial trainer's `evaluate` callback: it draws
 samples of the target genre with the ordinary cached sampler, measures them
-(frozen-classifier and independent-evaluator probability of the genre,
-distinct 4-grams and self-similarity, the mode-collapse watch) and writes
+(frozen-classifier probability of the genre beside the independent
+evaluator's fidelity and reject rate, held notes, distinct 4-grams and
+self-similarity, the mode-collapse watch) and writes
 the numbers, one sample's audio and its piano roll to TensorBoard.
 """
 
 import numpy as np
 import tensorflow as tf
 
+from genre_transformer_gan.data import vocabulary as vocab
+from genre_transformer_gan.evaluation import evaluator as evaluator_lib
 from genre_transformer_gan.evaluation import metrics
 from genre_transformer_gan.evaluation import report
 from genre_transformer_gan.generation import render
@@ -51,16 +54,20 @@ class SampleMonitor:
   def measure(self, samples) -> dict:
     samples = list(samples)
     result = metrics.diversity(samples)
+    result['held_note_share'] = report.held_note_share(samples)[0] or 0.0
     if self.classifier is not None:
       probabilities = report.classifier_probabilities(self.classifier, samples)
+      index = vocab.Vocabulary(self.classifier.genres).genre_id(self.genre)
       result['classifier_probability'] = float(np.mean(
-          probabilities[:, self.classifier.genres.index(self.genre)]))
+          probabilities[:, index]))
     if self.evaluator is not None:
-      probabilities = self.evaluator.predict_proba(samples)
-      index = self.evaluator.genres.index(self.genre)
-      result['evaluator_probability'] = float(np.mean(probabilities[:, index]))
-      result['evaluator_accuracy'] = float(np.mean(
-          probabilities.argmax(-1) == index))
+      judged = self.evaluator.judge(samples)
+      index = vocab.Vocabulary(self.evaluator.genres).genre_id(self.genre)
+      result['evaluator_probability'] = float(np.mean(
+          judged['probabilities'][:, index]))
+      result['evaluator_fidelity'] = float(np.mean(judged['judged'] == index))
+      result['evaluator_reject_rate'] = float(np.mean(
+          judged['judged'] == evaluator_lib.REJECTED))
     return result
 
   def __call__(self, trainer, step, writer):

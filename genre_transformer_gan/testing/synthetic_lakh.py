@@ -22,7 +22,7 @@ from typing import Dict, Sequence
 import numpy as np
 
 from genre_transformer_gan.data import example_lib
-from genre_transformer_gan.data import synthetic_midi
+from genre_transformer_gan.testing import synthetic_midi
 
 LABEL_FILES = ('msd_tagtraum_cd2c.cls', 'msd_tagtraum_cd1.cls',
                'msd_tagtraum_cd2.cls', 'msd-MAGD-genreAssignment.cls')

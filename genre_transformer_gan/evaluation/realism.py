@@ -1,0 +1,126 @@
+"""Realism, independent of genre: is a set of sequences like real music?
+
+Two measures compare a set S (samples, or a negative, or real music) with a
+reference R of held-out real music of the genre, on the evaluator's features
+(features.py):
+
+* **C2ST**, the classifier two-sample test (Lopez-Paz & Oquab, 2017): a
+  fresh classifier (a random forest: with a few dozen rows per side it was
+  the steadiest of gradient-boosted trees, logistic regression and forests,
+  BENCHMARKS.md) is cross-validated to tell S from R, with equal numbers of
+  each. Its out-of-fold accuracy is 0.5 when S and R cannot be told apart
+  and 1.0 when they always can. Crops of one real piece share a fold
+  (grouped folds), so the test cannot win by recognising pieces; with few
+  pieces that can push real-vs-real below 0.5.
+* **Fréchet distance** between Gaussians fitted to the standardised
+  features of S and R (as FID does with an embedding):
+  ||mu_S - mu_R||^2 + Tr(C_S + C_R - 2 (C_S C_R)^(1/2)).
+  It is biased upwards for small sets, so compare it with the real-vs-real
+  row of the same report (same sizes).
+
+Intervals are percentile bootstraps (95 %): over the out-of-fold
+predictions for C2ST, over both sets for the Fréchet distance, over
+sequences for shares.
+"""
+
+from typing import Callable, Optional, Sequence
+
+import numpy as np
+from scipy import linalg
+from sklearn import ensemble
+from sklearn import model_selection
+
+NUM_BOOTSTRAP = 200
+NUM_FOLDS = 5
+C2ST_TREES = 100
+
+
+def bootstrap_interval(values: np.ndarray, statistic: Callable = np.mean,
+                       num_bootstrap: int = NUM_BOOTSTRAP,
+                       seed: int = 0) -> list:
+  """[low, high] 95 % percentile interval of statistic(values) over rows."""
+  values = np.asarray(values)
+  if len(values) == 0:
+    return [float('nan'), float('nan')]
+  rng = np.random.default_rng(seed)
+  stats = [statistic(values[rng.integers(0, len(values), len(values))])
+           for _ in range(num_bootstrap)]
+  return [float(np.percentile(stats, 2.5)), float(np.percentile(stats, 97.5))]
+
+
+def _group_ids(groups, count) -> np.ndarray:
+  """int [count] group indices in 0..count-1 (each row its own if None)."""
+  if groups is None:
+    return np.arange(count)
+  return np.unique(np.asarray(groups), return_inverse=True)[1].reshape(-1)
+
+
+def c2st(samples: np.ndarray, reference: np.ndarray,
+         reference_groups: Optional[Sequence] = None,
+         sample_groups: Optional[Sequence] = None, seed: int = 0) -> dict:
+  """Classifier two-sample test of feature rows [N, F] against [M, F].
+
+  Args:
+    samples: features of the set to judge.
+    reference: features of real music.
+    reference_groups, sample_groups: a piece id per row (rows of one piece
+      stay in one fold); None: each row its own group.
+    seed: subsampling, folds and the classifier.
+
+  Returns:
+    {'accuracy', 'interval', 'n'} (n: rows per side), or accuracy None when
+    either side has fewer than NUM_FOLDS rows.
+  """
+  rng = np.random.default_rng(seed)
+  n = min(len(samples), len(reference))
+  if n < NUM_FOLDS:
+    return {'accuracy': None, 'interval': None, 'n': n}
+  pick_s = rng.permutation(len(samples))[:n]
+  pick_r = rng.permutation(len(reference))[:n]
+  x = np.concatenate([samples[pick_s], reference[pick_r]])
+  y = np.concatenate([np.ones(n), np.zeros(n)])
+  groups = np.concatenate([_group_ids(sample_groups, len(samples))[pick_s],
+                           _group_ids(reference_groups, len(reference))[pick_r]
+                           + len(samples)])
+  folds = model_selection.GroupKFold(n_splits=NUM_FOLDS, shuffle=True,
+                                     random_state=seed)
+  correct = np.zeros(2 * n)
+  for train, test in folds.split(x, y, groups):
+    model = ensemble.RandomForestClassifier(
+        n_estimators=C2ST_TREES, min_samples_leaf=2, random_state=seed)
+    model.fit(x[train], y[train])
+    correct[test] = model.predict(x[test]) == y[test]
+  return {'accuracy': float(correct.mean()),
+          'interval': bootstrap_interval(correct, seed=seed), 'n': int(n)}
+
+
+def frechet_distance(a: np.ndarray, b: np.ndarray) -> float:
+  """Fréchet distance of Gaussians fitted to rows of a [N, F] and b [M, F]."""
+  mean_a, mean_b = a.mean(0), b.mean(0)
+  cov_a = np.atleast_2d(np.cov(a, rowvar=False))
+  cov_b = np.atleast_2d(np.cov(b, rowvar=False))
+  # Tr((C_a C_b)^(1/2)) = Tr((S C_b S)^(1/2)) with S = C_a^(1/2): a
+  # symmetric PSD matrix, so its eigenvalues are real and >= 0.
+  values, vectors = linalg.eigh(cov_a)
+  root_a = (vectors * np.sqrt(np.clip(values, 0.0, None))) @ vectors.T
+  middle = linalg.eigvalsh(root_a @ cov_b @ root_a)
+  value = (np.sum((mean_a - mean_b) ** 2) + np.trace(cov_a) +
+           np.trace(cov_b) - 2.0 * np.sum(np.sqrt(np.clip(middle, 0.0, None))))
+  return float(max(value, 0.0))
+
+
+def frechet(samples: np.ndarray, reference: np.ndarray, mean: np.ndarray,
+            scale: np.ndarray, seed: int = 0,
+            num_bootstrap: int = NUM_BOOTSTRAP) -> dict:
+  """{'distance', 'interval'} on features standardised by (mean, scale)."""
+  if len(samples) < 2 or len(reference) < 2:
+    return {'distance': None, 'interval': None}
+  a = (samples - mean) / scale
+  b = (reference - mean) / scale
+  rng = np.random.default_rng(seed)
+  stats = [frechet_distance(a[rng.integers(0, len(a), len(a))],
+                            b[rng.integers(0, len(b), len(b))])
+           for _ in range(num_bootstrap)]
+  return {'distance': frechet_distance(a, b),
+          'interval': [float(np.percentile(stats, 2.5)),
+                       float(np.percentile(stats, 97.5))]}

@@ -1,0 +1,72 @@
+"""The evaluation report as a markdown table and as files (JSON + markdown)."""
+
+import json
+import os
+from typing import Sequence
+
+import tensorflow as tf
+
+COLUMNS = ('genre | set | n | fidelity | reject | evaluator p | classifier p '
+           '| C2ST acc | Fréchet | held notes | NLL | feature OA | distinct-4')
+LEGEND = (
+    'fidelity: share of sequences the independent evaluator judges the target '
+    'genre (rejects count as failures); reject: share it rejects as not music '
+    'of any genre it knows; evaluator p / classifier p: mean target-genre '
+    'probability by the evaluator / the frozen classifier (the adversary, '
+    'which cannot reject). C2ST acc: a fresh classifier\'s cross-validated '
+    'accuracy telling the set from held-out real music of the genre (0.5: '
+    'indistinguishable, 1.0: always told apart); Fréchet: distance between '
+    'the two sets\' standardised feature distributions (compare with the real '
+    'row, which has the same sizes); brackets: bootstrap 95 % intervals. held '
+    'notes: notes longer than 4 s / all notes. NLL: the generator on held-out '
+    'real music of the genre (nats/token). feature OA: mgeval overlap with '
+    'train-split music of the genre (1 = like real). distinct-4: distinct '
+    '4-grams / all. Negative rows (uniform, unigram, shuffled, drone) are '
+    'not music: a measure they pass measures nothing.')
+
+
+def _cell(value, digits=3):
+  return '–' if value is None else f'{value:.{digits}f}'
+
+
+def _with_interval(row, key, digits=3):
+  interval = row.get(key + '_interval')
+  if row.get(key) is None or not interval:
+    return _cell(row.get(key), digits)
+  return (f'{row[key]:.{digits}f} [{interval[0]:.{digits}f}, '
+          f'{interval[1]:.{digits}f}]')
+
+
+def markdown(rows: Sequence[dict]) -> str:
+  """The report's table (one row per genre and set)."""
+  header = '| ' + COLUMNS + ' |'
+  lines = [header, '|' + '---|' * (COLUMNS.count(' | ') + 1)]
+  for row in rows:
+    distance = row['feature_distance'].get('mean', {})
+    lines.append('| ' + ' | '.join([
+        row['genre'], row['set'], str(row['count']),
+        _with_interval(row, 'fidelity', 2),
+        _cell(row['reject_rate'], 2),
+        _cell(row['evaluator_probability']),
+        _cell(row['classifier_probability']),
+        _with_interval(row, 'c2st_accuracy', 2),
+        _with_interval(row, 'frechet_distance', 1),
+        _cell(row['held_note_share']),
+        _cell(row['generator_nll']), _cell(distance.get('overlap')),
+        _cell(row['diversity']['distinct_4'])]) + ' |')
+  return '\n'.join(lines) + '\n'
+
+
+def write(rows: Sequence[dict], meta: dict, json_path: str,
+          markdown_path: str) -> None:
+  """Writes the report as JSON ({'meta', 'rows'}) and as markdown."""
+  for path in (json_path, markdown_path):
+    tf.io.gfile.makedirs(os.path.dirname(os.path.abspath(path)))
+  with tf.io.gfile.GFile(json_path, 'w') as f:
+    json.dump({'meta': meta, 'rows': list(rows)}, f, indent=2)
+  notes = '\n'.join(f'- {key}: {value}' for key, value in meta.items())
+  references = sorted({row.get('reference') for row in rows} - {None})
+  with tf.io.gfile.GFile(markdown_path, 'w') as f:
+    f.write('# Genre evaluation\n\n' + markdown(rows) + '\n' + LEGEND +
+            (' Realism reference: ' + '; '.join(references) + '.'
+             if references else '') + '\n\n' + notes + '\n')

@@ -1,0 +1,1 @@
+"""Fixtures for tests and benchmarks: generated MIDI files and Lakh-shaped folders."""

@@ -1,0 +1,142 @@
+"""Negatives, realism measures, sequence-level features, and calibration."""
+
+import numpy as np
+import pytest
+
+from genre_transformer_gan import configs
+from genre_transformer_gan.data import notes as notes_lib
+from genre_transformer_gan.data import vocabulary as vocab
+from genre_transformer_gan.evaluation import evaluator as evaluator_lib
+from genre_transformer_gan.evaluation import features
+from genre_transformer_gan.evaluation import negatives
+from genre_transformer_gan.evaluation import real_data
+from genre_transformer_gan.evaluation import realism
+from genre_transformer_gan.evaluation import report
+
+ON, OFF = vocab.NOTE_ON_OFFSET, vocab.NOTE_OFF_OFFSET
+
+
+def _shift(steps):
+  return vocab.TIME_SHIFT_OFFSET + steps - 1
+
+
+def _melody(pitches, steps=25):
+  tokens = []
+  for pitch in pitches:
+    tokens += [ON + pitch, _shift(steps), OFF + pitch]
+  return np.array(tokens)
+
+
+def test_negatives_are_seeded_and_of_their_kind():
+  rng = np.random.default_rng(0)
+  pieces = [_melody(rng.integers(60, 72, size=100)) for _ in range(5)]
+  for kind in negatives.KINDS:
+    first = negatives.make(kind, pieces, 4, 120, seed=3)
+    second = negatives.make(kind, pieces, 4, 120, seed=3)
+    assert len(first) == 4
+    for a, b in zip(first, second):
+      np.testing.assert_array_equal(a, b)
+      assert a.dtype == np.int32
+      assert a.min() >= vocab.NUM_RESERVED and a.max() < vocab.GENRE_OFFSET
+  assert all(len(t) == 120 for t in negatives.uniform(3, 120))
+  crops = negatives.crops_of(pieces, 4, 120, seed=1)
+  for crop, shuffled in zip(crops, negatives.shuffled(crops, seed=1)):
+    np.testing.assert_array_equal(np.sort(crop), np.sort(shuffled))
+  for drone in negatives.drone(crops):
+    assert not np.any((drone >= OFF) & (drone < vocab.TIME_SHIFT_OFFSET))
+    assert not notes_lib.notes_of_tokens(drone).closed.any()
+  half = negatives.drone(crops, share=0.5, seed=0)
+  assert 0 < sum(len(c) - len(h) for c, h in zip(crops, half)) < sum(
+      np.sum((c >= OFF) & (c < vocab.TIME_SHIFT_OFFSET)) for c in crops)
+  frequencies = negatives.unigram_distribution(pieces)
+  assert frequencies[:vocab.NUM_RESERVED].sum() == 0
+  assert frequencies.argmax() == _shift(25)
+  with pytest.raises(ValueError, match='choose one of'):
+    negatives.make('silence', pieces, 1, 10)
+
+
+def test_sequence_features():
+  slices = features.group_slices()
+  scale = _melody([60, 62, 64, 65, 67, 69, 71, 72] * 4)
+  vector = features.feature_vector(scale)
+  np.testing.assert_allclose(vector[slices['held_notes']], [0, 0])
+  assert vector[slices['onset_grid']][0] == 1.0  # all on a 250 ms grid
+  # 28 interval 4-grams, 8 distinct (one turn of the scale): 20 repeated.
+  assert vector[slices['repetition']][1] == pytest.approx(20 / 28)
+  np.testing.assert_allclose(vector[slices['polyphony_profile']][:4], 1.0,
+                             atol=1e-6)
+  drone = negatives.drone([scale])[0]
+  vector = features.feature_vector(drone)
+  held, never_closed = vector[slices['held_notes']]
+  assert held == 0.5 and never_closed == 1.0  # all end at 8 s
+  profile = vector[slices['polyphony_profile']]
+  assert profile[3] > 3 * profile[0] and profile[4] > 0.5  # rising: a drone
+
+
+def test_c2st_and_frechet():
+  rng = np.random.default_rng(0)
+  a = rng.normal(0, 1, [80, 6])
+  same = realism.c2st(a, rng.normal(0, 1, [80, 6]), seed=0)
+  apart = realism.c2st(a, rng.normal(2, 1, [80, 6]), seed=0)
+  assert 0.3 <= same['accuracy'] <= 0.7 and same['n'] == 80
+  assert apart['accuracy'] >= 0.9
+  low, high = apart['interval']
+  assert low <= apart['accuracy'] <= high
+  # A reference made of few "pieces" (near-copies): grouped folds stop the
+  # test from winning by recognising them.
+  pieces = rng.normal(0, 1, [8, 6])
+  reference = pieces[np.arange(80) % 8] + rng.normal(0, 0.01, [80, 6])
+  samples = pieces[(np.arange(80) + 3) % 8] + rng.normal(0, 0.01, [80, 6])
+  grouped = realism.c2st(samples, reference, np.arange(80) % 8,
+                         (np.arange(80) + 3) % 8, seed=0)
+  assert grouped['accuracy'] <= 0.75
+  assert realism.c2st(a[:3], a)['accuracy'] is None
+  # 1-D Gaussians: (m1 - m2)^2 + (s1 - s2)^2.
+  x = np.array([[-1.0], [1.0]] * 50)
+  y = 3.0 + 2.0 * x
+  expected = 9.0 + (np.std(x, ddof=1) * (2 - 1)) ** 2
+  assert realism.frechet_distance(x, y) == pytest.approx(expected, rel=1e-6)
+  result = realism.frechet(a, a + 0.5, a.mean(0), a.std(0), seed=0,
+                           num_bootstrap=50)
+  assert result['interval'][0] <= result['distance'] <= result['interval'][1]
+
+
+@pytest.fixture(scope='module')
+def small_evaluator(corpus_small_builder, tmp_path_factory):
+  """The evaluator with the `small` settings, trained as the command does."""
+  directory = str(tmp_path_factory.mktemp('evaluator'))
+  info = evaluator_lib.train_evaluator(
+      configs.get_config('small'), corpus_small_builder,
+      ('classical', 'folk', 'early'), directory, seed=0)
+  return evaluator_lib.FeatureEvaluator.load(directory), info
+
+
+def test_calibration_noise_cannot_pass(small_evaluator, corpus_small_builder):
+  """Negatives are rejected and told apart; real test music is accepted."""
+  evaluator, info = small_evaluator
+  assert info['validation'][512]['negatives_rejected'] == 1.0
+  for genre in ('classical', 'folk'):
+    rows = report.evaluate_genre(genre, _real_crops(corpus_small_builder,
+                                                    genre), evaluator, None,
+                                 corpus_small_builder, seed=1)
+    by_set = {row['set']: row for row in rows}
+    assert set(by_set) == {'generated', 'real (test)', *negatives.KINDS}
+    for kind in negatives.KINDS:
+      assert by_set[kind]['fidelity'] <= 0.05, (genre, kind)
+      assert by_set[kind]['reject_rate'] >= 0.95, (genre, kind)
+      assert by_set[kind]['c2st_accuracy'] >= 0.9, (genre, kind)
+    real = by_set['real (test)']
+    assert real['fidelity'] >= 0.75, genre
+    assert real['c2st_accuracy'] <= 0.8, genre
+    assert by_set['drone']['held_note_share'] > 0.3
+    assert real['held_note_share'] < 0.05
+    for key in ('fidelity', 'c2st_accuracy', 'frechet_distance'):
+      low, high = real[key + '_interval']
+      assert low <= real[key] <= high
+
+
+def _real_crops(builder, genre):
+  """Validation-split crops of 512 tokens: real music to pose as samples."""
+  pieces = [t for t, _ in real_data.read_pieces(builder, 'validation',
+                                                [genre])]
+  return negatives.crops_of(pieces, 24, 512, seed=4)
