@@ -11,6 +11,7 @@ from genre_transformer_gan.evaluation import evaluator as evaluator_lib
 from genre_transformer_gan.evaluation import features
 from genre_transformer_gan.evaluation import metrics
 from genre_transformer_gan.evaluation import real_data
+from genre_transformer_gan.evaluation import report
 from genre_transformer_gan.testing import synthetic_midi
 
 
@@ -90,6 +91,22 @@ def test_distinct_n_and_self_similarity():
   assert diversity['self_similarity_4'] == pytest.approx(1 / 3)
 
 
+def test_read_samples_prefers_token_files(tmp_path):
+  """A token file wins over the MIDI file of the same name."""
+  tokens = np.array([vocab.NOTE_ON_OFFSET + 60, vocab.TIME_SHIFT_OFFSET + 49,
+                     vocab.NOTE_ON_OFFSET + 64, vocab.TIME_SHIFT_OFFSET + 49])
+  tokenizer.decode_tokens(tokens, str(tmp_path / 'a.mid'))
+  np.save(tmp_path / 'a.npy', tokens)
+  tokenizer.decode_tokens(tokens, str(tmp_path / 'b.mid'))
+  samples, skipped = report.read_samples(str(tmp_path))
+  assert [name for name, _ in samples] == ['a.npy', 'b.mid'] and not skipped
+  np.testing.assert_array_equal(samples[0][1], tokens)
+  # MIDI closes the open notes at the end: the MIDI reading has note-offs.
+  note_offs = lambda t: np.sum((t >= vocab.NOTE_OFF_OFFSET) &
+                               (t < vocab.TIME_SHIFT_OFFSET))
+  assert note_offs(tokens) == 0 and note_offs(samples[1][1]) == 2
+
+
 def test_crops():
   pieces = [(np.arange(2, 1002, dtype=np.int32), 0),
             (np.arange(2, 52, dtype=np.int32), 1)]
@@ -100,6 +117,11 @@ def test_crops():
   fixed = real_data.fixed_crops(pieces, 300)
   assert [len(t) for t, _ in fixed] == [300, 300, 300, 50]
   np.testing.assert_array_equal(fixed[1][0], np.arange(302, 602))
+  tokens = [t for t, _ in pieces]
+  turns, groups = real_data.crops_in_turn(tokens, 100, 5, seed=0)
+  assert groups.tolist() == [0, 1, 0, 1, 0]
+  assert [len(t) for t in turns] == [100, 50, 100, 50, 100]
+  assert all(np.all(np.diff(t) == 1) for t in turns)
 
 
 def _style_pieces(styles, count, num_notes=60, offset=0):
@@ -159,3 +181,26 @@ def test_evaluator_rejects_negatives_and_outliers():
   # Real music of the styles passes the gate it was calibrated on.
   judged = evaluator.judge(held_out)['judged']
   assert np.mean(judged == held_labels) >= 0.9
+
+
+def test_an_outdated_evaluator_is_replaced(tmp_path, monkeypatch):
+  """load_or_train retrains over an evaluator of an older format."""
+  import joblib  # pylint: disable=import-outside-toplevel
+  joblib.dump({'format': 1, 'genres': ('a',), 'kind': 'gbt', 'model': None,
+               'feature_names': ['velocity']},
+              tmp_path / evaluator_lib.MODEL_FILE)
+  with pytest.raises(ValueError, match='older version'):
+    evaluator_lib.FeatureEvaluator.load(str(tmp_path))
+  trained = []
+  monkeypatch.setattr(evaluator_lib, 'train_evaluator',
+                      lambda *args, **kwargs: trained.append(1) or {})
+  monkeypatch.setattr(evaluator_lib.FeatureEvaluator, 'load',
+                      classmethod(lambda cls, directory, genres=(): 'loaded'))
+  builder = type('B', (), {'info': type('I', (), {
+      'full_name': 'd/1.0', 'features': {'genre': type('G', (), {
+          'names': ['a']})}})})
+  lines = []
+  evaluator, _ = evaluator_lib.load_or_train(None, builder, str(tmp_path),
+                                             log=lines.append)
+  assert evaluator == 'loaded' and trained == [1]
+  assert 'older version' in lines[0]

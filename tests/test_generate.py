@@ -58,8 +58,10 @@ def _midi_sequence(path):
 
 
 def _check_files(directory, stem):
-  """The three files of one piece: MIDI with notes, WAV, PNG."""
+  """The files of one piece: MIDI with notes, its tokens, WAV, PNG."""
   sequence = _midi_sequence(os.path.join(directory, stem + '.mid'))
+  tokens = np.load(os.path.join(directory, stem + '.npy'))
+  assert tokens.dtype == np.int32 and len(tokens) > 0
   waveform, rate = audio.read_wav(os.path.join(directory, stem + '.wav'))
   assert np.sqrt(np.mean(waveform ** 2)) > 1e-3, 'silent WAV'
   seconds = len(waveform) / rate
@@ -174,8 +176,8 @@ def test_without_fluidsynth_says_so_once_and_writes_the_rest(
           genre='folk', num_samples=2, length=60), log=messages.append)
   assert sum('FluidSynth is not available' in m for m in messages) == 1
   assert sorted(os.listdir(tmp_path)) == [
-      'folk_00.mid', 'folk_00.png', 'folk_01.mid', 'folk_01.png',
-      'index.json', 'index.md']
+      'folk_00.mid', 'folk_00.npy', 'folk_00.png', 'folk_01.mid',
+      'folk_01.npy', 'folk_01.png', 'index.json', 'index.md']
   assert all(entry['wav'] is None for entry in index['samples'])
   assert index['settings']['synth'] == 'none'
 

@@ -60,10 +60,13 @@ def test_all_phases_end_to_end_then_resume(corpus_data_dir, tmp_path):
   adversarial_dir = model_dir / 'adversarial_classical'
   assert (adversarial_dir / 'checkpoints' / 'ckpt-4.index').exists()
   assert len(list((adversarial_dir / 'samples').glob('*.mid'))) == 3
+  assert len(list((adversarial_dir / 'samples').glob('*.npy'))) == 3
   with open(adversarial_dir / 'evaluation.json') as f:
     rows = json.load(f)['rows']
   assert rows[0]['set'] == 'generated' and rows[0]['generator_nll'] > 0
-  assert 'classifier' in rows[0] and rows[1]['set'] == 'real (test)'
+  assert rows[0]['classifier_probability'] is not None
+  assert [row['set'] for row in rows[1:]] == [
+      'real (test)', 'uniform', 'unigram', 'shuffled', 'drone']
   assert '| classical | generated | 3 |' in result.stdout
   assert f'genre_gan_generate --model_dir={model_dir} --genre=classical' in (
       result.stdout)
@@ -78,6 +81,8 @@ def test_all_phases_end_to_end_then_resume(corpus_data_dir, tmp_path):
           for value in event.summary.value}
   assert {'adversarial/genre_loss', 'adversarial/temperature',
           'samples/distinct_4', 'samples/evaluator_probability',
+          'samples/evaluator_fidelity', 'samples/evaluator_reject_rate',
+          'samples/classifier_probability', 'samples/held_note_share',
           'samples/audio', 'samples/piano_roll'} <= tags
 
   result = _run(*common, '--adv_steps=6')

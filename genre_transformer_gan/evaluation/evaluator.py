@@ -211,8 +211,7 @@ class FeatureEvaluator:
     if not tf.io.gfile.exists(path):
       raise FileNotFoundError(f'No evaluator at {directory}; {retrain}.')
     saved = joblib.load(path)
-    if (saved.get('format') != FORMAT or
-        saved['feature_names'] != features.feature_names()):
+    if not _current(saved):
       raise ValueError(f'The evaluator at {directory} was made by an older '
                        f'version (other features, no reject option); '
                        f'{retrain}.')
@@ -346,15 +345,34 @@ def default_directory(builder) -> str:
                       builder.info.full_name.replace('/', '_'))
 
 
+def _current(saved: dict) -> bool:
+  return (saved.get('format') == FORMAT and
+          saved.get('feature_names') == features.feature_names())
+
+
+def is_current(directory: str) -> bool:
+  """Whether directory's evaluator has this version's format and features."""
+  return _current(joblib.load(os.path.join(directory, MODEL_FILE)))
+
+
 def load_or_train(config, builder, directory: str, genres: Sequence[str] = (),
                   retrain: bool = False, seed: int = 0, log=print):
   """The evaluator in `directory`, trained there first if missing (or asked).
+
+  One saved by an older version (other features, no reject option) is
+  replaced by a fresh one, with a line saying so.
 
   Returns:
     (FeatureEvaluator, info of a fresh training or None).
   """
   info = None
-  if retrain or not tf.io.gfile.exists(os.path.join(directory, MODEL_FILE)):
+  path = os.path.join(directory, MODEL_FILE)
+  outdated = (tf.io.gfile.exists(path) and not retrain and
+              not is_current(directory))
+  if outdated:
+    log(f'The evaluator in {directory} was made by an older version; '
+        'training a new one.')
+  if retrain or outdated or not tf.io.gfile.exists(path):
     log(f'Training the independent evaluator on {builder.info.full_name} '
         f'(train split) into {directory} ...')
     names = builder.info.features['genre'].names

@@ -64,3 +64,23 @@ def fixed_crops(pieces: Sequence[Piece], length: int,
     crops.extend((tokens[i * length:(i + 1) * length], label)
                  for i in range(count))
   return crops
+
+
+def crops_in_turn(pieces: Sequence[np.ndarray], length: int, count: int,
+                  seed: int = 0):
+  """`count` crops of `length` at random offsets, taking the pieces in turn.
+
+  A piece shorter than `length` gives itself.
+
+  Returns:
+    ([int32 [<= length] crops], int64 [count] index of each crop's piece).
+  """
+  rng = np.random.default_rng(seed)
+  crops, groups = [], []
+  for i in range(count if len(pieces) else 0):
+    piece = i % len(pieces)
+    tokens = pieces[piece]
+    start = int(rng.integers(0, max(len(tokens) - length, 0) + 1))
+    crops.append(tokens[start:start + length])
+    groups.append(piece)
+  return crops, np.array(groups, np.int64)

@@ -37,7 +37,7 @@ Measures of a row (flat keys of evaluation.json; `*_interval`: bootstrap
 import collections
 import dataclasses
 import os
-from typing import Dict, List, Optional, Sequence
+from typing import List, Optional, Sequence
 
 import numpy as np
 import tensorflow as tf
@@ -57,7 +57,6 @@ MIDI_SUFFIXES = ('.mid', '.midi')
 TOKEN_SUFFIXES = ('.npy', '.txt')
 MIN_REFERENCE = 20
 MAX_REAL = 200  # train-split crops the mgeval distances compare with
-REAL_SET = 'real (test)'
 
 
 def read_samples(directory: str):
@@ -65,15 +64,25 @@ def read_samples(directory: str):
 
   .mid / .midi files are encoded with the tokenizer; .npy files hold an int
   array and .txt files whitespace-separated ints (genre, PAD and EOS tokens
-  are dropped). Files that cannot be read are skipped and counted.
+  are dropped). Where a token file and a MIDI file share a name (as
+  genre_gan_generate writes them), only the token file is read: it is what
+  was generated, while MIDI cannot keep a note that is never closed (its
+  open notes end at the file's end). Files that cannot be read are skipped
+  and counted.
 
   Returns:
     ([(file name, int32 [n] tokens)] sorted by name, Counter of skip reasons).
   """
   samples, skipped = [], collections.Counter()
-  for name in sorted(tf.io.gfile.listdir(directory)):
+  names = sorted(tf.io.gfile.listdir(directory))
+  token_stems = {os.path.splitext(n)[0] for n in names
+                 if os.path.splitext(n)[1].lower() in TOKEN_SUFFIXES}
+  for name in names:
     path = os.path.join(directory, name)
-    suffix = os.path.splitext(name)[1].lower()
+    stem, suffix = os.path.splitext(name)
+    suffix = suffix.lower()
+    if suffix in MIDI_SUFFIXES and stem in token_stems:
+      continue
     try:
       if suffix in MIDI_SUFFIXES:
         tokens = tokenizer.encode_midi(path)
@@ -174,9 +183,12 @@ def judge(token_lists, genre: str, evaluator, classifier,
   held, held_interval = held_note_share(token_lists, seed)
   c2st = realism.c2st(matrix, reference.matrix, reference.groups,
                       sample_groups=groups, seed=seed)
+  # Standardised like the gate (real training crops); else by the reference.
   gate = evaluator.gate
-  frechet = realism.frechet(matrix, reference.matrix, gate.mean, gate.scale,
-                            seed=seed)
+  mean, scale = ((gate.mean, gate.scale) if gate is not None else
+                 (reference.matrix.mean(0),
+                  np.maximum(reference.matrix.std(0), evaluator_lib.MIN_SCALE)))
+  frechet = realism.frechet(matrix, reference.matrix, mean, scale, seed=seed)
   row = {'count': len(token_lists),
          'mean_length': float(np.mean([len(t) for t in token_lists])),
          'fidelity': fidelity, 'fidelity_interval': fidelity_interval,
@@ -201,23 +213,6 @@ def judge(token_lists, genre: str, evaluator, classifier,
   return row
 
 
-def _crops(pieces, length: int, count: int, seed: int):
-  """`count` random crops of `length`, taking the pieces in turn.
-
-  Returns:
-    ([int32 [<= length] crops], int [count] piece index of each).
-  """
-  rng = np.random.default_rng(seed)
-  crops, groups = [], []
-  for i in range(count if pieces else 0):
-    piece = i % len(pieces)
-    tokens = pieces[piece]
-    start = int(rng.integers(0, max(len(tokens) - length, 0) + 1))
-    crops.append(tokens[start:start + length])
-    groups.append(piece)
-  return crops, np.array(groups, np.int64)
-
-
 def reference_for(builder, genre: str, length: int, count: int,
                   seed: int = 0) -> Reference:
   """Validation crops (train if the split has none) and train crops."""
@@ -228,9 +223,9 @@ def reference_for(builder, genre: str, length: int, count: int,
     held_out = [t for t, _ in real_data.read_pieces(builder, split, [genre])]
   if not held_out:
     split, held_out = 'train', train
-  crops, groups = _crops(held_out, length, count, seed)
-  train_crops, _ = _crops(train, length, min(MAX_REAL, 2 * len(train)),
-                          seed + 1)
+  crops, groups = real_data.crops_in_turn(held_out, length, count, seed)
+  train_crops, _ = real_data.crops_in_turn(
+      train, length, min(MAX_REAL, 2 * len(train)), seed + 1)
   return Reference(features.feature_matrix(crops), groups, split,
                    features.feature_matrix(train_crops))
 
@@ -249,7 +244,7 @@ def evaluate_genre(genre: str, samples: Sequence, evaluator, classifier,
                **measure(samples))]
   split = 'test' if 'test' in builder.info.splits else 'validation'
   test = [t for t, _ in real_data.read_pieces(builder, split, [genre])]
-  crops, groups = _crops(test, length, count, seed + 2)
+  crops, groups = real_data.crops_in_turn(test, length, count, seed + 2)
   if crops:
     rows.append(dict(genre=genre, set=f'real ({split})', generator_nll=None,
                      **measure(crops, groups)))

@@ -161,12 +161,18 @@ def sample(generator: LoadedGenerator, settings: GenerateSettings,
 
 def write_piece(tokens, directory: str, stem: str, settings: GenerateSettings,
                 title: str = '', boundary_seconds=None) -> dict:
-  """<stem>.mid, .png and (unless synth is 'none') .wav; returns the entry."""
+  """<stem>.mid, .npy, .png and (unless synth is 'none') .wav; the entry.
+
+  The .npy holds the event tokens exactly as generated (genre_gan_evaluate
+  reads it instead of the MIDI: MIDI closes notes a model never closed).
+  """
   tf.io.gfile.makedirs(directory)
   midi_path = os.path.join(directory, stem + '.mid')
   sequence = tokenizer.decode_tokens(tokens, midi_path)
-  entry = {'name': stem, 'midi': stem + '.mid', 'png': stem + '.png',
-           'wav': None, 'tokens': int(len(tokens)),
+  with tf.io.gfile.GFile(os.path.join(directory, stem + '.npy'), 'wb') as f:
+    np.save(f, np.asarray(tokens, np.int32))
+  entry = {'name': stem, 'midi': stem + '.mid', 'tokens_file': stem + '.npy',
+           'png': stem + '.png', 'wav': None, 'tokens': int(len(tokens)),
            'notes': len(sequence.notes),
            'seconds': round(float(sequence.total_time), 3)}
   render.piano_roll(tokens, title or stem, os.path.join(directory,

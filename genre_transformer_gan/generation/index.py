@@ -8,7 +8,8 @@ index.json:
    'judges': {'evaluator': dir or None, 'classifier': dir or None},
    'primer': entry or None,          # files under primer/
    'samples': [entry, ...]}
-  entry: {'name', 'midi', 'wav' (None without audio), 'png', 'tokens',
+  entry: {'name', 'midi', 'tokens_file' (.npy), 'wav' (None without
+          audio), 'png', 'tokens',
           'notes', 'seconds', 'genre_probabilities':
           {'evaluator': {genre or 'not_music': p},
            'evaluator_verdict': genre or 'rejected',

@@ -5,14 +5,18 @@ r"""Judges generated music: genre fidelity, realism, diversity, likelihood.
   genre_gan_evaluate --train_evaluator --dataset=corpus_genre/small
 
 --samples holds .mid/.midi files or token files (.npy, or .txt with
-whitespace-separated ints). With several genres (--genre=classical,folk) the
-samples of genre G are read from DIR/G/; with one, from DIR/G/ if it exists,
-else DIR.
+whitespace-separated ints; a token file wins over a MIDI file of the same
+name). With several genres (--genre=classical,folk) the samples of genre G
+are read from DIR/G/; with one, from DIR/G/ if it exists, else DIR.
 
-Genre fidelity is measured by the independent feature evaluator (trained on
-the dataset's train split on first use and kept in --evaluator_dir) and, when
---classifier_path is given, by the frozen classifier. Every measure is also
-computed for held-out real music of the genre, as the reference row.
+Per genre the report has a row for the samples, one for held-out real (test)
+music and one for each negative (uniform, unigram, shuffled, drone), all
+measured the same way (evaluation/report.py): fidelity by the independent
+evaluator, which can reject (trained on the dataset's train split on first
+use and kept in --evaluator_dir), its reject rate, the frozen classifier's
+probability when --classifier_path is given, C2ST and Fréchet realism
+against validation music of the genre, held notes, the --checkpoint's NLL,
+mgeval overlap and diversity, with bootstrap 95 % intervals.
 Writes --output_json and a markdown table (same name, .md).
 """
 

@@ -56,7 +56,7 @@ flags.DEFINE_enum('strategy', 'auto', list(strategies.STRATEGIES),
 flags.DEFINE_integer('eval_batches', 20, 'Validation batches per evaluation.')
 flags.DEFINE_integer('eval_every', None,
                      "MLE steps between evaluations (default: the config's).")
-flags.DEFINE_integer('num_samples', 8, 'Samples in the final report.')
+flags.DEFINE_integer('num_samples', 32, 'Samples in the final report.')
 flags.DEFINE_integer('sample_length', None, 'Tokens per final sample '
                      "(default: the model's max_len).")
 for _name in ('genre_weight', 'realism_weight', 'mle_weight', 'kl_weight'):

@@ -181,10 +181,12 @@ def run_adversarial(config, builder, vocabulary, model_dir, genre, steps,
   trainer = adversarial.AdversarialTrainer(
       config, vocabulary, model_dir, classifier_path, genre, steps,
       strategy=strategy, seed=seed)
+  # The evaluator judges crops of at least its shortest training crop.
+  length = settings.sample_len if evaluator is None else max(
+      settings.sample_len, config.evaluator.min_crop_len)
   watch = monitor.SampleMonitor(
-      genre, vocabulary.genre_token(genre), settings.eval_samples,
-      settings.sample_len, classifier=trainer.classifier,
-      evaluator=evaluator, seed=seed)
+      genre, vocabulary.genre_token(genre), settings.eval_samples, length,
+      classifier=trainer.classifier, evaluator=evaluator, seed=seed)
   trainer.result = trainer.train(
       adversarial_dataset_fn(config, builder, genre, seed), steps,
       evaluate=watch)
@@ -193,14 +195,16 @@ def run_adversarial(config, builder, vocabulary, model_dir, genre, steps,
 
 def write_samples(generator, vocabulary, genre, directory, num_samples,
                   length, seed=0):
-  """Samples of `genre` as MIDI in `directory`; returns their event tokens."""
+  """Samples of `genre` as MIDI and .npy tokens in `directory`; the tokens."""
   watch = monitor.SampleMonitor(genre, vocabulary.genre_token(genre),
                                 num_samples, length, seed=seed)
   samples = watch.sample(generator)
   tf.io.gfile.makedirs(directory)
   for i, tokens in enumerate(samples):
-    tokenizer.decode_tokens(tokens, os.path.join(directory,
-                                                 f'{genre}_{i:02d}.mid'))
+    stem = os.path.join(directory, f'{genre}_{i:02d}')
+    tokenizer.decode_tokens(tokens, stem + '.mid')
+    with tf.io.gfile.GFile(stem + '.npy', 'wb') as f:
+      np.save(f, np.asarray(tokens, np.int32))
   return samples
 
 
