@@ -189,13 +189,17 @@ def test_an_outdated_evaluator_is_replaced(tmp_path, monkeypatch):
   joblib.dump({'format': 1, 'genres': ('a',), 'kind': 'gbt', 'model': None,
                'feature_names': ['velocity']},
               tmp_path / evaluator_lib.MODEL_FILE)
-  with pytest.raises(ValueError, match='older version'):
+  with pytest.raises(evaluator_lib.OutdatedEvaluatorError,
+                     match='older version'):
     evaluator_lib.FeatureEvaluator.load(str(tmp_path))
   trained = []
   monkeypatch.setattr(evaluator_lib, 'train_evaluator',
                       lambda *args, **kwargs: trained.append(1) or {})
-  monkeypatch.setattr(evaluator_lib.FeatureEvaluator, 'load',
-                      classmethod(lambda cls, directory, genres=(): 'loaded'))
+  real_load = evaluator_lib.FeatureEvaluator.load
+  # The real load refuses the old file; after training, a stand-in loads.
+  monkeypatch.setattr(evaluator_lib.FeatureEvaluator, 'load', classmethod(
+      lambda cls, directory, genres=(): 'loaded' if trained else
+      real_load(directory, genres)))
   builder = type('B', (), {'info': type('I', (), {
       'full_name': 'd/1.0', 'features': {'genre': type('G', (), {
           'names': ['a']})}})})

@@ -65,7 +65,12 @@ FORMAT = 2  # evaluator.joblib layout; 1 had no reject option
 MIN_SCALE = 0.02
 
 
-def _make_model(kind: str, seed: int):
+class OutdatedEvaluatorError(ValueError):
+  """The saved evaluator was made by an older version (format, features)."""
+
+
+def make_model(kind: str, seed: int):
+  """The evaluator's scikit-learn classifier: 'gbt' or 'logreg'."""
   if kind == 'gbt':
     return ensemble.HistGradientBoostingClassifier(
         max_iter=300, learning_rate=0.05, l2_regularization=1.0,
@@ -141,7 +146,7 @@ class FeatureEvaluator:
     self.genres = tuple(genres)
     self.classes = self.genres + (NOT_MUSIC,)
     self.kind = model
-    self.model = _make_model(model, seed)
+    self.model = make_model(model, seed)
     self.gate = None
 
   def fit(self, feature_matrix: np.ndarray, labels: np.ndarray):
@@ -203,7 +208,8 @@ class FeatureEvaluator:
     """Loads a saved evaluator; checks it knows `genres` and the features.
 
     Raises:
-      FileNotFoundError / ValueError: one line saying what to do.
+      FileNotFoundError / ValueError: one line saying what to do;
+        OutdatedEvaluatorError (a ValueError) for an older version's.
     """
     path = os.path.join(directory, MODEL_FILE)
     retrain = ('train one with `genre_gan_evaluate --train_evaluator '
@@ -211,10 +217,11 @@ class FeatureEvaluator:
     if not tf.io.gfile.exists(path):
       raise FileNotFoundError(f'No evaluator at {directory}; {retrain}.')
     saved = joblib.load(path)
-    if not _current(saved):
-      raise ValueError(f'The evaluator at {directory} was made by an older '
-                       f'version (other features, no reject option); '
-                       f'{retrain}.')
+    if (saved.get('format') != FORMAT or
+        saved.get('feature_names') != features.feature_names()):
+      raise OutdatedEvaluatorError(
+          f'The evaluator at {directory} was made by an older version '
+          f'(other features, no reject option); {retrain}.')
     missing = [g for g in genres if g not in saved['genres']]
     if missing:
       raise ValueError(f'The evaluator at {directory} does not know '
@@ -345,16 +352,6 @@ def default_directory(builder) -> str:
                       builder.info.full_name.replace('/', '_'))
 
 
-def _current(saved: dict) -> bool:
-  return (saved.get('format') == FORMAT and
-          saved.get('feature_names') == features.feature_names())
-
-
-def is_current(directory: str) -> bool:
-  """Whether directory's evaluator has this version's format and features."""
-  return _current(joblib.load(os.path.join(directory, MODEL_FILE)))
-
-
 def load_or_train(config, builder, directory: str, genres: Sequence[str] = (),
                   retrain: bool = False, seed: int = 0, log=print):
   """The evaluator in `directory`, trained there first if missing (or asked).
@@ -365,26 +362,24 @@ def load_or_train(config, builder, directory: str, genres: Sequence[str] = (),
   Returns:
     (FeatureEvaluator, info of a fresh training or None).
   """
-  info = None
-  path = os.path.join(directory, MODEL_FILE)
-  outdated = (tf.io.gfile.exists(path) and not retrain and
-              not is_current(directory))
-  if outdated:
-    log(f'The evaluator in {directory} was made by an older version; '
-        'training a new one.')
-  if retrain or outdated or not tf.io.gfile.exists(path):
-    log(f'Training the independent evaluator on {builder.info.full_name} '
-        f'(train split) into {directory} ...')
-    names = builder.info.features['genre'].names
-    info = train_evaluator(config, builder, names, directory, seed=seed)
-    split = 'test' if 'test' in info else 'validation'
-    if split in info:
-      log(f'evaluator {split} accuracy by crop length (rejects count as '
-          f'errors): {confusion.accuracy_line(info[split])}; chance '
-          f'{info["chance_accuracy"]:.3f}')
-      log('real crops rejected: ' + ', '.join(
-          f'{n}: {r["reject_rate"]:.3f}' for n, r in info[split].items()) +
-          '; negatives rejected: ' + ', '.join(
-              f'{n}: {r["negatives_rejected"]:.3f}'
-              for n, r in info[split].items()))
+  if not retrain and tf.io.gfile.exists(os.path.join(directory, MODEL_FILE)):
+    try:
+      return FeatureEvaluator.load(directory, genres), None
+    except OutdatedEvaluatorError:
+      log(f'The evaluator in {directory} was made by an older version; '
+          'training a new one.')
+  log(f'Training the independent evaluator on {builder.info.full_name} '
+      f'(train split) into {directory} ...')
+  names = builder.info.features['genre'].names
+  info = train_evaluator(config, builder, names, directory, seed=seed)
+  split = 'test' if 'test' in info else 'validation'
+  if split in info:
+    log(f'evaluator {split} accuracy by crop length (rejects count as '
+        f'errors): {confusion.accuracy_line(info[split])}; chance '
+        f'{info["chance_accuracy"]:.3f}')
+    log('real crops rejected: ' + ', '.join(
+        f'{n}: {r["reject_rate"]:.3f}' for n, r in info[split].items()) +
+        '; negatives rejected: ' + ', '.join(
+            f'{n}: {r["negatives_rejected"]:.3f}'
+            for n, r in info[split].items()))
   return FeatureEvaluator.load(directory, genres), info
