@@ -24,7 +24,6 @@ import json
 import time
 
 import numpy as np
-from sklearn import ensemble
 from sklearn import inspection
 
 import machine  # bench/machine.py
@@ -106,10 +105,8 @@ def feature_importance(builder, genres, evaluator, config, length, seed):
       ('without velocity', np.zeros([len(train), 0]), np.zeros([len(test), 0])),
       ('with velocity', _velocity_features(train_tokens),
        _velocity_features(tokens))):
-    model = ensemble.HistGradientBoostingClassifier(
-        max_iter=300, learning_rate=0.05, l2_regularization=1.0,
-        class_weight='balanced', random_state=seed).fit(
-            np.concatenate([train_matrix, extra], 1), train_labels)
+    model = evaluator_lib.make_model('gbt', seed).fit(
+        np.concatenate([train_matrix, extra], 1), train_labels)
     x = np.concatenate([matrix, extra_test], 1)
     result = {'test_accuracy': float(model.score(x, labels))}
     if extra.shape[1]:

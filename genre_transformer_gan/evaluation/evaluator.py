@@ -267,11 +267,10 @@ def training_negatives(pieces, count: int, min_len: int, max_len: int,
     own = by_genre[genres[int(rng.integers(len(genres)))]]
     length = int(rng.integers(min_len, max_len + 1))
     item_seed = int(rng.integers(2**31))
-    if kind == 'drone':  # partly droning too: 30-100 % of note-offs gone
-      crops = negatives.crops_of(own, 1, length, item_seed)
-      result.extend(negatives.drone(crops, rng.uniform(0.3, 1.0), item_seed))
-    else:
-      result.extend(negatives.make(kind, own, 1, length, item_seed))
+    # Partly droning too: 30-100 % of note-offs gone.
+    share = rng.uniform(0.3, 1.0) if kind == 'drone' else 1.0
+    result.extend(negatives.make(kind, own, 1, length, item_seed,
+                                 drone_share=share))
   return result
 
 

@@ -81,6 +81,14 @@ def _newest_loadable(pattern: str, load):
   return None, None
 
 
+def _given_or_newest(path, pattern: str, load):
+  """(load(path), path) if a path is given (errors propagate), else
+  _newest_loadable(pattern, load)."""
+  if path:
+    return load(path), path
+  return _newest_loadable(pattern, load)
+
+
 def find_judges(genres: Sequence[str], model_dir: str, evaluator_dir=None,
                 classifier_path=None, log=print) -> Judges:
   """The independent evaluator and frozen classifier for `genres`.
@@ -91,20 +99,14 @@ def find_judges(genres: Sequence[str], model_dir: str, evaluator_dir=None,
   leaves them) that knows the genres is used, and none is fine.
   """
   runs_root = os.path.dirname(os.path.abspath(model_dir))
-  load_evaluator = lambda d: evaluator_lib.FeatureEvaluator.load(d, genres)
-  load_classifier = lambda d: classifier_io.load_classifier(d, genres)
-  if evaluator_dir:
-    evaluator = load_evaluator(evaluator_dir)
-  else:
-    evaluator, evaluator_dir = _newest_loadable(
-        os.path.join(runs_root, 'evaluator', '*', evaluator_lib.MODEL_FILE),
-        load_evaluator)
-  if classifier_path:
-    classifier = load_classifier(classifier_path)
-  else:
-    classifier, classifier_path = _newest_loadable(
-        os.path.join(runs_root, 'classifier', '*', classifier_io.MODEL_FILE),
-        load_classifier)
+  evaluator, evaluator_dir = _given_or_newest(
+      evaluator_dir,
+      os.path.join(runs_root, 'evaluator', '*', evaluator_lib.MODEL_FILE),
+      lambda d: evaluator_lib.FeatureEvaluator.load(d, genres))
+  classifier, classifier_path = _given_or_newest(
+      classifier_path,
+      os.path.join(runs_root, 'classifier', '*', classifier_io.MODEL_FILE),
+      lambda d: classifier_io.load_classifier(d, genres))
   log(f'Genre judges: independent evaluator {evaluator_dir or "none"}'
       f', frozen classifier {classifier_path or "none"}' +
       ('' if evaluator else ' (train an evaluator with `genre_gan_evaluate '

@@ -85,7 +85,8 @@ def crops_of(pieces: Sequence[np.ndarray], count: int, length: int,
 
 
 def make(kind: str, pieces: Sequence[np.ndarray], count: int, length: int,
-         seed: int = 0, crops: Sequence[np.ndarray] = ()) -> List[np.ndarray]:
+         seed: int = 0, crops: Sequence[np.ndarray] = (),
+         drone_share: float = 1.0) -> List[np.ndarray]:
   """`count` negatives of `kind` (KINDS) about `length` tokens long.
 
   Args:
@@ -96,6 +97,7 @@ def make(kind: str, pieces: Sequence[np.ndarray], count: int, length: int,
     seed: the same seed gives the same negatives.
     crops: real crops to shuffle or drone instead of fresh ones (so a report
       can derive its negatives from the very crops of its real row).
+    drone_share: the share of note-offs a drone loses.
   """
   if kind == 'uniform':
     return uniform(count, length, seed)
@@ -107,4 +109,4 @@ def make(kind: str, pieces: Sequence[np.ndarray], count: int, length: int,
   crops = list(crops) or crops_of(pieces, count, length, seed)
   if kind == 'shuffled':
     return shuffled(crops[:count], seed)
-  return drone(crops[:count], 1.0, seed)
+  return drone(crops[:count], drone_share, seed)
