@@ -34,6 +34,7 @@ from genre_transformer_gan.data import vocabulary as vocab
 from genre_transformer_gan.evaluation import evaluator as evaluator_lib
 from genre_transformer_gan.evaluation import features
 from genre_transformer_gan.evaluation import likelihood
+from genre_transformer_gan.evaluation import negatives
 from genre_transformer_gan.evaluation import real_data
 from genre_transformer_gan.evaluation import report
 from genre_transformer_gan.evaluation import report_format
@@ -119,6 +120,37 @@ def feature_importance(builder, genres, evaluator, config, length, seed):
           'group_importance': importance, 'velocity': velocity}
 
 
+def evaluator_seed_spread(builder, genres, config, seeds, count, length,
+                          directory):
+  """Real-test and negative fidelity under evaluators trained with `seeds`.
+
+  The crops are those of the report's `real (test)` row (seed 0) and one
+  negative of each kind per crop; only the evaluator's seed changes, so the
+  spread is the evaluator's own variance on a fixed, small test split.
+  """
+  split = 'test' if 'test' in builder.info.splits else 'validation'
+  sets = {}
+  for genre in genres:
+    test = [t for t, _ in real_data.read_pieces(builder, split, [genre])]
+    train = [t for t, _ in real_data.read_pieces(builder, 'train', [genre])]
+    crops, _ = real_data.crops_in_turn(test, length, count, 2)
+    sets[genre] = {'real': crops, 'negatives': [
+        fake for kind in negatives.KINDS
+        for fake in negatives.make(kind, train, count, length, 3,
+                                   crops=crops)]}
+  result = {genre: {'real': [], 'negatives': []} for genre in genres}
+  for seed in seeds:
+    evaluator = evaluator_lib.load_or_train(
+        config, builder, f'{directory}_seed{seed}', genres, retrain=True,
+        seed=seed, log=lambda _: None)[0]
+    for index, genre in enumerate(genres):
+      for name, tokens in sets[genre].items():
+        judged = evaluator.judge(tokens)['judged']
+        result[genre][name].append(float(np.mean(judged == index)))
+  return {'split': split, 'seeds': list(seeds), 'crops': count,
+          'fidelity': result}
+
+
 def main():
   parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
   parser.add_argument('--dataset', default=datasets.DEFAULT_DATASET)
@@ -133,6 +165,9 @@ def main():
   parser.add_argument('--classifier_path', default=None)
   parser.add_argument('--model', action='append', default=[],
                       help='NAME=PATH or NAME=PATH:GENRE (repeatable).')
+  parser.add_argument('--evaluator_seeds', type=int, default=0,
+                      help='Also train this many evaluators (seeds 0..N-1) '
+                      'and report the spread of real-test fidelity.')
   parser.add_argument('--json', action='store_true')
   args = parser.parse_args()
 
@@ -182,10 +217,23 @@ def main():
                             key=lambda kv: -kv[1]):
     print(f'  {name:<24} {value:+.3f}')
   print('velocity:', importance['velocity'])
+  spread = None
+  if args.evaluator_seeds:
+    spread = evaluator_seed_spread(
+        builder, genres, config, range(args.evaluator_seeds),
+        args.num_samples, args.length, args.evaluator_dir)
+    print(f'fidelity by evaluator seed ({spread["split"]}, '
+          f'{spread["crops"]} crops of {args.length} tokens):')
+    for genre, values in spread['fidelity'].items():
+      real, fake = values['real'], values['negatives']
+      print(f'  {genre:<10} real {np.mean(real):.3f} (seeds: '
+            f'{", ".join(f"{v:.3f}" for v in real)}; min {min(real):.3f})  '
+            f'negatives max {max(fake):.3f}')
   if args.json:
     print(json.dumps({'dataset': builder.info.full_name,
                       'evaluator_info': info, 'rows': rows,
-                      'importance': importance, **machine.describe()},
+                      'importance': importance, 'evaluator_seeds': spread,
+                      **machine.describe()},
                      default=float))
 
 
