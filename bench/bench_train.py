@@ -1,10 +1,14 @@
-r"""Training throughput (MFU) and the memory of relative vs absolute attention.
+r"""Training throughput (MFU) in float32 and bfloat16; relative attention memory.
 
   python bench/bench_train.py                 # config small
   python bench/bench_train.py --config tiny --memory_len 512 --json
+  python bench/bench_train.py --nll_steps 300 --json   # + NLL of each dtype
 
-MFU = achieved FLOP/s / peak FLOP/s, both measured in this run:
-  peak      a float32 matmul (n x n by n x n, 2 n^3 FLOPs) timed repeatedly;
+For each dtype (float32, and mixed_bfloat16: matmuls in bfloat16, variables
+float32) the `small` training step is timed in the same run, and MFU is
+taken against that dtype's own peak:
+  peak      a matmul of the dtype (n x n by n x n, 2 n^3 FLOPs) timed
+            repeatedly;
   achieved  analytic FLOPs of a training step / its measured time, with
             FLOPs = 3 x forward (backward ~ 2 x forward) and forward per
             sequence = 2 x matmul params x L + layers x 2 x L^2 x A x k,
@@ -14,6 +18,10 @@ Peak memory: one training step at --memory_len (default 2048) for each
 attention variant, each in a fresh subprocess (Linux: VmHWM after resetting
 it with /proc/self/clear_refs just before the step, minus the resident size
 then). Targets: MFU >= 40% on `small`; relative <= 1.25x absolute memory.
+The top-level JSON keys (mfu, achieved_flops, peak_flops, step_seconds)
+are those of `dtype`, the one `precision='auto'` picks on this machine.
+--nll_steps N also trains `small` N steps in each dtype from the same seed
+on the embedded dataset and reports validation NLL (nats/token).
 """
 
 import argparse
@@ -28,16 +36,25 @@ import time
 import numpy as np
 import tensorflow as tf
 
+import machine  # bench/machine.py
 from genre_transformer_gan import configs
 from genre_transformer_gan.data import vocabulary as vocab
+from genre_transformer_gan.data import datasets
+from genre_transformer_gan.data import pipeline
 from genre_transformer_gan.training import mle
+from genre_transformer_gan.training import precision
+from genre_transformer_gan.training import run_lib
 
 _VOCAB = vocab.GENRE_OFFSET + 3
 
 
-def peak_flops(n=2048, repeats=10):
-  a = tf.random.normal((n, n))
-  b = tf.random.normal((n, n))
+DTYPES = ('float32', 'mixed_bfloat16')
+
+
+def peak_flops(dtype='float32', n=2048, repeats=10):
+  compute = 'bfloat16' if dtype == 'mixed_bfloat16' else dtype
+  a = tf.cast(tf.random.normal((n, n)), compute)
+  b = tf.cast(tf.random.normal((n, n)), compute)
   matmul = tf.function(lambda x, y: tf.matmul(x, y))
   matmul(a, b).numpy()
   start = time.perf_counter()
@@ -85,6 +102,26 @@ def achieved_flops(config, steps):
   return step_flops(config.model, batch, length) / seconds, seconds
 
 
+def with_dtype(config, dtype):
+  return dataclasses.replace(config, train=dataclasses.replace(
+      config.train, precision=dtype))
+
+
+def nll_after(config, steps, seed=0):
+  """Validation NLL of `config` trained `steps` on the embedded dataset."""
+  builder = datasets.get_builder()
+  eval_data = pipeline.eval_dataset(
+      builder.as_dataset(split='validation'), config.model.max_len,
+      config.batch_size).take(20).cache()
+  with tempfile.TemporaryDirectory() as model_dir:
+    trainer = mle.MleTrainer(config, datasets.get_vocabulary(builder).size,
+                             model_dir, seed=seed)
+    start = time.perf_counter()
+    trainer.train(run_lib.mle_dataset_fn(config, builder, seed), steps)
+    seconds = time.perf_counter() - start
+    return trainer.evaluate(eval_data), seconds
+
+
 def _rss_kb(field):
   with open('/proc/self/status') as f:
     for line in f:
@@ -127,6 +164,7 @@ def main():
   parser.add_argument('--memory_len', type=int, default=2048)
   parser.add_argument('--memory_batch', type=int, default=1)
   parser.add_argument('--memory_child', choices=['relative', 'absolute'])
+  parser.add_argument('--nll_steps', type=int, default=0)
   parser.add_argument('--json', action='store_true')
   args = parser.parse_args()
   if args.memory_child:
@@ -134,21 +172,37 @@ def main():
                   args.memory_batch)
     return
   config = configs.get_config(args.config)
-  peak = peak_flops()
-  achieved, seconds = achieved_flops(config, args.steps)
+  auto = precision.resolve('auto')
+  per_dtype = {}
+  for dtype in DTYPES:
+    peak = peak_flops(dtype)
+    achieved, seconds = achieved_flops(with_dtype(config, dtype), args.steps)
+    per_dtype[dtype] = {'mfu': achieved / peak, 'achieved_flops': achieved,
+                        'peak_flops': peak, 'step_seconds': seconds}
+    print(f'{dtype:>15}: {seconds:.3f} s/step, peak {peak / 1e9:.0f} '
+          f'GFLOP/s, achieved {achieved / 1e9:.1f} GFLOP/s, MFU '
+          f'{100 * achieved / peak:.1f}%', flush=True)
+  if args.nll_steps:
+    for dtype in DTYPES:
+      nll, seconds = nll_after(with_dtype(config, dtype), args.nll_steps)
+      per_dtype[dtype].update(nll=nll, nll_steps=args.nll_steps,
+                              nll_train_seconds=seconds)
+      print(f'{dtype:>15}: validation NLL {nll:.4f} after '
+            f'{args.nll_steps} steps ({seconds:.0f} s)', flush=True)
   relative_mb, absolute_mb = (
       peak_step_memory_mb(args.config, attention, args.memory_len,
                           args.memory_batch)
       for attention in ('relative', 'absolute'))
-  result = {'mfu': achieved / peak, 'achieved_flops': achieved,
-            'peak_flops': peak, 'rel_peak_mem_mb': relative_mb,
-            'abs_peak_mem_mb': absolute_mb}
+  result = dict(per_dtype[auto], dtype=auto, dtypes=per_dtype,
+                speedup_bf16=(per_dtype['float32']['step_seconds'] /
+                              per_dtype['mixed_bfloat16']['step_seconds']),
+                rel_peak_mem_mb=relative_mb, abs_peak_mem_mb=absolute_mb,
+                cpu_flags=precision.describe_cpu(), **machine.describe())
   print(f'config {args.config}: batch {config.batch_size} x '
-        f'{config.model.max_len - 1} tokens, {seconds:.3f} s/step, '
-        f'{os.cpu_count()} cores')
-  print(f'peak (float32 matmul) {peak / 1e9:.1f} GFLOP/s; achieved '
-        f'{achieved / 1e9:.1f} GFLOP/s; MFU {100 * result["mfu"]:.1f}% '
-        '(target >= 40%)')
+        f'{config.model.max_len - 1} tokens, {os.cpu_count()} cores, '
+        f'{precision.describe_cpu()}; auto precision: {auto}')
+  print(f'bfloat16 step {result["speedup_bf16"]:.2f}x faster than float32; '
+        f'MFU ({auto}) {100 * result["mfu"]:.1f}% (target >= 40%)')
   print(f'training step at length {args.memory_len}, batch '
         f'{args.memory_batch}: relative {relative_mb:.0f} MB, absolute '
         f'{absolute_mb:.0f} MB, ratio {relative_mb / absolute_mb:.2f} '

@@ -26,6 +26,9 @@ class ModelConfig:
     filter_size: feed-forward inner width.
     max_len: training sequence length (genre token included).
     dropout: after attention, feed-forward and embeddings.
+    attention_dropout: on the attention weights [B, H, L, L] (None: as
+      `dropout`). On a CPU its random mask costs more than any other
+      elementwise op of the step (BENCHMARKS.md, "Training").
     attention: 'relative' (Music Transformer) or 'absolute' (learned
       position embeddings, plain attention), for ablations.
     max_relative_position: farthest distance with its own relative
@@ -40,9 +43,15 @@ class ModelConfig:
   filter_size: int = 128
   max_len: int = 128
   dropout: float = 0.1
+  attention_dropout: Optional[float] = None
   attention: str = 'relative'
   max_relative_position: Optional[int] = None
   timing_signal: bool = True
+
+  @property
+  def attention_weight_dropout(self) -> float:
+    return self.dropout if self.attention_dropout is None else (
+        self.attention_dropout)
 
   @property
   def relative_distance(self) -> int:
@@ -97,7 +106,9 @@ class TrainConfig:
     learning_rate_constant, warmup_steps: schedules.RsqrtWarmup.
     label_smoothing: cross-entropy label smoothing.
     clip_norm: global gradient-norm clipping.
-    mixed_precision: compute in bfloat16 (variables stay float32).
+    precision: 'auto', 'float32' or 'mixed_bfloat16' (matmuls in bfloat16,
+      variables float32); 'auto' picks bfloat16 on a TPU and on CPUs with
+      native bfloat16 matmuls (training/precision.py).
     keep_checkpoints: checkpoints kept by the CheckpointManager.
     checkpoint_every, log_every, eval_every: in steps.
   """
@@ -105,7 +116,7 @@ class TrainConfig:
   warmup_steps: int = 4000
   label_smoothing: float = 0.0
   clip_norm: float = 1.0
-  mixed_precision: bool = False
+  precision: str = 'auto'
   keep_checkpoints: int = 3
   checkpoint_every: int = 500
   log_every: int = 50
@@ -267,16 +278,21 @@ CONFIG_MAP = {
         wavenet=WaveNetConfig(residual_channels=16, skip_channels=32,
                               dilations=(1, 2, 4, 8, 16, 32)),
         batch_size=4,
+        # float32: tests give the same numbers on every CPU.
         train=TrainConfig(warmup_steps=20, learning_rate_constant=1.0,
-                          checkpoint_every=10, log_every=5, eval_every=10),
+                          precision='float32', checkpoint_every=10,
+                          log_every=5, eval_every=10),
         evaluator=EvaluatorConfig(min_crop_len=64, max_crop_len=256,
                                   crops_per_piece=2,
                                   eval_crop_lengths=(64, 256))),
     'small': Config(
         name='small',
-        model=ModelConfig(num_layers=4, hidden_size=256, num_heads=8,
+        # 4 heads of 64 and no dropout on the attention weights: on a CPU
+        # 8 heads of 32 and that dropout cost 1.3x and 1.4x the step time
+        # (BENCHMARKS.md, "Training").
+        model=ModelConfig(num_layers=4, hidden_size=256, num_heads=4,
                           attention_size=256, filter_size=1024, max_len=512,
-                          dropout=0.1),
+                          dropout=0.1, attention_dropout=0.0),
         # About the transformer's parameter count (3.6M): LSTM 3.9M with
         # the same CPU time per step, WaveNet 2.8M at ~1/5 of it
         # (BENCHMARKS.md, "Generator families").
@@ -318,7 +334,7 @@ CONFIG_MAP = {
         dataset='lakh_genre/tagtraum_cd2c',
         batch_size=64,
         train=TrainConfig(warmup_steps=8000, label_smoothing=0.1,
-                          mixed_precision=True, checkpoint_every=1000,
+                          precision='mixed_bfloat16', checkpoint_every=1000,
                           log_every=100, eval_every=1000),
         classifier=ClassifierConfig(
             embedding_size=128, filters=256, kernel_size=5,

@@ -138,19 +138,22 @@ def test_causal_and_genre_conditioned(generator):
   ) > 1e-4
 
 
-@pytest.mark.parametrize('generator', generators.GENERATORS)
-def test_saving_and_checkpoint_round_trip(generator, tmp_path):
-  model = _model(generator)
+@pytest.mark.parametrize('generator,dtype', [
+    (g, None) for g in generators.GENERATORS] + [
+        ('transformer', 'mixed_bfloat16')])
+def test_saving_and_checkpoint_round_trip(generator, dtype, tmp_path):
+  model = _model(generator, dtype=dtype)
   tokens = _tokens(np.random.default_rng(4), 2, 16)
   expected = np.asarray(model(tokens))
   path = tmp_path / 'generator.keras'
   model.save(path)
   loaded = keras.saving.load_model(path)
   assert loaded.get_config() == model.get_config()
+  assert loaded.compute_dtype == model.compute_dtype
   np.testing.assert_allclose(np.asarray(loaded(tokens)), expected, atol=1e-6)
   # tf.train.Checkpoint (what the trainers write) must see every weight.
   prefix = tf.train.Checkpoint(model=model).save(str(tmp_path / 'ckpt'))
-  fresh = _model(generator)
+  fresh = _model(generator, dtype=dtype)
   status = tf.train.Checkpoint(model=fresh).restore(prefix)
   status.assert_existing_objects_matched()
   np.testing.assert_allclose(np.asarray(fresh(tokens)), expected, atol=1e-6)

@@ -10,7 +10,10 @@ from genre_transformer_gan import configs
 from genre_transformer_gan.data import vocabulary as vocab
 from genre_transformer_gan.models import losses
 from genre_transformer_gan.models import music_transformer
+from genre_transformer_gan.data import pipeline
+from genre_transformer_gan.training import checkpointing
 from genre_transformer_gan.training import mle
+from genre_transformer_gan.training import precision
 from genre_transformer_gan.training import schedules
 
 _VOCAB = vocab.GENRE_OFFSET + 3
@@ -76,6 +79,59 @@ def test_exact_resume(tmp_path):
   assert resumed.manager.latest_checkpoint.endswith('ckpt-7')
 
 
+def _pipeline_fn(seed=0):
+  """The real training pipeline (shuffle, random crops, augmentation) over
+  40 pieces: many different batches, none repeating soon."""
+  rng = np.random.default_rng(7)
+  pitches = rng.integers(48, 84, (40, 40))  # on, shift, off: 40 notes each
+  shifts = rng.integers(1, 50, (40, 40))
+  pieces = np.stack([vocab.NOTE_ON_OFFSET + pitches,
+                     vocab.TIME_SHIFT_OFFSET + shifts - 1,
+                     vocab.NOTE_OFF_OFFSET + pitches], -1).reshape(40, 120)
+  pieces = pieces.astype(np.int32)
+  examples = tf.data.Dataset.from_tensor_slices(
+      {'tokens': pieces, 'genre': np.arange(40, dtype=np.int64) % 3})
+  return lambda context: pipeline.train_dataset(
+      examples, 33, 4, seed=seed, shuffle_buffer=16, input_context=context)
+
+
+def test_resume_continues_the_data(tmp_path, monkeypatch):
+  """Interrupted at step 4 and resumed == 9 steps straight, batch by batch
+  and dropout mask by dropout mask."""
+  config = configs.get_config('tiny')
+  config = dataclasses.replace(config, model=dataclasses.replace(
+      config.model, dropout=0.1))
+  straight = mle.MleTrainer(config, _VOCAB, str(tmp_path / 'straight'))
+  initial = straight.model.get_weights()
+  straight.train(_pipeline_fn(), 9)
+
+  def interrupted(directory):
+    first = mle.MleTrainer(config, _VOCAB, str(directory))
+    first.model.set_weights(initial)
+    first.train(_pipeline_fn(), 4)
+    resumed = mle.MleTrainer(config, _VOCAB, str(directory))
+    assert resumed.step == 4
+    resumed.train(_pipeline_fn(), 9)
+    return resumed.model.get_weights()
+
+  for a, b in zip(straight.model.get_weights(), interrupted(tmp_path / 'r')):
+    np.testing.assert_allclose(a, b, atol=1e-6)
+  # The control: without the iterator in the checkpoint (as before), the
+  # resumed run replays batches 1-5 instead of 5-9, and the weights differ.
+  monkeypatch.setattr(checkpointing, 'attach_input', lambda ckpt, it: it)
+  replayed = interrupted(tmp_path / 'replayed')
+  assert max(np.abs(a - b).max() for a, b in zip(
+      straight.model.get_weights(), replayed)) > 1e-3
+
+
+def test_resume_with_another_pipeline_names_the_fix(tmp_path):
+  config = configs.get_config('tiny')
+  mle.MleTrainer(config, _VOCAB, str(tmp_path)).train(_pipeline_fn(), 2)
+  resumed = mle.MleTrainer(config, _VOCAB, str(tmp_path))
+  with pytest.raises(ValueError, match='resume with the same flags'):
+    resumed.train(_dataset_fn(_sequences(num=8), 8), 4)
+
+
 def test_should_stop_ends_the_run_with_a_checkpoint(tmp_path):
   trainer = mle.MleTrainer(configs.get_config('tiny'), _VOCAB, str(tmp_path))
   seen = []
@@ -135,12 +191,33 @@ def test_rsqrt_warmup():
 def test_bfloat16_mixed_precision(tmp_path):
   config = configs.get_config('tiny')
   config = dataclasses.replace(config, train=dataclasses.replace(
-      config.train, mixed_precision=True))
+      config.train, precision='mixed_bfloat16'))
   trainer = mle.MleTrainer(config, _VOCAB, str(tmp_path))
-  assert trainer.model.compute_dtype == 'bfloat16'
-  assert trainer.model.variable_dtype == 'float32'
+  assert trainer.dtype == 'mixed_bfloat16'
+  assert trainer.model.blocks[0].attention.compute_dtype == 'bfloat16'
+  assert trainer.model.logits_dense.compute_dtype == 'bfloat16'
+  assert {v.dtype for v in trainer.model.weights} == {'float32'}
+  assert {v.dtype for v in trainer.optimizer.variables
+          if v.dtype != 'int64'} == {'float32'}
   result = trainer.train(_dataset_fn(_sequences(), 8), 20)
   assert np.isfinite(result['loss']) and result['loss'] < np.log(_VOCAB)
+
+
+def test_precision_auto_follows_the_cpu_flags():
+  assert precision.resolve('auto', flags=frozenset({'avx2', 'avx512_bf16'})
+                           ) == 'mixed_bfloat16'
+  assert precision.resolve('auto', flags=frozenset({'amx_bf16'})
+                           ) == 'mixed_bfloat16'
+  assert precision.resolve('auto', flags=frozenset({'avx2', 'avx512f'})
+                           ) == 'float32'
+  assert precision.resolve('auto', flags=frozenset()) == 'float32'
+  assert precision.resolve('float32', flags=frozenset({'amx_bf16'})
+                           ) == 'float32'
+  with pytest.raises(ValueError, match='auto, float32, mixed_bfloat16'):
+    precision.resolve('float16')
+  assert configs.get_config('tiny').train.precision == 'float32'
+  assert configs.get_config('small').train.precision == 'auto'
+  assert configs.get_config('base').train.precision == 'mixed_bfloat16'
 
 
 def test_a_checkpoint_alone_restores_every_weight(tmp_path):

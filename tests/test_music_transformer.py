@@ -56,3 +56,51 @@ def test_configs():
     base.num_layers = 3  # type: ignore[misc]
   with pytest.raises(ValueError, match='tiny, small, base'):
     configs.get_config('huge')
+
+
+_MATMULS = ('MatMul', 'BatchMatMulV2', 'BatchMatMulV3', 'Einsum')
+
+
+def _matmul_dtypes(model, inputs_spec):
+  """{op type: {dtype names}} of every matmul in the traced forward pass."""
+  graph = tf.function(lambda x: model(x, training=True)).get_concrete_function(
+      inputs_spec).graph
+  found = {}
+
+  def walk(g):
+    for op in g.get_operations():
+      if op.type in _MATMULS:
+        found.setdefault(op.type, set()).add(op.get_attr('T').name)
+    for function in g._functions.values():  # pylint: disable=protected-access
+      walk(function.graph)
+
+  walk(graph)
+  return found
+
+
+@pytest.mark.parametrize('attention', ['relative', 'absolute'])
+def test_mixed_bfloat16_runs_every_matmul_in_bfloat16(attention):
+  model = _model(attention)
+  mixed = music_transformer.MusicTransformer.from_model_config(
+      dataclasses.replace(configs.get_config('tiny').model,
+                          attention=attention), _VOCAB,
+      dtype='mixed_bfloat16')
+  for spec in (tf.TensorSpec([2, 16], tf.int32),
+               tf.TensorSpec([2, 16, _VOCAB], tf.float32)):  # Gumbel inputs
+    assert _matmul_dtypes(model, spec) and all(
+        d == {'float32'} for d in _matmul_dtypes(model, spec).values())
+    found = _matmul_dtypes(mixed, spec)
+    assert sum(len(d) for d in found.values()) and all(
+        d == {'bfloat16'} for d in found.values()), found
+  assert {w.dtype for w in mixed.weights} == {'float32'}
+  tokens = np.random.default_rng(0).integers(2, _VOCAB, (2, 16))
+  mixed.set_weights(model.get_weights())
+  full, low = np.asarray(model(tokens)), np.asarray(mixed(tokens))
+  assert low.dtype == np.float32  # logits (and so the loss) in float32
+  # bfloat16 keeps ~3 significant digits: close, not equal.
+  np.testing.assert_allclose(low, full, atol=0.1)
+  assert not np.array_equal(low, full)
+  cache = mixed.init_cache(2, 16)
+  logits, cache = mixed.call_cached(tokens[:, 0], cache, 0)
+  assert logits.dtype == tf.float32 and cache.dtype == tf.bfloat16
+  np.testing.assert_allclose(np.asarray(logits), low[:, 0], atol=0.05)

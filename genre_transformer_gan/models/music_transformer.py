@@ -43,8 +43,9 @@ class MusicTransformer(keras.Model):
   Args:
     vocab_size: V (events + genre tokens).
     num_layers, hidden_size, num_heads, attention_size, filter_size,
-    max_len, dropout, attention, max_relative_position, timing_signal: see
-      configs.ModelConfig.
+    max_len, dropout, attention, max_relative_position, timing_signal,
+    attention_dropout: see configs.ModelConfig (attention_dropout None: as
+      dropout).
 
   Call:
     inputs: int [B, L] tokens, or float [B, L, V] distributions.
@@ -52,12 +53,17 @@ class MusicTransformer(keras.Model):
 
   Returns:
     float32 [B, L, V] logits for the next token at every position.
+
+  Mixed precision (dtype='mixed_bfloat16'): the policy goes to every
+  sublayer, so embeddings, attention, feed-forward and output projections
+  compute in bfloat16 (variables stay float32); the residual stream, layer
+  norms, attention softmax and the logits are float32.
   """
 
   def __init__(self, vocab_size, num_layers, hidden_size, num_heads,
                attention_size, filter_size, max_len, dropout=0.1,
                attention='relative', max_relative_position=None,
-               timing_signal=True, **kwargs):
+               timing_signal=True, attention_dropout=None, **kwargs):
     super().__init__(**kwargs)
     if attention not in ('relative', 'absolute'):
       raise ValueError(f"attention must be 'relative' or 'absolute', not "
@@ -73,29 +79,35 @@ class MusicTransformer(keras.Model):
     self.filter_size = filter_size
     self.max_len = max_len
     self.dropout = dropout
+    self.attention_dropout = (dropout if attention_dropout is None
+                              else attention_dropout)
     self.attention = attention
     self.max_relative_position = max_relative_position or max_len // 2
     self.timing_signal = timing_signal
     # Absolute position embeddings end at max_len; relative attention does
     # not (models/generators.py's interface).
     self.max_positions = max_len if attention == 'absolute' else None
+    policy = self.dtype_policy
     self.embedding = keras.layers.Embedding(
         vocab_size, hidden_size,
         embeddings_initializer=keras.initializers.RandomNormal(
-            stddev=hidden_size**-0.5))
+            stddev=hidden_size**-0.5), dtype=policy)
     self.position_embedding = (
-        keras.layers.Embedding(max_len, hidden_size)
+        keras.layers.Embedding(max_len, hidden_size, dtype=policy)
         if attention == 'absolute' else None)
     self.embedding_dropout = keras.layers.Dropout(dropout)
     self.blocks = [
         transformer_block.TransformerBlock(
             num_heads, attention_size // num_heads, filter_size,
             self.max_relative_position, relative=attention == 'relative',
-            dropout=dropout, name=f'block_{i}')
+            dropout=dropout, attention_dropout=self.attention_dropout,
+            name=f'block_{i}', dtype=policy)
         for i in range(num_layers)]
     tracking.name_items_for_checkpoints(self, 'block', self.blocks)
-    self.final_norm = keras.layers.LayerNormalization(epsilon=1e-6)
-    self.logits_dense = keras.layers.Dense(vocab_size, name='logits')
+    self.final_norm = keras.layers.LayerNormalization(epsilon=1e-6,
+                                                      dtype=policy)
+    self.logits_dense = keras.layers.Dense(vocab_size, name='logits',
+                                           dtype=policy)
     # Every shape is known here; building now lets call_cached run first.
     self.build(None)
 
@@ -110,11 +122,12 @@ class MusicTransformer(keras.Model):
     self.logits_dense.build(hidden_shape)
 
   def embed(self, inputs, positions):
-    """Tokens [B, L] or distributions [B, L, V] -> float [B, L, D]."""
-    x = token_embedding.embed_tokens(self.embedding, inputs)
-    x = x * ops.cast(self.hidden_size**0.5, x.dtype)
+    """Tokens [B, L] or distributions [B, L, V] -> float32 [B, L, D]."""
+    x = ops.cast(token_embedding.embed_tokens(self.embedding, inputs),
+                 'float32')
+    x = x * self.hidden_size**0.5
     if self.timing_signal:
-      x = x + timing_signal(positions, self.hidden_size, x.dtype)[None]
+      x = x + timing_signal(positions, self.hidden_size)[None]
     if self.position_embedding is not None:
       x = x + ops.cast(self.position_embedding(positions), x.dtype)[None]
     return x
@@ -161,7 +174,8 @@ class MusicTransformer(keras.Model):
         vocab_size=self.vocab_size, num_layers=self.num_layers,
         hidden_size=self.hidden_size, num_heads=self.num_heads,
         attention_size=self.attention_size, filter_size=self.filter_size,
-        max_len=self.max_len, dropout=self.dropout, attention=self.attention,
+        max_len=self.max_len, dropout=self.dropout,
+        attention_dropout=self.attention_dropout, attention=self.attention,
         max_relative_position=self.max_relative_position,
         timing_signal=self.timing_signal)
     return config
@@ -177,4 +191,6 @@ class MusicTransformer(keras.Model):
                max_len=model_config.max_len, dropout=model_config.dropout,
                attention=model_config.attention,
                max_relative_position=model_config.relative_distance,
-               timing_signal=model_config.timing_signal, **kwargs)
+               timing_signal=model_config.timing_signal,
+               attention_dropout=model_config.attention_weight_dropout,
+               **kwargs)

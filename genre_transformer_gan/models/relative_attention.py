@@ -34,7 +34,10 @@ def skew(rel_logits):
                           ops.shape(rel_logits)[2])
   padded = ops.pad(rel_logits, [[0, 0], [0, 0], [0, 0], [1, 0]])
   reshaped = ops.reshape(padded, (batch, heads, length + 1, length))
-  return reshaped[:, :, 1:, :]
+  # ops.slice, not reshaped[:, :, 1:]: the gradient of a strided slice
+  # (StridedSliceGrad) took ~0.14 s per layer of `small`'s training step on
+  # a CPU, the gradient of a slice (a pad) a small fraction of that.
+  return ops.slice(reshaped, (0, 0, 1, 0), (batch, heads, length, length))
 
 
 @keras.saving.register_keras_serializable(package='genre_transformer_gan')
@@ -68,7 +71,7 @@ class RelativeMultiHeadAttention(keras.layers.Layer):
     self.max_relative_position = max_relative_position
     self.relative = relative
     self.dropout = dropout
-    self._dropout = keras.layers.Dropout(dropout)
+    self._dropout = keras.layers.Dropout(dropout, dtype=self.dtype_policy)
 
   def build(self, input_shape):
     width = input_shape[-1]
@@ -90,34 +93,68 @@ class RelativeMultiHeadAttention(keras.layers.Layer):
           initializer=keras.initializers.RandomNormal(
               stddev=self.key_dim**-0.5))
 
+  def _weight(self, variable):
+    """A variable in the compute dtype (bfloat16 under mixed precision)."""
+    return ops.cast(variable, self.compute_dtype)
+
   def _project(self, inputs):
-    q = ops.einsum('bld,dhk->bhlk', inputs, self.query_kernel)
-    k = ops.einsum('bld,dhk->bhlk', inputs, self.key_kernel)
-    v = ops.einsum('bld,dhk->bhlk', inputs, self.value_kernel)
+    """[B, L, D] -> q, k, v [B, H, L, key_dim] (q scaled), one fused matmul.
+
+    The three kernels stay separate variables (checkpoints keep their
+    layout) and are concatenated per step: one [D, 3A] matmul, whose
+    gradient is a plain matmul too, is much faster on a CPU than three
+    einsums (BENCHMARKS.md, "Training").
+    """
+    inputs = ops.cast(inputs, self.compute_dtype)
+    width = self.num_heads * self.key_dim
+    kernel = ops.concatenate(
+        [ops.reshape(self._weight(w), (-1, width)) for w in
+         (self.query_kernel, self.key_kernel, self.value_kernel)], axis=1)
+    batch, length = ops.shape(inputs)[0], ops.shape(inputs)[1]
+    qkv = ops.reshape(ops.matmul(inputs, kernel),
+                      (batch, length, 3, self.num_heads, self.key_dim))
+    q, k, v = ops.unstack(ops.transpose(qkv, (2, 0, 3, 1, 4)), axis=0)
     return q * ops.cast(self.key_dim**-0.5, q.dtype), k, v
+
+  def _merge_heads(self, heads):
+    """[B, H, L, key_dim] -> [B, L, D] through the output kernel."""
+    batch, length = ops.shape(heads)[0], ops.shape(heads)[2]
+    merged = ops.reshape(ops.transpose(heads, (0, 2, 1, 3)),
+                         (batch, length, self.num_heads * self.key_dim))
+    kernel = ops.reshape(self._weight(self.output_kernel),
+                         (self.num_heads * self.key_dim, -1))
+    return ops.matmul(merged, kernel)
 
   def _distance_embeddings(self, distances):
     """[H, N, key_dim] embeddings of distances (clipped at R)."""
     index = ops.minimum(distances, self.max_relative_position)
-    return ops.take(self.relative_embeddings, index, axis=1)
+    return ops.take(self._weight(self.relative_embeddings), index, axis=1)
 
   def _attend(self, logits, mask, values, training):
+    # Softmax in float32 whatever the compute dtype.
     logits = ops.where(mask, ops.cast(logits, 'float32'), _NEG_INF)
     weights = ops.cast(ops.softmax(logits, axis=-1), values.dtype)
     weights = self._dropout(weights, training=training)
-    heads = ops.einsum('bhij,bhjk->bhik', weights, values)
-    return ops.einsum('bhik,hkd->bid', heads, self.output_kernel)
+    return self._merge_heads(ops.matmul(weights, values))
 
   def call(self, inputs, training=False, cache=None, cache_update_index=None):
     if cache is not None:
       return self._call_cached(inputs, cache, cache_update_index, training)
     q, k, v = self._project(inputs)
-    logits = ops.einsum('bhik,bhjk->bhij', q, k)
+    logits = ops.matmul(q, ops.swapaxes(k, -1, -2))
     length = ops.shape(inputs)[1]
     if self.relative:
       # Column m of Q.Er^T is distance (L - 1) - m into the past.
       er = self._distance_embeddings(ops.arange(length - 1, -1, -1))
-      logits = logits + skew(ops.einsum('bhik,hmk->bhim', q, er))
+      # q [B, H, L, k] x er^T [B, H, k, L]: its gradient is a batched
+      # matmul and a sum, where the equivalent einsum ('bhik,hmk->bhim')
+      # took ~8x its forward time on a CPU. The batch is broadcast
+      # explicitly: TF 2.21's oneDNN matmul returned wrong numbers for an
+      # implicit broadcast of [1, 1, k, L] against [2, 1, L, k].
+      er = ops.broadcast_to(
+          ops.swapaxes(er, -1, -2)[None],
+          (ops.shape(q)[0], self.num_heads, self.key_dim, length))
+      logits = logits + skew(ops.matmul(q, er))
     positions = ops.arange(length)
     mask = positions[None, :] <= positions[:, None]
     return self._attend(logits, mask[None, None], v, training)

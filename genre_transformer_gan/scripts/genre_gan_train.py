@@ -26,6 +26,7 @@ from genre_transformer_gan import file_checks
 from genre_transformer_gan.data import datasets
 from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.scripts import script_utils
+from genre_transformer_gan.training import precision
 from genre_transformer_gan.training import run_lib
 from genre_transformer_gan.training import strategies
 
@@ -64,13 +65,19 @@ for _name in ('genre_weight', 'realism_weight', 'mle_weight', 'kl_weight'):
                      "config's).")
 flags.DEFINE_enum('realism_loss', None, ['rsgan', 'wgan_gp'],
                   "Critic loss (default: the config's).")
+flags.DEFINE_enum('precision', None, list(precision.PRECISIONS),
+                  "MLE compute dtype (default: the config's; auto = "
+                  'bfloat16 matmuls on TPUs and on CPUs with avx512_bf16 / '
+                  'amx_bf16, float32 elsewhere).')
 
 
 def _config():
   config = configs.get_config(FLAGS.config, FLAGS.generator)
-  if FLAGS.eval_every:
+  train = {name: FLAGS[name].value for name in ('eval_every', 'precision')
+           if FLAGS[name].value}
+  if train:
     config = dataclasses.replace(config, train=dataclasses.replace(
-        config.train, eval_every=FLAGS.eval_every))
+        config.train, **train))
   overrides = {name: FLAGS[name].value for name in (
       'genre_weight', 'realism_weight', 'mle_weight', 'kl_weight',
       'realism_loss') if FLAGS[name].value is not None}
@@ -113,10 +120,12 @@ def run():
   mle_steps = FLAGS.mle_steps or run_lib.DEFAULT_MLE_STEPS[config.name]
   adv_steps = FLAGS.adv_steps or run_lib.DEFAULT_ADV_STEPS[config.name]
   strategy = strategies.get_strategy(FLAGS.strategy)
+  dtype = precision.resolve(config.train.precision, strategy)
   print(f'genre_gan_train: config {config.name}, generator '
         f'{config.generator}, {builder.info.full_name}, '
         f'target genre {FLAGS.genre if adversarial else "-"}, model_dir '
-        f'{model_dir}, {strategy.num_replicas_in_sync} replica(s).\n' +
+        f'{model_dir}, {strategy.num_replicas_in_sync} replica(s), MLE in '
+        f'{dtype} ({precision.describe_cpu()}).\n' +
         run_lib.plan(config, mle_steps, adv_steps, need_classifier,
                      FLAGS.phase), flush=True)
   if adversarial:

@@ -13,9 +13,10 @@ Each step (one compiled function, under any tf.distribute strategy):
   4. both updated with clipped gradients (optimization.py). C is frozen: it
      has no trainable variables and is in no optimizer.
 
-Checkpoints (generator, critic, both optimizers; the step is the generator
-optimizer's iteration count and tau is a function of it, so a resumed run
-continues the schedule exactly) go to model_dir/adversarial_<genre>/checkpoints;
+Checkpoints (generator, critic, both optimizers, the input iterator's
+position; the step is the generator optimizer's iteration count and tau is
+a function of it, so a resumed run continues the schedule and the data
+exactly) go to model_dir/adversarial_<genre>/checkpoints;
 the run starts from the latest MLE checkpoint in model_dir/checkpoints.
 """
 
@@ -34,6 +35,7 @@ from genre_transformer_gan.models import critic as critic_lib
 from genre_transformer_gan.models import generators
 from genre_transformer_gan.models import losses
 from genre_transformer_gan.training import adversarial_losses
+from genre_transformer_gan.training import checkpointing
 from genre_transformer_gan.training import gumbel
 from genre_transformer_gan.training import optimization
 
@@ -95,7 +97,8 @@ class AdversarialTrainer:
     self.checkpoint = tf.train.Checkpoint(
         generator=self.generator, critic=self.critic,
         generator_optimizer=self.generator_optimizer,
-        critic_optimizer=self.critic_optimizer)
+        critic_optimizer=self.critic_optimizer,
+        seed_states=checkpointing.seed_states(self.generator, self.critic))
     self.manager = tf.train.CheckpointManager(
         self.checkpoint, os.path.join(self.directory, 'checkpoints'),
         max_to_keep=config.train.keep_checkpoints)
@@ -231,8 +234,9 @@ class AdversarialTrainer:
     """
     s = self.settings
     writer = tf.summary.create_file_writer(self.directory)
-    iterator = iter(self.strategy.distribute_datasets_from_function(
-        dataset_fn))
+    iterator = checkpointing.attach_input(
+        self.checkpoint, iter(self.strategy.distribute_datasets_from_function(
+            dataset_fn)))
     window_step, window_time = self.step, time.time()
     result = {'step': self.step, 'evaluation': None}
     while self.step < num_steps:

@@ -4,8 +4,9 @@ The same loop runs on one CPU, MirroredStrategy, MultiWorkerMirroredStrategy
 and TPUStrategy: each replica's loss is its summed token NLL divided by the
 number of predicted tokens across all replicas, so the optimizer's
 all-reduced (summed) gradients are those of the global mean.
-Checkpoints (model, optimizer, step) go through tf.train.CheckpointManager
-and resume exactly; TensorBoard gets loss, learning rate, tokens/s and
+Checkpoints (model, optimizer, step, and the input iterator's position) go
+through tf.train.CheckpointManager and resume exactly: a resumed run sees
+the batches an uninterrupted run would have; TensorBoard gets loss, learning rate, tokens/s and
 validation NLL; progress lines give rate and ETA.
 """
 
@@ -20,7 +21,9 @@ import tensorflow as tf
 
 from genre_transformer_gan.models import generators
 from genre_transformer_gan.models import losses
+from genre_transformer_gan.training import checkpointing
 from genre_transformer_gan.training import optimization
+from genre_transformer_gan.training import precision
 from genre_transformer_gan.training import schedules
 
 
@@ -45,8 +48,8 @@ class MleTrainer:
     self.strategy = strategy or tf.distribute.get_strategy()
     train = config.train
     with self.strategy.scope():
-      dtype = 'mixed_bfloat16' if train.mixed_precision else None
-      self.model = generators.build(config, vocab_size, dtype=dtype)
+      self.dtype = precision.resolve(train.precision, self.strategy)
+      self.model = generators.build(config, vocab_size, dtype=self.dtype)
       self.schedule = schedules.RsqrtWarmup(
           train.learning_rate_constant, train.warmup_steps,
           self.model.hidden_size)
@@ -54,8 +57,9 @@ class MleTrainer:
           learning_rate=self.schedule, beta_1=0.9, beta_2=0.997,
           epsilon=1e-9)  # Clipping is done in the step: see there.
       self.optimizer.build(self.model.trainable_variables)
-    self.checkpoint = tf.train.Checkpoint(model=self.model,
-                                          optimizer=self.optimizer)
+    self.checkpoint = tf.train.Checkpoint(
+        model=self.model, optimizer=self.optimizer,
+        seed_states=checkpointing.seed_states(self.model))
     self.manager = tf.train.CheckpointManager(
         self.checkpoint, os.path.join(model_dir, 'checkpoints'),
         max_to_keep=train.keep_checkpoints)
@@ -133,8 +137,9 @@ class MleTrainer:
     train = self.config.train
     writer = tf.summary.create_file_writer(os.path.join(self.model_dir,
                                                         'train'))
-    iterator = iter(self.strategy.distribute_datasets_from_function(
-        dataset_fn))
+    iterator = checkpointing.attach_input(
+        self.checkpoint, iter(self.strategy.distribute_datasets_from_function(
+            dataset_fn)))
     start_step, start_time = self.step, time.time()
     window_time, window_tokens = time.time(), 0.0
     result = {'step': self.step, 'loss': None, 'eval_nll': None}

@@ -1,0 +1,72 @@
+"""Which dtype policy a training run computes in: float32 or mixed bfloat16.
+
+`TrainConfig.precision` (and `genre_gan_train --precision`):
+
+  float32          everything in float32.
+  mixed_bfloat16   matmuls and their inputs in bfloat16, variables, layer
+                   norms, softmax and the loss in float32
+                   (models/music_transformer.py).
+  auto             mixed_bfloat16 on a TPU, and on a CPU whose flags show
+                   native bfloat16 matmuls: `avx512_bf16` (AMD Zen 4,
+                   Intel Cooper Lake) or `amx_bf16` (Intel Sapphire Rapids
+                   and later), where oneDNN runs them faster than float32
+                   (BENCHMARKS.md, "Training"); float32 everywhere else
+                   (a CPU without them emulates bfloat16 and is slower;
+                   GPUs are not tested).
+"""
+
+import functools
+from typing import FrozenSet, Optional
+
+import tensorflow as tf
+
+PRECISIONS = ('auto', 'float32', 'mixed_bfloat16')
+BF16_CPU_FLAGS = ('avx512_bf16', 'amx_bf16')
+
+
+@functools.lru_cache(maxsize=None)
+def cpu_flags(path: str = '/proc/cpuinfo') -> FrozenSet[str]:
+  """The CPU's feature flags (Linux); empty where they cannot be read."""
+  try:
+    with open(path) as f:
+      for line in f:
+        if line.startswith('flags'):
+          return frozenset(line.split(':', 1)[1].split())
+  except OSError:
+    pass
+  return frozenset()
+
+
+def cpu_has_bf16(flags: Optional[FrozenSet[str]] = None) -> bool:
+  """True if the CPU multiplies bfloat16 matrices natively."""
+  flags = cpu_flags() if flags is None else flags
+  return any(flag in flags for flag in BF16_CPU_FLAGS)
+
+
+def resolve(precision: str, strategy: Optional[tf.distribute.Strategy] = None,
+            flags: Optional[FrozenSet[str]] = None) -> str:
+  """'float32' or 'mixed_bfloat16' for a precision setting on this machine.
+
+  Raises:
+    ValueError: an unknown setting (one line naming the choices).
+  """
+  if precision not in PRECISIONS:
+    raise ValueError(f'Unknown precision {precision!r}; choose one of: '
+                     f'{", ".join(PRECISIONS)}.')
+  if precision != 'auto':
+    return precision
+  strategy = strategy or tf.distribute.get_strategy()
+  if isinstance(strategy, (tf.distribute.TPUStrategy,
+                           tf.distribute.experimental.TPUStrategy)):
+    return 'mixed_bfloat16'
+  if tf.config.list_logical_devices('GPU'):
+    return 'float32'
+  return 'mixed_bfloat16' if cpu_has_bf16(flags) else 'float32'
+
+
+def describe_cpu(flags: Optional[FrozenSet[str]] = None) -> str:
+  """'CPU bfloat16 flags: avx512_bf16' or 'no CPU bfloat16 flags'."""
+  flags = cpu_flags() if flags is None else flags
+  found = [flag for flag in BF16_CPU_FLAGS if flag in flags]
+  return (f'CPU bfloat16 flags: {", ".join(found)}' if found
+          else 'no CPU bfloat16 flags')
