@@ -15,6 +15,7 @@ REQUIRED_PACKAGES = [
     'apache-beam',       # `tfds build` and the Beam builder configs
     'etils[epath]',
     'matplotlib',
+    'midirenderer',      # WAV rendering with no system library
     'mido',
     'mlcroissant',       # imported by the `tfds` command
     'music21',           # its corpus is the embedded default dataset

@@ -45,7 +45,7 @@ from genre_transformer_gan.training import mle
 from genre_transformer_gan.training import precision
 from genre_transformer_gan.training import run_lib
 
-_VOCAB = vocab.GENRE_OFFSET + 3
+VOCAB = vocab.GENRE_OFFSET + 3
 
 
 DTYPES = ('float32', 'mixed_bfloat16')
@@ -68,7 +68,7 @@ def step_flops(model_config, batch, length):
   d, a, f = (model_config.hidden_size, model_config.attention_size,
              model_config.filter_size)
   layer_params = 4 * d * a + 2 * d * f  # Q, K, V, output; feed-forward
-  matmul_params = model_config.num_layers * layer_params + d * _VOCAB
+  matmul_params = model_config.num_layers * layer_params + d * VOCAB
   k = 3 if model_config.attention == 'relative' else 2
   forward = (2 * matmul_params * length +
              model_config.num_layers * 2 * length**2 * a * k)
@@ -76,10 +76,10 @@ def step_flops(model_config, batch, length):
 
 
 def _trainer(config, model_dir):
-  return mle.MleTrainer(config, _VOCAB, model_dir)
+  return mle.MleTrainer(config, VOCAB, model_dir)
 
 
-def _batches(config, batch, length):
+def random_batches(batch, length):
   data = np.random.default_rng(0).integers(2, vocab.GENRE_OFFSET,
                                            (batch * 4, length + 1))
   data[:, 0] = vocab.GENRE_OFFSET
@@ -92,7 +92,7 @@ def achieved_flops(config, steps):
   with tempfile.TemporaryDirectory() as model_dir:
     trainer = _trainer(config, model_dir)
     iterator = iter(trainer.strategy.distribute_datasets_from_function(
-        _batches(config, batch, length)))
+        random_batches(batch, length)))
     float(trainer._train_step(iterator)[0])  # trace
     start = time.perf_counter()
     for _ in range(steps):
@@ -139,7 +139,7 @@ def _memory_child(config_name, attention, length, batch):
   with tempfile.TemporaryDirectory() as model_dir:
     trainer = _trainer(config, model_dir)
     iterator = iter(trainer.strategy.distribute_datasets_from_function(
-        _batches(config, batch, length)))
+        random_batches(batch, length)))
     trainer._train_step.get_concrete_function(iterator)  # trace first
     before = _rss_kb('VmRSS')
     with open('/proc/self/clear_refs', 'w') as f:

@@ -165,21 +165,51 @@ def test_same_seed_same_samples(run_root):
   assert not np.array_equal(first[0], first[2])  # Batches differ.
 
 
-def test_without_fluidsynth_says_so_once_and_writes_the_rest(
+def test_without_fluidsynth_renders_with_the_soundfont_wheel(
     run_root, tmp_path, monkeypatch):
+  """A fresh machine without libfluidsynth: WAVs all the same (midirenderer),
+  and one line saying so when FluidSynth was asked for."""
   monkeypatch.setattr(audio, 'fluidsynth_status',
                       lambda: (False, 'FluidSynth is not available (test)'))
   generator = generate_lib.load(os.path.join(run_root, 'tiny'), 'folk')
-  messages = []
-  index = generate_lib.generate_files(
-      generator, str(tmp_path), generate_lib.GenerateSettings(
-          genre='folk', num_samples=2, length=60), log=messages.append)
-  assert sum('FluidSynth is not available' in m for m in messages) == 1
-  assert sorted(os.listdir(tmp_path)) == [
-      'folk_00.mid', 'folk_00.npy', 'folk_00.png', 'folk_01.mid',
-      'folk_01.npy', 'folk_01.png', 'index.json', 'index.md']
-  assert all(entry['wav'] is None for entry in index['samples'])
-  assert index['settings']['synth'] == 'none'
+  for synth, expected_lines in (('auto', 0), ('fluidsynth', 1)):
+    messages = []
+    output = tmp_path / synth
+    index = generate_lib.generate_files(
+        generator, str(output), generate_lib.GenerateSettings(
+            genre='folk', num_samples=2, length=60, synth=synth),
+        log=messages.append)
+    assert sum('FluidSynth is not available' in m for m in messages) == (
+        expected_lines)
+    assert index['settings']['synth'] == 'soundfont'
+    assert sorted(os.listdir(output)) == [
+        f'folk_0{i}.{ext}' for i in range(2)
+        for ext in ('mid', 'npy', 'png', 'wav')] + ['index.json', 'index.md']
+    for entry in index['samples']:
+      _check_files(str(output), entry['name'])
+
+
+def test_soundfont_renderer_plays_the_music(corpus_small_builder):
+  """midirenderer with the General MIDI soundfont: as long as the MIDI, not
+  silent, louder where notes sound than in a rest, and its spectrum peaks
+  at the played pitch."""
+  sequence = note_seq.NoteSequence()
+  for start, pitch in ((0.0, 69), (0.5, 69), (2.0, 57)):  # A4, A4, rest, A3
+    sequence.notes.add(pitch=pitch, velocity=90, start_time=start,
+                       end_time=start + 0.45, program=0)
+  sequence.total_time = 2.45
+  rate = 22050
+  waveform = audio.synthesize(sequence, 'soundfont', rate)
+  assert waveform.dtype == np.float32
+  # The music, then a release tail of at most 5 % of it (audio.py).
+  assert 2.45 <= len(waveform) / rate <= 2.45 * 1.05 + 0.01
+  loud = np.sqrt(np.mean(waveform[int(0.05 * rate):int(0.4 * rate)] ** 2))
+  rest = np.sqrt(np.mean(waveform[int(1.6 * rate):int(1.95 * rate)] ** 2))
+  assert loud > 0.05 and rest < loud / 10
+  note = waveform[int(0.05 * rate):int(0.45 * rate)]
+  spectrum = np.abs(np.fft.rfft(note * np.hanning(len(note))))
+  peak_hz = np.argmax(spectrum) * rate / len(note)
+  assert any(abs(peak_hz - 440 * k) < 15 for k in (1, 2, 3)), peak_hz
 
 
 def test_adversarial_stage_is_picked_for_its_genre(run_root, tmp_path):

@@ -56,7 +56,8 @@ def test_all_phases_end_to_end_then_resume(corpus_data_dir, tmp_path):
   result = _run(*common, '--adv_steps=4')
   assert result.returncode == 0, result.stderr[-3000:]
   assert 'Plan: train the genre classifier' in result.stdout
-  assert 'Expected at most' in result.stdout
+  assert 'ETA from its first timed steps' in result.stdout
+  assert 'MLE pre-training to step 6' in result.stdout  # no tiny ships
   adversarial_dir = model_dir / 'adversarial_classical'
   assert (adversarial_dir / 'checkpoints' / 'ckpt-4.index').exists()
   assert len(list((adversarial_dir / 'samples').glob('*.mid'))) == 3

@@ -1,33 +1,46 @@
-"""NoteSequence -> WAV: FluidSynth with a General MIDI soundfont, or sines.
+"""NoteSequence -> WAV with a General MIDI soundfont, or sines.
 
-FluidSynth goes through note_seq (`note_seq.midi_synth.fluidsynth`, i.e.
-pretty_midi's renderer) with the soundfont pretty_midi ships (TimGM6mb.sf2)
-unless another is given. It needs the pyfluidsynth package and the system
-library (Debian: `apt-get install libfluidsynth3`); `fluidsynth_status()`
-says whether both are there. The sine synthesiser (note_seq's) needs
-nothing and is the fallback a caller may choose.
+Renderers (`synth`):
 
-pretty_midi renders one second of silence after the last note-off; the WAV
-keeps a release tail of at most RELEASE_SECONDS and at most
-RELEASE_FRACTION of the music's length, faded out, so its length is the
-MIDI's within 5%.
+  auto        fluidsynth where its system library is installed, else
+              soundfont: a WAV right after `pip install`, on any machine.
+  fluidsynth  FluidSynth through note_seq (`note_seq.midi_synth.fluidsynth`,
+              pretty_midi's renderer). Needs pyfluidsynth and the system
+              library (Debian: `apt-get install libfluidsynth3`);
+              `fluidsynth_status()` says whether both are there.
+  soundfont   midirenderer, a SoundFont renderer in one abi3 wheel with no
+              system dependency (a pip requirement of this package).
+  sine        note_seq's sine-wave synthesiser: needs nothing, sounds like
+              nothing real; the last resort.
+
+Both soundfont renderers use the General MIDI soundfont pretty_midi ships
+(TimGM6mb.sf2) unless another .sf2 is given.
+
+Renderers add silence or release after the last note-off; the WAV keeps a
+release tail of at most RELEASE_SECONDS and at most RELEASE_FRACTION of the
+music's length, faded out, so its length is the MIDI's within 5%.
 """
 
 import functools
+import io
 import os
 import wave
 from typing import Optional, Tuple
 
 import note_seq
 import numpy as np
+import pretty_midi
+from scipy import signal
 
-SYNTHS = ('fluidsynth', 'sine', 'none')
+SYNTHS = ('auto', 'fluidsynth', 'soundfont', 'sine', 'none')
 DEFAULT_SAMPLE_RATE = 22050
 RELEASE_SECONDS = 0.5
 RELEASE_FRACTION = 0.05
 FADE_SECONDS = 0.05
 INSTALL_HINT = ('install it with `apt-get install libfluidsynth3` and '
-                '`pip install pyfluidsynth`, or pass --synth=sine')
+                '`pip install pyfluidsynth`, or pass --synth=soundfont')
+DEFAULT_SOUNDFONT = os.path.join(os.path.dirname(pretty_midi.__file__),
+                                 'TimGM6mb.sf2')
 
 
 @functools.lru_cache(maxsize=None)
@@ -42,31 +55,87 @@ def fluidsynth_status() -> Tuple[bool, str]:
   return True, ''
 
 
-def synthesize(sequence, synth: str = 'fluidsynth',
+@functools.lru_cache(maxsize=None)
+def soundfont_status() -> Tuple[bool, str]:
+  """(available, why not): the midirenderer wheel importable."""
+  try:
+    import midirenderer  # pylint: disable=import-outside-toplevel,unused-import
+  except ImportError as e:
+    return False, f'midirenderer is not available ({e})'
+  return True, ''
+
+
+def resolve_synth(synth: str) -> Tuple[str, str]:
+  """(the renderer to use, a line saying why it differs, or '').
+
+  'auto' and an unavailable 'fluidsynth' become 'soundfont' (or 'sine'
+  where midirenderer is missing too).
+  """
+  if synth not in SYNTHS:
+    raise ValueError(f'Unknown synth {synth!r}; choose one of: '
+                     f'{", ".join(SYNTHS)}.')
+  if synth not in ('auto', 'fluidsynth') or fluidsynth_status()[0]:
+    return ('fluidsynth' if synth == 'auto' else synth), ''
+  reason = fluidsynth_status()[1]
+  fallback = 'soundfont' if soundfont_status()[0] else 'sine'
+  if synth == 'auto':
+    return fallback, ''
+  return fallback, (f'{reason}: rendering WAVs with --synth={fallback} '
+                    f'instead ({INSTALL_HINT.split(", or")[0]}).')
+
+
+def _render_soundfont(sequence, sample_rate: int, soundfont: Optional[str]):
+  """midirenderer's stereo 16-bit WAV of the sequence, as mono floats."""
+  import midirenderer  # pylint: disable=import-outside-toplevel
+  midi = io.BytesIO()
+  note_seq.note_sequence_to_pretty_midi(sequence).write(midi)
+  with open(soundfont or DEFAULT_SOUNDFONT, 'rb') as f:
+    rendered = midirenderer.render_wave_from(f.read(), midi.getvalue())
+  with wave.open(io.BytesIO(bytes(rendered)), 'rb') as f:
+    rate, channels = f.getframerate(), f.getnchannels()
+    frames = np.frombuffer(f.readframes(f.getnframes()), '<i2')
+  mono = frames.reshape(-1, channels).astype(np.float32).mean(1) / 32767
+  if rate == sample_rate:
+    return mono
+  divisor = np.gcd(rate, sample_rate)
+  return signal.resample_poly(mono, sample_rate // divisor, rate // divisor)
+
+
+def synthesize(sequence, synth: str = 'auto',
                sample_rate: int = DEFAULT_SAMPLE_RATE,
                soundfont: Optional[str] = None) -> np.ndarray:
   """float32 [samples] in [-1, 1] (peak 0.9): the NoteSequence played.
 
   Args:
     sequence: a NoteSequence.
-    synth: 'fluidsynth' or 'sine'.
+    synth: one of SYNTHS except 'none' ('auto': resolve_synth).
     sample_rate: Hz.
-    soundfont: a .sf2 file for FluidSynth (default: TimGM6mb.sf2).
+    soundfont: a .sf2 file (default: TimGM6mb.sf2).
 
   Raises:
-    RuntimeError: synth='fluidsynth' but FluidSynth is not installed.
+    RuntimeError: synth='fluidsynth' but FluidSynth is not installed, or
+      synth='soundfont' without midirenderer.
     ValueError: an unknown synth.
   """
+  if synth == 'auto':
+    synth = resolve_synth(synth)[0]
   if synth == 'fluidsynth':
     available, reason = fluidsynth_status()
     if not available:
       raise RuntimeError(f'{reason}; {INSTALL_HINT}.')
     audio = note_seq.midi_synth.fluidsynth(sequence, sample_rate,
                                            sf2_path=soundfont)
+  elif synth == 'soundfont':
+    available, reason = soundfont_status()
+    if not available:
+      raise RuntimeError(f'{reason}; `pip install midirenderer`, or pass '
+                         '--synth=sine.')
+    audio = _render_soundfont(sequence, sample_rate, soundfont)
   elif synth == 'sine':
     audio = note_seq.midi_synth.synthesize(sequence, sample_rate=sample_rate)
   else:
-    raise ValueError(f'Unknown synth {synth!r}; choose fluidsynth or sine.')
+    raise ValueError(f'Unknown synth {synth!r}; choose one of: '
+                     f'{", ".join(s for s in SYNTHS if s != "none")}.')
   audio = np.asarray(audio, np.float32)
   release = min(RELEASE_SECONDS, RELEASE_FRACTION * sequence.total_time)
   end = int(np.ceil((sequence.total_time + release) * sample_rate))

@@ -66,7 +66,7 @@ class GenerateSettings:
   batch_size: int = 8
   primer: Optional[str] = None
   primer_tokens: int = 0
-  synth: str = 'fluidsynth'
+  synth: str = 'auto'
   sample_rate: int = audio.DEFAULT_SAMPLE_RATE
   soundfont: Optional[str] = None
 
@@ -200,11 +200,9 @@ def generate_files(generator: LoadedGenerator, output_dir: str,
     raise ValueError(f'Unknown genre {settings.genre}; the model knows: '
                      f'{", ".join(generator.vocabulary.genres)}.')
   file_checks.ensure_writable_dir(output_dir, '--output_dir')
-  synth = settings.synth
-  available, reason = audio.fluidsynth_status()
-  if synth == 'fluidsynth' and not available:
-    log(f'{reason}: no WAV files ({audio.INSTALL_HINT}).')
-    synth = 'none'
+  synth, message = audio.resolve_synth(settings.synth)
+  if message:
+    log(message)
   settings_used = dataclasses.replace(settings, synth=synth)
   primer, primer_entry, boundary = None, None, None
   if settings.primer:

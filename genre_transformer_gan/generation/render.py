@@ -1,13 +1,15 @@
 """Tokens -> things people look at and listen to: piano rolls and audio.
 
-`synthesize` uses note_seq's sine-wave synthesiser (no system packages; for
-TensorBoard); audio.py renders WAV files with FluidSynth. `piano_roll` draws
-the notes with matplotlib (no display needed).
+`synthesize` plays tokens for TensorBoard with audio.py's renderers (the
+General MIDI soundfont: FluidSynth or the midirenderer wheel, no system
+package needed). `piano_roll` draws the notes with matplotlib (no display
+needed).
 """
 
 import io
 from typing import Optional
 
+import note_seq
 import numpy as np
 
 from genre_transformer_gan.data import tokenizer
@@ -18,11 +20,13 @@ SAMPLE_RATE = 16000
 
 def synthesize(tokens, sample_rate: int = SAMPLE_RATE,
                max_seconds: float = 30.0) -> np.ndarray:
-  """float32 [samples] in [-1, 1]: the tokens played by sine waves."""
+  """float32 [samples] in [-1, 1]: the first max_seconds of the tokens."""
   ns = tokenizer.tokens_to_note_sequence(tokens)
+  if ns.total_time > max_seconds:
+    ns = note_seq.sequences_lib.trim_note_sequence(ns, 0.0, max_seconds)
   if not ns.notes:
     return np.zeros([sample_rate // 10], np.float32)
-  audio = audio_lib.synthesize(ns, 'sine', sample_rate)
+  audio = audio_lib.synthesize(ns, 'auto', sample_rate)
   return audio[:int(max_seconds * sample_rate)]
 
 

@@ -44,11 +44,13 @@ flags.DEFINE_string('primer', None, 'MIDI file to continue in --genre '
                     '(genre transfer).')
 flags.DEFINE_integer('primer_tokens', 0, "The primer's first tokens used "
                      "(0: half the model's training length).")
-flags.DEFINE_enum('synth', 'fluidsynth', list(audio.SYNTHS),
-                  'WAV renderer (none: no WAV).')
+flags.DEFINE_enum('synth', 'auto', list(audio.SYNTHS),
+                  'WAV renderer: auto (FluidSynth where its system library '
+                  'is installed, else soundfont), fluidsynth, soundfont '
+                  '(midirenderer, no system library), sine, none (no WAV).')
 flags.DEFINE_integer('sample_rate', audio.DEFAULT_SAMPLE_RATE, 'WAV Hz.')
-flags.DEFINE_string('soundfont', None, '.sf2 for FluidSynth (default: '
-                    "pretty_midi's TimGM6mb.sf2).")
+flags.DEFINE_string('soundfont', None, '.sf2 for fluidsynth / soundfont '
+                    "(default: pretty_midi's TimGM6mb.sf2).")
 flags.DEFINE_string('evaluator_dir', None, 'Independent evaluator for the '
                     'index (default: the newest in <runs>/evaluator/).')
 flags.DEFINE_string('classifier_path', None, 'Frozen classifier for the '

@@ -16,15 +16,18 @@ one stage.
 
 import dataclasses
 import os
+import sys
 
 from absl import app
 from absl import flags
 from absl import logging
+import tensorflow as tf
 
 from genre_transformer_gan import configs
 from genre_transformer_gan import file_checks
 from genre_transformer_gan.data import datasets
 from genre_transformer_gan.models import classifier_io
+from genre_transformer_gan.models import pretrained
 from genre_transformer_gan.scripts import script_utils
 from genre_transformer_gan.training import precision
 from genre_transformer_gan.training import run_lib
@@ -65,6 +68,14 @@ for _name in ('genre_weight', 'realism_weight', 'mle_weight', 'kl_weight'):
                      "config's).")
 flags.DEFINE_enum('realism_loss', None, ['rsgan', 'wgan_gp'],
                   "Critic loss (default: the config's).")
+flags.DEFINE_enum('init_from', 'auto', list(pretrained.INIT_FROM),
+                  'A new model_dir starts MLE from the pretrained generator '
+                  'shipped for --config (auto: when it fits the run; '
+                  'pretrained: required; scratch: from nothing).')
+flags.DEFINE_string('export_pretrained', None, 'After MLE, write the '
+                    'generator as a pretrained starting point (float16 '
+                    'weights and model card) into this directory '
+                    '(bin/pretrain_small.sh).')
 flags.DEFINE_enum('precision', None, list(precision.PRECISIONS),
                   "MLE compute dtype (default: the config's; auto = "
                   'bfloat16 matmuls on TPUs and on CPUs with avx512_bf16 / '
@@ -121,24 +132,36 @@ def run():
   adv_steps = FLAGS.adv_steps or run_lib.DEFAULT_ADV_STEPS[config.name]
   strategy = strategies.get_strategy(FLAGS.strategy)
   dtype = precision.resolve(config.train.precision, strategy)
+  card = None
+  if FLAGS.phase in ('all', 'mle'):
+    card, _ = pretrained.choose(config, vocabulary.genres, FLAGS.init_from)
+    if card is not None and tf.train.latest_checkpoint(
+        os.path.join(model_dir, 'checkpoints')):
+      card = None  # Resuming its own run.
   print(f'genre_gan_train: config {config.name}, generator '
         f'{config.generator}, {builder.info.full_name}, '
         f'target genre {FLAGS.genre if adversarial else "-"}, model_dir '
         f'{model_dir}, {strategy.num_replicas_in_sync} replica(s), MLE in '
         f'{dtype} ({precision.describe_cpu()}).\n' +
         run_lib.plan(config, mle_steps, adv_steps, need_classifier,
-                     FLAGS.phase), flush=True)
+                     FLAGS.phase, card and card['step']), flush=True)
   if adversarial:
     run_lib.get_classifier_path(config, builder, model_dir, classifier_path,
                                 FLAGS.seed, strategy)
   if FLAGS.phase in ('all', 'mle'):
     result = run_lib.run_mle(config, builder, vocabulary, model_dir,
                              mle_steps, strategy, mle_genres, FLAGS.seed,
-                             FLAGS.eval_batches)
+                             FLAGS.eval_batches, init_from=FLAGS.init_from)
     print(f'MLE step {result["step"]}: train loss {result["loss"]}, '
           f'{result["eval_split"]} NLL {result["eval_nll"]:.4f} nats/token '
           f'(unigram entropy {result["unigram_entropy"]:.4f}); checkpoint '
           f'{result["checkpoint"]}', flush=True)
+    if FLAGS.export_pretrained:
+      card = run_lib.export_pretrained(
+          model_dir, config, builder, result, FLAGS.export_pretrained,
+          command='genre_gan_train ' + ' '.join(sys.argv[1:]))
+      print(f'Pretrained generator written to {FLAGS.export_pretrained} '
+            f'(step {card["step"]}, {card["weights_bytes"] / 1e6:.1f} MB).')
   if not adversarial:
     return
   evaluator = run_lib.load_evaluator(

@@ -129,7 +129,8 @@ class MleTrainer:
         at a time budget.
 
     Returns:
-      {'step': ..., 'loss': last loss, 'eval_nll': last validation NLL}.
+      {'step': ..., 'loss': last loss, 'eval_nll': last validation NLL,
+       'seconds': wall time of this call}.
 
     Raises:
       FloatingPointError: a non-finite loss; the last checkpoint is kept.
@@ -181,4 +182,5 @@ class MleTrainer:
       if step % train.checkpoint_every == 0 or step == num_steps:
         self.manager.save(checkpoint_number=step)
     writer.flush()
+    result['seconds'] = time.time() - start_time
     return result

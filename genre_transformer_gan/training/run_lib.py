@@ -22,23 +22,15 @@ from genre_transformer_gan.evaluation import report
 from genre_transformer_gan.evaluation import report_format
 from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.models import generator_io
+from genre_transformer_gan.models import pretrained
 from genre_transformer_gan.training import adversarial
 from genre_transformer_gan.training import classifier as classifier_lib
 from genre_transformer_gan.training import mle
 from genre_transformer_gan.training import monitor
+from genre_transformer_gan.training import precision
 
 DEFAULT_MLE_STEPS = {'tiny': 100, 'small': 300, 'base': 200_000}
 DEFAULT_ADV_STEPS = {'tiny': 20, 'small': 100, 'base': 20_000}
-# Seconds per step on a 2-core CPU (BENCHMARKS.md) by config and generator
-# family: MLE, adversarial, classifier. No estimate for `base` (a TPU config).
-CPU_SECONDS_PER_STEP = {
-    ('tiny', 'transformer'): (0.05, 0.5, 0.05),
-    ('tiny', 'lstm'): (0.05, 0.5, 0.05),
-    ('tiny', 'wavenet'): (0.05, 0.5, 0.05),
-    ('small', 'transformer'): (2.3, 2.6, 0.2),
-    ('small', 'lstm'): (2.3, 2.5, 0.2),
-    ('small', 'wavenet'): (0.6, 1.3, 0.2),
-}
 
 
 def check_model_dir(model_dir: str, config_name: str, genres,
@@ -80,27 +72,26 @@ def default_evaluator_dir(model_dir, builder) -> str:
 
 
 def plan(config, mle_steps: int, adv_steps: int, need_classifier: bool,
-         phase: str) -> str:
-  """The stages and, on a CPU, the expected minutes."""
-  stages, seconds = [], 0.0
-  mle_rate, adv_rate, classifier_rate = CPU_SECONDS_PER_STEP.get(
-      (config.name, config.generator), (None, None, None))
+         phase: str, pretrained_step: Optional[int] = None) -> str:
+  """The stages, in order. Times are not guessed from another CPU: each
+  stage prints its rate and ETA from its own first timed steps."""
+  stages = []
   if need_classifier:
     stages.append(f'train the genre classifier ({config.classifier.steps} '
                   'steps)')
-    seconds += (classifier_rate or 0) * config.classifier.steps
   if phase in ('all', 'mle'):
-    stages.append(f'MLE pre-training to step {mle_steps}')
-    seconds += (mle_rate or 0) * mle_steps
+    if pretrained_step is not None:
+      stages.append(f'start from the pretrained generator ({pretrained_step} '
+                    'MLE steps)' + (
+                        f', MLE to step {mle_steps}' if mle_steps >
+                        pretrained_step else ''))
+    else:
+      stages.append(f'MLE pre-training to step {mle_steps}')
   if phase in ('all', 'adversarial'):
     stages.append(f'adversarial fine-tuning to step {adv_steps}, then '
                   'samples and an evaluation report')
-    seconds += (adv_rate or 0) * adv_steps + 60
-  text = 'Plan: ' + ' -> '.join(stages)
-  if mle_rate is None:
-    return text + '.'
-  return (text + f'. Expected at most ~{seconds / 60:.0f} min on a 2-core '
-          'CPU (less when resuming).')
+  return ('Plan: ' + ' -> '.join(stages) + '. Each stage prints its ETA '
+          'from its first timed steps on this machine.')
 
 
 def get_classifier_path(config, builder, model_dir: str,
@@ -143,8 +134,13 @@ def adversarial_dataset_fn(config, builder, genre, seed=0):
 
 
 def run_mle(config, builder, vocabulary, model_dir, steps, strategy,
-            genres=None, seed=0, eval_batches=20) -> dict:
-  """MLE pre-training (resuming) on `genres` (None: all); returns results."""
+            genres=None, seed=0, eval_batches=20, init_from='scratch',
+            log=print) -> dict:
+  """MLE pre-training (resuming) on `genres` (None: all); returns results.
+
+  A fresh model_dir starts from the pretrained generator shipped for the
+  config when `init_from` allows and it fits (models/pretrained.py).
+  """
   genre_ids = datasets.genre_ids(builder, genres) if genres else None
   max_len = config.model.max_len
 
@@ -154,6 +150,8 @@ def run_mle(config, builder, vocabulary, model_dir, steps, strategy,
       genre_ids=genre_ids).take(eval_batches).cache()
   trainer = mle.MleTrainer(config, vocabulary.size, model_dir, strategy,
                            seed=seed)
+  card = pretrained.initialize(trainer, config, vocabulary.genres, init_from,
+                               log=log)
   result = trainer.train(mle_dataset_fn(config, builder, seed, genre_ids),
                          steps, eval_dataset=eval_data)
   if result['eval_nll'] is None:  # Already at `steps`: nothing was trained.
@@ -161,7 +159,41 @@ def run_mle(config, builder, vocabulary, model_dir, steps, strategy,
   result['eval_split'] = eval_split
   result['unigram_entropy'] = unigram_entropy(eval_data)
   result['checkpoint'] = trainer.manager.latest_checkpoint
+  result['pretrained'] = card
   return result
+
+
+def export_pretrained(model_dir, config, builder, mle_result: dict,
+                      directory: str, command: str) -> dict:
+  """The latest MLE checkpoint of model_dir as a pretrained starting point.
+
+  Returns:
+    Its model card (models/pretrained.py).
+  """
+  model, _, checkpoint = generator_io.load_generator(model_dir)
+  if checkpoint.stage != 'mle':
+    raise ValueError(f'{checkpoint.prefix} is not an MLE checkpoint.')
+  info = {'command': command, 'dataset': builder.info.full_name,
+          'validation_nll': mle_result['eval_nll'],
+          'eval_split': mle_result['eval_split'],
+          'unigram_entropy': mle_result['unigram_entropy'],
+          'precision': precision.resolve(config.train.precision),
+          'seconds': mle_result.get('seconds'),
+          'cpu': _cpu_model()}
+  step = int(checkpoint.prefix.rsplit('-', 1)[-1])
+  return pretrained.export(model, config, checkpoint.genres, step, info,
+                           directory)
+
+
+def _cpu_model() -> str:
+  try:
+    with open('/proc/cpuinfo') as f:
+      for line in f:
+        if line.startswith('model name'):
+          return line.split(':', 1)[1].strip()
+  except OSError:
+    pass
+  return 'unknown'
 
 
 def unigram_entropy(dataset, max_batches=50):

@@ -1,0 +1,156 @@
+"""A pretrained starting point shipped inside the package, and its card.
+
+`genre_transformer_gan/pretrained/<config>.npz` holds float16 weights of a
+generator pre-trained by MLE (`bin/pretrain_small.sh`), next to
+`<config>.json`, its model card: the command, steps, dataset version,
+validation NLL, the model and vocabulary it fits, and the weights' sha256.
+
+`genre_gan_train` starts a new model_dir from it when the card matches the
+run exactly (config name, generator family, model settings, vocabulary);
+the optimizer's step is set to the card's, so the learning-rate schedule
+continues where pre-training stopped and `--mle_steps` counts from zero as
+before (the default 300 is already reached: no further MLE steps).
+"""
+
+import dataclasses
+import datetime
+import hashlib
+import io
+import json
+import os
+from typing import Optional
+
+import numpy as np
+import tensorflow as tf
+
+DIRECTORY = os.path.join(os.path.dirname(os.path.dirname(__file__)),
+                         'pretrained')
+INIT_FROM = ('auto', 'pretrained', 'scratch')
+
+
+def paths(config_name: str, directory: str = DIRECTORY):
+  """(weights .npz, card .json) of a config's pretrained generator."""
+  return (os.path.join(directory, f'{config_name}.npz'),
+          os.path.join(directory, f'{config_name}.json'))
+
+
+def fingerprint(config, genres) -> dict:
+  """What a pretrained generator must share with a run to start it."""
+  family = {'transformer': config.model, 'lstm': config.lstm,
+            'wavenet': config.wavenet}[config.generator]
+  return {'config': config.name, 'generator': config.generator,
+          'model': json.loads(json.dumps(dataclasses.asdict(family))),
+          'genres': list(genres)}
+
+
+def read_card(config_name: str, directory: str = DIRECTORY) -> Optional[dict]:
+  """The card of a config's pretrained generator, or None if none ships."""
+  weights, card = paths(config_name, directory)
+  if not (tf.io.gfile.exists(weights) and tf.io.gfile.exists(card)):
+    return None
+  with tf.io.gfile.GFile(card) as f:
+    return json.load(f)
+
+
+def mismatch(card: dict, config, genres) -> str:
+  """'' if the card fits the run, else what differs (one phrase)."""
+  wanted = fingerprint(config, genres)
+  different = [key for key in wanted if card['fits'].get(key) != wanted[key]]
+  return ', '.join(f'{key} ({card["fits"].get(key)!r}, this run '
+                   f'{wanted[key]!r})' for key in different)
+
+
+def export(model, config, genres, step: int, info: dict,
+           directory: str = DIRECTORY) -> dict:
+  """Writes the model's weights (float16) and card; returns the card."""
+  weights_path, card_path = paths(config.name, directory)
+  tf.io.gfile.makedirs(directory)
+  buffer = io.BytesIO()
+  np.savez(buffer, **{f'w{i:03d}': np.asarray(w, np.float16)
+                      for i, w in enumerate(model.get_weights())})
+  data = buffer.getvalue()
+  with tf.io.gfile.GFile(weights_path, 'wb') as f:
+    f.write(data)
+  card = dict(info, fits=fingerprint(config, genres), step=int(step),
+              weights=os.path.basename(weights_path),
+              weights_dtype='float16', weights_bytes=len(data),
+              sha256=hashlib.sha256(data).hexdigest(),
+              parameters=int(sum(np.size(w) for w in model.get_weights())),
+              exported=datetime.date.today().isoformat())
+  with tf.io.gfile.GFile(card_path, 'w') as f:
+    json.dump(card, f, indent=2)
+  return card
+
+
+def load_weights(model, config_name: str, directory: str = DIRECTORY):
+  """Sets the model's weights from the shipped file (checked by sha256)."""
+  weights_path, _ = paths(config_name, directory)
+  card = read_card(config_name, directory)
+  with tf.io.gfile.GFile(weights_path, 'rb') as f:
+    data = f.read()
+  if hashlib.sha256(data).hexdigest() != card['sha256']:
+    raise ValueError(f'{weights_path} does not match its card (sha256); '
+                     'reinstall the package or pass --init_from=scratch.')
+  with np.load(io.BytesIO(data)) as weights:
+    model.set_weights([weights[f'w{i:03d}'].astype(np.float32)
+                       for i in range(len(weights.files))])
+  return card
+
+
+def choose(config, genres, init_from: str = 'auto',
+           directory: str = DIRECTORY):
+  """(the card to start from or None, a line saying why not or '').
+
+  Raises:
+    ValueError: an unknown init_from; init_from='pretrained' and none ships
+      for the config, or it does not fit the run (one line naming what
+      differs and the flag).
+  """
+  if init_from not in INIT_FROM:
+    raise ValueError(f'--init_from={init_from} is unknown; choose one of: '
+                     f'{", ".join(INIT_FROM)}.')
+  if init_from == 'scratch':
+    return None, ''
+  card = read_card(config.name, directory)
+  if card is None:
+    if init_from == 'pretrained':
+      raise ValueError(f'No pretrained {config.name!r} generator ships with '
+                       'this package; pass --init_from=scratch.')
+    return None, ''
+  differs = mismatch(card, config, genres)
+  if not differs:
+    return card, ''
+  message = (f'The pretrained {config.name!r} generator does not fit this '
+             f'run: {differs}')
+  if init_from == 'pretrained':
+    raise ValueError(f'{message}; pass --init_from=scratch.')
+  return None, f'{message}; training from scratch.'
+
+
+def initialize(trainer, config, genres, init_from: str = 'auto',
+               directory: str = DIRECTORY, log=print) -> Optional[dict]:
+  """Starts a fresh MleTrainer from the shipped generator if asked and fit.
+
+  Does nothing for a trainer restored from its own checkpoint.
+
+  Returns:
+    The card used, or None (trained from scratch).
+
+  Raises:
+    ValueError: as `choose`.
+  """
+  card, message = choose(config, genres, init_from, directory)
+  if trainer.restored_from:
+    return None
+  if message:
+    log(message)
+  if card is None:
+    return None
+  load_weights(trainer.model, config.name, directory)
+  trainer.optimizer.iterations.assign(card['step'])
+  trainer.manager.save(checkpoint_number=card['step'])
+  log(f'Starting from the pretrained {config.name!r} generator '
+      f'({card["step"]} MLE steps on {card["dataset"]}, validation NLL '
+      f'{card["validation_nll"]:.3f}; --init_from=scratch to train from '
+      'nothing).')
+  return card

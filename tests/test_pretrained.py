@@ -1,0 +1,137 @@
+"""The pretrained starting point: export, start a run from it, refuse misfits.
+
+And the generator that ships: it fits the `small` config and the embedded
+dataset's vocabulary, and its card's validation NLL is what it scores.
+"""
+
+import dataclasses
+import json
+import os
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from genre_transformer_gan import configs
+from genre_transformer_gan.data import datasets
+from genre_transformer_gan.data import pipeline
+from genre_transformer_gan.data import vocabulary as vocab
+from genre_transformer_gan.models import generators
+from genre_transformer_gan.models import losses
+from genre_transformer_gan.models import pretrained
+from genre_transformer_gan.training import mle
+
+GENRES = ('classical', 'folk', 'early')
+VOCAB_SIZE = vocab.Vocabulary(GENRES).size
+
+
+def _dataset_fn():
+  data = np.random.default_rng(0).integers(
+      vocab.NUM_RESERVED, vocab.GENRE_OFFSET, (16, 33)).astype(np.int32)
+  data[:, 0] = vocab.GENRE_OFFSET
+  return lambda context: tf.data.Dataset.from_tensor_slices(data).repeat(
+      ).batch(4)
+
+
+@pytest.fixture(name='shipped')
+def _shipped(tmp_path):
+  """(config, directory): a tiny generator trained 6 steps and exported."""
+  config = configs.get_config('tiny')
+  trainer = mle.MleTrainer(config, VOCAB_SIZE, str(tmp_path / 'pretrain'))
+  trainer.train(_dataset_fn(), 6)
+  directory = str(tmp_path / 'pretrained')
+  card = pretrained.export(trainer.model, config, GENRES, 6,
+                           {'dataset': 'test/1.0.0', 'validation_nll': 4.2},
+                           directory)
+  assert card['step'] == 6 and card['weights_dtype'] == 'float16'
+  assert card['fits']['genres'] == list(GENRES)
+  return config, directory, trainer.model.get_weights()
+
+
+def test_a_new_run_starts_from_the_shipped_generator(shipped, tmp_path):
+  config, directory, weights = shipped
+  trainer = mle.MleTrainer(config, VOCAB_SIZE, str(tmp_path / 'run'))
+  lines = []
+  card = pretrained.initialize(trainer, config, GENRES, 'auto', directory,
+                               log=lines.append)
+  assert card['step'] == 6 and 'pretrained' in lines[0]
+  for got, want in zip(trainer.model.get_weights(), weights):
+    np.testing.assert_allclose(got, want, rtol=1e-3, atol=1e-3)  # float16
+  assert trainer.step == 6  # the schedule continues
+  assert trainer.manager.latest_checkpoint.endswith('ckpt-6')
+  assert trainer.train(_dataset_fn(), 4)['step'] == 6  # nothing to train
+  # Resuming that model_dir restores its own checkpoint, not the shipped one.
+  again = mle.MleTrainer(config, VOCAB_SIZE, str(tmp_path / 'run'))
+  assert pretrained.initialize(again, config, GENRES, 'pretrained',
+                               directory) is None and again.step == 6
+  # scratch: untouched.
+  fresh = mle.MleTrainer(config, VOCAB_SIZE, str(tmp_path / 'scratch'))
+  assert pretrained.initialize(fresh, config, GENRES, 'scratch',
+                               directory) is None and fresh.step == 0
+
+
+def test_a_misfit_is_refused_or_skipped_with_one_line(shipped, tmp_path):
+  config, directory, _ = shipped
+  other = dataclasses.replace(config, model=dataclasses.replace(
+      config.model, num_layers=3))
+  for run_config, genres, what in ((other, GENRES, 'model'),
+                                   (config, ('folk', 'jazz'), 'genres')):
+    trainer = mle.MleTrainer(run_config, vocab.Vocabulary(genres).size,
+                             str(tmp_path / what))
+    with pytest.raises(ValueError, match=f'{what} .*--init_from=scratch'):
+      pretrained.initialize(trainer, run_config, genres, 'pretrained',
+                            directory)
+    lines = []
+    assert pretrained.initialize(trainer, run_config, genres, 'auto',
+                                 directory, log=lines.append) is None
+    assert len(lines) == 1 and 'training from scratch' in lines[0]
+    assert trainer.step == 0
+  with pytest.raises(ValueError, match='--init_from=scratch'):
+    pretrained.initialize(mle.MleTrainer(config, VOCAB_SIZE,
+                                         str(tmp_path / 'none')),
+                          config, GENRES, 'pretrained', str(tmp_path / 'x'))
+  with pytest.raises(ValueError, match='scratch'):
+    pretrained.initialize(mle.MleTrainer(config, VOCAB_SIZE,
+                                         str(tmp_path / 'bad')),
+                          config, GENRES, 'latest', directory)
+
+
+def test_damaged_weights_are_refused(shipped, tmp_path):
+  config, directory, _ = shipped
+  weights, _ = pretrained.paths(config.name, directory)
+  with open(weights, 'r+b') as f:
+    f.seek(200)
+    f.write(b'\x00\x01\x02\x03')
+  trainer = mle.MleTrainer(config, VOCAB_SIZE, str(tmp_path / 'run'))
+  with pytest.raises(ValueError, match='sha256'):
+    pretrained.initialize(trainer, config, GENRES, 'auto', directory)
+
+
+def test_the_shipped_small_generator_fits_and_scores_its_card(
+    corpus_small_builder):
+  card = pretrained.read_card('small')
+  assert card is not None, 'no pretrained small generator ships'
+  config = configs.get_config('small')
+  genres = datasets.get_vocabulary(corpus_small_builder).genres
+  assert pretrained.mismatch(card, config, genres) == ''
+  assert card['dataset'] == corpus_small_builder.info.full_name
+  model = generators.build(config, vocab.Vocabulary(genres).size)
+  pretrained.load_weights(model, 'small')
+  eval_data = pipeline.eval_dataset(
+      corpus_small_builder.as_dataset(split=card['eval_split']),
+      config.model.max_len, config.batch_size).take(20)
+  nll = _nll(model, eval_data)
+  # Float16 weights and float32 evaluation vs the bf16 run's own number.
+  assert nll == pytest.approx(card['validation_nll'], rel=0.02)
+  with open(pretrained.paths('small')[1]) as f:
+    assert json.load(f)['sha256'] == card['sha256']
+  assert os.path.getsize(pretrained.paths('small')[0]) < 10e6
+
+
+def _nll(model, dataset):
+  total = count = 0.0
+  for batch in dataset:
+    loss_sum, batch_count = losses.next_token_nll(model, batch)
+    total += float(loss_sum)
+    count += float(batch_count)
+  return total / count
