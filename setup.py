@@ -56,7 +56,11 @@ setup(
     python_requires='>=3.10',
     packages=find_packages(include=['genre_transformer_gan*',
                                     'tfds_builders*']),
-    package_data={'tfds_builders': ['*/README.md', '*/CITATIONS.bib']},
+    package_data={'tfds_builders': ['*/README.md', '*/CITATIONS.bib'],
+                  # The pretrained `small` generator (bin/pretrain_small.sh).
+                  'genre_transformer_gan': ['pretrained/*.npz',
+                                            'pretrained/*.json',
+                                            'pretrained/*.md']},
     install_requires=REQUIRED_PACKAGES,
     extras_require=EXTRAS_REQUIRE,
     entry_points={

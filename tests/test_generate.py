@@ -24,11 +24,12 @@ from tests import console
 
 
 def _synth():
-  """FluidSynth where it is installed (.ci/run installs it), else sines."""
+  """FluidSynth where it is installed (.ci/run installs it), else the
+  midirenderer wheel."""
   if audio.fluidsynth_status()[0]:
     return 'fluidsynth'
-  print(f'{audio.fluidsynth_status()[1]}: the WAV checks use sine waves.')
-  return 'sine'
+  print(f'{audio.fluidsynth_status()[1]}: the WAV checks use midirenderer.')
+  return 'soundfont'
 
 
 @pytest.fixture(scope='module')
