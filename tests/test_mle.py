@@ -231,3 +231,13 @@ def test_a_checkpoint_alone_restores_every_weight(tmp_path):
       trainer.manager.latest_checkpoint).assert_existing_objects_matched()
   for a, b in zip(trainer.model.get_weights(), fresh.get_weights()):
     np.testing.assert_array_equal(a, b)
+
+
+def test_only_the_transformer_trains_in_bfloat16():
+  flags = frozenset({'avx512_bf16'})
+  small = configs.get_config('small')
+  assert precision.for_run(small) == precision.resolve('auto')
+  for family in ('lstm', 'wavenet'):
+    assert precision.for_run(configs.get_config('small', family)) == 'float32'
+  assert precision.resolve(small.train.precision, flags=flags) == (
+      'mixed_bfloat16')

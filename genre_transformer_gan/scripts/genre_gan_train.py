@@ -131,7 +131,7 @@ def run():
   mle_steps = FLAGS.mle_steps or run_lib.DEFAULT_MLE_STEPS[config.name]
   adv_steps = FLAGS.adv_steps or run_lib.DEFAULT_ADV_STEPS[config.name]
   strategy = strategies.get_strategy(FLAGS.strategy)
-  dtype = precision.resolve(config.train.precision, strategy)
+  dtype = precision.for_run(config, strategy)
   card = None
   if FLAGS.phase in ('all', 'mle'):
     card, _ = pretrained.choose(config, vocabulary.genres, FLAGS.init_from)

@@ -4,10 +4,11 @@ The same loop runs on one CPU, MirroredStrategy, MultiWorkerMirroredStrategy
 and TPUStrategy: each replica's loss is its summed token NLL divided by the
 number of predicted tokens across all replicas, so the optimizer's
 all-reduced (summed) gradients are those of the global mean.
-Checkpoints (model, optimizer, step, and the input iterator's position) go
-through tf.train.CheckpointManager and resume exactly: a resumed run sees
-the batches an uninterrupted run would have; TensorBoard gets loss, learning rate, tokens/s and
-validation NLL; progress lines give rate and ETA.
+Checkpoints (model, optimizer, step, the input iterator's position and the
+dropout seeds) go through tf.train.CheckpointManager and resume exactly: a
+resumed run sees the batches an uninterrupted run would have. The model
+computes in `precision.for_run`'s dtype. TensorBoard gets loss, learning
+rate, tokens/s and validation NLL; progress lines give rate and ETA.
 """
 
 import math
@@ -48,7 +49,7 @@ class MleTrainer:
     self.strategy = strategy or tf.distribute.get_strategy()
     train = config.train
     with self.strategy.scope():
-      self.dtype = precision.resolve(train.precision, self.strategy)
+      self.dtype = precision.for_run(config, self.strategy)
       self.model = generators.build(config, vocab_size, dtype=self.dtype)
       self.schedule = schedules.RsqrtWarmup(
           train.learning_rate_constant, train.warmup_steps,

@@ -6,7 +6,8 @@
   mixed_bfloat16   matmuls and their inputs in bfloat16, variables, layer
                    norms, softmax and the loss in float32
                    (models/music_transformer.py).
-  auto             mixed_bfloat16 on a TPU, and on a CPU whose flags show
+  auto             (the Music Transformer; the LSTM and WaveNet families
+                   always train in float32) mixed_bfloat16 on a TPU, and on a CPU whose flags show
                    native bfloat16 matmuls: `avx512_bf16` (AMD Zen 4,
                    Intel Cooper Lake) or `amx_bf16` (Intel Sapphire Rapids
                    and later), where oneDNN runs them faster than float32
@@ -70,3 +71,14 @@ def describe_cpu(flags: Optional[FrozenSet[str]] = None) -> str:
   found = [flag for flag in BF16_CPU_FLAGS if flag in flags]
   return (f'CPU bfloat16 flags: {", ".join(found)}' if found
           else 'no CPU bfloat16 flags')
+
+
+def for_run(config, strategy: Optional[tf.distribute.Strategy] = None) -> str:
+  """The dtype policy a run's generator trains in (resolve, per family).
+
+  Only the Music Transformer passes its policy down to every sublayer; the
+  LSTM and WaveNet generators train in float32.
+  """
+  if config.generator != 'transformer':
+    return 'float32'
+  return resolve(config.train.precision, strategy)

@@ -177,7 +177,7 @@ def export_pretrained(model_dir, config, builder, mle_result: dict,
           'validation_nll': mle_result['eval_nll'],
           'eval_split': mle_result['eval_split'],
           'unigram_entropy': mle_result['unigram_entropy'],
-          'precision': precision.resolve(config.train.precision),
+          'precision': precision.for_run(config),
           'seconds': mle_result.get('seconds'),
           'cpu': _cpu_model()}
   step = int(checkpoint.prefix.rsplit('-', 1)[-1])
