@@ -16,6 +16,7 @@ from genre_transformer_gan import configs
 from genre_transformer_gan.data import datasets
 from genre_transformer_gan.data import pipeline
 from genre_transformer_gan.testing import synthetic_lakh
+from genre_transformer_gan.training import checkpointing
 from genre_transformer_gan.training import mle
 from genre_transformer_gan.training import run_lib
 from tests import console
@@ -102,11 +103,15 @@ def test_sigkill_mid_training_then_the_same_command_resumes(
   assert result.returncode == 0, result.stderr[-3000:]
   assert f'at step {killed_at}' in result.stderr  # Resumed, not restarted.
   assert 'MLE step 400' in result.stdout
-  # Every checkpoint the manager lists restores completely.
+  # Every checkpoint the manager lists restores completely, the input
+  # iterator's state included (attached as MleTrainer.train attaches it).
+  config = configs.get_config('tiny')
   vocabulary = datasets.get_vocabulary(corpus_small_builder)
-  trainer = mle.MleTrainer(configs.get_config('tiny'), vocabulary.size,
-                           model_dir)
+  trainer = mle.MleTrainer(config, vocabulary.size, model_dir)
   assert trainer.step == 400
+  checkpointing.attach_input(trainer.checkpoint, iter(
+      trainer.strategy.distribute_datasets_from_function(
+          run_lib.mle_dataset_fn(config, corpus_small_builder))))
   for prefix in trainer.manager.checkpoints:
     trainer.checkpoint.restore(prefix).assert_consumed()
 
