@@ -141,11 +141,18 @@ class MusicTransformer(keras.Model):
     return ops.cast(self.logits_dense(self.final_norm(x)), 'float32')
 
   def init_cache(self, batch_size, max_len=None):
-    """Zero key/value cache: float [layers, B, 2, H, max_len, key_dim]."""
-    return ops.zeros((self.num_layers, batch_size, 2, self.num_heads,
-                      max_len or self.max_len,
-                      self.attention_size // self.num_heads),
-                     dtype=self.compute_dtype)
+    """Zero key/value cache: per layer a (keys, values) pair, each
+    [B, H, max_len, key_dim] in the compute dtype.
+
+    A tuple of pairs rather than one stacked tensor: each decoding step
+    then rewrites every layer's keys and values once, instead of also
+    copying them into a new stack per layer and per model.
+    """
+    shape = (batch_size, self.num_heads, max_len or self.max_len,
+             self.attention_size // self.num_heads)
+    return tuple((ops.zeros(shape, dtype=self.compute_dtype),
+                  ops.zeros(shape, dtype=self.compute_dtype))
+                 for _ in range(self.num_layers))
 
   def call_cached(self, inputs, cache, index):
     """One decoding step with the key/value cache.
@@ -162,11 +169,11 @@ class MusicTransformer(keras.Model):
     inputs = ops.expand_dims(inputs, 1)
     x = self.embed(inputs, ops.reshape(index, (1,)))
     new_cache = []
-    for i, block in enumerate(self.blocks):
-      x, layer_cache = block(x, cache=cache[i], cache_update_index=index)
-      new_cache.append(layer_cache)
+    for layer_cache, block in zip(cache, self.blocks):
+      x, layer_cache = block(x, cache=layer_cache, cache_update_index=index)
+      new_cache.append(tuple(layer_cache))
     logits = self.logits_dense(self.final_norm(x))[:, 0]
-    return ops.cast(logits, 'float32'), ops.stack(new_cache)
+    return ops.cast(logits, 'float32'), tuple(new_cache)
 
   def get_config(self):
     config = super().get_config()

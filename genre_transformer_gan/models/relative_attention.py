@@ -55,8 +55,8 @@ class RelativeMultiHeadAttention(keras.layers.Layer):
   Call:
     inputs: float [B, L, D].
     training: bool.
-    cache: optional float [B, 2, H, max_len, key_dim] keys and values of the
-      positions so far; with it, `inputs` is one step [B, 1, D].
+    cache: optional (keys, values), each float [B, H, max_len, key_dim], of
+      the positions so far; with it, `inputs` is one step [B, 1, D].
     cache_update_index: int scalar, the position of that step.
 
   Returns:
@@ -167,8 +167,8 @@ class RelativeMultiHeadAttention(keras.layers.Layer):
     # ~4% slower to sample with.
     positions = ops.arange(ops.shape(cache)[3])
     at_index = ops.reshape(positions == index, (1, 1, -1, 1))
-    keys = ops.where(at_index, k, cache[:, 0])
-    values = ops.where(at_index, v, cache[:, 1])
+    keys = ops.where(at_index, k, cache[0])
+    values = ops.where(at_index, v, cache[1])
     logits = ops.einsum('bhik,bhjk->bhij', q, keys)
     if self.relative:
       distances = ops.maximum(index - positions, 0)
@@ -176,7 +176,7 @@ class RelativeMultiHeadAttention(keras.layers.Layer):
       logits = logits + ops.einsum('bhik,hjk->bhij', q, er)
     mask = (positions <= index)[None, None, None, :]
     output = self._attend(logits, mask, values, training)
-    return output, ops.stack([keys, values], axis=1)
+    return output, (keys, values)
 
   def get_config(self):
     config = super().get_config()
