@@ -49,8 +49,10 @@ def variant(name):
   raise ValueError(f'Unknown variant {name!r}.')
 
 
-def curve(config, minutes, eval_every, seed=0):
-  """[(step, training seconds, validation NLL)] of one variant."""
+def curve(config, minutes, eval_every, seed=0, max_steps=None):
+  """[(step, training seconds, validation NLL)] of one variant, trained for
+  `minutes` (validation passes not counted) or `max_steps`, whichever
+  comes first."""
   builder = datasets.get_builder()
   eval_data = pipeline.eval_dataset(
       builder.as_dataset(split='validation'), config.model.max_len,
@@ -65,7 +67,8 @@ def curve(config, minutes, eval_every, seed=0):
       return time.perf_counter() - clock['start'] - clock['paused']
 
     def after_step(step):
-      done = training_seconds() >= 60 * minutes
+      done = training_seconds() >= 60 * minutes or (
+          max_steps is not None and step >= max_steps)
       if step % eval_every == 0 or done:
         paused = time.perf_counter()
         points.append((step, training_seconds(), trainer.evaluate(eval_data)))

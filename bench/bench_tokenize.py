@@ -96,7 +96,7 @@ def main():
   }
   print(f'source: {source}; {len(files)} files, {tokens} tokens, '
         f'{rejected} rejected by the reference')
-  print(f'machine: {machine.cpu_model()}, {os.cpu_count()} cores')
+  print(f'machine: {machine.describe()["cpu"]}, {os.cpu_count()} cores')
   print(f'{"path":<12}{"seconds":>10}{"files/s":>10}{"tokens/s":>12}')
   print(f'{"reference":<12}{reference_s:>10.2f}'
         f'{result["reference_files_per_s"]:>10.1f}{tokens / reference_s:>12.0f}')

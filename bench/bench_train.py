@@ -27,6 +27,7 @@ on the embedded dataset and reports validation NLL (nats/token).
 import argparse
 import dataclasses
 import json
+import math
 import os
 import subprocess
 import sys
@@ -36,14 +37,12 @@ import time
 import numpy as np
 import tensorflow as tf
 
+import bench_curves  # bench/bench_curves.py
 import machine  # bench/machine.py
 from genre_transformer_gan import configs
 from genre_transformer_gan.data import vocabulary as vocab
-from genre_transformer_gan.data import datasets
-from genre_transformer_gan.data import pipeline
 from genre_transformer_gan.training import mle
 from genre_transformer_gan.training import precision
-from genre_transformer_gan.training import run_lib
 
 VOCAB = vocab.GENRE_OFFSET + 3
 
@@ -108,18 +107,12 @@ def with_dtype(config, dtype):
 
 
 def nll_after(config, steps, seed=0):
-  """Validation NLL of `config` trained `steps` on the embedded dataset."""
-  builder = datasets.get_builder()
-  eval_data = pipeline.eval_dataset(
-      builder.as_dataset(split='validation'), config.model.max_len,
-      config.batch_size).take(20).cache()
-  with tempfile.TemporaryDirectory() as model_dir:
-    trainer = mle.MleTrainer(config, datasets.get_vocabulary(builder).size,
-                             model_dir, seed=seed)
-    start = time.perf_counter()
-    trainer.train(run_lib.mle_dataset_fn(config, builder, seed), steps)
-    seconds = time.perf_counter() - start
-    return trainer.evaluate(eval_data), seconds
+  """(validation NLL, training seconds) of `config` after `steps` on the
+  embedded dataset (bench_curves.curve's run, stopped by steps)."""
+  points, _ = bench_curves.curve(config, math.inf, steps, seed,
+                                 max_steps=steps)
+  _, seconds, nll = points[-1]
+  return nll, seconds
 
 
 def _rss_kb(field):

@@ -157,11 +157,12 @@ def run():
           f'(unigram entropy {result["unigram_entropy"]:.4f}); checkpoint '
           f'{result["checkpoint"]}', flush=True)
     if FLAGS.export_pretrained:
-      card = run_lib.export_pretrained(
+      exported = run_lib.export_pretrained(
           model_dir, config, builder, result, FLAGS.export_pretrained,
           command='genre_gan_train ' + ' '.join(sys.argv[1:]))
       print(f'Pretrained generator written to {FLAGS.export_pretrained} '
-            f'(step {card["step"]}, {card["weights_bytes"] / 1e6:.1f} MB).')
+            f'(step {exported["step"]}, '
+            f'{exported["weights_bytes"] / 1e6:.1f} MB).')
   if not adversarial:
     return
   evaluator = run_lib.load_evaluator(

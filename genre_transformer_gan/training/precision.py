@@ -17,6 +17,7 @@
 """
 
 import functools
+import platform
 from typing import FrozenSet, Optional
 
 import tensorflow as tf
@@ -25,17 +26,28 @@ PRECISIONS = ('auto', 'float32', 'mixed_bfloat16')
 BF16_CPU_FLAGS = ('avx512_bf16', 'amx_bf16')
 
 
-@functools.lru_cache(maxsize=None)
-def cpu_flags(path: str = '/proc/cpuinfo') -> FrozenSet[str]:
-  """The CPU's feature flags (Linux); empty where they cannot be read."""
+def _cpuinfo(field: str, path: str = '/proc/cpuinfo') -> Optional[str]:
+  """The first `field: value` of /proc/cpuinfo (Linux), or None."""
   try:
     with open(path) as f:
       for line in f:
-        if line.startswith('flags'):
-          return frozenset(line.split(':', 1)[1].split())
+        if line.startswith(field):
+          return line.split(':', 1)[1].strip()
   except OSError:
     pass
-  return frozenset()
+  return None
+
+
+@functools.lru_cache(maxsize=None)
+def cpu_flags(path: str = '/proc/cpuinfo') -> FrozenSet[str]:
+  """The CPU's feature flags (Linux); empty where they cannot be read."""
+  return frozenset((_cpuinfo('flags', path) or '').split())
+
+
+def cpu_model() -> str:
+  """The CPU's model name (/proc/cpuinfo where there is one)."""
+  return (_cpuinfo('model name') or platform.processor() or
+          platform.machine())
 
 
 def cpu_has_bf16(flags: Optional[FrozenSet[str]] = None) -> bool:

@@ -179,21 +179,10 @@ def export_pretrained(model_dir, config, builder, mle_result: dict,
           'unigram_entropy': mle_result['unigram_entropy'],
           'precision': precision.for_run(config),
           'seconds': mle_result.get('seconds'),
-          'cpu': _cpu_model()}
+          'cpu': precision.cpu_model()}
   step = int(checkpoint.prefix.rsplit('-', 1)[-1])
   return pretrained.export(model, config, checkpoint.genres, step, info,
                            directory)
-
-
-def _cpu_model() -> str:
-  try:
-    with open('/proc/cpuinfo') as f:
-      for line in f:
-        if line.startswith('model name'):
-          return line.split(':', 1)[1].strip()
-  except OSError:
-    pass
-  return 'unknown'
 
 
 def unigram_entropy(dataset, max_batches=50):
