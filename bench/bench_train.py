@@ -21,7 +21,8 @@ then). Targets: MFU >= 40% on `small`; relative <= 1.25x absolute memory.
 The top-level JSON keys (mfu, achieved_flops, peak_flops, step_seconds)
 are those of `dtype`, the one `precision='auto'` picks on this machine.
 --nll_steps N also trains `small` N steps in each dtype from the same seed
-on the embedded dataset and reports validation NLL (nats/token).
+on the embedded dataset and reports validation NLL (nats/token), every 100
+steps and at the end.
 """
 
 import argparse
@@ -106,13 +107,14 @@ def with_dtype(config, dtype):
       config.train, precision=dtype))
 
 
-def nll_after(config, steps, seed=0):
-  """(validation NLL, training seconds) of `config` after `steps` on the
-  embedded dataset (bench_curves.curve's run, stopped by steps)."""
-  points, _ = bench_curves.curve(config, math.inf, steps, seed,
+def nll_after(config, steps, seed=0, every=100):
+  """(validation NLL, training seconds, [(step, NLL)] every `every` steps)
+  of `config` after `steps` on the embedded dataset (bench_curves.curve's
+  run, stopped by steps)."""
+  points, _ = bench_curves.curve(config, math.inf, min(every, steps), seed,
                                  max_steps=steps)
   _, seconds, nll = points[-1]
-  return nll, seconds
+  return nll, seconds, [(step, value) for step, _, value in points]
 
 
 def _rss_kb(field):
@@ -177,9 +179,10 @@ def main():
           f'{100 * achieved / peak:.1f}%', flush=True)
   if args.nll_steps:
     for dtype in DTYPES:
-      nll, seconds = nll_after(with_dtype(config, dtype), args.nll_steps)
+      nll, seconds, points = nll_after(with_dtype(config, dtype),
+                                       args.nll_steps)
       per_dtype[dtype].update(nll=nll, nll_steps=args.nll_steps,
-                              nll_train_seconds=seconds)
+                              nll_train_seconds=seconds, nll_curve=points)
       print(f'{dtype:>15}: validation NLL {nll:.4f} after '
             f'{args.nll_steps} steps ({seconds:.0f} s)', flush=True)
   relative_mb, absolute_mb = (

@@ -4,6 +4,8 @@
 def _cell(value) -> str:
   if value is None:
     return '–'
+  if isinstance(value, (list, tuple)):  # An interval.
+    return '[' + ', '.join(_cell(float(v)) for v in value) + ']'
   return f'{value:.3f}' if isinstance(value, float) else str(value)
 
 

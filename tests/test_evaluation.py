@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from genre_transformer_gan.data import midi_reference
+from genre_transformer_gan.data import notes as notes_lib
 from genre_transformer_gan.data import tokenizer
 from genre_transformer_gan.data import vocabulary as vocab
 from genre_transformer_gan.evaluation import evaluator as evaluator_lib
@@ -55,6 +56,24 @@ def test_features_of_chords_and_silence():
                              atol=1e-6)
   np.testing.assert_allclose(groups['silence'], [1 / 3], atol=1e-6)
   assert groups['used_pitches'].tolist() == [3, 3]
+
+
+def test_held_time_is_the_time_a_drone_sounds():
+  """Two overlapping held notes under 40 short ones: 5 % of the notes, but
+  a held note sounds from 1 s to 9 s of the 10 s."""
+  short = [(72 + i % 5, 0.25 * i, 0.25 * i + 0.2, 90) for i in range(40)]
+  held = [(48, 1.0, 6.0, 90), (43, 4.0, 9.0, 90)]
+  notes = notes_lib.notes_of_tokens(_tokens(short + held))
+  assert np.mean(notes.duration > features.HELD_SECONDS) == pytest.approx(
+      2 / 42)
+  assert features.held_time_share(notes) == pytest.approx(8.0 / 10.0,
+                                                           abs=0.01)
+  assert features.held_time_share(notes_lib.notes_of_tokens(
+      _tokens(short))) == 0.0
+  share, interval = report.held_time_share([_tokens(short + held),
+                                            _tokens(short)])
+  assert share == pytest.approx(0.4, abs=0.01)
+  assert interval[0] <= share <= interval[1]
 
 
 def test_features_of_real_and_empty_sequences():

@@ -102,9 +102,10 @@ def test_evaluate_writes_json_and_markdown(corpus_small_builder,
   assert rows['uniform']['c2st_accuracy'] >= 0.9
   for row in rows.values():
     for key in ('fidelity', 'reject_rate', 'c2st_accuracy',
-                'frechet_distance', 'held_note_share'):
+                'frechet_distance', 'held_note_share', 'held_time_share'):
       assert row[key] is not None and len(row[key + '_interval']) == 2, key
   assert 0 <= generated['classifier_probability'] <= 1
+  assert rows['drone']['held_time_share'] > generated['held_time_share']
   # An untrained generator: about log(V) nats per token.
   assert 5.0 < generated['generator_nll'] < 7.0
   assert 0 < generated['feature_distance']['mean']['overlap'] <= 1

@@ -249,3 +249,15 @@ def test_bad_flags_give_one_line(run_root, tmp_path, flags, message):
   assert result.returncode != 0
   assert message in result.stderr, result.stderr[-2000:]
   assert 'Traceback' not in result.stderr
+
+
+def test_unset_decoding_settings_come_from_the_run_config():
+  small = configs.get_config('small')
+  unset = generate_lib.GenerateSettings(genre='classical')
+  resolved = generate_lib.decoding(unset, small)
+  assert (resolved.temperature, resolved.top_k, resolved.top_p) == (
+      small.sampling.temperature, small.sampling.top_k, small.sampling.top_p)
+  assert small.sampling.temperature != 1.0  # chosen on validation
+  given = generate_lib.GenerateSettings(genre='classical', temperature=1.0,
+                                        top_k=5, top_p=1.0)
+  assert generate_lib.decoding(given, small) == given

@@ -4,6 +4,7 @@ import functools
 import json
 import os
 
+import numpy as np
 import pytest
 import tensorflow as tf
 
@@ -67,8 +68,16 @@ def test_all_phases_end_to_end_then_resume(corpus_data_dir, tmp_path):
   assert rows[0]['set'] == 'generated' and rows[0]['generator_nll'] > 0
   assert rows[0]['classifier_probability'] is not None
   assert [row['set'] for row in rows[1:]] == [
-      'real (test)', 'uniform', 'unigram', 'shuffled', 'drone']
+      'control: MLE only', 'real (test)', 'uniform', 'unigram', 'shuffled',
+      'drone']
+  # The control arm: the MLE generator's samples, judged the same way.
+  assert len(list((adversarial_dir / 'samples_control').glob('*.npy'))) == 3
+  assert rows[1]['generator_nll'] > 0 and rows[1]['count'] == 3
+  assert not np.array_equal(
+      np.load(adversarial_dir / 'samples' / 'classical_00.npy'),
+      np.load(adversarial_dir / 'samples_control' / 'classical_00.npy'))
   assert '| classical | generated | 3 |' in result.stdout
+  assert '| classical | control: MLE only | 3 |' in result.stdout
   assert f'genre_gan_generate --model_dir={model_dir} --genre=classical' in (
       result.stdout)
   # Classifier and evaluator were trained next to the run, for reuse.
@@ -84,6 +93,7 @@ def test_all_phases_end_to_end_then_resume(corpus_data_dir, tmp_path):
           'samples/distinct_4', 'samples/evaluator_probability',
           'samples/evaluator_fidelity', 'samples/evaluator_reject_rate',
           'samples/classifier_probability', 'samples/held_note_share',
+          'samples/held_time_share',
           'samples/audio', 'samples/piano_roll'} <= tags
 
   result = _run(*common, '--adv_steps=6')

@@ -130,6 +130,8 @@ def test_calibration_noise_cannot_pass(small_evaluator, corpus_small_builder):
     assert real['c2st_accuracy'] <= 0.8, genre
     assert by_set['drone']['held_note_share'] > 0.3
     assert real['held_note_share'] < 0.05
+    assert by_set['drone']['held_time_share'] > 0.5
+    assert real['held_time_share'] < by_set['drone']['held_time_share']
     for key in ('fidelity', 'c2st_accuracy', 'frechet_distance'):
       low, high = real[key + '_interval']
       assert low <= real[key] <= high

@@ -4,6 +4,7 @@ import numpy as np
 import tensorflow as tf
 
 from genre_transformer_gan import configs
+from genre_transformer_gan.data import notes as notes_lib
 from genre_transformer_gan.data import vocabulary as vocab
 from genre_transformer_gan.generation import sampling
 from genre_transformer_gan.models import music_transformer
@@ -49,16 +50,64 @@ def test_greedy_equals_full_forward_argmax():
 def test_sliding_window_beyond_training_length():
   model = _model()
   max_len = model.max_len
-  keep = max_len // 2 - 1
   tokens = sampling.generate(model, [[vocab.GENRE_OFFSET]], 2 * max_len,
                              top_k=1)[0]
   assert len(tokens) == 2 * max_len + 1 and tokens[0] == vocab.GENRE_OFFSET
   # The first token after the window filled up is predicted from
   # [genre] + the last `keep` tokens.
+  keep = sampling.context_length(tokens[:max_len], max_len)
+  assert max_len // 2 - 1 <= keep <= max_len - 1 - max_len // 4
   context = np.concatenate([tokens[:1], tokens[max_len - keep:max_len]])
   assert tokens[max_len] == _greedy_next(model, context)
   assert tokens[max_len + 1] == _greedy_next(
       model, np.concatenate([context, tokens[max_len:max_len + 1]]))
+
+
+def test_the_sliding_window_keeps_the_onsets_of_sounding_notes():
+  max_len = 64  # keeps 31 tokens, or up to 47 for a sounding note
+  shift = vocab.TIME_SHIFT_OFFSET + 9
+  row = np.full(80, shift, np.int32)
+  row[0] = vocab.GENRE_OFFSET
+  assert sampling.context_length(row, max_len) == 31
+  row[50] = vocab.NOTE_ON_OFFSET + 60  # still sounding: 30 tokens back
+  assert sampling.context_length(row, max_len) == 31
+  row[40] = vocab.NOTE_ON_OFFSET + 64  # 40 tokens back: kept
+  assert sampling.context_length(row, max_len) == 40
+  row[45] = vocab.NOTE_OFF_OFFSET + 64  # ended: back to the one at 50
+  assert sampling.context_length(row, max_len) == 31
+  row[20] = vocab.NOTE_ON_OFFSET + 67  # 60 back: let go (a drone)
+  assert sampling.context_length(row, max_len) == 31
+  # Rows of one batch slide by their own contexts.
+  model = _model()
+  quiet = np.full(63, shift, np.int32)
+  quiet[0] = vocab.GENRE_OFFSET
+  sounding = quiet.copy()
+  sounding[25] = vocab.NOTE_ON_OFFSET + 60  # 38 back after one more token
+  prompts = np.stack([quiet, sounding])
+  sampler = sampling.Sampler(model, top_k=1)
+  both = sampler.generate(prompts, 20)
+  for i in range(2):
+    np.testing.assert_array_equal(
+        both[i], sampler.generate(prompts[i:i + 1], 20)[0])
+
+
+def test_open_note_onsets_agree_with_the_notes_never_closed():
+  rng = np.random.default_rng(0)
+  for _ in range(20):
+    tokens = rng.integers(vocab.NOTE_ON_OFFSET, vocab.VELOCITY_OFFSET, 300)
+    tokens[rng.random(300) < 0.5] = vocab.NOTE_ON_OFFSET + 60  # collisions
+    unclosed = notes_lib.notes_of_tokens(tokens)
+    starts = np.round(unclosed.start * vocab.STEPS_PER_SECOND).astype(int)
+    unclosed = sorted(zip(unclosed.pitch[~unclosed.closed],
+                          starts[~unclosed.closed]))
+    onsets = notes_lib.open_note_onsets(tokens)
+    steps = np.cumsum(np.where(
+        (tokens >= vocab.TIME_SHIFT_OFFSET) & (tokens < vocab.VELOCITY_OFFSET),
+        tokens - vocab.TIME_SHIFT_OFFSET + 1, 0))
+    found = sorted((tokens[i] - vocab.NOTE_ON_OFFSET, steps[i])
+                   for i in onsets)
+    # notes_of_tokens drops notes of zero length (begun at the very end).
+    assert unclosed == [f for f in found if f[1] != steps[-1]]
 
 
 def test_filter_logits():

@@ -96,3 +96,22 @@ def notes_of_tokens(tokens, velocity: int = DEFAULT_VELOCITY) -> Notes:
                end=table[:, 1] * seconds, velocity=table[:, 3],
                closed=np.array([row[4] for row in rows], bool),
                total_time=step * seconds)
+
+
+def open_note_onsets(tokens) -> list:
+  """Token indices of the NOTE_ONs still sounding after int [L] tokens.
+
+  The same rules as `notes_of_tokens` (first in, first out per pitch; EOS
+  ends), ascending: the first is the oldest note still on.
+  """
+  open_notes = {}  # pitch -> [token index], oldest first
+  for index, token in enumerate(np.asarray(tokens).reshape(-1).tolist()):
+    if token == vocab.EOS_ID:
+      break
+    if vocab.NOTE_ON_OFFSET <= token < vocab.NOTE_OFF_OFFSET:
+      open_notes.setdefault(token - vocab.NOTE_ON_OFFSET, []).append(index)
+    elif vocab.NOTE_OFF_OFFSET <= token < vocab.TIME_SHIFT_OFFSET:
+      started = open_notes.get(token - vocab.NOTE_OFF_OFFSET)
+      if started:
+        started.pop(0)
+  return sorted(i for started in open_notes.values() for i in started)

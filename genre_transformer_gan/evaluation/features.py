@@ -241,6 +241,25 @@ def features_of_notes(notes: notes_lib.Notes) -> Dict[str, np.ndarray]:
   return values
 
 
+def held_time_share(notes: notes_lib.Notes,
+                    seconds: float = HELD_SECONDS) -> float:
+  """Share of the piece's time in which a note longer than `seconds` sounds.
+
+  What a listener hears as a drone: four notes held under 400 short ones are
+  1 % of the notes (`held_notes`) but can sound for most of the piece. Not a
+  feature of the evaluator; the report and the monitor show it.
+  """
+  if len(notes) == 0:
+    return 0.0
+  held = notes.duration > seconds
+  total = max(notes.total_time, notes.end.max())
+  covered, end = 0.0, -np.inf
+  for start, stop in sorted(zip(notes.start[held], notes.end[held])):
+    covered += max(0.0, stop - max(start, end))
+    end = max(end, stop)
+  return float(covered / total) if total > 0 else 0.0
+
+
 def feature_vector(tokens) -> np.ndarray:
   """float32 [NUM_FEATURES] features of int [L] event tokens."""
   groups = features_of_notes(notes_lib.notes_of_tokens(tokens))

@@ -149,6 +149,12 @@ def held_note_share(token_lists, seed: int = 0) -> tuple:
       counts, statistic=ratio, seed=seed)
 
 
+def held_time_share(token_lists, seed: int = 0) -> tuple:
+  """(mean over sequences of features.held_time_share, bootstrap interval)."""
+  return _share([features.held_time_share(notes_lib.notes_of_tokens(tokens))
+                 for tokens in token_lists], seed)
+
+
 @dataclasses.dataclass
 class Reference:
   """Real music of one genre that rows are compared with.
@@ -181,6 +187,7 @@ def judge(token_lists, genre: str, evaluator, classifier,
   reject, reject_interval = _share(
       judged['judged'] == evaluator_lib.REJECTED, seed)
   held, held_interval = held_note_share(token_lists, seed)
+  held_time, held_time_interval = held_time_share(token_lists, seed)
   c2st = realism.c2st(matrix, reference.matrix, reference.groups,
                       sample_groups=groups, seed=seed)
   # Standardised like the gate (real training crops); else by the reference.
@@ -200,6 +207,8 @@ def judge(token_lists, genre: str, evaluator, classifier,
          'frechet_distance': frechet['distance'],
          'frechet_distance_interval': frechet['interval'],
          'held_note_share': held, 'held_note_share_interval': held_interval,
+         'held_time_share': held_time,
+         'held_time_share_interval': held_time_interval,
          'classifier_probability': None, 'classifier_accuracy': None}
   if classifier is not None:
     probabilities = classifier_probabilities(classifier, token_lists)
@@ -233,8 +242,14 @@ def reference_for(builder, genre: str, length: int, count: int,
 def evaluate_genre(genre: str, samples: Sequence, evaluator, classifier,
                    builder, nll: Optional[float] = None, seed: int = 0,
                    num_reference: Optional[int] = None,
-                   with_negatives: bool = True) -> List[dict]:
-  """[generated, real (test), negatives...] rows for one genre's samples."""
+                   with_negatives: bool = True,
+                   controls: Sequence = ()) -> List[dict]:
+  """[generated, controls..., real (test), negatives...] rows for one genre.
+
+  Args:
+    controls: (name, samples, nll) of other generators judged the same way
+      (the control arm: e.g. the MLE generator the GAN stage started from).
+  """
   length = int(np.median([len(t) for t in samples]))
   count = num_reference or max(len(samples), MIN_REFERENCE)
   reference = reference_for(builder, genre, length, count, seed)
@@ -242,6 +257,9 @@ def evaluate_genre(genre: str, samples: Sequence, evaluator, classifier,
       sets, genre, evaluator, classifier, reference, groups, seed)
   rows = [dict(genre=genre, set='generated', generator_nll=nll,
                **measure(samples))]
+  rows.extend(dict(genre=genre, set=name, generator_nll=control_nll,
+                   **measure(list(control))) for name, control, control_nll
+              in controls)
   split = 'test' if 'test' in builder.info.splits else 'validation'
   test = [t for t, _ in real_data.read_pieces(builder, split, [genre])]
   crops, groups = real_data.crops_in_turn(test, length, count, seed + 2)
@@ -266,7 +284,7 @@ def headline(row: dict) -> dict:
   keys = ('fidelity', 'fidelity_interval', 'reject_rate',
           'evaluator_probability', 'classifier_probability', 'c2st_accuracy',
           'c2st_accuracy_interval', 'frechet_distance',
-          'frechet_distance_interval', 'held_note_share')
+          'frechet_distance_interval', 'held_note_share', 'held_time_share')
   result = {key: row.get(key) for key in keys}
   result.update(nll=row['generator_nll'],
                 feature_overlap=row['feature_distance'].get(

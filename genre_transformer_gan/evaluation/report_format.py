@@ -7,7 +7,8 @@ from typing import Sequence
 import tensorflow as tf
 
 COLUMNS = ('genre | set | n | fidelity | reject | evaluator p | classifier p '
-           '| C2ST acc | Fréchet | held notes | NLL | feature OA | distinct-4')
+           '| C2ST acc | Fréchet | held notes | held time | NLL | feature OA '
+           '| distinct-4')
 LEGEND = (
     'fidelity: share of sequences the independent evaluator judges the target '
     'genre (rejects count as failures); reject: share it rejects as not music '
@@ -18,10 +19,11 @@ LEGEND = (
     'indistinguishable, 1.0: always told apart); Fréchet: distance between '
     'the two sets\' standardised feature distributions (compare with the real '
     'row, which has the same sizes); brackets: bootstrap 95 % intervals. held '
-    'notes: notes longer than 4 s / all notes. NLL: the generator on held-out '
-    'real music of the genre (nats/token). feature OA: mgeval overlap with '
-    'train-split music of the genre (1 = like real). distinct-4: distinct '
-    '4-grams / all. Negative rows (uniform, unigram, shuffled, drone) are '
+    'notes: notes longer than 4 s / all notes; held time: share of the '
+    'time in which such a note sounds (a drone). NLL: the generator on '
+    'held-out real music of the genre (nats/token). feature OA: mgeval '
+    'overlap with train-split music of the genre (1 = like real). '
+    'distinct-4: distinct 4-grams / all. Negative rows (uniform, unigram, shuffled, drone) are '
     'not music: a measure they pass measures nothing.')
 
 
@@ -51,7 +53,7 @@ def markdown(rows: Sequence[dict]) -> str:
         _cell(row['classifier_probability']),
         _with_interval(row, 'c2st_accuracy', 2),
         _with_interval(row, 'frechet_distance', 1),
-        _cell(row['held_note_share']),
+        _cell(row['held_note_share']), _cell(row.get('held_time_share')),
         _cell(row['generator_nll']), _cell(distance.get('overlap')),
         _cell(row['diversity']['distinct_4'])]) + ' |')
   return '\n'.join(lines) + '\n'

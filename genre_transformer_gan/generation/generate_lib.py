@@ -46,22 +46,24 @@ class GenerateSettings:
     genre: the target genre.
     num_samples: samples to write.
     length: event tokens generated per sample (after the primer).
-    temperature, top_k, top_p: sampling filters (sampling.filter_logits).
+    temperature, top_k, top_p: sampling filters (sampling.filter_logits);
+      None: the generator's config (`Config.sampling`, see `decoding`).
     seed: the same seed (and batch_size) gives the same samples.
     batch_size: samples drawn together.
     primer: a MIDI file to continue in the target genre (genre transfer).
     primer_tokens: the primer's first tokens used (0: half the model's
       training length).
-    synth: 'fluidsynth', 'sine' or 'none' (no WAV).
+    synth: audio.SYNTHS (auto: FluidSynth if installed, else soundfont;
+      none: no WAV).
     sample_rate: WAV sample rate.
     soundfont: .sf2 for FluidSynth (default: pretty_midi's TimGM6mb.sf2).
   """
   genre: str
   num_samples: int = 8
   length: int = 1024
-  temperature: float = 1.0
-  top_k: int = 0
-  top_p: float = 0.95
+  temperature: Optional[float] = None
+  top_k: Optional[int] = None
+  top_p: Optional[float] = None
   seed: int = 0
   batch_size: int = 8
   primer: Optional[str] = None
@@ -75,11 +77,11 @@ class GenerateSettings:
     for name in ('num_samples', 'length', 'batch_size', 'sample_rate'):
       if getattr(self, name) < 1:
         raise ValueError(f'--{name} must be at least 1.')
-    if self.temperature <= 0:
+    if self.temperature is not None and self.temperature <= 0:
       raise ValueError('--temperature must be > 0.')
-    if not 0 < self.top_p <= 1:
+    if self.top_p is not None and not 0 < self.top_p <= 1:
       raise ValueError('--top_p must be in (0, 1].')
-    if self.top_k < 0 or self.primer_tokens < 0:
+    if (self.top_k or 0) < 0 or self.primer_tokens < 0:
       raise ValueError('--top_k and --primer_tokens must be >= 0.')
     if self.synth not in audio.SYNTHS:
       raise ValueError(f'--synth={self.synth} is unknown; choose one of: '
@@ -130,6 +132,14 @@ def read_primer(path: str, max_tokens: int) -> np.ndarray:
   return tokens[:max_tokens].astype(np.int32)
 
 
+def decoding(settings: GenerateSettings, config) -> GenerateSettings:
+  """settings with unset temperature / top_k / top_p from config.sampling."""
+  return dataclasses.replace(settings, **{
+      name: getattr(config.sampling, name) if getattr(settings, name) is None
+      else getattr(settings, name) for name in ('temperature', 'top_k',
+                                                'top_p')})
+
+
 def sample(generator: LoadedGenerator, settings: GenerateSettings,
            primer: Optional[np.ndarray] = None, log=print) -> np.ndarray:
   """int32 [num_samples, len(primer) + length] event tokens (no genre token).
@@ -137,6 +147,7 @@ def sample(generator: LoadedGenerator, settings: GenerateSettings,
   Batches of settings.batch_size; batch b uses sampling seed
   settings.seed * 7919 + b, so a sample depends on seed and batch_size.
   """
+  settings = decoding(settings, generator.config)
   sampler = sampling.Sampler(generator.model, settings.temperature,
                              settings.top_k, settings.top_p)
   primer = np.zeros([0], np.int32) if primer is None else primer
@@ -195,6 +206,7 @@ def generate_files(generator: LoadedGenerator, output_dir: str,
   Returns:
     The index (see index.py).
   """
+  settings = decoding(settings, generator.config)
   settings.check()
   if settings.genre not in generator.vocabulary.genres:
     raise ValueError(f'Unknown genre {settings.genre}; the model knows: '

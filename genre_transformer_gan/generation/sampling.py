@@ -8,12 +8,17 @@ token).
 Inside the training length (`model.max_len`) one compiled `tf.while_loop`
 feeds the prompt through the cache and then samples, one cached step per
 token. Longer generation uses a sliding window: when the window is full, the
-model is re-primed with [genre token] + the last `max_len // 2 - 1` tokens
-(fed through a fresh cache) and sampling goes on, so every prediction sees
-between max_len / 2 and max_len tokens of context and positions never exceed
-what the model was trained on. The LSTM and WaveNet families slide the same
-way (their state is rebuilt from the window), so every family predicts from
-contexts of the lengths it was trained on.
+model is re-primed with [genre token] + the most recent tokens (fed through a
+fresh cache) and sampling goes on, so positions never exceed what the model
+was trained on. The re-primed context keeps at least the last
+`max_len // 2 - 1` tokens, and more where a note still sounding began
+earlier: it reaches back to the oldest such NOTE_ON within the last
+`max_len - 1 - max_len // 4` tokens (`context_length`), so the model still
+sees the notes it has to end (a note whose NOTE_ON is cut off is never ended:
+it becomes a drone). Each row of a batch slides by its own context. The LSTM
+and WaveNet families slide the same way (their state is rebuilt from the
+window), so every family predicts from contexts of the lengths it was
+trained on.
 """
 
 from typing import Optional
@@ -21,6 +26,7 @@ from typing import Optional
 import numpy as np
 import tensorflow as tf
 
+from genre_transformer_gan.data import notes as notes_lib
 from genre_transformer_gan.data import vocabulary as vocab
 
 
@@ -75,8 +81,9 @@ class Sampler:
     """Feeds buffer[:, :context_len] through the cache, samples up to `end`.
 
     Args:
-      buffer: int32 [B, max_len], the context in its first context_len slots.
-      context_len: int32 scalar >= 1.
+      buffer: int32 [B, max_len], each row's context in its first
+        context_len slots.
+      context_len: int32 [B], each >= 1.
       end: int32 scalar <= max_len: fill the buffer up to this length.
       seed: int32 [2] stateless seed.
 
@@ -121,24 +128,40 @@ class Sampler:
     if tokens.ndim != 2 or tokens.shape[1] < 1:
       raise ValueError('prompts must be int [batch, length >= 1].')
     max_len = self.model.max_len
-    keep = max_len // 2 - 1
     target = tokens.shape[1] + num_tokens
+    rows = list(tokens)
     window_index = 0
-    while tokens.shape[1] < target:
-      if tokens.shape[1] <= max_len - 1:
-        context = tokens
-      else:  # Slide: genre token + the most recent tokens.
-        context = np.concatenate([tokens[:, :1], tokens[:, -keep:]], 1)
-      context_len = context.shape[1]
-      end = min(max_len, context_len + target - tokens.shape[1])
-      buffer = np.zeros((tokens.shape[0], max_len), np.int32)
-      buffer[:, :context_len] = context
+    while min(len(row) for row in rows) < target:
+      contexts = [row if len(row) <= max_len - 1 else np.concatenate(
+          [row[:1], row[len(row) - context_length(row, max_len):]])
+                  for row in rows]
+      context_len = np.array([len(c) for c in contexts], np.int32)
+      end = int(min(max_len, np.max(context_len + target -
+                                    np.array([len(r) for r in rows]))))
+      buffer = np.zeros((len(rows), max_len), np.int32)
+      for i, context in enumerate(contexts):
+        buffer[i, :len(context)] = context
       seeds = tf.constant([seed, window_index], tf.int32)
       filled = self._window(tf.constant(buffer), tf.constant(context_len),
                             tf.constant(end), seeds).numpy()
-      tokens = np.concatenate([tokens, filled[:, context_len:end]], 1)
+      rows = [np.concatenate([row, filled[i, context_len[i]:end]])[:target]
+              for i, row in enumerate(rows)]
       window_index += 1
-    return tokens
+    return np.stack(rows)
+
+
+def context_length(row, max_len: int) -> int:
+  """Event tokens of `row` (genre token first) kept when the window slides.
+
+  At least max_len // 2 - 1; more to keep the NOTE_ON of the oldest note
+  still sounding, up to max_len - 1 - max_len // 4 (so a window adds at
+  least max_len // 4 tokens; a note on for longer is let go).
+  """
+  shortest = max_len // 2 - 1
+  longest = max_len - 1 - max_len // 4
+  onsets = [i for i in notes_lib.open_note_onsets(row[1:])
+            if i + 1 >= len(row) - longest]
+  return max(shortest, len(row) - 1 - onsets[0]) if onsets else shortest
 
 
 def generate(model, prompts, num_tokens: int, temperature: float = 1.0,

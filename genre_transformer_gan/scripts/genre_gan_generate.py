@@ -1,7 +1,7 @@
 r"""Generates music of a genre: MIDI, WAV, piano-roll PNG and an index.
 
   genre_gan_generate --model_dir=runs/small --genre=folk --num_samples=8 \
-      --length=1024 --temperature=1.0 --top_p=0.95 --seed=0 \
+      --length=1024 --seed=0 \
       --output_dir=samples/folk
   # Genre transfer: continue a piece of another genre as classical.
   genre_gan_generate --model_dir=runs/small --genre=classical \
@@ -35,9 +35,12 @@ flags.DEFINE_string('output_dir', None, 'Where the files go (default: '
                     'samples/<genre>).')
 flags.DEFINE_integer('num_samples', 8, 'Samples to write.')
 flags.DEFINE_integer('length', 1024, 'Event tokens generated per sample.')
-flags.DEFINE_float('temperature', 1.0, 'Sampling temperature.')
-flags.DEFINE_integer('top_k', 0, 'Keep the k most likely tokens (0: all).')
-flags.DEFINE_float('top_p', 0.95, 'Nucleus sampling mass (1.0: off).')
+flags.DEFINE_float('temperature', None, 'Sampling temperature (default: '
+                   "the run's config, `small`: 0.85).")
+flags.DEFINE_integer('top_k', None, 'Keep the k most likely tokens (0: all; '
+                     "default: the run's config).")
+flags.DEFINE_float('top_p', None, 'Nucleus sampling mass (1.0: off; '
+                   "default: the run's config, 0.95).")
 flags.DEFINE_integer('seed', 0, 'Same seed and batch size: same samples.')
 flags.DEFINE_integer('batch_size', 8, 'Samples drawn together.')
 flags.DEFINE_string('primer', None, 'MIDI file to continue in --genre '

@@ -27,6 +27,7 @@ from genre_transformer_gan import configs
 from genre_transformer_gan import file_checks
 from genre_transformer_gan.data import datasets
 from genre_transformer_gan.models import classifier_io
+from genre_transformer_gan.models import generator_io
 from genre_transformer_gan.models import pretrained
 from genre_transformer_gan.scripts import script_utils
 from genre_transformer_gan.training import precision
@@ -175,10 +176,14 @@ def run():
   print(f'Adversarial step {trainer.step}: checkpoint '
         f'{trainer.manager.latest_checkpoint}; samples and report in '
         f'{trainer.directory}', flush=True)
+  # The control arm: the MLE generator the GAN stage started from.
+  control = (generator_io.load_generator(trainer.pretrained)[0]
+             if trainer.pretrained else None)
   table = run_lib.final_report(
       config, builder, trainer.generator, FLAGS.genre, trainer.classifier,
       evaluator, trainer.directory, FLAGS.num_samples,
-      FLAGS.sample_length or config.model.max_len, FLAGS.seed)
+      FLAGS.sample_length or config.model.max_len, FLAGS.seed,
+      control=control)
   print(table)
   print(f'Listen (MIDI, WAV, piano rolls): genre_gan_generate '
         f'--model_dir={model_dir} --genre={FLAGS.genre} '

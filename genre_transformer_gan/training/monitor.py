@@ -3,14 +3,15 @@
 `SampleMonitor` is the adversarial trainer's `evaluate` callback: it draws
 samples of the target genre with the ordinary cached sampler, measures them
 (frozen-classifier probability of the genre beside the independent
-evaluator's fidelity and reject rate, held notes, distinct 4-grams and
-self-similarity, the mode-collapse watch) and writes
-the numbers, one sample's audio and its piano roll to TensorBoard.
+evaluator's fidelity and reject rate, held notes and held time, distinct
+4-grams and self-similarity, the mode-collapse watch) and writes the
+numbers, one sample's audio and its piano roll to TensorBoard.
 """
 
 import numpy as np
 import tensorflow as tf
 
+from genre_transformer_gan import configs
 from genre_transformer_gan.data import vocabulary as vocab
 from genre_transformer_gan.evaluation import evaluator as evaluator_lib
 from genre_transformer_gan.evaluation import metrics
@@ -30,10 +31,12 @@ class SampleMonitor:
     classifier: the frozen classifier (or None).
     evaluator: a FeatureEvaluator (or None).
     seed: sampling seed (the same at every evaluation, for comparability).
+    sampling_config: configs.SamplingConfig, decoding as genre_gan_generate
+      (None: plain sampling at temperature 1).
   """
 
   def __init__(self, genre, genre_token, num_samples, length,
-               classifier=None, evaluator=None, seed=0):
+               classifier=None, evaluator=None, seed=0, sampling_config=None):
     self.genre = genre
     self.genre_token = genre_token
     self.num_samples = num_samples
@@ -41,13 +44,16 @@ class SampleMonitor:
     self.classifier = classifier
     self.evaluator = evaluator
     self.seed = seed
+    self.sampling_config = sampling_config
     self._samplers = {}
 
   def sample(self, generator):
     """int32 [num_samples, length] event tokens (genre token dropped)."""
     sampler = self._samplers.get(id(generator))
     if sampler is None:
-      sampler = self._samplers[id(generator)] = sampling.Sampler(generator)
+      decode = self.sampling_config or configs.SamplingConfig(top_p=1.0)
+      sampler = self._samplers[id(generator)] = sampling.Sampler(
+          generator, decode.temperature, decode.top_k, decode.top_p)
     prompts = np.full([self.num_samples, 1], self.genre_token, np.int32)
     return sampler.generate(prompts, self.length, seed=self.seed)[:, 1:]
 
@@ -55,6 +61,7 @@ class SampleMonitor:
     samples = list(samples)
     result = metrics.diversity(samples)
     result['held_note_share'] = report.held_note_share(samples)[0] or 0.0
+    result['held_time_share'] = report.held_time_share(samples)[0] or 0.0
     if self.classifier is not None:
       probabilities = report.classifier_probabilities(self.classifier, samples)
       index = vocab.Vocabulary(self.classifier.genres).genre_id(self.genre)

@@ -5,6 +5,7 @@
   genre (resumes) -> samples + evaluation report of the final generator.
 """
 
+import dataclasses
 import json
 import os
 from typing import Optional
@@ -207,18 +208,24 @@ def run_adversarial(config, builder, vocabulary, model_dir, genre, steps,
       settings.sample_len, config.evaluator.min_crop_len)
   watch = monitor.SampleMonitor(
       genre, vocabulary.genre_token(genre), settings.eval_samples, length,
-      classifier=trainer.classifier, evaluator=evaluator, seed=seed)
+      classifier=trainer.classifier, evaluator=evaluator, seed=seed,
+      sampling_config=config.sampling)
   trainer.result = trainer.train(
       adversarial_dataset_fn(config, builder, genre, seed), steps,
       evaluate=watch)
   return trainer
 
 
+# The final report's row of the MLE generator the GAN stage started from.
+CONTROL_ROW = 'control: MLE only'
+
+
 def write_samples(generator, vocabulary, genre, directory, num_samples,
-                  length, seed=0):
+                  length, seed=0, sampling_config=None):
   """Samples of `genre` as MIDI and .npy tokens in `directory`; the tokens."""
   watch = monitor.SampleMonitor(genre, vocabulary.genre_token(genre),
-                                num_samples, length, seed=seed)
+                                num_samples, length, seed=seed,
+                                sampling_config=sampling_config)
   samples = watch.sample(generator)
   tf.io.gfile.makedirs(directory)
   for i, tokens in enumerate(samples):
@@ -230,16 +237,32 @@ def write_samples(generator, vocabulary, genre, directory, num_samples,
 
 
 def final_report(config, builder, generator, genre, classifier, evaluator,
-                 directory, num_samples, length, seed=0) -> str:
-  """Samples + evaluation.json / .md of a generator; returns the table."""
-  samples = write_samples(generator, datasets.get_vocabulary(builder), genre,
+                 directory, num_samples, length, seed=0,
+                 control=None) -> str:
+  """Samples + evaluation.json / .md of a generator; returns the table.
+
+  The samples are decoded as genre_gan_generate decodes (config.sampling).
+  `control`, a generator (the MLE one the GAN stage started from), gets
+  the same samples (directory/samples_control) and its own row, judged the
+  same way: the control arm of "does the GAN stage help?".
+  """
+  vocabulary = datasets.get_vocabulary(builder)
+  samples = write_samples(generator, vocabulary, genre,
                           os.path.join(directory, 'samples'), num_samples,
-                          length, seed)
+                          length, seed, config.sampling)
   nll = likelihood.genre_nll(generator, config, builder, genre)
+  controls = []
+  if control is not None:
+    controls.append((CONTROL_ROW, write_samples(
+        control, vocabulary, genre,
+        os.path.join(directory, 'samples_control'), num_samples, length,
+        seed, config.sampling),
+                     likelihood.genre_nll(control, config, builder, genre)))
   rows = report.evaluate_genre(genre, list(samples), evaluator, classifier,
-                               builder, nll=nll, seed=seed)
+                               builder, nll=nll, seed=seed, controls=controls)
   report_format.write(rows, {'dataset': builder.info.full_name, 'genre': genre,
-                      'config': config.name, 'seed': seed},
+                      'config': config.name, 'seed': seed,
+                      'sampling': dataclasses.asdict(config.sampling)},
                os.path.join(directory, 'evaluation.json'),
                os.path.join(directory, 'evaluation.md'))
   return report_format.markdown(rows)
