@@ -23,8 +23,8 @@ LEGEND = (
     'time in which such a note sounds (a drone). NLL: the generator on '
     'held-out real music of the genre (nats/token). feature OA: mgeval '
     'overlap with train-split music of the genre (1 = like real). '
-    'distinct-4: distinct 4-grams / all. Negative rows (uniform, unigram, shuffled, drone) are '
-    'not music: a measure they pass measures nothing.')
+    'distinct-4: distinct 4-grams / all. Negative rows (uniform, unigram, '
+    'shuffled, drone) are not music: a measure they pass measures nothing.')
 
 
 def _cell(value, digits=3):

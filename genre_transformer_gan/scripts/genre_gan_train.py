@@ -176,9 +176,11 @@ def run():
   print(f'Adversarial step {trainer.step}: checkpoint '
         f'{trainer.manager.latest_checkpoint}; samples and report in '
         f'{trainer.directory}', flush=True)
-  # The control arm: the MLE generator the GAN stage started from.
-  control = (generator_io.load_generator(trainer.pretrained)[0]
-             if trainer.pretrained else None)
+  # The control arm: the MLE generator the GAN stage started from (the
+  # trainer already holds it as its KL reference when kl_weight > 0).
+  control = trainer.reference
+  if control is None and trainer.pretrained:
+    control = generator_io.load_generator(trainer.pretrained)[0]
   table = run_lib.final_report(
       config, builder, trainer.generator, FLAGS.genre, trainer.classifier,
       evaluator, trainer.directory, FLAGS.num_samples,

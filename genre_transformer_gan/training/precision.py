@@ -7,10 +7,11 @@
                    norms, softmax and the loss in float32
                    (models/music_transformer.py).
   auto             (the Music Transformer; the LSTM and WaveNet families
-                   always train in float32) mixed_bfloat16 on a TPU, and on a CPU whose flags show
-                   native bfloat16 matmuls: `avx512_bf16` (AMD Zen 4,
-                   Intel Cooper Lake) or `amx_bf16` (Intel Sapphire Rapids
-                   and later), where oneDNN runs them faster than float32
+                   always train in float32) mixed_bfloat16 on a TPU, and on
+                   a CPU whose flags show native bfloat16 matmuls:
+                   `avx512_bf16` (AMD Zen 4, Intel Cooper Lake) or
+                   `amx_bf16` (Intel Sapphire Rapids and later), where
+                   oneDNN runs them faster than float32
                    (BENCHMARKS.md, "Training"); float32 everywhere else
                    (a CPU without them emulates bfloat16 and is slower;
                    GPUs are not tested).

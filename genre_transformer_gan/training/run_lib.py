@@ -247,17 +247,16 @@ def final_report(config, builder, generator, genre, classifier, evaluator,
   same way: the control arm of "does the GAN stage help?".
   """
   vocabulary = datasets.get_vocabulary(builder)
-  samples = write_samples(generator, vocabulary, genre,
-                          os.path.join(directory, 'samples'), num_samples,
-                          length, seed, config.sampling)
-  nll = likelihood.genre_nll(generator, config, builder, genre)
-  controls = []
-  if control is not None:
-    controls.append((CONTROL_ROW, write_samples(
-        control, vocabulary, genre,
-        os.path.join(directory, 'samples_control'), num_samples, length,
-        seed, config.sampling),
-                     likelihood.genre_nll(control, config, builder, genre)))
+
+  def samples_and_nll(model, folder):
+    return (write_samples(model, vocabulary, genre,
+                          os.path.join(directory, folder), num_samples,
+                          length, seed, config.sampling),
+            likelihood.genre_nll(model, config, builder, genre))
+
+  samples, nll = samples_and_nll(generator, 'samples')
+  controls = ([(CONTROL_ROW, *samples_and_nll(control, 'samples_control'))]
+              if control is not None else [])
   rows = report.evaluate_genre(genre, list(samples), evaluator, classifier,
                                builder, nll=nll, seed=seed, controls=controls)
   report_format.write(rows, {'dataset': builder.info.full_name, 'genre': genre,
