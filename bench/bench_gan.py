@@ -1,18 +1,32 @@
 r"""The research question: does the GAN stage make samples more genre-faithful?
 
-  python bench/bench_gan.py --config small --genres classical,folk \
-      --seeds 0,1 --mle_steps 300 --extra_steps 100 --json
+  python bench/bench_gan.py --config small --start pretrained \
+      --genres classical,folk --seeds 0,1,2 --extra_steps 100 \
+      --num_samples 64 --sample_length 512 --json
 
-For each seed: one MLE pre-training (all genres) to --mle_steps, then two
-arms with the same number of further steps:
-  mle           MLE continues for --extra_steps;
-  adversarial   the GAN stage runs --extra_steps for each genre;
-and every (arm, genre) is judged the same way (run_lib.final_report:
-samples from the genre token, independent-evaluator fidelity, frozen
-classifier, NLL on held-out real music of the genre, mgeval overlap,
-diversity). Prints a table; `--json`: the last line is a JSON object.
-Target: adversarial >= +15 points of evaluator fidelity with NLL at most 5%
-worse than the MLE arm.
+Every arm starts from the same MLE generator (`--start pretrained`: the one
+shipped for the config; `--start N`: N MLE steps from scratch per seed) and
+takes the same number of further steps, --extra_steps, per target genre:
+
+  A  MLE continued on all genres;
+  B  MLE continued on the target genre only: the control. It separates
+     "the classifier's gradient helped" from "more MLE on the genre helped";
+  C  genre loss + target-genre MLE regulariser (+ the config's KL), soft
+     rollout feedback, no critic;
+  D  C + the critic's realism term (--realism_loss, RSGAN by default);
+  E  C with `hard` rollout feedback (RelGAN: the sampled token is fed back)
+     and final temperature --hard_final_temperature (1 / beta_max).
+
+Each (arm, genre, seed) is judged by run_lib.final_report: --num_samples
+samples decoded with the config's sampling settings, independent-evaluator
+fidelity (with rejects), C2ST and Fréchet distance against held-out real
+music of the genre (--split chooses validation or test as the reference),
+NLL on the genre's test music, held notes and held time, distinct-4. The
+summary gives each arm's mean over seeds with a bootstrap 95 % interval and
+its paired difference against B (per seed, then averaged). Prints tables;
+`--json`: the last line is a JSON object with `rows` (keys arm, genre,
+seed, fidelity, c2st_accuracy, frechet_distance, nll, held_note_share,
+held_time_share, distinct_4, ...) and `summary`.
 """
 
 import argparse
@@ -22,39 +36,96 @@ import os
 import shutil
 import time
 
+import numpy as np
+
 import tables  # bench/tables.py
 from genre_transformer_gan import configs
 from genre_transformer_gan.data import datasets
+from genre_transformer_gan.evaluation import realism
 from genre_transformer_gan.evaluation import report
 from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.models import generator_io
 from genre_transformer_gan.training import run_lib
 from genre_transformer_gan.training import strategies
 
+ARMS = ('A', 'B', 'C', 'D', 'E')
+ARM_NAMES = {'A': 'MLE, all genres', 'B': 'MLE, target genre (control)',
+             'C': 'genre loss + MLE', 'D': 'C + critic',
+             'E': 'C, hard feedback'}
+MEASURES = ('fidelity', 'reject_rate', 'c2st_accuracy', 'frechet_distance',
+            'nll', 'held_note_share', 'held_time_share', 'distinct_4')
 
-def _row(arm, genre, seed, directory):
-  with open(os.path.join(directory, 'evaluation.json')) as f:
-    generated = json.load(f)['rows'][0]
-  return {'arm': arm, 'genre': genre, 'seed': seed,
-          **report.headline(generated)}
+
+def adversarial_settings(config, arm: str, args):
+  """The config of a GAN arm (C, D, E): one change from C each."""
+  settings = dict(realism_weight=0.0, feedback='soft')
+  if arm == 'D':
+    settings.update(realism_weight=args.realism_weight,
+                    realism_loss=args.realism_loss)
+  if arm == 'E':
+    settings.update(feedback='hard',
+                    final_temperature=args.hard_final_temperature)
+  return dataclasses.replace(config, adversarial=dataclasses.replace(
+      config.adversarial, **settings))
 
 
-def main():
+def summarize(rows, arms, genres) -> list:
+  """Per (arm, genre): mean over seeds [95 % bootstrap] and vs B per seed."""
+  summary = []
+  for genre in genres:
+    control = {r['seed']: r for r in rows if r['genre'] == genre and
+               r['arm'] == 'B'}
+    for arm in arms:
+      mine = sorted((r for r in rows if r['genre'] == genre and
+                     r['arm'] == arm), key=lambda r: r['seed'])
+      if not mine:
+        continue
+      entry = {'arm': arm, 'genre': genre, 'seeds': len(mine)}
+      for key in MEASURES:
+        values = np.array([r[key] for r in mine if r[key] is not None])
+        entry[key] = float(values.mean()) if len(values) else None
+        entry[f'{key}_interval'] = realism.bootstrap_interval(values)
+        paired = np.array([r[key] - control[r['seed']][key] for r in mine
+                           if r['seed'] in control and r[key] is not None])
+        if arm != 'B' and len(paired):
+          entry[f'{key}_vs_B'] = float(paired.mean())
+          entry[f'{key}_vs_B_interval'] = realism.bootstrap_interval(paired)
+      summary.append(entry)
+  return summary
+
+
+def _parse():
   parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
   parser.add_argument('--config', default='small')
   parser.add_argument('--dataset', default=None)
   parser.add_argument('--data_dir', default=None)
   parser.add_argument('--genres', default='classical,folk')
-  parser.add_argument('--seeds', default='0')
-  parser.add_argument('--mle_steps', type=int, default=300)
+  parser.add_argument('--arms', default=','.join(ARMS))
+  parser.add_argument('--seeds', default='0,1,2')
+  parser.add_argument('--start', default='pretrained',
+                      help="'pretrained' or a number of MLE steps from "
+                      'scratch.')
   parser.add_argument('--extra_steps', type=int, default=100)
-  parser.add_argument('--num_samples', type=int, default=16)
-  parser.add_argument('--sample_length', type=int, default=256)
+  parser.add_argument('--num_samples', type=int, default=64)
+  parser.add_argument('--sample_length', type=int, default=512)
+  parser.add_argument('--split', default='validation',
+                      choices=['validation', 'test'],
+                      help='Reference music of the realism judges.')
+  parser.add_argument('--realism_weight', type=float, default=0.5)
+  parser.add_argument('--realism_loss', default='rsgan')
+  parser.add_argument('--hard_final_temperature', type=float, default=0.1)
   parser.add_argument('--work_dir', default='runs/bench_gan')
   parser.add_argument('--classifier_path', default=None)
   parser.add_argument('--json', action='store_true')
-  args = parser.parse_args()
+  return parser.parse_args()
 
+
+def main():
+  args = _parse()
+  arms = args.arms.split(',')
+  unknown = sorted(set(arms) - set(ARMS))
+  if unknown:
+    raise SystemExit(f'Unknown arms {unknown}; choose from {", ".join(ARMS)}.')
   config = configs.get_config(args.config)
   builder = datasets.get_builder(args.dataset or config.dataset,
                                  data_dir=args.data_dir)
@@ -69,46 +140,71 @@ def main():
   evaluator = run_lib.load_evaluator(
       config, builder, genres[0],
       run_lib.default_evaluator_dir(os.path.join(model_root, 'x'), builder))
+  from_scratch = args.start != 'pretrained'
   rows, start = [], time.time()
-  for seed in [int(s) for s in args.seeds.split(',')]:
-    pretrained = os.path.join(model_root, f'seed{seed}_pretrained')
-    run_lib.check_model_dir(pretrained, config.name, vocabulary.genres)
-    run_lib.run_mle(config, builder, vocabulary, pretrained, args.mle_steps,
-                    strategy, seed=seed)
-    # Arm 1: MLE only, continued from a copy of the pre-trained model.
-    mle_dir = os.path.join(model_root, f'seed{seed}_mle')
-    if not os.path.exists(mle_dir):
-      shutil.copytree(pretrained, mle_dir)
-    run_lib.run_mle(config, builder, vocabulary, mle_dir,
-                    args.mle_steps + args.extra_steps, strategy, seed=seed)
-    generator, _, _ = generator_io.load_generator(mle_dir, vocabulary.genres)
-    for genre in genres:
-      directory = os.path.join(mle_dir, f'report_{genre}')
-      run_lib.final_report(config, builder, generator, genre, classifier,
-                           evaluator, directory, args.num_samples,
-                           args.sample_length, seed)
-      rows.append(_row('mle', genre, seed, directory))
-    # Arm 2: the GAN stage for each genre from the same pre-trained model.
-    for genre in genres:
-      trainer = run_lib.run_adversarial(
-          config, builder, vocabulary, pretrained, genre, args.extra_steps,
-          classifier_path, strategy, evaluator=evaluator, seed=seed)
-      run_lib.final_report(config, builder, trainer.generator, genre,
-                           classifier, evaluator, trainer.directory,
-                           args.num_samples, args.sample_length, seed)
-      rows.append(_row('adversarial', genre, seed, trainer.directory))
-    print(f'seed {seed} done after {(time.time() - start) / 60:.1f} min',
-          flush=True)
 
-  header = ('arm', 'genre', 'seed', 'fidelity', 'reject_rate',
-            'classifier_probability', 'c2st_accuracy', 'frechet_distance',
-            'held_note_share', 'nll', 'feature_overlap', 'distinct_4')
+  def judge(arm, genre, seed, generator, directory, arm_config):
+    run_lib.final_report(arm_config, builder, generator, genre, classifier,
+                         evaluator, directory, args.num_samples,
+                         args.sample_length, seed,
+                         reference_split=args.split)
+    with open(os.path.join(directory, 'evaluation.json')) as f:
+      generated = json.load(f)['rows'][0]
+    rows.append({'arm': arm, 'genre': genre, 'seed': seed,
+                 **report.headline(generated)})
+    print(f'{arm} {genre} seed {seed}: fidelity {rows[-1]["fidelity"]:.3f} '
+          f'C2ST {rows[-1]["c2st_accuracy"]:.3f} Fréchet '
+          f'{rows[-1]["frechet_distance"]:.0f} NLL {rows[-1]["nll"]:.3f} '
+          f'({(time.time() - start) / 60:.1f} min)', flush=True)
+
+  for seed in [int(s) for s in args.seeds.split(',')]:
+    initial = os.path.join(model_root, f'seed{seed}_start')
+    run_lib.check_model_dir(initial, config.name, vocabulary.genres)
+    result = run_lib.run_mle(
+        config, builder, vocabulary, initial,
+        int(args.start) if from_scratch else 0, strategy, seed=seed,
+        init_from='scratch' if from_scratch else 'pretrained')
+    start_step = int(result['checkpoint'].rsplit('-', 1)[-1])
+    for genre in genres:
+      for arm in arms:
+        directory = os.path.join(model_root, f'seed{seed}_{genre}_{arm}')
+        if arm in ('A', 'B'):
+          if not os.path.exists(directory):
+            shutil.copytree(initial, directory)
+          run_lib.run_mle(config, builder, vocabulary, directory,
+                          start_step + args.extra_steps, strategy,
+                          genres=None if arm == 'A' else [genre], seed=seed)
+          generator, _, _ = generator_io.load_generator(directory,
+                                                        vocabulary.genres)
+          judge(arm, genre, seed, generator, os.path.join(directory, 'report'),
+                config)
+        else:
+          if not os.path.exists(directory):
+            shutil.copytree(initial, directory)
+          arm_config = adversarial_settings(config, arm, args)
+          trainer = run_lib.run_adversarial(
+              arm_config, builder, vocabulary, directory, genre,
+              args.extra_steps, classifier_path, strategy, seed=seed)
+          judge(arm, genre, seed, trainer.generator,
+                os.path.join(trainer.directory, 'report'), arm_config)
+
+  header = ('arm', 'genre', 'seed') + MEASURES
   tables.print_markdown(rows, header)
+  summary = summarize(rows, arms, genres)
+  print()
+  tables.print_markdown(summary, ('arm', 'genre', 'seeds') + tuple(
+      f'{key}{suffix}' for key in ('fidelity', 'c2st_accuracy',
+                                   'frechet_distance', 'nll')
+      for suffix in ('', '_vs_B')))
   if args.json:
-    print(json.dumps({'config': config.name, 'mle_steps': args.mle_steps,
+    print(json.dumps({'config': config.name, 'start': args.start,
                       'extra_steps': args.extra_steps,
+                      'num_samples': args.num_samples,
+                      'sample_length': args.sample_length,
+                      'split': args.split, 'arm_names': ARM_NAMES,
                       'settings': dataclasses.asdict(config.adversarial),
-                      'rows': rows}))
+                      'minutes': (time.time() - start) / 60,
+                      'rows': rows, 'summary': summary}))
 
 
 if __name__ == '__main__':

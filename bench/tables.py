@@ -14,4 +14,4 @@ def print_markdown(rows, columns) -> None:
   print('| ' + ' | '.join(columns) + ' |')
   print('|' + '---|' * len(columns))
   for row in rows:
-    print('| ' + ' | '.join(_cell(row[k]) for k in columns) + ' |')
+    print('| ' + ' | '.join(_cell(row.get(k)) for k in columns) + ' |')

@@ -9,6 +9,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 steps="${1:-2500}"
 model_dir="${2:-runs/pretrain_small}"
+if [ -e "${model_dir}" ]; then
+  echo "${model_dir} exists: training there would resume (or race) another" \
+    "run, not train from scratch. Delete it (rm -r ${model_dir}) or pass" \
+    "another model_dir." >&2
+  exit 1
+fi
 genre_gan_train --config=small --phase=mle --init_from=scratch --seed=0 \
   --mle_steps="${steps}" --model_dir="${model_dir}" \
   --export_pretrained=genre_transformer_gan/pretrained

@@ -197,8 +197,13 @@ class AdversarialConfig:
     initial_temperature, final_temperature, temperature_schedule: tau of
       `softmax((logits + gumbel) / tau)` goes from initial to final over the
       run: 'exp' (RelGAN: tau_n = tau_0 (tau_N / tau_0)^(n / N)), 'linear'
-      or 'constant' (initial throughout).
-    straight_through: feed hard one-hots forward, soft gradients backward.
+      or 'constant' (initial throughout). RelGAN's inverse temperature
+      beta_max is 1 / final_temperature (beta_max 10, 100, 1000: 0.1, 0.01,
+      0.001).
+    feedback: what a rollout feeds back and shows the judges
+      (training/gumbel.py): 'soft' (the relaxed sample y_t), 'hard' (the
+      sampled token is fed back, the judges see y_t; RelGAN) or
+      'straight_through' (hard values, y_t's gradients).
     rollout_gradient: 'full' backpropagates through the whole cached
       rollout, fed-back samples included (memory grows with K^2);
       'parallel' recomputes the rollout's logits in one forward pass over
@@ -222,7 +227,7 @@ class AdversarialConfig:
   initial_temperature: float = 1.0
   final_temperature: float = 0.1
   temperature_schedule: str = 'exp'
-  straight_through: bool = False
+  feedback: str = 'soft'
   rollout_gradient: str = 'full'
   realism_loss: str = 'rsgan'
   genre_weight: float = 1.0

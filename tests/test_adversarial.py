@@ -47,10 +47,10 @@ def _prompts():
 
 
 def _genre_loss_gradients(generator, classifier, gradient='full',
-                          cut_samples=False):
+                          cut_samples=False, feedback='soft'):
   with tf.GradientTape() as tape:
     out = gumbel.rollout(generator, _prompts(), 8, tf.constant(0.7), SEED,
-                         gradient=gradient)
+                         feedback=feedback, gradient=gradient)
     samples = out['samples']
     if cut_samples:
       samples = tf.stop_gradient(samples)
@@ -97,10 +97,43 @@ def test_full_and_parallel_rollouts_sample_the_same_tokens():
              zip(full_gradients, parallel_gradients))
 
 
+def test_hard_feedback_plays_what_a_sampler_plays_and_still_trains():
+  """RelGAN's feedback: the sampled token is fed back (Gumbel-max sampling
+  with the same noise), the judges see the relaxed samples, and the genre
+  loss still reaches the generator; 'full' equals 'parallel' up to float
+  round-off of cached vs one-pass decoding (no gradient goes through a
+  one-hot token)."""
+  generator = _generator()
+  classifier = genre_classifier.freeze(_classifier())
+  full, full_gradients = _genre_loss_gradients(generator, classifier, 'full',
+                                               feedback='hard')
+  parallel, parallel_gradients = _genre_loss_gradients(
+      generator, classifier, 'parallel', feedback='hard')
+  noise = gumbel.gumbel_noise([2, 8, VOCAB.size], SEED).numpy()
+  mask = gumbel.event_logit_mask(VOCAB.size).numpy()
+  sequence = _prompts()
+  for k in range(8):  # A plain sampler: forward pass, argmax(o + g).
+    logits = generator(sequence, training=False)[:, -1].numpy() + mask
+    sequence = np.concatenate(
+        [sequence, np.argmax(logits + noise[:, k], -1)[:, None]], 1)
+  np.testing.assert_array_equal(full['tokens'], sequence[:, 3:])
+  np.testing.assert_array_equal(
+      full['fed'], tf.one_hot(full['tokens'], VOCAB.size))
+  assert float(tf.reduce_max(full['samples'])) < 1.0  # judges see y_t
+  np.testing.assert_array_equal(full['tokens'], parallel['tokens'])
+  assert _norm(full_gradients[0]) > 0
+  for a, b in zip(full_gradients, parallel_gradients):
+    np.testing.assert_allclose(_norm(a), _norm(b), rtol=5e-3, atol=1e-6)
+  soft, _ = _genre_loss_gradients(generator, classifier, feedback='soft')
+  assert float(tf.reduce_max(soft['fed'])) < 1.0  # soft feeds mixtures
+  with pytest.raises(ValueError, match='soft, hard, straight_through'):
+    gumbel.rollout(generator, _prompts(), 2, 1.0, SEED, feedback='gumbel')
+
+
 def test_rollout_logits_match_a_forward_pass_and_only_events_are_sampled():
   generator = _generator()
   out = gumbel.rollout(generator, _prompts(), 10, tf.constant(0.5), SEED,
-                       straight_through=True)
+                       feedback='straight_through')
   tokens = out['tokens'].numpy()
   assert ((tokens >= vocab.NUM_RESERVED) & (tokens < vocab.GENRE_OFFSET)).all()
   np.testing.assert_allclose(tf.reduce_max(out['samples'], -1), 1.0,
@@ -110,7 +143,7 @@ def test_rollout_logits_match_a_forward_pass_and_only_events_are_sampled():
       VOCAB.size)
   np.testing.assert_allclose(logits, out['logits'], atol=1e-4)
   again = gumbel.rollout(generator, _prompts(), 10, tf.constant(0.5), SEED,
-                         straight_through=True)
+                         feedback='straight_through')
   np.testing.assert_array_equal(again['tokens'], tokens)
 
 
@@ -159,6 +192,29 @@ def test_gradient_penalty_of_a_linear_critic():
       critic, tf.zeros([3, 4, 6]), tf.ones([3, 4, 6]), SEED)
   np.testing.assert_allclose(penalty, [(np.sqrt(24) / 4 - 1) ** 2] * 3,
                              rtol=1e-5)
+
+
+@pytest.mark.parametrize('config_name', ['tiny', 'small'])
+def test_gradient_penalty_of_the_real_critic_is_sane(config_name):
+  """A fresh critic of the package's configs on one-hot and soft inputs.
+
+  With the event mask's gradient flowing, the max-pool's 1e4 bias made this
+  ~3e10; the critic's own input-space gradient norm is ~20-40 (L=64
+  positions times V entries), so the penalty is O(100)-O(1000).
+  """
+  config = configs.get_config(config_name)
+  critic = critic_lib.Critic.from_classifier_config(config.classifier,
+                                                    VOCAB.size)
+  rng = np.random.default_rng(0)
+  real = tf.one_hot(rng.integers(vocab.NUM_RESERVED, vocab.GENRE_OFFSET,
+                                 [8, 64]), VOCAB.size)
+  events = np.full(VOCAB.size, -1e9, np.float32)
+  events[vocab.NUM_RESERVED:vocab.GENRE_OFFSET] = 0.0
+  fake = tf.nn.softmax(3.0 * tf.random.stateless_normal(
+      [8, 64, VOCAB.size], [5, 6]) + events)
+  penalty = adversarial_losses.gradient_penalty(critic, real, fake, SEED)
+  assert np.all(np.isfinite(penalty))
+  assert 1.0 < float(np.mean(penalty)) < 1e4, penalty
 
 
 def test_critic_round_trips_and_scores_soft_inputs(tmp_path):
@@ -275,6 +331,20 @@ def test_trainer_needs_a_pretrained_generator_and_a_matching_classifier(
                                    str(tmp_path), classifier_dir, 'a', 4)
   with open(os.path.join(classifier_dir, 'classifier.json')) as f:
     assert json.load(f)['genres'] == list(GENRES)
+
+
+def test_a_partial_generator_restore_is_an_error(tmp_path):
+  """An MLE checkpoint lacking some generator weights is refused."""
+  config = configs.get_config('tiny')
+  model_dir = str(tmp_path / 'run')
+  mle.MleTrainer(config, VOCAB.size, model_dir).manager.save(0)
+  classifier_dir = str(tmp_path / 'classifier')
+  classifier_io.save_classifier(_classifier(), classifier_dir, {})
+  deeper = dataclasses.replace(config, model=dataclasses.replace(
+      config.model, num_layers=config.model.num_layers + 1))
+  with pytest.raises(ValueError, match='does not hold every weight'):
+    adversarial.AdversarialTrainer(deeper, VOCAB, model_dir, classifier_dir,
+                                   'folk', 4)
 
 
 def test_non_finite_loss_stops_without_saving(tmp_path):

@@ -44,7 +44,16 @@ def test_negatives_are_seeded_and_of_their_kind():
     np.testing.assert_array_equal(np.sort(crop), np.sort(shuffled))
   for drone in negatives.drone(crops):
     assert not np.any((drone >= OFF) & (drone < vocab.TIME_SHIFT_OFFSET))
-    assert not notes_lib.notes_of_tokens(drone).closed.any()
+    # Only a key struck again ends a note (one key sounds once); the last
+    # note of each pitch sounds to the end.
+    notes = notes_lib.notes_of_tokens(drone)
+    for pitch, start, end, closed in zip(notes.pitch, notes.start, notes.end,
+                                         notes.closed):
+      again = notes.start[(notes.pitch == pitch) & (notes.start > start)]
+      if closed:  # Struck again (a zero-length last note is dropped).
+        assert (len(again) and again.min() == end) or end == notes.total_time
+      else:
+        assert not len(again)
   half = negatives.drone(crops, share=0.5, seed=0)
   assert 0 < sum(len(c) - len(h) for c, h in zip(crops, half)) < sum(
       np.sum((c >= OFF) & (c < vocab.TIME_SHIFT_OFFSET)) for c in crops)
@@ -65,10 +74,11 @@ def test_sequence_features():
   assert vector[slices['repetition']][1] == pytest.approx(20 / 28)
   np.testing.assert_allclose(vector[slices['polyphony_profile']][:4], 1.0,
                              atol=1e-6)
-  drone = negatives.drone([scale])[0]
+  # 32 distinct keys, none struck again: without NOTE_OFFs all sound to 8 s.
+  drone = negatives.drone([_melody(list(range(50, 82)))])[0]
   vector = features.feature_vector(drone)
   held, never_closed = vector[slices['held_notes']]
-  assert held == 0.5 and never_closed == 1.0  # all end at 8 s
+  assert held == 0.5 and never_closed == 1.0
   profile = vector[slices['polyphony_profile']]
   assert profile[3] > 3 * profile[0] and profile[4] > 0.5  # rising: a drone
 
@@ -128,7 +138,9 @@ def test_calibration_noise_cannot_pass(small_evaluator, corpus_small_builder):
     real = by_set['real (test)']
     assert real['fidelity'] >= 0.75, genre
     assert real['c2st_accuracy'] <= 0.8, genre
-    assert by_set['drone']['held_note_share'] > 0.3
+    # A key struck again ends a drone note: ~17 % of them pass 4 s, and
+    # they sound for most of the time.
+    assert by_set['drone']['held_note_share'] > 0.1
     assert real['held_note_share'] < 0.05
     assert by_set['drone']['held_time_share'] > 0.5
     assert real['held_time_share'] < by_set['drone']['held_time_share']

@@ -42,18 +42,39 @@ def test_equal_to_note_seq_on_random_streams():
       _assert_equal_to_oracle(tokens)
 
 
-def test_open_notes_are_marked_and_fifo_pairing():
+def test_open_notes_are_marked_and_one_key_sounds_once():
   on = lambda p: vocab.NOTE_ON_OFFSET + p
   off = lambda p: vocab.NOTE_OFF_OFFSET + p
   shift = lambda steps: vocab.TIME_SHIFT_OFFSET + steps - 1
-  # 60 twice (FIFO: the first NOTE_OFF ends the earlier one), 64 never ends,
-  # a NOTE_OFF of 67 without a NOTE_ON is ignored, then EOS stops decoding.
+  # 60 struck again ends its first note there; the second NOTE_OFF of 60
+  # finds it silent and is ignored, as is the NOTE_OFF of 67 without a
+  # NOTE_ON; 64 never ends; then EOS stops decoding.
   tokens = [vocab.GENRE_OFFSET, on(60), shift(10), on(60), on(64), shift(20),
             off(60), off(67), shift(30), off(60), shift(40), vocab.EOS_ID,
             on(70), shift(50)]
   notes = _assert_equal_to_oracle(tokens)
   np.testing.assert_array_equal(notes.pitch, [60, 60, 64])
   np.testing.assert_allclose(notes.start, [0.0, 0.1, 0.1])
-  np.testing.assert_allclose(notes.end, [0.3, 0.6, 1.0])
+  np.testing.assert_allclose(notes.end, [0.1, 0.3, 1.0])
   np.testing.assert_array_equal(notes.closed, [True, True, False])
   assert notes.total_time == 1.0
+  assert notes_lib.open_note_onsets(tokens) == [4]
+
+
+def test_one_key_tokens():
+  on = lambda p: vocab.NOTE_ON_OFFSET + p
+  off = lambda p: vocab.NOTE_OFF_OFFSET + p
+  shift = vocab.TIME_SHIFT_OFFSET
+  tokens = [on(60), shift, on(60), off(60), off(60), off(61), on(61),
+            vocab.EOS_ID, off(62)]
+  np.testing.assert_array_equal(
+      notes_lib.one_key_tokens(tokens),
+      [on(60), shift, off(60), on(60), off(60), on(61), vocab.EOS_ID,
+       off(62)])
+
+
+def test_encoded_music_is_already_one_key(corpus_midi):
+  """MIDI encodes to streams `one_key_tokens` leaves alone."""
+  for midi in list(corpus_midi.values())[:40]:
+    tokens = tokenizer.encode_midi(midi)
+    np.testing.assert_array_equal(notes_lib.one_key_tokens(tokens), tokens)

@@ -7,6 +7,7 @@ import pytest
 
 from genre_transformer_gan.data import errors
 from genre_transformer_gan.data import midi_reference
+from genre_transformer_gan.data import notes as notes_lib
 from genre_transformer_gan.data import smf_reader
 from genre_transformer_gan.data import tokenizer
 from genre_transformer_gan.testing import synthetic_midi
@@ -134,3 +135,40 @@ def test_fast_tempo_map_equals_note_seq(corpus_midi):
     info = tokenizer.encode_midi_with_info(data)
     np.testing.assert_allclose(info.qpm, expected, rtol=1e-9)
     assert info.smf_format == 1
+
+
+def test_unison_voices_become_one_key():
+  """Same-pitch notes of two voices: struck again ends, same onset merges."""
+  on, off = midi_cases.on, midi_cases.off
+  data = midi_cases.to_bytes([
+      [on(60, 80), on(64, 50, time=480), off(60, 480), off(64)],
+      [on(60, 80, time=240), off(60, 240), on(64, 90), off(64, 240)],
+  ])  # 120 bpm: 480 ticks are 0.5 s.
+  reference, fast = _both(data)
+  _assert_same(reference, fast, 'unison')
+  notes = notes_lib.notes_of_tokens(fast)
+  np.testing.assert_array_equal(notes.pitch, [60, 60, 64])
+  np.testing.assert_allclose(notes.start, [0.0, 0.25, 0.5])
+  np.testing.assert_allclose(notes.end, [0.25, 0.5, 1.0])
+  assert notes.velocity[2] == notes_lib.notes_of_tokens(
+      tokenizer.encode_midi(midi_cases.to_bytes([[on(64, 90), off(
+          64, 480)]]))).velocity[0]
+
+
+def test_random_streams_exercise_one_key_per_pitch():
+  """The identity tests above meet overlapping same-pitch notes."""
+  overlapping = 0
+  for seed in range(0, 120, 7):
+    data = synthetic_midi.random_midi(seed, num_tracks=1 + seed % 4,
+                                      events_per_track=40 + seed)
+    sequence = midi_reference.midi_bytes_to_note_sequence(data)
+    by_pitch = {}
+    for note in sequence.notes:
+      by_pitch.setdefault(note.pitch, []).append(
+          (note.start_time, note.end_time))
+    for spans in by_pitch.values():
+      spans.sort()
+      overlapping += sum(b[0] < a[1] for a, b in zip(spans, spans[1:]))
+    tokens = tokenizer.encode_midi(data)
+    np.testing.assert_array_equal(notes_lib.one_key_tokens(tokens), tokens)
+  assert overlapping > 10

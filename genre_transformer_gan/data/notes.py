@@ -1,15 +1,27 @@
 """Event tokens -> notes, fast, with whether each note was ever closed.
 
-`tokenizer.tokens_to_note_sequence` (note_seq's `Performance.to_sequence`)
-is the oracle: `notes_of_tokens` gives exactly its notes (pitch, start, end,
-velocity; tests/test_notes.py) without building a Performance and a
-NoteSequence proto, and adds what note_seq drops: whether a note was ended by
-its NOTE_OFF or only by the end of the sequence (`closed`), the "drone"
-failure of an under-trained generator.
+`tokenizer.tokens_to_note_sequence` (note_seq's `Performance.to_sequence` of
+`one_key_tokens`) is the oracle: `notes_of_tokens` gives exactly its notes
+(pitch, start, end, velocity; tests/test_notes.py) without building a
+Performance and a NoteSequence proto, and adds what note_seq drops: whether
+a note was ended by its NOTE_OFF (or its key struck again) or only by the
+end of the sequence (`closed`), the "drone" failure of an under-trained
+generator.
 
-note_seq's rules, kept here: NOTE_OFF ends the earliest open note of its
-pitch (first in, first out); a NOTE_OFF without an open note is ignored;
-zero-length notes are dropped; notes still open at the end end there.
+One key sounds once. The event stream plays one instrument, and a key that
+is struck again while it sounds ends its earlier note, as a piano and one
+MIDI channel do (and as note_seq's `apply_sustain_control_changes` ends a
+re-struck sustained note). note_seq's `Performance.to_sequence` instead pairs
+NOTE_OFFs with the earliest open note of the pitch (first in, first out), so
+a stream with one NOTE_OFF fewer than NOTE_ONs of a pitch leaves a note
+sounding until the end: a drone nobody played.
+`one_key_tokens` rewrites a stream into the equivalent stream where each
+NOTE_ON finds its key silent and each NOTE_OFF finds it sounding; note_seq
+then decodes it unchanged. Streams encoded from MIDI (`tokenizer.encode_midi`)
+are already in that form.
+
+note_seq's other rules, kept here: zero-length notes are dropped; notes
+still open at the end end there.
 """
 
 import dataclasses
@@ -57,6 +69,34 @@ def _velocity_of_bin(velocity_bin: int) -> int:
   return 1 + (velocity_bin - 1) * _VELOCITY_BIN_SIZE
 
 
+def one_key_tokens(tokens) -> np.ndarray:
+  """int32 [L'] tokens where one key sounds once, from int [L] tokens.
+
+  A NOTE_ON of a sounding pitch gets a NOTE_OFF of that pitch just before it;
+  a NOTE_OFF of a silent pitch is dropped; EOS and what follows are kept.
+  A stream already in this form comes back unchanged.
+  """
+  tokens = np.asarray(tokens).reshape(-1)
+  out = []
+  sounding = set()
+  for index, token in enumerate(tokens.tolist()):
+    if token == vocab.EOS_ID:
+      out.extend(tokens[index:].tolist())
+      break
+    if vocab.NOTE_ON_OFFSET <= token < vocab.NOTE_OFF_OFFSET:
+      pitch = token - vocab.NOTE_ON_OFFSET
+      if pitch in sounding:
+        out.append(vocab.NOTE_OFF_OFFSET + pitch)
+      sounding.add(pitch)
+    elif vocab.NOTE_OFF_OFFSET <= token < vocab.TIME_SHIFT_OFFSET:
+      pitch = token - vocab.NOTE_OFF_OFFSET
+      if pitch not in sounding:
+        continue
+      sounding.discard(pitch)
+    out.append(token)
+  return np.array(out, np.int32)
+
+
 def notes_of_tokens(tokens, velocity: int = DEFAULT_VELOCITY) -> Notes:
   """The notes int [L] event tokens play (PAD / genre skipped, EOS ends).
 
@@ -65,30 +105,29 @@ def notes_of_tokens(tokens, velocity: int = DEFAULT_VELOCITY) -> Notes:
     velocity: velocity of notes before the first VELOCITY event.
   """
   step = 0
-  open_notes = {}  # pitch -> [(start step, velocity)], oldest first
+  open_notes = {}  # pitch -> (start step, velocity)
   rows = []  # (start step, end step, pitch, velocity, closed)
   for token in np.asarray(tokens).reshape(-1).tolist():
     if token == vocab.EOS_ID:
       break
     if token < vocab.NOTE_ON_OFFSET or token >= vocab.GENRE_OFFSET:
       continue
-    if token < vocab.NOTE_OFF_OFFSET:
-      open_notes.setdefault(token - vocab.NOTE_ON_OFFSET, []).append(
-          (step, velocity))
-    elif token < vocab.TIME_SHIFT_OFFSET:
-      pitch = token - vocab.NOTE_OFF_OFFSET
-      started = open_notes.get(pitch)
-      if started:
-        start, note_velocity = started.pop(0)
-        if step != start:
-          rows.append((start, step, pitch, note_velocity, True))
+    if token < vocab.TIME_SHIFT_OFFSET:
+      note_on = token < vocab.NOTE_OFF_OFFSET
+      pitch = token - (vocab.NOTE_ON_OFFSET if note_on else
+                       vocab.NOTE_OFF_OFFSET)
+      started = open_notes.pop(pitch, None)
+      if started is not None and step != started[0]:
+        rows.append((started[0], step, pitch, started[1], True))
+      if note_on:
+        open_notes[pitch] = (step, velocity)
     elif token < vocab.VELOCITY_OFFSET:
       step += token - vocab.TIME_SHIFT_OFFSET + 1
     else:
       velocity = _velocity_of_bin(token - vocab.VELOCITY_OFFSET + 1)
-  for pitch, started in open_notes.items():
-    rows.extend((start, step, pitch, note_velocity, False)
-                for start, note_velocity in started if start != step)
+  rows.extend((start, step, pitch, note_velocity, False)
+              for pitch, (start, note_velocity) in open_notes.items()
+              if start != step)
   rows.sort(key=lambda row: (row[0], row[2], row[1], row[3]))
   table = np.array([row[:4] for row in rows], np.int64).reshape(-1, 4)
   seconds = 1.0 / vocab.STEPS_PER_SECOND
@@ -101,17 +140,15 @@ def notes_of_tokens(tokens, velocity: int = DEFAULT_VELOCITY) -> Notes:
 def open_note_onsets(tokens) -> list:
   """Token indices of the NOTE_ONs still sounding after int [L] tokens.
 
-  The same rules as `notes_of_tokens` (first in, first out per pitch; EOS
-  ends), ascending: the first is the oldest note still on.
+  The same rules as `notes_of_tokens` (one key sounds once; EOS ends),
+  ascending: the first is the oldest note still on.
   """
-  open_notes = {}  # pitch -> [token index], oldest first
+  open_notes = {}  # pitch -> token index
   for index, token in enumerate(np.asarray(tokens).reshape(-1).tolist()):
     if token == vocab.EOS_ID:
       break
     if vocab.NOTE_ON_OFFSET <= token < vocab.NOTE_OFF_OFFSET:
-      open_notes.setdefault(token - vocab.NOTE_ON_OFFSET, []).append(index)
+      open_notes[token - vocab.NOTE_ON_OFFSET] = index
     elif vocab.NOTE_OFF_OFFSET <= token < vocab.TIME_SHIFT_OFFSET:
-      started = open_notes.get(token - vocab.NOTE_OFF_OFFSET)
-      if started:
-        started.pop(0)
-  return sorted(i for started in open_notes.values() for i in started)
+      open_notes.pop(token - vocab.NOTE_OFF_OFFSET, None)
+  return sorted(open_notes.values())

@@ -2,8 +2,9 @@
 
 The oracle is `midi_reference.note_sequence_to_tokens` (note_seq's
 `apply_sustain_control_changes`, `quantize_note_sequence_absolute`,
-`Performance` and `PerformanceOneHotEncoding`); this module reproduces it on
-numpy arrays from `smf_reader.read_notes`.
+`Performance` and `PerformanceOneHotEncoding`, with its `one_key_per_pitch`
+between quantizing and the Performance); this module reproduces it on numpy
+arrays from `smf_reader.read_notes`.
 """
 
 import operator
@@ -87,8 +88,32 @@ def _quantize(seconds):
   return (seconds * vocab.STEPS_PER_SECOND + 0.5).astype(np.int64)
 
 
+def one_key_per_pitch(pitch, start, start_step, end_step, velocity):
+  """`midi_reference.one_key_per_pitch` on arrays of [n] notes.
+
+  Returns:
+    (kept, end_step, velocity): int64 [m] indices of the notes kept, in
+    their original order, with their new int64 [m] end steps and velocities.
+  """
+  order = np.lexsort((np.arange(len(pitch)), start, start_step, pitch))
+  pitch, step = pitch[order], start_step[order]
+  first = np.ones(len(order), dtype=bool)
+  first[1:] = (pitch[1:] != pitch[:-1]) | (step[1:] != step[:-1])
+  heads = np.flatnonzero(first)
+  end = np.maximum.reduceat(end_step[order], heads)
+  loudest = np.maximum.reduceat(velocity[order], heads)
+  pitch, step = pitch[heads], step[heads]
+  struck_again = np.zeros(len(heads), dtype=bool)
+  struck_again[:-1] = (pitch[1:] == pitch[:-1]) & (step[1:] < end[:-1])
+  end[:-1] = np.where(struck_again[:-1], step[1:], end[:-1])
+  kept = order[heads]
+  back = np.argsort(kept, kind='stable')
+  return kept[back], end[back], loudest[back]
+
+
 def notes_to_tokens(notes: smf_reader.MidiNotes) -> np.ndarray:
-  """Sustain -> drop drums -> quantize -> Performance -> int32 tokens."""
+  """Sustain -> drop drums -> quantize -> one key per pitch -> Performance ->
+  int32 tokens."""
   end, keep = apply_sustain(notes)
   keep &= ~notes.is_drum
   start = notes.start[keep]
@@ -101,6 +126,10 @@ def notes_to_tokens(notes: smf_reader.MidiNotes) -> np.ndarray:
   start_step = _quantize(start)
   end_step = _quantize(end)
   end_step += end_step == start_step
+  kept, end_step, velocity = one_key_per_pitch(pitch, start, start_step,
+                                               end_step, velocity)
+  start, pitch, start_step = start[kept], pitch[kept], start_step[kept]
+  num_notes = len(start)
 
   # Performance._from_quantized_sequence: notes sorted by (start_time, pitch)
   # (stable), then events sorted by (step, note index, is_offset).

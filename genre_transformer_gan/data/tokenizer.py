@@ -17,6 +17,7 @@ import numpy as np
 
 from genre_transformer_gan.data import errors
 from genre_transformer_gan.data import midi_reference
+from genre_transformer_gan.data import notes as notes_lib
 from genre_transformer_gan.data import performance_encoder
 from genre_transformer_gan.data import smf_reader
 from genre_transformer_gan.data import vocabulary as vocab
@@ -96,7 +97,9 @@ def encode_midi(midi: MidiInput) -> np.ndarray:
 def tokens_to_note_sequence(tokens, velocity: int = 100):
   """Event tokens -> NoteSequence.
 
-  PAD and genre tokens are skipped; decoding stops at the first EOS.
+  PAD and genre tokens are skipped; decoding stops at the first EOS. One key
+  sounds once (`notes.one_key_tokens`): a NOTE_ON of a sounding pitch ends
+  its earlier note, then note_seq's `Performance.to_sequence` decodes.
 
   Args:
     tokens: int [length] tokens.
@@ -106,8 +109,7 @@ def tokens_to_note_sequence(tokens, velocity: int = 100):
       steps_per_second=vocab.STEPS_PER_SECOND,
       num_velocity_bins=vocab.NUM_VELOCITY_BINS,
       max_shift_steps=vocab.MAX_SHIFT_STEPS)
-  for token in np.asarray(tokens).reshape(-1):
-    token = int(token)
+  for token in notes_lib.one_key_tokens(tokens).tolist():
     if token == vocab.EOS_ID:
       break
     if vocab.NUM_RESERVED <= token < vocab.GENRE_OFFSET:

@@ -223,10 +223,9 @@ def judge(token_lists, genre: str, evaluator, classifier,
 
 
 def reference_for(builder, genre: str, length: int, count: int,
-                  seed: int = 0) -> Reference:
-  """Validation crops (train if the split has none) and train crops."""
+                  seed: int = 0, split: str = 'validation') -> Reference:
+  """Crops of `split` (train if the split has none) and train crops."""
   train = [t for t, _ in real_data.read_pieces(builder, 'train', [genre])]
-  split = 'validation'
   held_out = []
   if split in builder.info.splits:
     held_out = [t for t, _ in real_data.read_pieces(builder, split, [genre])]
@@ -243,16 +242,21 @@ def evaluate_genre(genre: str, samples: Sequence, evaluator, classifier,
                    builder, nll: Optional[float] = None, seed: int = 0,
                    num_reference: Optional[int] = None,
                    with_negatives: bool = True,
-                   controls: Sequence = ()) -> List[dict]:
+                   controls: Sequence = (),
+                   reference_split: str = 'validation') -> List[dict]:
   """[generated, controls..., real (test), negatives...] rows for one genre.
 
   Args:
     controls: (name, samples, nll) of other generators judged the same way
       (the control arm: e.g. the MLE generator the GAN stage started from).
+    reference_split: the held-out music the realism judges compare with
+      ('validation' while choosing settings, 'test' to report); the real
+      row is the other held-out split.
   """
   length = int(np.median([len(t) for t in samples]))
   count = num_reference or max(len(samples), MIN_REFERENCE)
-  reference = reference_for(builder, genre, length, count, seed)
+  reference = reference_for(builder, genre, length, count, seed,
+                            reference_split)
   measure = lambda sets, groups=None: judge(
       sets, genre, evaluator, classifier, reference, groups, seed)
   rows = [dict(genre=genre, set='generated', generator_nll=nll,
@@ -260,7 +264,9 @@ def evaluate_genre(genre: str, samples: Sequence, evaluator, classifier,
   rows.extend(dict(genre=genre, set=name, generator_nll=control_nll,
                    **measure(list(control))) for name, control, control_nll
               in controls)
-  split = 'test' if 'test' in builder.info.splits else 'validation'
+  split = 'validation' if reference_split == 'test' else 'test'
+  if split not in builder.info.splits:
+    split = 'validation'
   test = [t for t, _ in real_data.read_pieces(builder, split, [genre])]
   crops, groups = real_data.crops_in_turn(test, length, count, seed + 2)
   if crops:

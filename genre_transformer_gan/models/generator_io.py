@@ -129,7 +129,26 @@ def load_generator(path: str,
         'trained on.')
   config = configs.get_config(run['config'], run['generator'])
   model = generators.build(config, vocab.Vocabulary(genres).size)
-  status = tf.train.Checkpoint(**{checkpoint.key: model}).restore(
-      checkpoint.prefix)
-  status.expect_partial().assert_existing_objects_matched()
+  restore_weights(model, checkpoint.prefix, checkpoint.key)
   return model, config, checkpoint
+
+
+def restore_weights(model, prefix: str, key: str = 'model') -> None:
+  """Restores every variable of the built `model` from checkpoint `prefix`.
+
+  What else the checkpoint holds (optimizer slots, a critic) is ignored; a
+  variable of `model` the checkpoint lacks is an error, not a silently fresh
+  weight.
+
+  Raises:
+    ValueError: the checkpoint lacks some of the model's variables.
+  """
+  status = tf.train.Checkpoint(**{key: model}).restore(prefix)
+  try:
+    status.expect_partial().assert_existing_objects_matched()
+  except AssertionError as e:
+    missing = str(e).strip().splitlines()[0][:200]
+    raise ValueError(
+        f'{prefix} does not hold every weight of this {type(model).__name__} '
+        f'({missing}); it was written by another config or generator family: '
+        'pass the --config / --generator it was trained with.') from e

@@ -109,7 +109,11 @@ class GenreClassifier(keras.Model):
     return self.embedding(inputs)
 
   def call(self, inputs, training=False):
-    mask = ops.cast(event_mask(inputs), self.compute_dtype)[..., None]
+    # The mask selects the positions that count; it is not a feature to
+    # optimise. Its gradient would reach soft inputs through the max-pool's
+    # 1e4 bias: a WGAN-GP penalty of ~1e10 on a fresh critic.
+    mask = ops.cast(event_mask(ops.stop_gradient(inputs)),
+                    self.compute_dtype)[..., None]
     x = self.dropout(self.embed(inputs) * mask, training=training)
     x = self.project(x)
     for norm, conv, output in zip(self.block_norms, self.convs,

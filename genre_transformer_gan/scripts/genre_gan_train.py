@@ -31,6 +31,7 @@ from genre_transformer_gan.models import generator_io
 from genre_transformer_gan.models import pretrained
 from genre_transformer_gan.scripts import script_utils
 from genre_transformer_gan.training import precision
+from genre_transformer_gan.training import gumbel
 from genre_transformer_gan.training import run_lib
 from genre_transformer_gan.training import strategies
 
@@ -69,6 +70,15 @@ for _name in ('genre_weight', 'realism_weight', 'mle_weight', 'kl_weight'):
                      "config's).")
 flags.DEFINE_enum('realism_loss', None, ['rsgan', 'wgan_gp'],
                   "Critic loss (default: the config's).")
+flags.DEFINE_enum('feedback', None, list(gumbel.FEEDBACKS),
+                  'What a Gumbel-softmax rollout feeds back: soft, hard '
+                  "(RelGAN) or straight_through (default: the config's).")
+flags.DEFINE_float('final_temperature', None, 'Gumbel-softmax temperature at '
+                   "the end of the adversarial stage, 1 / RelGAN's beta_max "
+                   "(default: the config's).")
+flags.register_validator(
+    'final_temperature', lambda value: value is None or value > 0,
+    '--final_temperature must be > 0 (RelGAN: 0.1, 0.01 or 0.001).')
 flags.DEFINE_enum('init_from', 'auto', list(pretrained.INIT_FROM),
                   'A new model_dir starts MLE from the pretrained generator '
                   'shipped for --config (auto: when it fits the run; '
@@ -92,7 +102,8 @@ def _config():
         config.train, **train))
   overrides = {name: FLAGS[name].value for name in (
       'genre_weight', 'realism_weight', 'mle_weight', 'kl_weight',
-      'realism_loss') if FLAGS[name].value is not None}
+      'realism_loss', 'feedback', 'final_temperature')
+      if FLAGS[name].value is not None}
   if overrides:
     config = dataclasses.replace(config, adversarial=dataclasses.replace(
         config.adversarial, **overrides))

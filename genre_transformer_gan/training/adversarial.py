@@ -32,6 +32,7 @@ import tensorflow as tf
 from genre_transformer_gan.data import vocabulary as vocab
 from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.models import critic as critic_lib
+from genre_transformer_gan.models import generator_io
 from genre_transformer_gan.models import generators
 from genre_transformer_gan.models import losses
 from genre_transformer_gan.training import adversarial_losses
@@ -40,8 +41,8 @@ from genre_transformer_gan.training import gumbel
 from genre_transformer_gan.training import optimization
 
 METRICS = ('generator_loss', 'genre_loss', 'realism_loss', 'mle_nll',
-           'kl', 'critic_loss', 'classifier_probability', 'real_score',
-           'fake_score')
+           'kl', 'critic_loss', 'classifier_probability', 'hard_probability',
+           'real_score', 'fake_score')
 
 
 class AdversarialTrainer:
@@ -71,6 +72,11 @@ class AdversarialTrainer:
     self.settings = settings = config.adversarial
     adversarial_losses.get_realism_losses(settings.realism_loss)
     gumbel.temperature(0, 1, 1.0, 1.0, settings.temperature_schedule)
+    gumbel.check_feedback(settings.feedback)
+    if min(settings.initial_temperature, settings.final_temperature) <= 0:
+      raise ValueError('Gumbel-softmax temperatures must be > 0, not '
+                       f'{settings.initial_temperature} -> '
+                       f'{settings.final_temperature}.')
     self.total_steps = total_steps
     self.seed = seed
     self.genre_token = vocabulary.genre_token(genre)
@@ -109,16 +115,14 @@ class AdversarialTrainer:
       logging.info('Resumed the adversarial stage from %s at step %d.',
                    self.manager.latest_checkpoint, self.step)
     elif self.pretrained:
-      tf.train.Checkpoint(model=self.generator).restore(
-          self.pretrained).expect_partial()
+      generator_io.restore_weights(self.generator, self.pretrained)
       logging.info('Adversarial stage starts from %s.', self.pretrained)
     else:
       raise FileNotFoundError(
           f'No MLE checkpoint in {model_dir}/checkpoints to fine-tune; run '
           '`genre_gan_train --phase=mle` (or --phase=all) first.')
     if self.reference is not None:
-      tf.train.Checkpoint(model=self.reference).restore(
-          self.pretrained).expect_partial()
+      generator_io.restore_weights(self.reference, self.pretrained)
     self._train_step = tf.function(self._distributed_step)
 
   @property
@@ -149,7 +153,7 @@ class AdversarialTrainer:
     with tf.GradientTape() as generator_tape, tf.GradientTape() as critic_tape:
       rollout = gumbel.rollout(
           self.generator, prompts, s.sample_len, tau, noise_seed,
-          s.straight_through, s.rollout_gradient)
+          s.feedback, s.rollout_gradient)
       fake = rollout['samples']
       classifier_logits = self.classifier(fake, training=False)
       genre = adversarial_losses.genre_loss(classifier_logits,
@@ -165,7 +169,7 @@ class AdversarialTrainer:
       if self.reference is not None:
         reference_logits = self.reference(
             tf.concat([tf.one_hot(prompts, self.generator.vocab_size),
-                       tf.stop_gradient(fake[:, :-1])], 1),
+                       tf.stop_gradient(rollout['fed'][:, :-1])], 1),
             training=False)[:, -s.sample_len:] + gumbel.event_logit_mask(
                 self.generator.vocab_size)
         kl = adversarial_losses.kl_to_reference(rollout['logits'],
@@ -191,6 +195,9 @@ class AdversarialTrainer:
         critic_tape.gradient(critic_loss, critic_variables),
         critic_variables, s.clip_norm)
     probability = tf.nn.softmax(classifier_logits)[:, self.target_class]
+    # What a sampler would play: the rollout's tokens, judged as tokens.
+    hard_probability = tf.nn.softmax(self.classifier(
+        rollout['tokens'], training=False))[:, self.target_class]
 
     def batch_sum(values):
       return tf.reduce_sum(values) / global_batch
@@ -200,6 +207,7 @@ class AdversarialTrainer:
             'mle_nll': mle_nll, 'kl': batch_sum(kl),
             'critic_loss': critic_loss,
             'classifier_probability': batch_sum(probability),
+            'hard_probability': batch_sum(hard_probability),
             'real_score': batch_sum(real_scores),
             'fake_score': batch_sum(fake_scores)}
 
@@ -260,10 +268,12 @@ class AdversarialTrainer:
         window_step, window_time = step, now
         logging.info(
             'adversarial step %d/%d  G %.4f (genre %.4f, realism %.4f, MLE '
-            '%.4f)  D %.4f  p(genre) %.3f  tau %.3f  %.2f steps/s  ETA %.0f s',
+            '%.4f)  D %.4f  p(genre) %.3f (tokens %.3f)  tau %.3f  %.2f '
+            'steps/s  ETA %.0f s',
             step, num_steps, metrics['generator_loss'], metrics['genre_loss'],
             metrics['realism_loss'], metrics['mle_nll'],
-            metrics['critic_loss'], metrics['classifier_probability'], tau,
+            metrics['critic_loss'], metrics['classifier_probability'],
+            metrics['hard_probability'], tau,
             rate, (num_steps - step) / max(rate, 1e-9))
         with writer.as_default(step=step):
           for name, value in metrics.items():

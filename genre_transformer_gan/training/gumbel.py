@@ -5,11 +5,21 @@ are perturbed with Gumbel noise g_t = -log(-log u), u ~ U(0, 1), and relaxed:
 
   y_t = softmax((o_t + g_t) / tau)                                  [B, V]
 
-y_t is fed back as the next input (a soft one-hot multiplied into the
-embedding table) through the key/value-cached decoding, so the whole rollout
-is differentiable in the generator's weights. argmax(y_t) is the token an
-ordinary sampler would draw (the Gumbel-max trick). With `straight_through`
-the forward values are hard one-hots and the gradients those of y_t.
+argmax(y_t) = argmax(o_t + g_t) is the token a_t an ordinary sampler would
+draw (the Gumbel-max trick). What is fed back as the next input (a one-hot
+or a mixture multiplied into the embedding table) and what the judges see
+is the `feedback`:
+
+  soft:             feed y_t, judges see y_t. The generator reads mixtures
+                    of embeddings it never meets in MLE training or
+                    sampling; gradients flow through the feedback.
+  hard:             feed onehot(a_t) (RelGAN), judges see y_t. The rollout
+                    is exactly what the sampler plays; the gradient reaches
+                    the generator through y_t's logits at every step, not
+                    through the feedback ('full' and 'parallel' rollout
+                    gradients are then the same).
+  straight_through: feed and judge h_t = onehot(a_t) + y_t - stop(y_t):
+                    hard values, y_t's gradients, through the feedback too.
 
 Temperature schedules (tau over the adversarial run, RelGAN's 'exp' default):
   exp:      tau_n = tau_0 * (tau_N / tau_0) ** (n / N)
@@ -22,6 +32,7 @@ import tensorflow as tf
 from genre_transformer_gan.data import vocabulary as vocab
 
 SCHEDULES = ('exp', 'linear', 'constant')
+FEEDBACKS = ('soft', 'hard', 'straight_through')
 _NEG = -1e9
 
 
@@ -61,8 +72,15 @@ def relax(logits, noise, tau, straight_through: bool = False):
   return hard + soft - tf.stop_gradient(soft)
 
 
+def check_feedback(feedback: str) -> str:
+  if feedback not in FEEDBACKS:
+    raise ValueError(f'Unknown rollout feedback {feedback!r}; choose one of: '
+                     f'{", ".join(FEEDBACKS)}.')
+  return feedback
+
+
 def rollout(model, prompts, num_tokens: int, tau, seed,
-            straight_through: bool = False, gradient: str = 'full'):
+            feedback: str = 'soft', gradient: str = 'full'):
   """K free-running Gumbel-softmax steps after int prompts.
 
   Args:
@@ -72,17 +90,19 @@ def rollout(model, prompts, num_tokens: int, tau, seed,
     num_tokens: K.
     tau: float scalar temperature.
     seed: int32 [2] stateless seed of the Gumbel noise.
-    straight_through: hard one-hot values, soft gradients.
+    feedback: 'soft', 'hard' or 'straight_through' (module docstring).
     gradient: 'full' (through the cached loop and its feedback) or
       'parallel' (the loop without gradients, then one differentiable
-      forward pass over the sampled inputs; same values).
+      forward pass over the fed inputs; same values).
 
   Returns:
     dict with
-      samples: float32 [B, K, V] relaxed one-hots (differentiable);
-      tokens: int32 [B, K] argmax tokens;
+      samples: float32 [B, K, V] what the judges see (differentiable);
+      fed: float32 [B, K, V] the input fed back after each step;
+      tokens: int32 [B, K] the sampled tokens a_t;
       logits: float32 [B, K, V] masked generator logits of each step.
   """
+  check_feedback(feedback)
   if gradient not in ('full', 'parallel'):
     raise ValueError(f"gradient must be 'full' or 'parallel', not "
                      f'{gradient!r}.')
@@ -111,8 +131,12 @@ def rollout(model, prompts, num_tokens: int, tau, seed,
     def step(k, inputs, cache, samples, logits_array):
       logits, cache = model.call_cached(inputs, cache, prompt_len - 1 + k)
       logits = logits + mask
-      y = relax(logits, noise[:, k], tau, straight_through)
-      return (k + 1, y, cache, samples.write(k, y),
+      y = relax(logits, noise[:, k], tau, feedback == 'straight_through')
+      fed = y
+      if feedback == 'hard':
+        fed = tf.one_hot(tf.argmax(logits + noise[:, k], axis=-1),
+                         vocab_size)
+      return (k + 1, fed, cache, samples.write(k, y),
               logits_array.write(k, logits))
 
     _, _, _, samples, logits = tf.while_loop(
@@ -123,13 +147,19 @@ def rollout(model, prompts, num_tokens: int, tau, seed,
     return (tf.transpose(samples.stack(), [1, 0, 2]),
             tf.transpose(logits.stack(), [1, 0, 2]))
 
+  def fed_of(samples):
+    if feedback == 'hard':
+      return tf.one_hot(tf.argmax(samples, axis=-1), vocab_size)
+    return samples
+
   if gradient == 'full':
     samples, logits = loop()
   else:
-    fed, _ = loop()
-    inputs = tf.concat([prompt_inputs, tf.stop_gradient(fed[:, :-1])], 1)
+    samples, _ = loop()
+    inputs = tf.concat(
+        [prompt_inputs, tf.stop_gradient(fed_of(samples)[:, :-1])], 1)
     logits = model(inputs, training=False)[:, prompt_len - 1:] + mask
-    samples = relax(logits, noise, tau, straight_through)
-  return {'samples': samples,
+    samples = relax(logits, noise, tau, feedback == 'straight_through')
+  return {'samples': samples, 'fed': fed_of(samples),
           'tokens': tf.argmax(samples, axis=-1, output_type=tf.int32),
           'logits': logits}

@@ -238,13 +238,14 @@ def write_samples(generator, vocabulary, genre, directory, num_samples,
 
 def final_report(config, builder, generator, genre, classifier, evaluator,
                  directory, num_samples, length, seed=0,
-                 control=None) -> str:
+                 control=None, reference_split='validation') -> str:
   """Samples + evaluation.json / .md of a generator; returns the table.
 
   The samples are decoded as genre_gan_generate decodes (config.sampling).
   `control`, a generator (the MLE one the GAN stage started from), gets
   the same samples (directory/samples_control) and its own row, judged the
-  same way: the control arm of "does the GAN stage help?".
+  same way: the control arm of "does the GAN stage help?". The realism
+  judges compare with `reference_split` music (report.evaluate_genre).
   """
   vocabulary = datasets.get_vocabulary(builder)
 
@@ -258,7 +259,8 @@ def final_report(config, builder, generator, genre, classifier, evaluator,
   controls = ([(CONTROL_ROW, *samples_and_nll(control, 'samples_control'))]
               if control is not None else [])
   rows = report.evaluate_genre(genre, list(samples), evaluator, classifier,
-                               builder, nll=nll, seed=seed, controls=controls)
+                               builder, nll=nll, seed=seed, controls=controls,
+                               reference_split=reference_split)
   report_format.write(rows, {'dataset': builder.info.full_name, 'genre': genre,
                       'config': config.name, 'seed': seed,
                       'sampling': dataclasses.asdict(config.sampling)},

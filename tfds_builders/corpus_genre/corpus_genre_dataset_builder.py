@@ -55,13 +55,18 @@ def split_with_near_duplicates(results) -> dict:
 class Builder(tfds.core.GeneratorBasedBuilder):
   """Genre-labelled performance tokens from music21's corpus."""
 
-  VERSION = tfds.core.Version('1.2.0')
+  VERSION = tfds.core.Version('1.3.0')
   RELEASE_NOTES = {
       '1.0.0': 'Initial release.',
       '1.1.0': 'The skip rules of lakh_genre 1.1.0 (example_lib.make_example).',
       '1.2.0': 'Splits 80 / 10 / 10 (was 90 / 5 / 5: 3-11 held-out pieces '
                'per genre); near-duplicates (data/near_duplicates.py) share '
                'the split of their group\'s first id.',
+      '1.3.0': 'One key sounds once: same-pitch notes that overlap are '
+               'resolved before encoding (a re-struck key ends its earlier '
+               'note, notes of one pitch starting on the same step merge), '
+               'so no stream holds a NOTE_ON of a sounding pitch '
+               '(midi_reference.one_key_per_pitch).',
   }
   BUILDER_CONFIGS = [
       CorpusGenreConfig(

@@ -50,12 +50,17 @@ class LakhGenreConfig(tfds.core.BuilderConfig):
 class Builder(tfds.core.GeneratorBasedBuilder):
   """Lakh MIDI (LMD-matched) tokens with tagtraum / MAGD genre labels."""
 
-  VERSION = tfds.core.Version('1.1.0')
+  VERSION = tfds.core.Version('1.2.0')
   RELEASE_NOTES = {
       '1.0.0': 'Initial release.',
       '1.1.0': 'Skips SMF format 2, absurd tempi, over 50,000 notes and '
                'a minute without a note (each counted by reason in '
                'skipped.json); counts labels without a match.',
+      '1.2.0': 'One key sounds once: same-pitch notes that overlap are '
+               'resolved before encoding (a re-struck key ends its earlier '
+               'note, notes of one pitch starting on the same step merge), '
+               'so no stream holds a NOTE_ON of a sounding pitch '
+               '(midi_reference.one_key_per_pitch).',
   }
   MANUAL_DOWNLOAD_INSTRUCTIONS = _MANUAL_DOWNLOAD_INSTRUCTIONS
   BUILDER_CONFIGS = [
