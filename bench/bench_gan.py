@@ -37,6 +37,7 @@ import shutil
 import time
 
 import numpy as np
+import tensorflow as tf
 
 import tables  # bench/tables.py
 from genre_transformer_gan import configs
@@ -45,6 +46,8 @@ from genre_transformer_gan.evaluation import realism
 from genre_transformer_gan.evaluation import report
 from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.models import generator_io
+from genre_transformer_gan.training import checkpointing
+from genre_transformer_gan.training import mle
 from genre_transformer_gan.training import run_lib
 from genre_transformer_gan.training import strategies
 
@@ -67,6 +70,26 @@ def adversarial_settings(config, arm: str, args):
                     final_temperature=args.hard_final_temperature)
   return dataclasses.replace(config, adversarial=dataclasses.replace(
       config.adversarial, **settings))
+
+
+def branch(config, vocab_size, initial, directory):
+  """A new MLE run in `directory` from `initial`'s weights and optimizer.
+
+  Not a copy: the copy's saved input position belongs to the pipeline that
+  wrote it (all genres), and arm B reads another one (the genre alone).
+  """
+  if os.path.exists(os.path.join(directory, 'checkpoints')):
+    return  # Resuming this arm.
+  os.makedirs(directory, exist_ok=True)
+  shutil.copy(os.path.join(initial, 'run.json'), directory)
+  trainer = mle.MleTrainer(config, vocab_size, directory)
+  prefix = tf.train.latest_checkpoint(os.path.join(initial, 'checkpoints'))
+  tf.train.Checkpoint(model=trainer.model, optimizer=trainer.optimizer,
+                      seed_states=checkpointing.seed_states(trainer.model),
+                      step_offset=trainer.step_offset
+                      ).restore(prefix).expect_partial(
+                      ).assert_existing_objects_matched()
+  trainer.manager.save(checkpoint_number=trainer.step)
 
 
 def summarize(rows, arms, genres) -> list:
@@ -152,10 +175,9 @@ def main():
       generated = json.load(f)['rows'][0]
     rows.append({'arm': arm, 'genre': genre, 'seed': seed,
                  **report.headline(generated)})
-    print(f'{arm} {genre} seed {seed}: fidelity {rows[-1]["fidelity"]:.3f} '
-          f'C2ST {rows[-1]["c2st_accuracy"]:.3f} Fréchet '
-          f'{rows[-1]["frechet_distance"]:.0f} NLL {rows[-1]["nll"]:.3f} '
-          f'({(time.time() - start) / 60:.1f} min)', flush=True)
+    print(f'{arm} {genre} seed {seed}: ' + ', '.join(
+        f'{key} {tables.cell(rows[-1][key])}' for key in MEASURES) +
+          f' ({(time.time() - start) / 60:.1f} min)', flush=True)
 
   for seed in [int(s) for s in args.seeds.split(',')]:
     initial = os.path.join(model_root, f'seed{seed}_start')
@@ -169,8 +191,7 @@ def main():
       for arm in arms:
         directory = os.path.join(model_root, f'seed{seed}_{genre}_{arm}')
         if arm in ('A', 'B'):
-          if not os.path.exists(directory):
-            shutil.copytree(initial, directory)
+          branch(config, vocabulary.size, initial, directory)
           run_lib.run_mle(config, builder, vocabulary, directory,
                           start_step + args.extra_steps, strategy,
                           genres=None if arm == 'A' else [genre], seed=seed)

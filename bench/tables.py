@@ -1,11 +1,11 @@
 """Printing the benchmarks' result rows as a markdown table."""
 
 
-def _cell(value) -> str:
+def cell(value) -> str:
   if value is None:
     return '–'
   if isinstance(value, (list, tuple)):  # An interval.
-    return '[' + ', '.join(_cell(float(v)) for v in value) + ']'
+    return '[' + ', '.join(cell(float(v)) for v in value) + ']'
   return f'{value:.3f}' if isinstance(value, float) else str(value)
 
 
@@ -14,4 +14,4 @@ def print_markdown(rows, columns) -> None:
   print('| ' + ' | '.join(columns) + ' |')
   print('|' + '---|' * len(columns))
   for row in rows:
-    print('| ' + ' | '.join(_cell(row.get(k)) for k in columns) + ' |')
+    print('| ' + ' | '.join(cell(row.get(k)) for k in columns) + ' |')

@@ -58,12 +58,20 @@ def test_a_new_run_starts_from_the_shipped_generator(shipped, tmp_path):
   for got, want in zip(trainer.model.get_weights(), weights):
     np.testing.assert_allclose(got, want, rtol=1e-3, atol=1e-3)  # float16
   assert trainer.step == 6  # the schedule continues
+  # Adam's moments are fresh, so it counts its own steps from 0 (else its
+  # bias correction would make the first updates 2-4x the learning rate).
+  assert int(trainer.optimizer.iterations) == 0
   assert trainer.manager.latest_checkpoint.endswith('ckpt-6')
   assert trainer.train(_dataset_fn(), 4)['step'] == 6  # nothing to train
+  assert trainer.train(_dataset_fn(), 8)['step'] == 8
+  assert int(trainer.optimizer.iterations) == 2
+  np.testing.assert_allclose(  # the schedule at the global step
+      float(trainer.optimizer.learning_rate), float(trainer.schedule(8)),
+      rtol=1e-6)
   # Resuming that model_dir restores its own checkpoint, not the shipped one.
   again = mle.MleTrainer(config, VOCAB_SIZE, str(tmp_path / 'run'))
   assert pretrained.initialize(again, config, GENRES, 'pretrained',
-                               directory) is None and again.step == 6
+                               directory) is None and again.step == 8
   # scratch: untouched.
   fresh = mle.MleTrainer(config, VOCAB_SIZE, str(tmp_path / 'scratch'))
   assert pretrained.initialize(fresh, config, GENRES, 'scratch',

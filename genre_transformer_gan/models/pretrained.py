@@ -7,9 +7,11 @@ validation NLL, the model and vocabulary it fits, and the weights' sha256.
 
 `genre_gan_train` starts a new model_dir from it when the card matches the
 run exactly (config name, generator family, model settings, vocabulary);
-the optimizer's step is set to the card's, so the learning-rate schedule
-continues where pre-training stopped and `--mle_steps` counts from zero as
-before (the default 300 is already reached: no further MLE steps).
+the trainer's step starts at the card's (`MleTrainer.step_offset`), so the
+learning-rate schedule continues where pre-training stopped and
+`--mle_steps` counts from zero as before (the default 300 is already
+reached: no further MLE steps), while Adam, whose moments start at zero,
+counts its own steps from 0.
 """
 
 import dataclasses
@@ -147,7 +149,7 @@ def initialize(trainer, config, genres, init_from: str = 'auto',
   if card is None:
     return None
   load_weights(trainer.model, config.name, directory)
-  trainer.optimizer.iterations.assign(card['step'])
+  trainer.step_offset.assign(card['step'])  # Adam's own count stays 0.
   trainer.manager.save(checkpoint_number=card['step'])
   log(f'Starting from the pretrained {config.name!r} generator '
       f'({card["step"]} MLE steps on {card["dataset"]}, validation NLL '

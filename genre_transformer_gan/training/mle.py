@@ -54,13 +54,20 @@ class MleTrainer:
       self.schedule = schedules.RsqrtWarmup(
           train.learning_rate_constant, train.warmup_steps,
           self.model.hidden_size)
+      # Steps taken before this optimizer existed (a pretrained start): the
+      # schedule continues from them while Adam counts its own steps, so
+      # its bias correction fits its moments (which start at zero).
+      self.step_offset = tf.Variable(0, dtype=tf.int64, trainable=False,
+                                     name='step_offset')
       self.optimizer = keras.optimizers.Adam(
-          learning_rate=self.schedule, beta_1=0.9, beta_2=0.997,
+          learning_rate=schedules.Offset(self.schedule, self.step_offset),
+          beta_1=0.9, beta_2=0.997,
           epsilon=1e-9)  # Clipping is done in the step: see there.
       self.optimizer.build(self.model.trainable_variables)
     self.checkpoint = tf.train.Checkpoint(
         model=self.model, optimizer=self.optimizer,
-        seed_states=checkpointing.seed_states(self.model))
+        seed_states=checkpointing.seed_states(self.model),
+        step_offset=self.step_offset)
     self.manager = tf.train.CheckpointManager(
         self.checkpoint, os.path.join(model_dir, 'checkpoints'),
         max_to_keep=train.keep_checkpoints)
@@ -73,7 +80,8 @@ class MleTrainer:
 
   @property
   def step(self) -> int:
-    return int(self.optimizer.iterations.numpy())
+    """The global step: the schedule's, counting pretrained steps."""
+    return int(self.optimizer.iterations.numpy() + self.step_offset.numpy())
 
   def _replica_train_step(self, batch):
     with tf.GradientTape() as tape:

@@ -29,3 +29,24 @@ class RsqrtWarmup(keras.optimizers.schedules.LearningRateSchedule):
   def get_config(self):
     return {'constant': self.constant, 'warmup_steps': self.warmup_steps,
             'hidden_size': self.hidden_size}
+
+
+class Offset(keras.optimizers.schedules.LearningRateSchedule):
+  """schedule(step + offset), offset an int64 variable (checkpointed).
+
+  An optimizer that starts from pretrained weights but fresh moments counts
+  its steps from 0 (Adam's bias correction needs that: with its step set to
+  2500 and zero moments, its first updates are 2-4x the learning rate),
+  while the learning rate continues where pre-training stopped.
+  """
+
+  def __init__(self, schedule, offset):
+    self.schedule = schedule
+    self.offset = offset
+
+  def __call__(self, step):
+    return self.schedule(ops.cast(step, 'int64') + ops.cast(
+        self.offset, 'int64'))
+
+  def get_config(self):
+    return {'schedule': self.schedule.get_config()}
