@@ -26,7 +26,8 @@ summary gives each arm's mean over seeds with a bootstrap 95 % interval and
 its paired difference against B (per seed, then averaged). Prints tables;
 `--json`: the last line is a JSON object with `rows` (keys arm, genre,
 seed, fidelity, c2st_accuracy, frechet_distance, nll, held_note_share,
-held_time_share, distinct_4, ...) and `summary`.
+held_time_share, distinct_4, ...) and `summary`; each row is also appended
+to <work_dir>/rows.jsonl as soon as it is judged.
 """
 
 import argparse
@@ -175,6 +176,8 @@ def main():
       generated = json.load(f)['rows'][0]
     rows.append({'arm': arm, 'genre': genre, 'seed': seed,
                  **report.headline(generated)})
+    with open(os.path.join(args.work_dir, 'rows.jsonl'), 'a') as f:
+      f.write(json.dumps(rows[-1]) + '\n')  # survives an interrupted run
     print(f'{arm} {genre} seed {seed}: ' + ', '.join(
         f'{key} {tables.cell(rows[-1][key])}' for key in MEASURES) +
           f' ({(time.time() - start) / 60:.1f} min)', flush=True)

@@ -14,10 +14,11 @@ is the `feedback`:
                     of embeddings it never meets in MLE training or
                     sampling; gradients flow through the feedback.
   hard:             feed onehot(a_t) (RelGAN), judges see y_t. The rollout
-                    is exactly what the sampler plays; the gradient reaches
-                    the generator through y_t's logits at every step, not
-                    through the feedback ('full' and 'parallel' rollout
-                    gradients are then the same).
+                    is what a sampler at temperature 1 plays (same noise,
+                    same tokens); the gradient reaches the generator
+                    through y_t's logits at every step, not through the
+                    feedback ('full' and 'parallel' rollout gradients are
+                    then the same).
   straight_through: feed and judge h_t = onehot(a_t) + y_t - stop(y_t):
                     hard values, y_t's gradients, through the feedback too.
 
