@@ -16,12 +16,13 @@ REQUIRED_PACKAGES = [
     'etils[epath]',
     'matplotlib',
     'midirenderer',      # WAV rendering with no system library
-    'mido',
+    'mido>=1.3.0,<1.4',        # data/smf_reader.py mirrors these two
     'mlcroissant',       # imported by the `tfds` command
     'music21',           # its corpus is the embedded default dataset
     'note-seq',
     'numpy',
-    'pretty_midi',
+    'packaging',
+    'pretty_midi>=0.2.11,<0.3',  # (MIRRORED_VERSIONS there)
     'pyfluidsynth',      # WAV rendering (needs the system's libfluidsynth)
     'scikit-learn',      # the independent genre evaluator
     'scipy',

@@ -1,5 +1,8 @@
 """encode_midi == the note_seq reference recipe, on real music and edge cases."""
 
+import ast
+from importlib import metadata
+import os
 import random
 
 import numpy as np
@@ -12,6 +15,16 @@ from genre_transformer_gan.data import smf_reader
 from genre_transformer_gan.data import tokenizer
 from genre_transformer_gan.testing import synthetic_midi
 from tests import midi_cases
+
+
+_PROVEN_ON = '-'.join(f'{package}{metadata.version(package)}'
+                      for package in sorted(smf_reader.MIRRORED_VERSIONS))
+
+
+@pytest.fixture(autouse=True, params=[_PROVEN_ON], ids=[_PROVEN_ON])
+def proven_on(request):
+  """Names the mido / pretty_midi releases in every test id of this file."""
+  return request.param
 
 
 def _both(midi_bytes):
@@ -172,3 +185,24 @@ def test_random_streams_exercise_one_key_per_pitch():
     tokens = tokenizer.encode_midi(data)
     np.testing.assert_array_equal(notes_lib.one_key_tokens(tokens), tokens)
   assert overlapping > 10
+
+
+def test_setup_py_pins_the_mirrored_versions():
+  setup_py = os.path.join(os.path.dirname(__file__), '..', 'setup.py')
+  tree = ast.parse(open(setup_py).read())
+  required = next(
+      ast.literal_eval(node.value) for node in ast.walk(tree)
+      if isinstance(node, ast.Assign)
+      and getattr(node.targets[0], 'id', '') == 'REQUIRED_PACKAGES')
+  for package, spec in smf_reader.MIRRORED_VERSIONS.items():
+    assert package + spec in required, (package, spec)
+  assert smf_reader.mirrored_versions_installed()
+
+
+def test_other_versions_take_the_reference_path(monkeypatch):
+  data = synthetic_midi.random_midi(3)
+  expected = tokenizer.encode_midi(data)
+  monkeypatch.setattr(smf_reader, '_MIRRORS_INSTALLED', False)
+  with pytest.raises(smf_reader.FastPathUnsupported, match='outside'):
+    smf_reader.read_notes(data)
+  np.testing.assert_array_equal(tokenizer.encode_midi(data), expected)

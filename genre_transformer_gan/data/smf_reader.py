@@ -24,8 +24,14 @@ running status after sysex, a non-positive division) raises
 `FastPathUnsupported`; any error at all sends the caller back to the
 reference recipe, which then decides. So the fast path can only ever agree
 with the reference; tests/test_tokenizer_identity.py checks that it does.
+
+The mirrored rules belong to particular releases, so `MIRRORED_VERSIONS`
+names the range the identity tests were run on (setup.py requires the same
+range). With any other installed version the fast path stands aside and every
+file takes the reference recipe.
 """
 
+from importlib import metadata
 import struct
 from typing import NamedTuple
 
@@ -34,6 +40,24 @@ import note_seq  # pylint: disable=unused-import  (sets pretty_midi's MAX_TICK)
 import numpy as np
 from pretty_midi import pretty_midi
 
+# The releases whose rules this module mirrors; setup.py pins the same ranges.
+MIRRORED_VERSIONS = {'mido': '>=1.3.0,<1.4', 'pretty_midi': '>=0.2.11,<0.3'}
+
+
+def mirrored_versions_installed() -> bool:
+  """True when the installed mido and pretty_midi are in MIRRORED_VERSIONS."""
+  from packaging import specifiers  # pylint: disable=g-import-not-at-top
+  for package, spec in MIRRORED_VERSIONS.items():
+    try:
+      version = metadata.version(package)
+    except metadata.PackageNotFoundError:
+      return False
+    if version not in specifiers.SpecifierSet(spec):
+      return False
+  return True
+
+
+_MIRRORS_INSTALLED = mirrored_versions_installed()
 _MAX_MESSAGE_LENGTH = 1000000  # mido.midifiles.midifiles.MAX_MESSAGE_LENGTH
 _INT32_MAX = 2**31 - 1
 _SUSTAIN_CC = 64
@@ -118,6 +142,9 @@ def read_notes(data: bytes) -> MidiNotes:
   Raises:
     Exception: any failure (the caller falls back to the reference recipe).
   """
+  if not _MIRRORS_INSTALLED:
+    raise FastPathUnsupported(
+        f'installed mido/pretty_midi are outside {MIRRORED_VERSIONS}')
   n = len(data)
   if n < 8 or data[:4] != b'MThd':
     raise ValueError('MThd not found')
