@@ -35,7 +35,7 @@ def _build(manual_dir, data_dir, workers):
   tfds_cli = shutil.which('tfds')
   command = ([tfds_cli] if tfds_cli else
              [sys.executable, '-m', 'tensorflow_datasets.scripts.cli.main'])
-  options = (f'runner=DirectRunner,direct_num_workers={workers},'
+  options = (f'direct_num_workers={workers},'
              'direct_running_mode=multi_processing')
   command += ['build', 'lakh_genre/tagtraum_cd2c', '--imports=tfds_builders',
               f'--manual_dir={manual_dir}', f'--data_dir={data_dir}',

@@ -80,7 +80,7 @@ def test_folders_build_keeps_every_good_file_and_counts_every_bad_one(
       if j % 2 == style:
         (folder / f'{name}.MID').write_bytes(data)
         skipped[reason] += 1
-  builder = datasets.get_builder('lakh_genre/folders',
+  builder = datasets.get_builder('midi_folders',
                                  data_dir=str(tmp_path / 'data'),
                                  manual_dir=str(manual_dir))
   assert builder.info.features['genre'].names == ['baroque',

@@ -7,13 +7,13 @@ import note_seq
 
 from tests import console
 
-_FOLDERS = os.path.join(console.REPO, 'tfds_builders', 'lakh_genre',
-                        'dummy_data', 'folders')
+_FOLDERS = os.path.join(console.REPO, 'tfds_builders', 'midi_folders',
+                        'dummy_data')
 _run = functools.partial(console.run_script, 'genre_gan_dataset')
 
 
 def test_builds_summarises_and_exports(tmp_path):
-  result = _run('--dataset=lakh_genre/folders', f'--manual_dir={_FOLDERS}',
+  result = _run('--dataset=midi_folders', f'--manual_dir={_FOLDERS}',
                 f'--data_dir={tmp_path / "data"}',
                 f'--export_dir={tmp_path / "midi"}', '--num_export=1')
   assert result.returncode == 0, result.stderr[-2000:]

@@ -13,18 +13,23 @@ from genre_transformer_gan.data import example_lib
 from genre_transformer_gan.testing import synthetic_lakh
 
 _REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-_MULTI_PROCESS = ('runner=DirectRunner,direct_num_workers=2,'
+_MULTI_PROCESS = ('direct_num_workers=2,'
                   'direct_running_mode=multi_processing')
 
 
-def _tfds_build(args, cwd):
+def _tfds_build(args, cwd, expect_ok=True):
   tfds_cli = shutil.which('tfds')
   command = ([tfds_cli] if tfds_cli else
              [sys.executable, '-m', 'tensorflow_datasets.scripts.cli.main'])
   env = dict(os.environ, PYTHONPATH=_REPO)
   result = subprocess.run(command + ['build'] + args, cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=600)
-  assert result.returncode == 0, result.stderr[-3000:]
+  if expect_ok:
+    assert result.returncode == 0, result.stderr[-3000:]
+  # The builders pick Beam's local runner: no download of Prism, no banner.
+  assert 'prism' not in result.stderr.lower(), result.stderr[-3000:]
+  assert 'nor `beam_options`' not in result.stderr
+  return result
 
 
 def _check(data_dir, name, expected):
@@ -76,6 +81,42 @@ def test_magd_config_reads_its_label_file(tmp_path):
   _check(str(tmp_path / 'data'), 'lakh_genre/magd', expected)
 
 
+def test_bare_lakh_genre_builds_every_config(tmp_path):
+  """`tfds build lakh_genre`, as the card says: one manual_dir, all configs."""
+  manual_dir = tmp_path / 'manual'
+  expected = synthetic_lakh.write_fake_lakh(manual_dir, num_files=8, seed=8)
+  _tfds_build(['lakh_genre', '--imports=tfds_builders',
+               f'--manual_dir={manual_dir}', f'--data_dir={tmp_path / "data"}'],
+              cwd=_REPO)
+  for config in ('tagtraum_cd2c', 'tagtraum_cd1', 'tagtraum_cd2', 'magd'):
+    _check(str(tmp_path / 'data'), f'lakh_genre/{config}', expected)
+
+
+def test_missing_label_file_names_the_configs_to_build(tmp_path):
+  manual_dir = tmp_path / 'manual'
+  synthetic_lakh.write_fake_lakh(manual_dir, num_files=4, seed=9)
+  for name in synthetic_lakh.LABEL_FILES[:3]:  # Only MAGD's is left.
+    os.remove(manual_dir / name)
+  result = _tfds_build(['lakh_genre', '--imports=tfds_builders',
+                        f'--manual_dir={manual_dir}',
+                        f'--data_dir={tmp_path / "data"}'],
+                       cwd=_REPO, expect_ok=False)
+  assert result.returncode != 0
+  assert ('lakh_genre/tagtraum_cd2c: msd_tagtraum_cd2c.cls is not in'
+          in result.stderr)
+  assert 'instead: `tfds build lakh_genre/magd`' in result.stderr
+
+
+def test_midi_folders_builds_with_tfds(tmp_path):
+  _tfds_build(['midi_folders', '--imports=tfds_builders',
+               f'--manual_dir={_REPO}/tfds_builders/midi_folders/dummy_data',
+               f'--data_dir={tmp_path / "data"}'], cwd=_REPO)
+  import tfds_builders  # pylint: disable=import-outside-toplevel,unused-import
+  builder = tfds.builder('midi_folders', data_dir=str(tmp_path / 'data'))
+  assert builder.info.splits['train'].num_examples == 6
+  assert builder.info.features['genre'].names == ['classical', 'folk_rock']
+
+
 @pytest.mark.slow
 def test_many_files_two_workers(tmp_path):
   manual_dir = tmp_path / 'manual'
@@ -85,3 +126,19 @@ def test_many_files_two_workers(tmp_path):
                f'--manual_dir={manual_dir}', f'--data_dir={tmp_path / "data"}',
                f'--beam_pipeline_options={_MULTI_PROCESS}'], cwd=_REPO)
   _check(str(tmp_path / 'data'), 'lakh_genre/tagtraum_cd2c', expected)
+
+
+def test_a_runner_the_user_names_is_kept():
+  from apache_beam.options import pipeline_options  # pylint: disable=import-outside-toplevel
+  from genre_transformer_gan.data import beam_builders  # pylint: disable=import-outside-toplevel
+  def config(text):
+    options = (pipeline_options.PipelineOptions.from_dictionary(
+        dict(item.split('=') for item in text.split(','))) if text else None)
+    return tfds.download.DownloadConfig(beam_options=options)
+  for chosen in ('runner=DirectRunner', 'runner=DataflowRunner,project=p'):
+    assert beam_builders.local_runner_unless_chosen(
+        config(chosen)).beam_runner is None
+  for unchosen in (None, '', _MULTI_PROCESS):
+    runner = beam_builders.local_runner_unless_chosen(
+        config(unchosen) if unchosen is not None else None).beam_runner
+    assert type(runner).__name__ == 'FnApiRunner'

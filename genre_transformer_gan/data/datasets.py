@@ -1,7 +1,7 @@
 """Finding, building and loading the package's TFDS datasets.
 
-`corpus_genre/*` is built on first use (no download). `lakh_genre/*` needs a
-manual_dir (see tfds_builders/lakh_genre/README.md).
+`corpus_genre/*` is built on first use (no download). `lakh_genre/*` and
+`midi_folders` need a manual_dir (see their README.md in tfds_builders/).
 """
 
 import os
@@ -29,9 +29,10 @@ def get_builder(name: str = DEFAULT_DATASET, data_dir: Optional[str] = None,
   """A prepared TFDS builder of `name`, building it if needed and allowed.
 
   Args:
-    name: `corpus_genre/small`, `corpus_genre/full`, `lakh_genre/<config>`.
+    name: `corpus_genre/small`, `corpus_genre/full`, `lakh_genre/<config>`,
+      `midi_folders`.
     data_dir: TFDS data_dir (default ~/tensorflow_datasets).
-    manual_dir: lakh_genre's manual_dir.
+    manual_dir: lakh_genre's or midi_folders' manual_dir.
     build: prepare the dataset when it is not there yet.
     beam_options: `apache_beam.options.pipeline_options.PipelineOptions`.
 
@@ -45,8 +46,9 @@ def get_builder(name: str = DEFAULT_DATASET, data_dir: Optional[str] = None,
     builder = tfds.builder(name, data_dir=data_dir)
   except tfds.core.registered.DatasetNotFoundError as e:
     raise DatasetError(
-        f'Unknown dataset {name!r}; use corpus_genre/small, corpus_genre/full '
-        'or lakh_genre/<tagtraum_cd2c|tagtraum_cd1|tagtraum_cd2|magd|folders>.'
+        f'Unknown dataset {name!r}; use corpus_genre/small, corpus_genre/full, '
+        'lakh_genre/<tagtraum_cd2c|tagtraum_cd1|tagtraum_cd2|magd> or '
+        'midi_folders.'
     ) from e
   except ValueError as e:  # unknown config
     raise DatasetError(f'{e}') from e

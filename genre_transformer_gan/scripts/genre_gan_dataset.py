@@ -2,7 +2,7 @@ r"""Builds (if needed) and summarises a dataset; optionally exports MIDI.
 
   genre_gan_dataset --dataset=corpus_genre/small
   genre_gan_dataset --dataset=lakh_genre/tagtraum_cd2c --manual_dir=~/lmd \
-      --beam_pipeline_options="runner=DirectRunner,direct_num_workers=2,direct_running_mode=multi_processing"
+      --beam_pipeline_options="direct_num_workers=2,direct_running_mode=multi_processing"
   genre_gan_dataset --dataset=corpus_genre/small --export_dir=/tmp/examples
 
 Prints examples, tokens and hours per split and genre, the files skipped

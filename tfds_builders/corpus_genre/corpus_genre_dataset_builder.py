@@ -13,6 +13,7 @@ from typing import Optional
 from absl import logging
 import tensorflow_datasets as tfds
 
+from genre_transformer_gan.data import beam_builders
 from genre_transformer_gan.data import corpus_lib
 from genre_transformer_gan.data import example_lib
 from genre_transformer_gan.data import near_duplicates
@@ -52,7 +53,8 @@ def split_with_near_duplicates(results) -> dict:
       {key: split_of(key) for key in keys}, groups)
 
 
-class Builder(tfds.core.GeneratorBasedBuilder):
+class Builder(beam_builders.LocalBeamRunnerMixin,
+              tfds.core.GeneratorBasedBuilder):
   """Genre-labelled performance tokens from music21's corpus."""
 
   VERSION = tfds.core.Version('1.3.0')
@@ -79,6 +81,9 @@ class Builder(tfds.core.GeneratorBasedBuilder):
           'Apache Beam (pass --beam_pipeline_options to parallelise).'),
   ]
   DEFAULT_CONFIG_NAME = 'small'
+
+  def _uses_beam(self) -> bool:
+    return self.builder_config.use_beam
 
   def _info(self) -> tfds.core.DatasetInfo:
     return self.dataset_info_from_configs(

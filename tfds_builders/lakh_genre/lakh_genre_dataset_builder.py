@@ -1,18 +1,21 @@
 """lakh_genre: the Lakh MIDI Dataset as performance tokens with genre labels.
 
 The work is an Apache Beam pipeline, so one machine scales with
-`--beam_pipeline_options="runner=DirectRunner,direct_num_workers=2,direct_running_mode=multi_processing"`
-and a cluster with Dataflow / Flink / Spark. Label and file logic lives in
-genre_transformer_gan/data/lakh_lib.py; see README.md in this folder.
+`--beam_pipeline_options="direct_num_workers=2,direct_running_mode=multi_processing"`
+and a cluster with Dataflow / Flink / Spark. Every config reads the same
+manual_dir, so `tfds build lakh_genre` (every config) works once all four
+label files are there; your own MIDI folders are the `midi_folders` builder.
+Label and file logic lives in genre_transformer_gan/data/lakh_lib.py; see
+README.md in this folder.
 """
 
 import dataclasses
-from typing import Optional
 
 from absl import logging
 from etils import epath
 import tensorflow_datasets as tfds
 
+from genre_transformer_gan.data import beam_builders
 from genre_transformer_gan.data import example_lib
 from genre_transformer_gan.data import lakh_lib
 
@@ -24,7 +27,8 @@ or pass --manual_dir):
                         the archive itself, or extracted as lmd_matched/
                         (files lmd_matched/R/R/U/TRRRUxxx.../<md5>.mid)
   match_scores.json     from the same page ({msd_id: {md5: score}})
-  one genre label file, for the config you build:
+  the genre label file of each config you build (all four for
+  `tfds build lakh_genre`, which builds every config):
     msd_tagtraum_cd2c.cls           config tagtraum_cd2c (default)
     msd_tagtraum_cd1.cls            config tagtraum_cd1
     msd_tagtraum_cd2.cls            config tagtraum_cd2
@@ -32,8 +36,7 @@ or pass --manual_dir):
     msd-MAGD-genreAssignment.cls    config magd, the one with Classical
                                     (http://www.ifs.tuwien.ac.at/mir/msd/)
 
-Or, for config `folders`: any MIDI collection as manual_dir/<genre>/**/*.mid
-(or *.midi), one folder per genre.
+Your own MIDI collection, one folder per genre, is the `midi_folders` builder.
 """
 
 
@@ -42,12 +45,13 @@ class LakhGenreConfig(tfds.core.BuilderConfig):
   """Where the genre labels come from.
 
   Attributes:
-    label_file: label file name in manual_dir; None for `folders`.
+    label_file: label file name in manual_dir.
   """
-  label_file: Optional[str] = None
+  label_file: str = ''
 
 
-class Builder(tfds.core.GeneratorBasedBuilder):
+class Builder(beam_builders.LocalBeamRunnerMixin,
+              tfds.core.GeneratorBasedBuilder):
   """Lakh MIDI (LMD-matched) tokens with tagtraum / MAGD genre labels."""
 
   VERSION = tfds.core.Version('1.2.0')
@@ -72,14 +76,11 @@ class Builder(tfds.core.GeneratorBasedBuilder):
                       description='tagtraum CD2 majority genre.'),
       LakhGenreConfig(name='magd', label_file='msd-MAGD-genreAssignment.cls',
                       description='MSD Allmusic Genre Dataset (has Classical).'),
-      LakhGenreConfig(name='folders', label_file=None,
-                      description='manual_dir/<genre>/**/*.mid: any MIDI '
-                      'collection, one folder per genre.'),
   ]
   DEFAULT_CONFIG_NAME = 'tagtraum_cd2c'
 
   def _info(self) -> tfds.core.DatasetInfo:
-    # Genre names are read from the label file / folders in _split_generators.
+    # Genre names are read from the label file in _split_generators.
     return self.dataset_info_from_configs(
         features=example_lib.features(genres=None),
         supervised_keys=('tokens', 'genre'),
@@ -89,6 +90,20 @@ class Builder(tfds.core.GeneratorBasedBuilder):
   def _manual_error(self, problem: str) -> ValueError:
     return ValueError(f'lakh_genre/{self.builder_config.name}: {problem}\n'
                       f'{_MANUAL_DOWNLOAD_INSTRUCTIONS}')
+
+  def _missing_label_file(self, manual_dir: epath.Path) -> ValueError:
+    """Names the configs whose label files are there, to build instead."""
+    present = [c.name for c in self.BUILDER_CONFIGS
+               if (manual_dir / c.label_file).exists()]
+    problem = f'{self.builder_config.label_file} is not in {manual_dir}'
+    if not present:
+      return self._manual_error(problem + '.')
+    commands = ' or '.join(f'`tfds build lakh_genre/{name}`'
+                           for name in present)
+    return ValueError(
+        f'lakh_genre/{self.builder_config.name}: {problem}; build a config '
+        f'whose label file is there instead: {commands} (or add '
+        f'{self.builder_config.label_file}).')
 
   def _midi_root(self, dl_manager, manual_dir: epath.Path) -> epath.Path:
     if (manual_dir / 'lmd_matched').is_dir():
@@ -105,15 +120,13 @@ class Builder(tfds.core.GeneratorBasedBuilder):
   def _split_generators(self, dl_manager):
     manual_dir = epath.Path(dl_manager.manual_dir)
     config = self.builder_config
-    if config.label_file is None:
-      genres, items, problems = lakh_lib.folder_work_items(manual_dir)
-    else:
-      for name in (config.label_file, 'match_scores.json'):
-        if not (manual_dir / name).exists():
-          raise self._manual_error(f'{name} is not in {manual_dir}.')
-      genres, items, problems = lakh_lib.lakh_work_items(
-          self._midi_root(dl_manager, manual_dir),
-          manual_dir / 'match_scores.json', manual_dir / config.label_file)
+    if not (manual_dir / 'match_scores.json').exists():
+      raise self._manual_error(f'match_scores.json is not in {manual_dir}.')
+    if not (manual_dir / config.label_file).exists():
+      raise self._missing_label_file(manual_dir)
+    genres, items, problems = lakh_lib.lakh_work_items(
+        self._midi_root(dl_manager, manual_dir),
+        manual_dir / 'match_scores.json', manual_dir / config.label_file)
     if not items:
       raise self._manual_error(f'no labelled MIDI file found in {manual_dir}.')
     self.info.features['genre'].names = genres

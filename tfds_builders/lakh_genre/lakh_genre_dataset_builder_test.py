@@ -34,14 +34,5 @@ class LakhGenreTagtraumTest(tfds.testing.DatasetBuilderTestCase):
                      'malformed_label_line': 1, 'unlabeled_md5': 1}}
 
 
-class LakhGenreFoldersTest(tfds.testing.DatasetBuilderTestCase):
-  """`folders`: one folder per genre, a broken file among them."""
-  DATASET_CLASS = lakh_genre_dataset_builder.Builder
-  BUILDER_CONFIG_NAMES_TO_TEST = ['folders']
-  EXAMPLE_DIR = _DUMMY / 'folders'
-  SPLITS = {'train': 6}
-  SKIP_CHECKSUMS = True
-
-
 if __name__ == '__main__':
   tfds.testing.test_main()

@@ -1,0 +1,1 @@
+"""midi_folders: any MIDI collection, one folder per genre."""

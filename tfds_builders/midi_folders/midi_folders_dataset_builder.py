@@ -1,0 +1,69 @@
+"""midi_folders: your own MIDI collection, one folder per genre, as tokens.
+
+manual_dir/<genre>/**/*.mid (or .midi) becomes the same features as
+lakh_genre (performance tokens, genre ClassLabel, id, duration, num_notes),
+through the same Apache Beam conversion. It was lakh_genre's `folders`
+config until lakh_genre 1.2.0; it is a builder of its own because its
+manual_dir has another layout, and `tfds build lakh_genre` builds every
+lakh_genre config from one manual_dir. See README.md in this folder.
+"""
+
+from absl import logging
+from etils import epath
+import tensorflow_datasets as tfds
+
+from genre_transformer_gan.data import beam_builders
+from genre_transformer_gan.data import example_lib
+from genre_transformer_gan.data import lakh_lib
+
+_MANUAL_DOWNLOAD_INSTRUCTIONS = """\
+Put your MIDI collection in the manual_dir (default
+~/tensorflow_datasets/downloads/manual/, or pass --manual_dir), one folder
+per genre: manual_dir/<genre>/**/*.mid (or *.midi). The folder name is the
+genre ("Folk Rock" becomes folk_rock).
+"""
+
+
+class Builder(beam_builders.LocalBeamRunnerMixin,
+              tfds.core.GeneratorBasedBuilder):
+  """Any MIDI collection, one folder per genre."""
+
+  VERSION = tfds.core.Version('1.0.0')
+  RELEASE_NOTES = {
+      '1.0.0': 'Initial release: lakh_genre/folders 1.2.0 as a builder of '
+               'its own (same examples, same skip rules).',
+  }
+  MANUAL_DOWNLOAD_INSTRUCTIONS = _MANUAL_DOWNLOAD_INSTRUCTIONS
+
+  def _info(self) -> tfds.core.DatasetInfo:
+    # Genre names are read from the folder names in _split_generators.
+    return self.dataset_info_from_configs(
+        features=example_lib.features(genres=None),
+        supervised_keys=('tokens', 'genre'),
+    )
+
+  def _split_generators(self, dl_manager):
+    manual_dir = epath.Path(dl_manager.manual_dir)
+    genres, items, problems = lakh_lib.folder_work_items(manual_dir)
+    if not items:
+      raise ValueError(f'midi_folders: no MIDI file found under a genre '
+                       f'folder of {manual_dir}.\n'
+                       f'{_MANUAL_DOWNLOAD_INSTRUCTIONS}')
+    self.info.features['genre'].names = genres
+    self._label_problems = dict(problems)
+    logging.info('midi_folders: %d files to convert, %d genres; problems: %s',
+                 len(items), len(genres), self._label_problems)
+    genre_index = {genre: i for i, genre in enumerate(genres)}
+    by_split = example_lib.group_by_split(
+        items, lambda item: example_lib.split_of(item.md5))
+    return {split: self._generate_examples(split_items, genre_index)
+            for split, split_items in by_split.items()}
+
+  def _generate_examples(self, items, genre_index):
+    beam = tfds.core.lazy_imports.apache_beam
+    return (beam.Create(items)
+            | beam.FlatMap(lakh_lib.convert_item, genre_index=genre_index))
+
+  def _process_pipeline_result(self, pipeline_result):
+    example_lib.write_beam_skip_summary(
+        self.data_dir, pipeline_result, extra=self._label_problems)
