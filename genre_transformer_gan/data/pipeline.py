@@ -8,6 +8,13 @@ Every sequence is `[GENRE, e_1, ..., e_{max_len-1}]` padded with PAD (0) to
     which passes a `tf.distribute.InputContext`).
   eval_dataset: every sequence cut into consecutive non-overlapping chunks,
     in a fixed order, one pass.
+
+Distributed training shards by data, never by file (a TFDS split may be one
+file): every input pipeline (one per worker) builds the same stream of
+global batches and keeps its replicas' rows of each (`replica_slices`), so
+N workers train on exactly the batches one process would. Datasets that
+`tf.distribute` splits itself (evaluation, Keras `fit`) are marked for
+DATA auto-sharding (`shard_by_data`).
 """
 
 from typing import Optional, Sequence
@@ -27,6 +34,52 @@ def filter_genres(dataset: tf.data.Dataset,
   return dataset.filter(
       lambda ex: tf.reduce_any(tf.equal(tf.cast(ex['genre'], tf.int64),
                                         allowed)))
+
+
+def shard_by_data(dataset: tf.data.Dataset) -> tf.data.Dataset:
+  """Lets tf.distribute shard `dataset` by element, not by input file.
+
+  A multi-worker `experimental_distribute_dataset` (and Keras `fit`) would
+  otherwise try FILE sharding, which fails on a one-file TFDS split.
+  """
+  options = tf.data.Options()
+  options.experimental_distribute.auto_shard_policy = (
+      tf.data.experimental.AutoShardPolicy.DATA)
+  return dataset.with_options(options)
+
+
+def replica_slices(dataset: tf.data.Dataset,
+                   input_context: Optional[tf.distribute.InputContext]
+                   ) -> tf.data.Dataset:
+  """Global batches -> this input pipeline's per-replica batches.
+
+  Args:
+    dataset: batches whose every component has the global batch size first.
+    input_context: from `distribute_datasets_from_function` (None: as is).
+
+  Returns:
+    For each global batch, this pipeline's replicas' consecutive row blocks
+    (replica r of pipeline p gets block p * replicas_per_pipeline + r).
+  """
+  if input_context is None:
+    return dataset
+  pipelines = input_context.num_input_pipelines
+  replicas = input_context.num_replicas_in_sync // pipelines
+  index = input_context.input_pipeline_id
+  if pipelines == 1 and replicas == 1:
+    return dataset
+  blocks = pipelines * replicas
+
+  def split(*batch):
+    def mine(tensor):
+      rows = tf.shape(tensor)[0] // blocks
+      shape = tf.concat([[blocks, rows], tf.shape(tensor)[1:]], 0)
+      return tf.reshape(tensor, shape)[index * replicas:(index + 1) * replicas]
+    parts = tf.nest.map_structure(mine, batch)
+    return tf.data.Dataset.from_tensor_slices(
+        parts[0] if len(parts) == 1 else parts)
+
+  return dataset.flat_map(split)
 
 
 def _with_genre_token(genre, events, max_len):
@@ -61,18 +114,15 @@ def train_dataset(examples: tf.data.Dataset, max_len: int,
     genre_ids: ClassLabel indices to keep (None: all).
     augment: time stretch and transposition (augmentation.py).
     shuffle_buffer: examples in the shuffle buffer.
-    input_context: from `distribute_datasets_from_function`; shards the
-      examples and sets the per-replica batch.
+    input_context: from `distribute_datasets_from_function`: this
+      pipeline's rows of every global batch (`replica_slices`).
 
   Returns:
     int32 [per_replica_batch, max_len] batches.
   """
-  batch_size = global_batch_size
   if input_context is not None:
-    batch_size = input_context.get_per_replica_batch_size(global_batch_size)
-    examples = examples.shard(input_context.num_input_pipelines,
-                              input_context.input_pipeline_id)
-    seed = seed * 1000 + input_context.input_pipeline_id
+    input_context.get_per_replica_batch_size(global_batch_size)  # Divisible.
+    seed = seed * 1000
   examples = filter_genres(examples, genre_ids)
   examples = examples.map(lambda ex: (ex['tokens'], ex['genre']))
   examples = examples.shuffle(shuffle_buffer, seed=seed).repeat()
@@ -95,8 +145,8 @@ def train_dataset(examples: tf.data.Dataset, max_len: int,
       crop, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
   dataset = dataset.filter(lambda sequence, keep: keep).map(
       lambda sequence, keep: sequence)
-  return dataset.batch(batch_size, drop_remainder=True).prefetch(
-      tf.data.AUTOTUNE)
+  dataset = dataset.batch(global_batch_size, drop_remainder=True)
+  return replica_slices(dataset, input_context).prefetch(tf.data.AUTOTUNE)
 
 
 def eval_dataset(examples: tf.data.Dataset, max_len: int, batch_size: int,
@@ -235,14 +285,12 @@ def adversarial_dataset(examples: tf.data.Dataset, genre_id: int,
      int32 [b', max_len] [GENRE] + events sequences) per replica.
   """
   if input_context is not None:
-    real_batch_size = input_context.get_per_replica_batch_size(
-        real_batch_size)
-    mle_batch_size = input_context.get_per_replica_batch_size(mle_batch_size)
-    examples = examples.shard(input_context.num_input_pipelines,
-                              input_context.input_pipeline_id)
-    seed = seed * 1000 + input_context.input_pipeline_id
+    for size in (real_batch_size, mle_batch_size):
+      input_context.get_per_replica_batch_size(size)  # Divisible.
+    seed = seed * 1000
   real = classifier_train_dataset(examples, [genre_id], real_len, real_len,
                                   real_batch_size, seed=seed, augment=False)
   mle = train_dataset(examples, max_len, mle_batch_size, seed=seed + 1,
                       genre_ids=[genre_id])
-  return tf.data.Dataset.zip((real.map(lambda crops, labels: crops), mle))
+  pairs = tf.data.Dataset.zip((real.map(lambda crops, labels: crops), mle))
+  return replica_slices(pairs, input_context)

@@ -30,8 +30,9 @@ from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.models import generator_io
 from genre_transformer_gan.models import pretrained
 from genre_transformer_gan.scripts import script_utils
-from genre_transformer_gan.training import precision
+from genre_transformer_gan.training import cluster
 from genre_transformer_gan.training import gumbel
+from genre_transformer_gan.training import precision
 from genre_transformer_gan.training import run_lib
 from genre_transformer_gan.training import strategies
 
@@ -130,8 +131,10 @@ def run():
     datasets.genre_ids(builder, mle_genres)
   model_dir = FLAGS.model_dir or os.path.join('runs', config.name)
   file_checks.ensure_writable_dir(model_dir, '--model_dir')
+  strategy = strategies.get_strategy(FLAGS.strategy)
+  chief = cluster.is_chief(strategy)  # One process: True.
   run_lib.check_model_dir(model_dir, config.name, vocabulary.genres,
-                          config.generator)
+                          config.generator, write=chief)
   classifier_path = FLAGS.classifier_path or run_lib.default_classifier_dir(
       model_dir, builder, config)
   if adversarial and FLAGS.classifier_path:
@@ -142,7 +145,6 @@ def run():
       os.path.join(classifier_path, classifier_io.MODEL_FILE))
   mle_steps = FLAGS.mle_steps or run_lib.DEFAULT_MLE_STEPS[config.name]
   adv_steps = FLAGS.adv_steps or run_lib.DEFAULT_ADV_STEPS[config.name]
-  strategy = strategies.get_strategy(FLAGS.strategy)
   dtype = precision.for_run(config, strategy)
   card = None
   if FLAGS.phase in ('all', 'mle'):
@@ -158,8 +160,11 @@ def run():
         run_lib.plan(config, mle_steps, adv_steps, need_classifier,
                      FLAGS.phase, card and card['step']), flush=True)
   if adversarial:
-    run_lib.get_classifier_path(config, builder, model_dir, classifier_path,
-                                FLAGS.seed, strategy)
+    if chief:  # In a cluster the chief trains it alone; the others wait.
+      run_lib.get_classifier_path(
+          config, builder, model_dir, classifier_path, FLAGS.seed,
+          strategy if not cluster.in_cluster(strategy) else None)
+    cluster.barrier(strategy)
   if FLAGS.phase in ('all', 'mle'):
     result = run_lib.run_mle(config, builder, vocabulary, model_dir,
                              mle_steps, strategy, mle_genres, FLAGS.seed,
@@ -168,7 +173,7 @@ def run():
           f'{result["eval_split"]} NLL {result["eval_nll"]:.4f} nats/token '
           f'(unigram entropy {result["unigram_entropy"]:.4f}); checkpoint '
           f'{result["checkpoint"]}', flush=True)
-    if FLAGS.export_pretrained:
+    if FLAGS.export_pretrained and chief:
       exported = run_lib.export_pretrained(
           model_dir, config, builder, result, FLAGS.export_pretrained,
           command='genre_gan_train ' + ' '.join(sys.argv[1:]))
@@ -180,13 +185,15 @@ def run():
   evaluator = run_lib.load_evaluator(
       config, builder, FLAGS.genre,
       FLAGS.evaluator_dir or run_lib.default_evaluator_dir(model_dir, builder),
-      FLAGS.seed)
+      FLAGS.seed) if chief else None  # Samples are judged by the chief.
   trainer = run_lib.run_adversarial(
       config, builder, vocabulary, model_dir, FLAGS.genre, adv_steps,
       classifier_path, strategy, evaluator=evaluator, seed=FLAGS.seed)
   print(f'Adversarial step {trainer.step}: checkpoint '
         f'{trainer.manager.latest_checkpoint}; samples and report in '
         f'{trainer.directory}', flush=True)
+  if not chief:
+    return
   # The control arm: the MLE generator the GAN stage started from (the
   # trainer already holds it as its KL reference when kl_weight > 0).
   control = trainer.reference

@@ -4,12 +4,14 @@ import sys
 
 from absl import flags
 
+from genre_transformer_gan.training import cluster
+
 flags.DEFINE_bool('verbose', False, 'Show full tracebacks on errors.')
 
 # Errors a user can fix from the command line (or by re-running, for a
-# non-finite loss): printed as one line.
+# non-finite loss or a lost worker): printed as one line.
 USER_ERRORS = (ValueError, FileNotFoundError, PermissionError,
-               FloatingPointError)
+               FloatingPointError) + cluster.WORKER_LOST
 
 
 def run_main(command: str, run, argv) -> int:
@@ -21,6 +23,8 @@ def run_main(command: str, run, argv) -> int:
     if flags.FLAGS.verbose:
       raise
     message = str(e).strip() or type(e).__name__
+    if isinstance(e, cluster.WORKER_LOST):
+      message = cluster.lost_worker_message(e)
     print(f'{command}: error: {message}', file=sys.stderr)
     return 1
   return 0

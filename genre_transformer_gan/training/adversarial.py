@@ -37,6 +37,7 @@ from genre_transformer_gan.models import generators
 from genre_transformer_gan.models import losses
 from genre_transformer_gan.training import adversarial_losses
 from genre_transformer_gan.training import checkpointing
+from genre_transformer_gan.training import cluster
 from genre_transformer_gan.training import gumbel
 from genre_transformer_gan.training import optimization
 
@@ -105,9 +106,9 @@ class AdversarialTrainer:
         generator_optimizer=self.generator_optimizer,
         critic_optimizer=self.critic_optimizer,
         seed_states=checkpointing.seed_states(self.generator, self.critic))
-    self.manager = tf.train.CheckpointManager(
+    self.manager = cluster.checkpoint_manager(
         self.checkpoint, os.path.join(self.directory, 'checkpoints'),
-        max_to_keep=config.train.keep_checkpoints)
+        self.strategy, max_to_keep=config.train.keep_checkpoints)
     self.pretrained = tf.train.latest_checkpoint(
         os.path.join(model_dir, 'checkpoints'))
     if self.manager.latest_checkpoint:
@@ -138,12 +139,14 @@ class AdversarialTrainer:
     """real: int32 [b, P + K] events of the genre; mle_batch: int32 [b', L]."""
     s = self.settings
     context = tf.distribute.get_replica_context()
-    replica_seed = seed + context.replica_id_in_sync_group * 7919
     noise_seed, penalty_seed = tf.unstack(
-        tf.random.experimental.stateless_split(replica_seed, 2))
+        tf.random.experimental.stateless_split(seed, 2))
     batch = tf.shape(real)[0]
-    global_batch = tf.cast(context.all_reduce(tf.distribute.ReduceOp.SUM,
-                                              batch), tf.float32)
+    global_rows = context.all_reduce(tf.distribute.ReduceOp.SUM, batch)
+    global_batch = tf.cast(global_rows, tf.float32)
+    # The noise of this replica's rows of the global batch: N replicas draw
+    # what one process draws (pipeline.replica_slices gives the same rows).
+    rows = (context.replica_id_in_sync_group * batch, global_rows)
     tau = self.temperature(self.generator_optimizer.iterations)
     prompts = tf.concat([tf.fill([batch, 1], self.genre_token),
                          real[:, :s.primer_len]], axis=1)
@@ -153,7 +156,7 @@ class AdversarialTrainer:
     with tf.GradientTape() as generator_tape, tf.GradientTape() as critic_tape:
       rollout = gumbel.rollout(
           self.generator, prompts, s.sample_len, tau, noise_seed,
-          s.feedback, s.rollout_gradient)
+          s.feedback, s.rollout_gradient, rows=rows)
       fake = rollout['samples']
       classifier_logits = self.classifier(fake, training=False)
       genre = adversarial_losses.genre_loss(classifier_logits,
@@ -182,7 +185,7 @@ class AdversarialTrainer:
       if s.realism_loss == 'wgan_gp':
         critic_loss += s.gradient_penalty * tf.reduce_sum(
             adversarial_losses.gradient_penalty(
-                self.critic, real_continuation, fake, penalty_seed)
+                self.critic, real_continuation, fake, penalty_seed, rows)
         ) / global_batch
     generator_variables = self.generator.trainable_variables
     critic_variables = self.critic.trainable_variables
@@ -241,7 +244,9 @@ class AdversarialTrainer:
       FloatingPointError: a non-finite loss; the last checkpoint is kept.
     """
     s = self.settings
-    writer = tf.summary.create_file_writer(self.directory)
+    writer = cluster.summary_writer(self.directory, self.strategy)
+    if not cluster.is_chief(self.strategy):
+      evaluate = None  # Samples and reports are the chief's to write.
     iterator = checkpointing.attach_input(
         self.checkpoint, iter(self.strategy.distribute_datasets_from_function(
             dataset_fn)))

@@ -80,8 +80,16 @@ def check_feedback(feedback: str) -> str:
   return feedback
 
 
+def rows_of(draw, shape, seed, rows=None):
+  """draw(shape, seed), or rows first.. of draw([total, ...], seed)."""
+  if rows is None:
+    return draw(shape, seed)
+  first, total = rows
+  return draw(tf.concat([[total], shape[1:]], 0), seed)[first:first + shape[0]]
+
+
 def rollout(model, prompts, num_tokens: int, tau, seed,
-            feedback: str = 'soft', gradient: str = 'full'):
+            feedback: str = 'soft', gradient: str = 'full', rows=None):
   """K free-running Gumbel-softmax steps after int prompts.
 
   Args:
@@ -95,6 +103,9 @@ def rollout(model, prompts, num_tokens: int, tau, seed,
     gradient: 'full' (through the cached loop and its feedback) or
       'parallel' (the loop without gradients, then one differentiable
       forward pass over the fed inputs; same values).
+    rows: None, or (first, total): these B rows are rows first..first+B-1
+      of a global batch of `total` rows, and get that batch's noise (so
+      replicas together draw what one process would).
 
   Returns:
     dict with
@@ -115,7 +126,7 @@ def rollout(model, prompts, num_tokens: int, tau, seed,
                      f'exceeds the generator\'s {model.max_positions} '
                      'positions (absolute attention).')
   mask = event_logit_mask(vocab_size)
-  noise = gumbel_noise([batch, num_tokens, vocab_size], seed)
+  noise = rows_of(gumbel_noise, [batch, num_tokens, vocab_size], seed, rows)
   prompt_inputs = tf.one_hot(prompts, vocab_size)
   total = prompt_len + num_tokens - 1  # positions fed to the model
 

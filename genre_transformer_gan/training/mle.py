@@ -3,7 +3,10 @@
 The same loop runs on one CPU, MirroredStrategy, MultiWorkerMirroredStrategy
 and TPUStrategy: each replica's loss is its summed token NLL divided by the
 number of predicted tokens across all replicas, so the optimizer's
-all-reduced (summed) gradients are those of the global mean.
+all-reduced (summed) gradients are those of the global mean, and every
+replica's rows come from the global batch one process would use
+(pipeline.replica_slices): N workers take the steps one process takes. Only
+the chief writes checkpoints and TensorBoard (cluster.py).
 Checkpoints (model, optimizer, step, the input iterator's position and the
 dropout seeds) go through tf.train.CheckpointManager and resume exactly: a
 resumed run sees the batches an uninterrupted run would have. The model
@@ -21,8 +24,10 @@ import keras
 import tensorflow as tf
 
 from genre_transformer_gan.models import generators
+from genre_transformer_gan.data import pipeline
 from genre_transformer_gan.models import losses
 from genre_transformer_gan.training import checkpointing
+from genre_transformer_gan.training import cluster
 from genre_transformer_gan.training import optimization
 from genre_transformer_gan.training import precision
 from genre_transformer_gan.training import schedules
@@ -68,9 +73,9 @@ class MleTrainer:
         model=self.model, optimizer=self.optimizer,
         seed_states=checkpointing.seed_states(self.model),
         step_offset=self.step_offset)
-    self.manager = tf.train.CheckpointManager(
+    self.manager = cluster.checkpoint_manager(
         self.checkpoint, os.path.join(model_dir, 'checkpoints'),
-        max_to_keep=train.keep_checkpoints)
+        self.strategy, max_to_keep=train.keep_checkpoints)
     self.restored_from = self.manager.restore_or_initialize()
     if self.restored_from:
       logging.info('Resumed from %s at step %d.', self.restored_from,
@@ -117,7 +122,8 @@ class MleTrainer:
   def evaluate(self, dataset: tf.data.Dataset) -> float:
     """Mean next-token NLL (nats per token) over a finite dataset."""
     total, count = 0.0, 0.0
-    for batch in self.strategy.experimental_distribute_dataset(dataset):
+    for batch in self.strategy.experimental_distribute_dataset(
+        pipeline.shard_by_data(dataset)):
       loss_sum, batch_count = self._eval_step(batch)
       total += float(loss_sum)
       count += float(batch_count)
@@ -145,8 +151,8 @@ class MleTrainer:
       FloatingPointError: a non-finite loss; the last checkpoint is kept.
     """
     train = self.config.train
-    writer = tf.summary.create_file_writer(os.path.join(self.model_dir,
-                                                        'train'))
+    writer = cluster.summary_writer(os.path.join(self.model_dir, 'train'),
+                                    self.strategy)
     iterator = checkpointing.attach_input(
         self.checkpoint, iter(self.strategy.distribute_datasets_from_function(
             dataset_fn)))

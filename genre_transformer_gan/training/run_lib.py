@@ -35,8 +35,12 @@ DEFAULT_ADV_STEPS = {'tiny': 20, 'small': 100, 'base': 20_000}
 
 
 def check_model_dir(model_dir: str, config_name: str, genres,
-                    generator: str = 'transformer') -> None:
-  """Refuses a model_dir trained with another config, family or vocabulary."""
+                    generator: str = 'transformer', write: bool = True
+                    ) -> None:
+  """Refuses a model_dir trained with another config, family or vocabulary.
+
+  Then records this run's (unless `write` is False: a non-chief worker).
+  """
   path = os.path.join(model_dir, generator_io.RUN_FILE)
   run = {'config': config_name, 'genres': list(genres),
          'generator': generator}
@@ -50,8 +54,9 @@ def check_model_dir(model_dir: str, config_name: str, genres,
           f'--generator={previous["generator"]} with its dataset, or a new '
           '--model_dir.')
   tf.io.gfile.makedirs(model_dir)
-  with tf.io.gfile.GFile(path, 'w') as f:
-    json.dump(run, f)
+  if write:
+    with tf.io.gfile.GFile(path, 'w') as f:
+      json.dump(run, f)
 
 
 def runs_root(model_dir: str) -> str:
