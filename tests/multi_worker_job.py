@@ -20,6 +20,7 @@ import os
 import sys
 
 from absl import flags
+from absl import logging
 
 from genre_transformer_gan import configs
 from genre_transformer_gan.data import datasets
@@ -55,6 +56,7 @@ def main():
   parser.add_argument('--clip_norm', type=float, default=0.05)
   args = parser.parse_args()
   flags.FLAGS(sys.argv[:1])  # script_utils reads --verbose.
+  logging.set_verbosity(logging.INFO)  # As the console scripts do.
   strategy_name = 'multi_worker' if os.environ.get('TF_CONFIG') else 'cpu'
 
   def run():

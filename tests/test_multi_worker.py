@@ -128,12 +128,14 @@ def test_two_workers_take_the_steps_of_one_process(corpus_data_dir,
   _finish(_start(_job_command(corpus_data_dir, multi, 'adversarial', 3,
                               classifier_dir), 2))
   # The sampled tokens and the MLE term agree to 1e-5. The judges' scores
-  # of the soft samples carry the round-off of per-replica kernel shapes
-  # (batch 2 vs 4; the one-process run itself is bitwise repeatable), up to
-  # 7e-5 relative on the critic at step 1 here, so they get 3e-4.
+  # of the soft samples carry float round-off (per-replica kernel shapes,
+  # batch 2 vs 4: 7e-5 relative on the critic at step 1, before any update)
+  # which Adam's first updates (lr * g / |g| per weight, whatever |g|) lift
+  # to ~1e-4 by step 3; two-worker runs differ among themselves by as much,
+  # while the one-process run is bitwise repeatable. So these get 1e-3.
   for tag, rtol in (('hard_probability', 1e-5), ('mle_nll', 1e-5),
-                    ('generator_loss', 3e-4), ('critic_loss', 3e-4),
-                    ('classifier_probability', 3e-4)):
+                    ('generator_loss', 1e-3), ('critic_loss', 1e-3),
+                    ('classifier_probability', 1e-3)):
     one = _scalars(os.path.join(single, 'adversarial_folk'),
                    f'adversarial/{tag}')
     two = _scalars(os.path.join(multi, 'adversarial_folk'),
@@ -170,7 +172,7 @@ def test_a_lost_worker_stops_the_run_and_a_restart_resumes(corpus_data_dir,
   # The same command on both workers resumes there and finishes.
   command[-1] = f'--steps={saved + 4}'
   outputs = _finish(_start(command, 2, _free_ports(2)))
-  assert f'Resumed from' in outputs[0][1] and f'at step {saved}' in (
-      outputs[0][1])
+  assert f'Resumed from' in outputs[0][1]
+  assert f'at step {saved}.' in outputs[0][1]
   assert tf.train.latest_checkpoint(os.path.join(
       model_dir, 'checkpoints')).endswith(f'ckpt-{saved + 4}')
