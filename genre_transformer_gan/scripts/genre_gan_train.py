@@ -88,6 +88,8 @@ flags.DEFINE_string('export_pretrained', None, 'After MLE, write the '
                     'generator as a pretrained starting point (float16 '
                     'weights and model card) into this directory '
                     '(bin/pretrain_small.sh).')
+flags.DEFINE_bool('jit_compile', None, 'Compile every training step with '
+                  "XLA (default: the config's; base: yes).")
 flags.DEFINE_enum('precision', None, list(precision.PRECISIONS),
                   "MLE compute dtype (default: the config's; auto = "
                   'bfloat16 matmuls on TPUs and on CPUs with avx512_bf16 / '
@@ -98,6 +100,8 @@ def _config():
   config = configs.get_config(FLAGS.config, FLAGS.generator)
   train = {name: FLAGS[name].value for name in ('eval_every', 'precision')
            if FLAGS[name].value}
+  if FLAGS.jit_compile is not None:
+    train['jit_compile'] = FLAGS.jit_compile
   if train:
     config = dataclasses.replace(config, train=dataclasses.replace(
         config.train, **train))

@@ -124,6 +124,8 @@ class AdversarialTrainer:
           '`genre_gan_train --phase=mle` (or --phase=all) first.')
     if self.reference is not None:
       generator_io.restore_weights(self.reference, self.pretrained)
+    if config.train.jit_compile:  # Each replica's step is one XLA cluster.
+      self._replica_step = tf.function(self._replica_step, jit_compile=True)
     self._train_step = tf.function(self._distributed_step)
 
   @property
@@ -135,18 +137,29 @@ class AdversarialTrainer:
     return gumbel.temperature(step, self.total_steps, s.initial_temperature,
                               s.final_temperature, s.temperature_schedule)
 
-  def _replica_step(self, real, mle_batch, seed):
-    """real: int32 [b, P + K] events of the genre; mle_batch: int32 [b', L]."""
+  def _replica_step(self, real, mle_batch, noise, epsilon):
+    """One replica's step.
+
+    Args:
+      real: int32 [b, P + K] events of the genre.
+      mle_batch: int32 [b', L].
+      noise: float32 [G, K, V] Gumbel noise of the global batch (G rows).
+      epsilon: float32 [G, 1, 1] WGAN-GP mixing weights of the global batch.
+
+    Returns:
+      {metric name: this replica's share of the global mean}.
+    """
     s = self.settings
     context = tf.distribute.get_replica_context()
-    noise_seed, penalty_seed = tf.unstack(
-        tf.random.experimental.stateless_split(seed, 2))
     batch = tf.shape(real)[0]
-    global_rows = context.all_reduce(tf.distribute.ReduceOp.SUM, batch)
-    global_batch = tf.cast(global_rows, tf.float32)
-    # The noise of this replica's rows of the global batch: N replicas draw
-    # what one process draws (pipeline.replica_slices gives the same rows).
-    rows = (context.replica_id_in_sync_group * batch, global_rows)
+    global_batch = tf.cast(context.all_reduce(tf.distribute.ReduceOp.SUM,
+                                              batch), tf.float32)
+    # This replica's rows of the global batch get that batch's noise, so N
+    # replicas draw what one process draws (pipeline.replica_slices gives
+    # them the same rows of data).
+    first = context.replica_id_in_sync_group * batch
+    noise = noise[first:first + batch]
+    epsilon = epsilon[first:first + batch]
     tau = self.temperature(self.generator_optimizer.iterations)
     prompts = tf.concat([tf.fill([batch, 1], self.genre_token),
                          real[:, :s.primer_len]], axis=1)
@@ -155,8 +168,8 @@ class AdversarialTrainer:
     realism = adversarial_losses.get_realism_losses(s.realism_loss)
     with tf.GradientTape() as generator_tape, tf.GradientTape() as critic_tape:
       rollout = gumbel.rollout(
-          self.generator, prompts, s.sample_len, tau, noise_seed,
-          s.feedback, s.rollout_gradient, rows=rows)
+          self.generator, prompts, s.sample_len, tau, None,
+          s.feedback, s.rollout_gradient, noise=noise)
       fake = rollout['samples']
       classifier_logits = self.classifier(fake, training=False)
       genre = adversarial_losses.genre_loss(classifier_logits,
@@ -185,7 +198,7 @@ class AdversarialTrainer:
       if s.realism_loss == 'wgan_gp':
         critic_loss += s.gradient_penalty * tf.reduce_sum(
             adversarial_losses.gradient_penalty(
-                self.critic, real_continuation, fake, penalty_seed, rows)
+                self.critic, real_continuation, fake, None, epsilon)
         ) / global_batch
     generator_variables = self.generator.trainable_variables
     critic_variables = self.critic.trainable_variables
@@ -216,8 +229,16 @@ class AdversarialTrainer:
 
   def _distributed_step(self, iterator, seed):
     real, mle_batch = next(iterator)
+    # The step's randomness is drawn here, outside the replicas' (XLA)
+    # steps: XLA's random ops draw other numbers than TensorFlow's kernels.
+    s = self.settings
+    noise_seed, penalty_seed = tf.unstack(
+        tf.random.experimental.stateless_split(seed, 2))
+    noise = gumbel.gumbel_noise(
+        [s.batch_size, s.sample_len, self.generator.vocab_size], noise_seed)
+    epsilon = tf.random.stateless_uniform([s.batch_size, 1, 1], penalty_seed)
     metrics = self.strategy.run(self._replica_step,
-                                args=(real, mle_batch, seed))
+                                args=(real, mle_batch, noise, epsilon))
     return {name: self.strategy.reduce(tf.distribute.ReduceOp.SUM, value,
                                        axis=None)
             for name, value in metrics.items()}

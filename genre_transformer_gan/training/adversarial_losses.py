@@ -7,8 +7,6 @@ genre, p_theta the generator, p_0 the pre-trained generator.
 
 import tensorflow as tf
 
-from genre_transformer_gan.training import gumbel
-
 REALISM_LOSSES = ('rsgan', 'wgan_gp')
 
 
@@ -51,23 +49,21 @@ def wgan_losses(real_scores, fake_scores):
   return fake_scores - real_scores, -fake_scores
 
 
-def gradient_penalty(critic, real_one_hot, fake, seed, rows=None):
+def gradient_penalty(critic, real_one_hot, fake, seed, epsilon=None):
   """WGAN-GP: (||grad_x D(x_hat)||_2 - 1)^2, x_hat = e x_r + (1 - e) x_g.
 
   Args:
     critic: D over [B, L, V] distributions.
     real_one_hot, fake: float [B, L, V].
     seed: int32 [2] stateless seed of e ~ U(0, 1) per sample.
-    rows: None, or (first, total): these are rows first.. of a global batch
-      of `total` (gumbel.rows_of), so replicas draw one process's e.
+    epsilon: float32 [B, 1, 1] e to use instead of drawing it from `seed`.
 
   Returns:
     float32 [B].
   """
   batch = tf.shape(fake)[0]
-  epsilon = gumbel.rows_of(
-      lambda shape, s: tf.random.stateless_uniform(shape, s), [batch, 1, 1],
-      seed, rows)
+  if epsilon is None:
+    epsilon = tf.random.stateless_uniform([batch, 1, 1], seed)
   mixed = epsilon * real_one_hot + (1.0 - epsilon) * tf.stop_gradient(fake)
   with tf.GradientTape() as tape:
     tape.watch(mixed)

@@ -138,7 +138,8 @@ def train_classifier(config, builder, genres: Sequence[str], output_dir: str,
     classifier.compile(
         optimizer=keras.optimizers.Adam(schedule, global_clipnorm=1.0),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-        metrics=['accuracy'])
+        metrics=['accuracy'],
+        jit_compile=True if config.train.jit_compile else 'auto')
   steps_per_epoch = min(steps, 100)
   epochs = -(-steps // steps_per_epoch)
   logging.info('Training the genre classifier on %s (%s; train examples %s) '

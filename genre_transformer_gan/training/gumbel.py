@@ -80,16 +80,8 @@ def check_feedback(feedback: str) -> str:
   return feedback
 
 
-def rows_of(draw, shape, seed, rows=None):
-  """draw(shape, seed), or rows first.. of draw([total, ...], seed)."""
-  if rows is None:
-    return draw(shape, seed)
-  first, total = rows
-  return draw(tf.concat([[total], shape[1:]], 0), seed)[first:first + shape[0]]
-
-
 def rollout(model, prompts, num_tokens: int, tau, seed,
-            feedback: str = 'soft', gradient: str = 'full', rows=None):
+            feedback: str = 'soft', gradient: str = 'full', noise=None):
   """K free-running Gumbel-softmax steps after int prompts.
 
   Args:
@@ -103,9 +95,8 @@ def rollout(model, prompts, num_tokens: int, tau, seed,
     gradient: 'full' (through the cached loop and its feedback) or
       'parallel' (the loop without gradients, then one differentiable
       forward pass over the fed inputs; same values).
-    rows: None, or (first, total): these B rows are rows first..first+B-1
-      of a global batch of `total` rows, and get that batch's noise (so
-      replicas together draw what one process would).
+    noise: float32 [B, K, V] Gumbel noise to use instead of drawing it
+      from `seed` (the adversarial step draws it outside its XLA cluster).
 
   Returns:
     dict with
@@ -126,7 +117,8 @@ def rollout(model, prompts, num_tokens: int, tau, seed,
                      f'exceeds the generator\'s {model.max_positions} '
                      'positions (absolute attention).')
   mask = event_logit_mask(vocab_size)
-  noise = rows_of(gumbel_noise, [batch, num_tokens, vocab_size], seed, rows)
+  if noise is None:
+    noise = gumbel_noise([batch, num_tokens, vocab_size], seed)
   prompt_inputs = tf.one_hot(prompts, vocab_size)
   total = prompt_len + num_tokens - 1  # positions fed to the model
 
@@ -137,8 +129,12 @@ def rollout(model, prompts, num_tokens: int, tau, seed,
       _, cache = model.call_cached(prompt_inputs[:, t], cache, t)
       return t + 1, cache
 
-    _, cache = tf.while_loop(lambda t, c: t < prompt_len - 1, prefill,
-                             (tf.constant(0), cache))
+    # Bounded loops: XLA (a TPU) needs a static trip count to keep the
+    # values the gradient reads back (and no loop of zero trips).
+    if prompt_len > 1:
+      _, cache = tf.while_loop(lambda t, c: t < prompt_len - 1, prefill,
+                               (tf.constant(0), cache),
+                               maximum_iterations=prompt_len - 1)
 
     def step(k, inputs, cache, samples, logits_array):
       logits, cache = model.call_cached(inputs, cache, prompt_len - 1 + k)
@@ -155,7 +151,8 @@ def rollout(model, prompts, num_tokens: int, tau, seed,
         lambda k, *_: k < num_tokens, step,
         (tf.constant(0), prompt_inputs[:, -1], cache,
          tf.TensorArray(tf.float32, num_tokens),
-         tf.TensorArray(tf.float32, num_tokens)))
+         tf.TensorArray(tf.float32, num_tokens)),
+        maximum_iterations=num_tokens)
     return (tf.transpose(samples.stack(), [1, 0, 2]),
             tf.transpose(logits.stack(), [1, 0, 2]))
 

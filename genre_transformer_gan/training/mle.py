@@ -80,6 +80,11 @@ class MleTrainer:
     if self.restored_from:
       logging.info('Resumed from %s at step %d.', self.restored_from,
                    self.step)
+    if train.jit_compile:  # Each replica's step is one XLA cluster.
+      self._replica_train_step = tf.function(self._replica_train_step,
+                                             jit_compile=True)
+      self._replica_eval_step = tf.function(self._replica_eval_step,
+                                            jit_compile=True)
     self._train_step = tf.function(self._distributed_train_step)
     self._eval_step = tf.function(self._distributed_eval_step)
 
