@@ -142,3 +142,10 @@ def test_a_runner_the_user_names_is_kept():
     runner = beam_builders.local_runner_unless_chosen(
         config(unchosen) if unchosen is not None else None).beam_runner
     assert type(runner).__name__ == 'FnApiRunner'
+  # A builder may ask for more local workers, only when no options were given.
+  assert beam_builders.num_workers(
+      beam_builders.local_runner_unless_chosen(None, workers=3)) == 3
+  assert beam_builders.num_workers(beam_builders.local_runner_unless_chosen(
+      config('direct_num_workers=1'), workers=3)) == 1
+  assert beam_builders.num_workers(
+      beam_builders.local_runner_unless_chosen(None)) == 1

@@ -142,14 +142,18 @@ def piece_to_midi(piece: Piece) -> bytes:
   Raises:
     Exception: whatever music21 raises for a score it cannot read.
   """
-  from music21 import corpus, midi, repeat  # pylint: disable=import-outside-toplevel
+  from music21 import converter, midi, repeat  # pylint: disable=import-outside-toplevel
   with warnings.catch_warnings():
     warnings.simplefilter('ignore')
     full_path = os.path.join(corpus_root(), piece.path)
+    # From the source, not music21's pickle cache: reading a pickle back
+    # takes longer than parsing these files (BENCHMARKS.md, "The full
+    # embedded corpus"), and 15,000 pickles would fill its scratch folder.
     if piece.number is None:
-      score = corpus.parse(full_path)
+      score = converter.parse(full_path, forceSource=True)
     else:
-      score = corpus.parse(full_path, number=piece.number)
+      score = converter.parse(full_path, number=piece.number,
+                              forceSource=True)
     if hasattr(score, 'scores'):  # an Opus
       score = score.scores[0]
     try:
