@@ -250,7 +250,8 @@ class AdversarialTrainer:
 
     Args:
       dataset_fn: input_context -> dataset of (real [b, P + K] events of
-        the genre, MLE batch [b', L]) per replica.
+        the genre, MLE batch [b', L]) per replica, the replicas' b adding
+        up to settings.batch_size (the rows the step draws noise for).
       num_steps: target step (a resumed run continues to it).
       evaluate: optional fn(trainer, step, writer) -> dict, called every
         eval_every steps and at the end (e.g. samples, fidelity, diversity).
