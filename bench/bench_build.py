@@ -9,9 +9,11 @@ synthetic_midi.bad_midi_files, a few corrupt ones), then builds
 `lakh_genre/tagtraum_cd2c` from it with the `tfds build` command and
 DirectRunner multi-processing, once with direct_num_workers=1 and once with
 2, each into an empty data_dir; both builds must produce the same examples
-and skip counts. Target: 2 workers >= 1.7x faster. The last line with
---json is {"files", "seconds_1_worker", "seconds_2_workers", "speedup",
-"skipped", ...}.
+and skip counts. Target: 2 workers >= 1.7x faster. Then a plain loop in
+this process converts the same work items with the same tokenizer (no Beam,
+no TFDS writing): the builds' time over it is the cost of Beam, TFDS and
+start-up. The last line with --json is {"files", "seconds_1_worker",
+"seconds_2_workers", "speedup", "seconds_plain_loop", "skipped", ...}.
 """
 
 import argparse
@@ -49,6 +51,24 @@ def _build(manual_dir, data_dir, workers):
   return seconds
 
 
+def _plain_loop(manual_dir):
+  """Seconds to convert every work item in one plain loop; (seconds, ok)."""
+  from genre_transformer_gan.data import lakh_lib  # pylint: disable=import-outside-toplevel
+  start = time.time()
+  _, items, _ = lakh_lib.lakh_work_items(
+      os.path.join(manual_dir, 'lmd_matched'),
+      os.path.join(manual_dir, 'match_scores.json'),
+      os.path.join(manual_dir, 'msd_tagtraum_cd2c.cls'))
+  ok = 0
+  for item in items:
+    try:
+      example_lib.make_example(item.path, 0, item.md5)
+      ok += 1
+    except example_lib.SkipExample:
+      pass
+  return time.time() - start, ok
+
+
 def _summary(data_dir):
   import tensorflow_datasets as tfds  # pylint: disable=import-outside-toplevel
   import tfds_builders  # pylint: disable=import-outside-toplevel,unused-import
@@ -83,6 +103,9 @@ def main():
       seconds[workers] = _build(manual_dir, data_dir, workers)
       summaries[workers] = _summary(data_dir)
       print(f'{workers} worker(s): {seconds[workers]:.1f} s', flush=True)
+    seconds['plain'], plain_ok = _plain_loop(manual_dir)
+    print(f'plain loop: {seconds["plain"]:.1f} s ({plain_ok} examples)',
+          flush=True)
     if summaries[1] != summaries[2]:
       raise RuntimeError(f'The builds differ: {summaries}')
     splits, skipped = summaries[1]
@@ -99,14 +122,19 @@ def main():
   for workers in (1, 2):
     print(f'| {workers} | {seconds[workers]:.1f} | '
           f'{len(expected["ids"]) / seconds[workers]:.1f} |')
-  print(f'speed-up with 2 workers: {speedup:.2f}x (target 1.7x); '
+  print(f'| plain loop, no Beam | {seconds["plain"]:.1f} | '
+        f'{len(expected["ids"]) / seconds["plain"]:.1f} |')
+  print(f'speed-up with 2 workers: {speedup:.2f}x (target 1.7x); 1 worker / '
+        f'plain loop: {seconds[1] / seconds["plain"]:.2f}x (target 1.3x); '
         f'skipped: {skipped.get("skipped")}')
   if args.json:
     print(json.dumps({
         'files': len(expected['ids']), 'notes_per_file': args.notes,
         'seconds_1_worker': round(seconds[1], 2),
         'seconds_2_workers': round(seconds[2], 2),
-        'speedup': round(speedup, 3), 'skipped': skipped.get('skipped'),
+        'speedup': round(speedup, 3),
+        'seconds_plain_loop': round(seconds['plain'], 2),
+        'skipped': skipped.get('skipped'),
         'labels': skipped.get('labels'), 'splits': splits,
         **machine.describe()}))
 
