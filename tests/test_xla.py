@@ -59,7 +59,8 @@ def test_mle_step_compiles_and_matches(tmp_path):
     dict(realism_loss='rsgan', rollout_gradient='full', realism_weight=1.0),
     dict(realism_loss='wgan_gp', rollout_gradient='parallel',
          realism_weight=1.0, kl_weight=0.1),
-    dict(realism_loss='rsgan', rollout_gradient='full', feedback='hard'),
+    pytest.param(dict(realism_loss='rsgan', rollout_gradient='full',
+                      feedback='hard'), marks=pytest.mark.slow),  # 50 s
 ], ids=['rsgan-full', 'wgan_gp-parallel-kl', 'hard'])
 def test_adversarial_step_compiles_and_matches(tmp_path, settings):
   runs = {}
