@@ -386,6 +386,18 @@ CONFIG_MAP = {
 GENERATORS = ('transformer', 'lstm', 'wavenet')
 
 
+def without_dropout(config: Config) -> Config:
+  """`config` with every dropout off: for runs that must agree exactly
+  (dropout masks differ per replica and with XLA)."""
+  return dataclasses.replace(
+      config,
+      model=dataclasses.replace(config.model, dropout=0.0,
+                                attention_dropout=0.0),
+      lstm=dataclasses.replace(config.lstm, dropout=0.0),
+      wavenet=dataclasses.replace(config.wavenet, dropout=0.0),
+      classifier=dataclasses.replace(config.classifier, dropout=0.0))
+
+
 def get_config(name: str, generator: Optional[str] = None) -> Config:
   """The named config; `generator` replaces its generator family."""
   if name not in CONFIG_MAP:

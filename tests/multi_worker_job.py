@@ -30,12 +30,9 @@ from genre_transformer_gan.training import strategies
 
 
 def tiny_config(clip_norm):
-  config = configs.get_config('tiny')
+  config = configs.without_dropout(configs.get_config('tiny'))
   return dataclasses.replace(
       config,
-      model=dataclasses.replace(config.model, dropout=0.0,
-                                attention_dropout=0.0),
-      classifier=dataclasses.replace(config.classifier, dropout=0.0),
       train=dataclasses.replace(config.train, log_every=1, checkpoint_every=2,
                                 clip_norm=clip_norm),
       adversarial=dataclasses.replace(

@@ -90,9 +90,10 @@ def _event_files(model_dir):
 
 
 def _frozen_classifier(builder, directory):
-  genres = builder.info.features['genre'].names
+  vocabulary = datasets.get_vocabulary(builder)
+  genres = vocabulary.genres
   classifier = genre_classifier.GenreClassifier(
-      len(genres) + 390, genres, embedding_size=16, filters=16,
+      vocabulary.size, genres, embedding_size=16, filters=16,
       dilations=(1, 2), vocabulary_genres=genres)
   classifier_io.save_classifier(classifier, directory, {})
 

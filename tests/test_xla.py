@@ -26,12 +26,9 @@ from tests import test_mle
 
 
 def _config(jit_compile, **adversarial_settings):
-  config = configs.get_config('tiny')
+  config = configs.without_dropout(configs.get_config('tiny'))
   return dataclasses.replace(
       config,
-      model=dataclasses.replace(config.model, dropout=0.0,
-                                attention_dropout=0.0),
-      classifier=dataclasses.replace(config.classifier, dropout=0.0),
       train=dataclasses.replace(config.train, jit_compile=jit_compile,
                                 precision='float32'),
       adversarial=dataclasses.replace(

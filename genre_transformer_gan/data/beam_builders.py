@@ -14,7 +14,11 @@ one worker process per core when the user gave no options at all.
 
 import dataclasses
 
+from absl import logging
 import tensorflow_datasets as tfds
+
+from genre_transformer_gan.data import example_lib
+from genre_transformer_gan.data import lakh_lib
 
 
 def runner_chosen(download_config) -> bool:
@@ -79,3 +83,32 @@ class LocalBeamRunnerMixin:
       self._beam_workers = num_workers(download_config)
     return super().download_and_prepare(download_config=download_config,
                                         **kwargs)
+
+
+class WorkItemsMixin(LocalBeamRunnerMixin):
+  """A Beam builder of `lakh_lib.WorkItem`s (lakh_genre, midi_folders).
+
+  Splits the items by md5, converts each in a Beam worker
+  (`lakh_lib.convert_item`) and writes the skip and label counts.
+  """
+
+  def _work_item_splits(self, genres, items, problems):
+    """Sets the genre names; {split: the PTransform of its examples}."""
+    self.info.features['genre'].names = genres
+    self._label_problems = dict(problems)
+    logging.info('%s: %d files to convert, %d genres; label problems: %s',
+                 self.name, len(items), len(genres), self._label_problems)
+    genre_index = {genre: i for i, genre in enumerate(genres)}
+    by_split = example_lib.group_by_split(
+        items, lambda item: example_lib.split_of(item.md5))
+    return {split: self._generate_examples(split_items, genre_index)
+            for split, split_items in by_split.items()}
+
+  def _generate_examples(self, items, genre_index):
+    beam = tfds.core.lazy_imports.apache_beam
+    return (beam.Create(items)
+            | beam.FlatMap(lakh_lib.convert_item, genre_index=genre_index))
+
+  def _process_pipeline_result(self, pipeline_result):
+    example_lib.write_beam_skip_summary(
+        self.data_dir, pipeline_result, extra=self._label_problems)

@@ -122,7 +122,7 @@ def train_dataset(examples: tf.data.Dataset, max_len: int,
   """
   if input_context is not None:
     input_context.get_per_replica_batch_size(global_batch_size)  # Divisible.
-    seed = seed * 1000
+    seed = seed * 1000  # The stream one-process runs have always drawn.
   examples = filter_genres(examples, genre_ids)
   examples = examples.map(lambda ex: (ex['tokens'], ex['genre']))
   examples = examples.shuffle(shuffle_buffer, seed=seed).repeat()

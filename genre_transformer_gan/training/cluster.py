@@ -68,11 +68,10 @@ class _ScratchManager:
   chief's directory.
   """
 
-  def __init__(self, checkpoint, directory, scratch, max_to_keep):
+  def __init__(self, checkpoint, directory, scratch):
     self._checkpoint = checkpoint
     self.directory = directory
     self._scratch = scratch
-    self._max_to_keep = max_to_keep
 
   @property
   def latest_checkpoint(self):
@@ -91,7 +90,7 @@ class _ScratchManager:
 
   def save(self, checkpoint_number=None):
     manager = tf.train.CheckpointManager(self._checkpoint, self._scratch,
-                                         max_to_keep=self._max_to_keep)
+                                         max_to_keep=1)  # Deleted below.
     manager.save(checkpoint_number=checkpoint_number)
     tf.io.gfile.rmtree(self._scratch)
     parent = os.path.dirname(self._scratch)
@@ -114,7 +113,7 @@ def checkpoint_manager(checkpoint: tf.train.Checkpoint, directory: str,
     return tf.train.CheckpointManager(checkpoint, directory,
                                       max_to_keep=max_to_keep)
   scratch = os.path.join(directory, 'scratch', _task(strategy))
-  return _ScratchManager(checkpoint, directory, scratch, max_to_keep)
+  return _ScratchManager(checkpoint, directory, scratch)
 
 
 def lost_worker_message(error: Exception) -> str:

@@ -11,7 +11,6 @@ README.md in this folder.
 
 import dataclasses
 
-from absl import logging
 from etils import epath
 import tensorflow_datasets as tfds
 
@@ -50,7 +49,7 @@ class LakhGenreConfig(tfds.core.BuilderConfig):
   label_file: str = ''
 
 
-class Builder(beam_builders.LocalBeamRunnerMixin,
+class Builder(beam_builders.WorkItemsMixin,
               tfds.core.GeneratorBasedBuilder):
   """Lakh MIDI (LMD-matched) tokens with tagtraum / MAGD genre labels."""
 
@@ -129,21 +128,4 @@ class Builder(beam_builders.LocalBeamRunnerMixin,
         manual_dir / 'match_scores.json', manual_dir / config.label_file)
     if not items:
       raise self._manual_error(f'no labelled MIDI file found in {manual_dir}.')
-    self.info.features['genre'].names = genres
-    self._label_problems = dict(problems)
-    logging.info('lakh_genre: %d files to convert, %d genres; label problems: '
-                 '%s', len(items), len(genres), self._label_problems)
-    genre_index = {genre: i for i, genre in enumerate(genres)}
-    by_split = example_lib.group_by_split(
-        items, lambda item: example_lib.split_of(item.md5))
-    return {split: self._generate_examples(split_items, genre_index)
-            for split, split_items in by_split.items()}
-
-  def _generate_examples(self, items, genre_index):
-    beam = tfds.core.lazy_imports.apache_beam
-    return (beam.Create(items)
-            | beam.FlatMap(lakh_lib.convert_item, genre_index=genre_index))
-
-  def _process_pipeline_result(self, pipeline_result):
-    example_lib.write_beam_skip_summary(
-        self.data_dir, pipeline_result, extra=self._label_problems)
+    return self._work_item_splits(genres, items, problems)

@@ -8,7 +8,6 @@ manual_dir has another layout, and `tfds build lakh_genre` builds every
 lakh_genre config from one manual_dir. See README.md in this folder.
 """
 
-from absl import logging
 from etils import epath
 import tensorflow_datasets as tfds
 
@@ -24,7 +23,7 @@ genre ("Folk Rock" becomes folk_rock).
 """
 
 
-class Builder(beam_builders.LocalBeamRunnerMixin,
+class Builder(beam_builders.WorkItemsMixin,
               tfds.core.GeneratorBasedBuilder):
   """Any MIDI collection, one folder per genre."""
 
@@ -49,21 +48,4 @@ class Builder(beam_builders.LocalBeamRunnerMixin,
       raise ValueError(f'midi_folders: no MIDI file found under a genre '
                        f'folder of {manual_dir}.\n'
                        f'{_MANUAL_DOWNLOAD_INSTRUCTIONS}')
-    self.info.features['genre'].names = genres
-    self._label_problems = dict(problems)
-    logging.info('midi_folders: %d files to convert, %d genres; problems: %s',
-                 len(items), len(genres), self._label_problems)
-    genre_index = {genre: i for i, genre in enumerate(genres)}
-    by_split = example_lib.group_by_split(
-        items, lambda item: example_lib.split_of(item.md5))
-    return {split: self._generate_examples(split_items, genre_index)
-            for split, split_items in by_split.items()}
-
-  def _generate_examples(self, items, genre_index):
-    beam = tfds.core.lazy_imports.apache_beam
-    return (beam.Create(items)
-            | beam.FlatMap(lakh_lib.convert_item, genre_index=genre_index))
-
-  def _process_pipeline_result(self, pipeline_result):
-    example_lib.write_beam_skip_summary(
-        self.data_dir, pipeline_result, extra=self._label_problems)
+    return self._work_item_splits(genres, items, problems)
