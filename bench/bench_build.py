@@ -1,19 +1,26 @@
 r"""Times `tfds build lakh_genre` with 1 and 2 Beam workers, in one run.
 
   python bench/bench_build.py                   # 2000 generated files
-  python bench/bench_build.py --files 500 --notes 300 --json
+  python bench/bench_build.py --files 45000 --json   # Lakh-sized
+  python bench/bench_build.py --files 500 --notes 300 --tracks 1
 
 Generates a Lakh-shaped manual_dir (md5 file names under lmd_matched/,
 match_scores.json, tagtraum label files, every kind of bad file of
-synthetic_midi.bad_midi_files, a few corrupt ones), then builds
+synthetic_midi.bad_midi_files, --corrupt_share of corrupt ones). Good files
+are Lakh-sized by default: 3000 notes on 8 instrument tracks at once
+(about 10,000 event tokens, 1-20 minutes), each one of --distinct
+generated pieces at a tempo of its own. Then it builds
 `lakh_genre/tagtraum_cd2c` from it with the `tfds build` command and
 DirectRunner multi-processing, once with direct_num_workers=1 and once with
 2, each into an empty data_dir; both builds must produce the same examples
 and skip counts. Target: 2 workers >= 1.7x faster. Then a plain loop in
-this process converts the same work items with the same tokenizer (no Beam,
-no TFDS writing): the builds' time over it is the cost of Beam, TFDS and
-start-up. The last line with --json is {"files", "seconds_1_worker",
-"seconds_2_workers", "speedup", "seconds_plain_loop", "skipped", ...}.
+this process converts the same work items with the same tokenizer, and
+serializes each example with the builder's FeaturesDict into one TFRecord
+file (timed apart): the builds' time over it is the cost of Beam, TFDS's
+shuffling and sharding, and start-up. The last line with --json is
+{"files", "seconds_1_worker", "seconds_2_workers", "speedup",
+"seconds_plain_loop" (converting only), "seconds_plain_loop_writing",
+"skipped", ...}.
 """
 
 import argparse
@@ -51,22 +58,38 @@ def _build(manual_dir, data_dir, workers):
   return seconds
 
 
-def _plain_loop(manual_dir):
-  """Seconds to convert every work item in one plain loop; (seconds, ok)."""
+def _plain_loop(manual_dir, out_dir):
+  """A plain loop over every work item, no Beam.
+
+  Returns (seconds converting, seconds encoding + writing, examples): the
+  same tokenizer and skip rules, then the builder's own FeaturesDict
+  serialization into one TFRecord file, as a script without Beam would.
+  """
+  import tensorflow as tf  # pylint: disable=import-outside-toplevel
   from genre_transformer_gan.data import lakh_lib  # pylint: disable=import-outside-toplevel
-  start = time.time()
-  _, items, _ = lakh_lib.lakh_work_items(
+  start = time.perf_counter()
+  genres, items, _ = lakh_lib.lakh_work_items(
       os.path.join(manual_dir, 'lmd_matched'),
       os.path.join(manual_dir, 'match_scores.json'),
       os.path.join(manual_dir, 'msd_tagtraum_cd2c.cls'))
-  ok = 0
-  for item in items:
-    try:
-      example_lib.make_example(item.path, 0, item.md5)
+  features = example_lib.features(genres)
+  convert = time.perf_counter() - start
+  write, ok = 0.0, 0
+  os.makedirs(out_dir)
+  with tf.io.TFRecordWriter(os.path.join(out_dir, 'plain.tfrecord')) as out:
+    for item in items:
+      start = time.perf_counter()
+      try:
+        example = example_lib.make_example(item.path, 0, item.md5)
+      except example_lib.SkipExample:
+        convert += time.perf_counter() - start
+        continue
+      middle = time.perf_counter()
+      out.write(features.serialize_example(example))
       ok += 1
-    except example_lib.SkipExample:
-      pass
-  return time.time() - start, ok
+      convert += middle - start
+      write += time.perf_counter() - middle
+  return convert, write, ok
 
 
 def _summary(data_dir):
@@ -82,9 +105,15 @@ def main():
   parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
   parser.add_argument('--files', type=int, default=2000,
                       help='good MIDI files to generate')
-  parser.add_argument('--notes', type=int, default=600,
+  parser.add_argument('--notes', type=int, default=3000,
                       help='notes per generated file')
-  parser.add_argument('--corrupt', type=int, default=5)
+  parser.add_argument('--tracks', type=int, default=8,
+                      help='instrument tracks playing at once in a file')
+  parser.add_argument('--distinct', type=int, default=1000,
+                      help='distinct generated pieces (each file is one of '
+                      'them at its own tempo)')
+  parser.add_argument('--corrupt_share', type=float, default=0.02,
+                      help='corrupt files, as a share of the good ones')
   parser.add_argument('--json', action='store_true')
   args = parser.parse_args()
 
@@ -93,8 +122,11 @@ def main():
     manual_dir = os.path.join(root, 'lmd')
     start = time.time()
     expected = synthetic_lakh.write_fake_lakh(
-        manual_dir, num_files=args.files, num_corrupt=args.corrupt,
-        notes_per_file=args.notes, bad_files=True, seed=0)
+        manual_dir, num_files=args.files,
+        num_corrupt=max(1, round(args.corrupt_share * args.files)),
+        notes_per_file=args.notes, tracks_per_file=args.tracks,
+        distinct_pieces=min(args.distinct, args.files), bad_files=True,
+        seed=0)
     print(f'generated {len(expected["ids"])} good files + bad ones in '
           f'{time.time() - start:.0f} s', flush=True)
     seconds, summaries = {}, {}
@@ -103,12 +135,17 @@ def main():
       seconds[workers] = _build(manual_dir, data_dir, workers)
       summaries[workers] = _summary(data_dir)
       print(f'{workers} worker(s): {seconds[workers]:.1f} s', flush=True)
-    seconds['plain'], plain_ok = _plain_loop(manual_dir)
-    print(f'plain loop: {seconds["plain"]:.1f} s ({plain_ok} examples)',
-          flush=True)
+    seconds['plain'], seconds['plain_write'], plain_ok = _plain_loop(
+        manual_dir, os.path.join(root, 'plain'))
+    print(f'plain loop: {seconds["plain"]:.1f} s converting + '
+          f'{seconds["plain_write"]:.1f} s encoding and writing '
+          f'({plain_ok} examples)', flush=True)
     if summaries[1] != summaries[2]:
       raise RuntimeError(f'The builds differ: {summaries}')
     splits, skipped = summaries[1]
+    if skipped.get('skipped') != expected['skipped']:
+      raise RuntimeError(f'skipped {skipped.get("skipped")}, expected '
+                         f'{expected["skipped"]}')
     if sum(splits.values()) != len(expected['ids']):
       raise RuntimeError(f'{splits} examples, expected {len(expected["ids"])}'
                          f' (skipped: {skipped}); fewer --notes keep the '
@@ -122,18 +159,23 @@ def main():
   for workers in (1, 2):
     print(f'| {workers} | {seconds[workers]:.1f} | '
           f'{len(expected["ids"]) / seconds[workers]:.1f} |')
-  print(f'| plain loop, no Beam | {seconds["plain"]:.1f} | '
+  print(f'| plain loop, no Beam: converting | {seconds["plain"]:.1f} | '
         f'{len(expected["ids"]) / seconds["plain"]:.1f} |')
+  both = seconds['plain'] + seconds['plain_write']
+  print(f'| plain loop: converting + encoding and writing | {both:.1f} | '
+        f'{len(expected["ids"]) / both:.1f} |')
   print(f'speed-up with 2 workers: {speedup:.2f}x (target 1.7x); 1 worker / '
         f'plain loop: {seconds[1] / seconds["plain"]:.2f}x (target 1.3x); '
         f'skipped: {skipped.get("skipped")}')
   if args.json:
     print(json.dumps({
         'files': len(expected['ids']), 'notes_per_file': args.notes,
+        'tracks_per_file': args.tracks, 'distinct_pieces': args.distinct,
         'seconds_1_worker': round(seconds[1], 2),
         'seconds_2_workers': round(seconds[2], 2),
         'speedup': round(speedup, 3),
         'seconds_plain_loop': round(seconds['plain'], 2),
+        'seconds_plain_loop_writing': round(seconds['plain_write'], 2),
         'skipped': skipped.get('skipped'),
         'labels': skipped.get('labels'), 'splits': splits,
         **machine.describe()}))

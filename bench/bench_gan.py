@@ -17,6 +17,10 @@ takes the same number of further steps, --extra_steps, per target genre:
   E  C with `hard` rollout feedback (RelGAN: the sampled token is fed back)
      and final temperature --hard_final_temperature (1 / beta_max).
 
+Variants are arms of their own, judged beside the others: `E100`, `E1000`
+(E with beta_max 100 or 1000: RelGAN's range) and `D_wgan_gp` (D with the
+WGAN-GP critic loss instead of --realism_loss).
+
 Each (arm, genre, seed) is judged by run_lib.final_report: --num_samples
 samples decoded with the config's sampling settings, independent-evaluator
 fidelity (with rejects), C2ST and Fréchet distance against held-out real
@@ -27,7 +31,9 @@ its paired difference against B (per seed, then averaged). Prints tables;
 `--json`: the last line is a JSON object with `rows` (keys arm, genre,
 seed, fidelity, c2st_accuracy, frechet_distance, nll, held_note_share,
 held_time_share, distinct_4, ...) and `summary`; each row is also appended
-to <work_dir>/rows.jsonl as soon as it is judged.
+to <work_dir>/rows.jsonl as soon as it is judged. Arms already trained in
+--work_dir are only judged again: `--split test` re-judges the same models
+against test music into report_test/ and rows_test.jsonl.
 """
 
 import argparse
@@ -53,9 +59,12 @@ from genre_transformer_gan.training import run_lib
 from genre_transformer_gan.training import strategies
 
 ARMS = ('A', 'B', 'C', 'D', 'E')
+VARIANTS = ('D_wgan_gp', 'E100', 'E1000')
 ARM_NAMES = {'A': 'MLE, all genres', 'B': 'MLE, target genre (control)',
              'C': 'genre loss + MLE', 'D': 'C + critic',
-             'E': 'C, hard feedback'}
+             'E': 'C, hard feedback', 'D_wgan_gp': 'C + WGAN-GP critic',
+             'E100': 'C, hard feedback, beta_max 100',
+             'E1000': 'C, hard feedback, beta_max 1000'}
 MEASURES = ('fidelity', 'reject_rate', 'c2st_accuracy', 'frechet_distance',
             'nll', 'held_note_share', 'held_time_share', 'distinct_4')
 
@@ -63,12 +72,13 @@ MEASURES = ('fidelity', 'reject_rate', 'c2st_accuracy', 'frechet_distance',
 def adversarial_settings(config, arm: str, args):
   """The config of a GAN arm (C, D, E): one change from C each."""
   settings = dict(realism_weight=0.0, feedback='soft')
-  if arm == 'D':
+  if arm.startswith('D'):
     settings.update(realism_weight=args.realism_weight,
-                    realism_loss=args.realism_loss)
-  if arm == 'E':
-    settings.update(feedback='hard',
-                    final_temperature=args.hard_final_temperature)
+                    realism_loss='wgan_gp' if arm == 'D_wgan_gp' else
+                    args.realism_loss)
+  if arm.startswith('E'):
+    settings.update(feedback='hard', final_temperature=(
+        1.0 / int(arm[1:]) if arm != 'E' else args.hard_final_temperature))
   return dataclasses.replace(config, adversarial=dataclasses.replace(
       config.adversarial, **settings))
 
@@ -147,9 +157,10 @@ def _parse():
 def main():
   args = _parse()
   arms = args.arms.split(',')
-  unknown = sorted(set(arms) - set(ARMS))
+  unknown = sorted(set(arms) - set(ARMS + VARIANTS))
   if unknown:
-    raise SystemExit(f'Unknown arms {unknown}; choose from {", ".join(ARMS)}.')
+    raise SystemExit(f'Unknown arms {unknown}; choose from '
+                     f'{", ".join(ARMS + VARIANTS)}.')
   config = configs.get_config(args.config)
   builder = datasets.get_builder(args.dataset or config.dataset,
                                  data_dir=args.data_dir)
@@ -166,6 +177,10 @@ def main():
       run_lib.default_evaluator_dir(os.path.join(model_root, 'x'), builder))
   from_scratch = args.start != 'pretrained'
   rows, start = [], time.time()
+  # The validation reports choose; a --split test run of the same models
+  # writes beside them instead of over them.
+  report_suffix = '' if args.split == 'validation' else f'_{args.split}'
+  rows_path = os.path.join(args.work_dir, f'rows{report_suffix}.jsonl')
 
   def judge(arm, genre, seed, generator, directory, arm_config):
     run_lib.final_report(arm_config, builder, generator, genre, classifier,
@@ -176,7 +191,7 @@ def main():
       generated = json.load(f)['rows'][0]
     rows.append({'arm': arm, 'genre': genre, 'seed': seed,
                  **report.headline(generated)})
-    with open(os.path.join(args.work_dir, 'rows.jsonl'), 'a') as f:
+    with open(rows_path, 'a') as f:
       f.write(json.dumps(rows[-1]) + '\n')  # survives an interrupted run
     print(f'{arm} {genre} seed {seed}: ' + ', '.join(
         f'{key} {tables.cell(rows[-1][key])}' for key in MEASURES) +
@@ -200,8 +215,8 @@ def main():
                           genres=None if arm == 'A' else [genre], seed=seed)
           generator, _, _ = generator_io.load_generator(directory,
                                                         vocabulary.genres)
-          judge(arm, genre, seed, generator, os.path.join(directory, 'report'),
-                config)
+          judge(arm, genre, seed, generator,
+                os.path.join(directory, 'report' + report_suffix), config)
         else:
           if not os.path.exists(directory):
             shutil.copytree(initial, directory)
@@ -210,7 +225,8 @@ def main():
               arm_config, builder, vocabulary, directory, genre,
               args.extra_steps, classifier_path, strategy, seed=seed)
           judge(arm, genre, seed, trainer.generator,
-                os.path.join(trainer.directory, 'report'), arm_config)
+                os.path.join(trainer.directory, 'report' + report_suffix),
+                arm_config)
 
   header = ('arm', 'genre', 'seed') + MEASURES
   tables.print_markdown(rows, header)

@@ -17,7 +17,7 @@ import json
 import os
 import shutil
 import tarfile
-from typing import Dict, Sequence
+from typing import Dict, Optional, Sequence
 
 import numpy as np
 
@@ -41,11 +41,25 @@ def _midi_path(root, track_id, md5):
   return os.path.join(folder, md5 + '.mid')
 
 
+def with_tempo(midi_bytes: bytes, factor: float) -> bytes:
+  """`midi_bytes` with its first set_tempo event's tempo times `factor`.
+
+  The piece plays 1 / factor times as fast: another file (md5) with other
+  time-shift tokens, written without re-encoding the MIDI.
+  """
+  at = midi_bytes.index(b'\xff\x51\x03') + 3
+  tempo = int.from_bytes(midi_bytes[at:at + 3], 'big')
+  tempo = min(max(int(round(tempo * factor)), 1), 0xFFFFFF)
+  return midi_bytes[:at] + tempo.to_bytes(3, 'big') + midi_bytes[at + 3:]
+
+
 def write_fake_lakh(root, num_files: int = 12,
                     genres: Sequence[str] = DEFAULT_GENRES,
                     num_corrupt: int = 1, archive: bool = False,
                     min_per_split: int = 1, notes_per_file: int = 60,
-                    bad_files: bool = False, seed: int = 0) -> Dict:
+                    bad_files: bool = False, seed: int = 0,
+                    tracks_per_file: int = 1,
+                    distinct_pieces: Optional[int] = None) -> Dict:
   """Writes the tree and returns what a correct build must produce.
 
   Args:
@@ -62,6 +76,12 @@ def write_fake_lakh(root, num_files: int = 12,
       lines: malformed ones, a track id no match refers to, another
       conflicting label.
     seed: everything is a function of it.
+    tracks_per_file: instrument tracks playing at once in each good file
+      (Lakh files have several; see synthetic_midi.style_midi).
+    distinct_pieces: generate only this many pieces and write every good
+      file as one of them at a tempo of its own (`with_tempo`), so a
+      45,000-file tree takes minutes to write, not hours; None generates
+      every file.
 
   Returns:
     {'splits': {split: count}, 'skipped': {reason: count},
@@ -84,13 +104,24 @@ def write_fake_lakh(root, num_files: int = 12,
     return md5, track_id
 
   good_md5s = []
+  pool = {}
   i = 0
   while i < num_files or min(splits[s] for s in example_lib.SPLITS) < (
       min_per_split):
     style = i % len(genres)
-    midi_bytes = synthetic_midi.style_midi(
-        style, seed=seed * 100003 + i, num_notes=notes_per_file,
-        program=int(rng.integers(0, 8)), with_drums=bool(i % 3 == 0))
+    piece = i if distinct_pieces is None else i % distinct_pieces
+    program = int(rng.integers(0, 8))
+    if piece not in pool:
+      pool[piece] = synthetic_midi.style_midi(
+          style, seed=seed * 100003 + piece, num_notes=notes_per_file,
+          program=program, with_drums=bool(piece % 3 == 0),
+          num_tracks=tracks_per_file)
+    midi_bytes = pool[piece]
+    if piece != i:  # The pool's piece i % distinct_pieces, retimed.
+      copy = i // distinct_pieces
+      midi_bytes = with_tempo(midi_bytes, 0.8 + 0.4 * (copy * 0.618034 % 1))
+    if distinct_pieces is None:
+      del pool[piece]
     md5, track_id = add(midi_bytes, genres[style])
     good_md5s.append(md5)
     splits[example_lib.split_of(md5)] += 1

@@ -97,8 +97,14 @@ _STYLES = {
 
 def style_midi(style: int, seed: int, num_notes: int = 120,
                ticks_per_beat: int = 480, program: int = 0,
-               with_drums: bool = False) -> bytes:
-  """A short piece in one of four synthetic styles (0..3)."""
+               with_drums: bool = False, num_tracks: int = 1) -> bytes:
+  """A piece in one of four synthetic styles (0..3).
+
+  With `num_tracks` > 1 the notes are shared among that many instrument
+  tracks that play at once (programs `program`, `program` + 8, ...), one
+  octave band apart, as in a multi-track Lakh file; the piece then lasts
+  about 1 / num_tracks as long for the same number of notes.
+  """
   scale, tempo_range, lengths, velocities, centre, chord_p = _STYLES[style % 4]
   rng = np.random.default_rng([style, seed])
   bpm = rng.uniform(*tempo_range)
@@ -106,35 +112,43 @@ def style_midi(style: int, seed: int, num_notes: int = 120,
   meta = mido.MidiTrack([mido.MetaMessage('set_tempo',
                                           tempo=mido.bpm2tempo(bpm))])
   midi_file.tracks.append(meta)
-  events = []  # (tick, order, message)
-  tick = 0
   key = int(rng.integers(0, 12))
-  for _ in range(num_notes):
-    length = int(rng.choice(lengths) * ticks_per_beat)
-    degree = int(rng.integers(0, len(scale)))
-    octave = int(rng.integers(-1, 2))
-    pitches = [centre + key + scale[degree] + 12 * octave]
-    if rng.random() < chord_p:
-      pitches.append(pitches[0] + scale[(degree + 2) % len(scale)] -
-                     scale[degree] + (12 if degree + 2 >= len(scale) else 0))
-    velocity = int(rng.integers(*velocities))
-    for pitch in pitches:
-      pitch = int(min(max(pitch, 21), 108))
-      events.append((tick, 1, mido.Message('note_on', note=pitch,
-                                           velocity=velocity)))
-      events.append((tick + length, 0, mido.Message('note_off', note=pitch)))
-    if with_drums:
-      events.append((tick, 1, mido.Message('note_on', channel=9, note=36,
-                                           velocity=100)))
-      events.append((tick + 60, 0, mido.Message('note_off', channel=9,
-                                                note=36)))
-    tick += length
-  track = mido.MidiTrack([mido.Message('program_change', program=program)])
-  last = 0
-  for event_tick, _, message in sorted(events, key=lambda e: (e[0], e[1])):
-    track.append(message.copy(time=event_tick - last))
-    last = event_tick
-  midi_file.tracks.append(track)
+  for voice in range(num_tracks):
+    events = []  # (tick, order, message)
+    tick = 0
+    shift = 12 * (voice % 3 - 1) if num_tracks > 1 else 0
+    channel = voice % 9  # never the drum channel
+    voice_notes = (num_notes // num_tracks +
+                   (voice < num_notes % num_tracks))
+    for _ in range(voice_notes):
+      length = int(rng.choice(lengths) * ticks_per_beat)
+      degree = int(rng.integers(0, len(scale)))
+      octave = int(rng.integers(-1, 2))
+      pitches = [centre + shift + key + scale[degree] + 12 * octave]
+      if rng.random() < chord_p:
+        pitches.append(pitches[0] + scale[(degree + 2) % len(scale)] -
+                       scale[degree] + (12 if degree + 2 >= len(scale) else 0))
+      velocity = int(rng.integers(*velocities))
+      for pitch in pitches:
+        pitch = int(min(max(pitch, 21), 108))
+        events.append((tick, 1, mido.Message('note_on', channel=channel,
+                                             note=pitch, velocity=velocity)))
+        events.append((tick + length, 0, mido.Message(
+            'note_off', channel=channel, note=pitch)))
+      if with_drums and voice == 0:
+        events.append((tick, 1, mido.Message('note_on', channel=9, note=36,
+                                             velocity=100)))
+        events.append((tick + 60, 0, mido.Message('note_off', channel=9,
+                                                  note=36)))
+      tick += length
+    track = mido.MidiTrack([mido.Message(
+        'program_change', channel=channel,
+        program=(program + 8 * voice) % 128)])
+    last = 0
+    for event_tick, _, message in sorted(events, key=lambda e: (e[0], e[1])):
+      track.append(message.copy(time=event_tick - last))
+      last = event_tick
+    midi_file.tracks.append(track)
   return _to_bytes(midi_file)
 
 

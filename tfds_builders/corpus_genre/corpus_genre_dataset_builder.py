@@ -108,7 +108,8 @@ class Builder(beam_builders.LocalBeamRunnerMixin,
 
   def _info(self) -> tfds.core.DatasetInfo:
     return self.dataset_info_from_configs(
-        features=example_lib.features(corpus_lib.GENRES),
+        features=example_lib.features(corpus_lib.GENRES,
+                                       int16_tokens=False),
         supervised_keys=('tokens', 'genre'),
         homepage='https://www.music21.org/music21docs/about/referenceCorpus.html',
     )

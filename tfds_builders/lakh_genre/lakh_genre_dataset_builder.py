@@ -53,7 +53,7 @@ class Builder(beam_builders.WorkItemsMixin,
               tfds.core.GeneratorBasedBuilder):
   """Lakh MIDI (LMD-matched) tokens with tagtraum / MAGD genre labels."""
 
-  VERSION = tfds.core.Version('1.2.0')
+  VERSION = tfds.core.Version('1.3.0')
   RELEASE_NOTES = {
       '1.0.0': 'Initial release.',
       '1.1.0': 'Skips SMF format 2, absurd tempi, over 50,000 notes and '
@@ -64,6 +64,9 @@ class Builder(beam_builders.WorkItemsMixin,
                'note, notes of one pitch starting on the same step merge), '
                'so no stream holds a NOTE_ON of a sounding pitch '
                '(midi_reference.one_key_per_pitch).',
+      '1.3.0': 'Same examples; tokens stored as zlib level-1 int16 '
+               '(token_feature.TokenSequence), read back as int32: a tenth '
+               'of the compression time, 5 % fewer bytes.',
   }
   MANUAL_DOWNLOAD_INSTRUCTIONS = _MANUAL_DOWNLOAD_INSTRUCTIONS
   BUILDER_CONFIGS = [

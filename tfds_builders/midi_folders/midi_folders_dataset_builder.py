@@ -27,10 +27,12 @@ class Builder(beam_builders.WorkItemsMixin,
               tfds.core.GeneratorBasedBuilder):
   """Any MIDI collection, one folder per genre."""
 
-  VERSION = tfds.core.Version('1.0.0')
+  VERSION = tfds.core.Version('1.1.0')
   RELEASE_NOTES = {
       '1.0.0': 'Initial release: lakh_genre/folders 1.2.0 as a builder of '
                'its own (same examples, same skip rules).',
+      '1.1.0': 'Same examples; tokens stored as zlib level-1 int16 '
+               '(token_feature.TokenSequence), read back as int32.',
   }
   MANUAL_DOWNLOAD_INSTRUCTIONS = _MANUAL_DOWNLOAD_INSTRUCTIONS
 

@@ -1,0 +1,52 @@
+"""bench/bench_gan.py: each arm changes one setting; B is the paired control."""
+
+import argparse
+import os
+import sys
+
+import pytest
+
+from genre_transformer_gan import configs
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))), 'bench'))
+import bench_gan  # pylint: disable=g-import-not-at-top,wrong-import-position
+
+ARGS = argparse.Namespace(realism_weight=0.5, realism_loss='rsgan',
+                          hard_final_temperature=0.1)
+
+
+@pytest.mark.parametrize('arm, expected', [
+    ('C', dict(realism_weight=0.0, feedback='soft')),
+    ('D', dict(realism_weight=0.5, realism_loss='rsgan', feedback='soft')),
+    ('D_wgan_gp', dict(realism_weight=0.5, realism_loss='wgan_gp')),
+    ('E', dict(realism_weight=0.0, feedback='hard', final_temperature=0.1)),
+    ('E100', dict(feedback='hard', final_temperature=0.01)),
+    ('E1000', dict(feedback='hard', final_temperature=0.001)),
+])
+def test_arm_settings(arm, expected):
+  config = configs.get_config('tiny')
+  settings = bench_gan.adversarial_settings(config, arm, ARGS).adversarial
+  for key, value in expected.items():
+    assert getattr(settings, key) == pytest.approx(value), key
+  # Everything else stays the config's.
+  for key in ('genre_weight', 'mle_weight', 'kl_weight', 'steps'):
+    if hasattr(settings, key):
+      assert getattr(settings, key) == getattr(config.adversarial, key)
+  assert arm in bench_gan.ARM_NAMES
+
+
+def _row(arm, seed, fidelity):
+  row = {key: 0.5 for key in bench_gan.MEASURES}
+  return dict(row, arm=arm, genre='folk', seed=seed, fidelity=fidelity)
+
+
+def test_summary_pairs_each_arm_with_b_by_seed():
+  rows = [_row('B', 0, 0.5), _row('B', 1, 0.7),
+          _row('E100', 0, 0.6), _row('E100', 1, 0.9)]
+  summary = {e['arm']: e for e in bench_gan.summarize(
+      rows, ['B', 'E100'], ['folk'])}
+  assert summary['E100']['fidelity'] == pytest.approx(0.75)
+  assert summary['E100']['fidelity_vs_B'] == pytest.approx(0.15)
+  assert 'fidelity_vs_B' not in summary['B']
+  assert summary['E100']['seeds'] == 2
