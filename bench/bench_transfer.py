@@ -1,13 +1,13 @@
 r"""Genre transfer strength: how far re-conditioning moves the judged genre.
 
-  python bench/bench_transfer.py \
+  python bench/bench_transfer.py --generator noise=uniform \
       --generator mle=runs/bench_gan/models/seed0_start \
       --generator gan=runs/bench_gan/models/seed0_classical_E/adversarial_classical \
-      --directions folk:classical,classical:folk --primers 32 --json
+      --directions folk:classical --primers 32 --json
 
 For each direction A:B, --primers windows of held-out pieces of genre A
-(--split, test by default) give a primer (--primer_tokens) and the real
-continuation (--length tokens). Each generator continues every primer
+(--split, test by default; a window every --stride tokens) give a primer
+(--primer_tokens) and the real continuation (--length tokens). Each generator continues every primer
 conditioned on A and on B, with its config's sampling settings, and the
 independent evaluator judges the continuations (evaluation/transfer.py):
 S_A->B = 1/2 [P_A(on A) - P_A(on B) + P_B(on B) - P_B(on A)], rejected
@@ -51,8 +51,14 @@ def _parse():
   parser.add_argument('--split', default='test',
                       choices=['validation', 'test'])
   parser.add_argument('--primers', type=int, default=32)
-  parser.add_argument('--primer_tokens', type=int, default=256)
-  parser.add_argument('--length', type=int, default=512)
+  parser.add_argument('--primer_tokens', type=int, default=128)
+  parser.add_argument('--length', type=int, default=256,
+                      help='Continuation tokens judged (at least the '
+                      "evaluator's shortest training crop).")
+  parser.add_argument('--stride', type=int, default=64,
+                      help='Windows start every --stride tokens of a piece '
+                      '(the small test split has few long folk pieces); '
+                      'the intervals resample pieces, not windows.')
   parser.add_argument('--seed', type=int, default=0)
   parser.add_argument('--json', action='store_true')
   return parser.parse_args()
@@ -102,14 +108,15 @@ def main():
     name, path = spec.split('=', 1)
     continue_fn = _continuations(path, vocabulary, args.seed)
     for source, target in directions:
-      primers, real = transfer.windows(by_genre[source], args.primer_tokens,
-                                       args.length, args.primers)
+      primers, real, owners = transfer.windows(
+          by_genre[source], args.primer_tokens, args.length, args.primers,
+          args.stride)
       if len(primers) < args.primers:
         print(f'{source}: only {len(primers)} windows of '
               f'{args.primer_tokens + args.length} tokens in {args.split}',
               flush=True)
       result = transfer.measure(continue_fn, vocabulary, evaluator, primers,
-                                real, source, target)
+                                real, source, target, pieces=owners)
       rows.append({'generator': name, 'direction': f'{source}->{target}',
                    **result})
       print(f'{name} {source}->{target}: S {result["strength"]:.3f} '
@@ -126,7 +133,7 @@ def main():
       'generator', 'direction', 'strength', 'strength_interval',
       'strength_brunner', 'p_source_real', 'p_source_same', 'p_source_transferred',
       'p_target_transferred', 'judged_target', 'judged_source', 'rejected',
-      'rejected_same', 'primers'))
+      'rejected_same', 'primers', 'pieces'))
   print('S_tot (Brunner form): ' + ', '.join(
       f'{name} {value["strength"]:.3f} ({value["strength_brunner"]:.3f})'
       for name, value in totals.items()))

@@ -46,21 +46,36 @@ def _generator(kind, rng):
 def _measure(kind):
   rng = np.random.default_rng(0)
   pieces = [rng.integers(LOW, HIGH, 700) for _ in range(20)]
-  primers, real = transfer.windows(pieces, 64, 128, 32)
+  primers, real, owners = transfer.windows(pieces, 64, 128, 32)
   return transfer.measure(_generator(kind, rng), vocab.Vocabulary(GENRES),
-                          _Judge(), primers, real, 'classical', 'folk')
+                          _Judge(), primers, real, 'classical', 'folk',
+                          pieces=owners)
 
 
 def test_windows_take_the_pieces_in_turn():
   pieces = [np.arange(10) + 100 * i for i in range(3)]
   pieces.append(np.arange(3))  # too short for a window
-  primers, real = transfer.windows(pieces, 2, 3, 5)
+  primers, real, owners = transfer.windows(pieces, 2, 3, 5)
   assert primers.shape == (5, 2) and real.shape == (5, 3)
   # Piece 0, 1, 2 first windows, then their second ones.
   np.testing.assert_array_equal(primers[:, 0], [0, 100, 200, 5, 105])
+  np.testing.assert_array_equal(owners, [0, 1, 2, 0, 1])
   np.testing.assert_array_equal(real[0], [2, 3, 4])
-  empty, _ = transfer.windows([np.arange(3)], 2, 3, 5)
+  overlapping, _, owners = transfer.windows(pieces[:1], 2, 3, 10, stride=2)
+  np.testing.assert_array_equal(overlapping[:, 0], [0, 2, 4])
+  np.testing.assert_array_equal(owners, [0, 0, 0])
+  empty, _, _ = transfer.windows([np.arange(3)], 2, 3, 5)
   assert empty.shape == (0, 2)
+
+
+def test_piece_bootstrap_is_wider_than_the_windows_pretend():
+  # Two pieces, many identical windows each: 2 pieces, not 40 samples.
+  values = np.repeat([0.0, 1.0], 20)
+  groups = np.repeat([0, 1], 20)
+  by_piece = transfer.piece_bootstrap_interval(values, groups)
+  by_window = transfer.piece_bootstrap_interval(values, np.arange(40))
+  assert by_piece[0] == 0.0 and by_piece[1] == 1.0
+  assert by_window[0] > 0.2 and by_window[1] < 0.8
 
 
 def test_formulas_by_hand():
@@ -75,7 +90,7 @@ def test_formulas_by_hand():
 
 def test_a_faithful_generator_transfers():
   result = _measure('faithful')
-  assert result['primers'] == 32
+  assert result['primers'] == 32 and result['pieces'] == 20
   assert result['strength'] > 0.9 and result['judged_target'] == 1.0
   assert result['strength_interval'][0] > 0.9
 

@@ -26,7 +26,7 @@ move from A *to B*, both against the same primer continued in A:
 and for noise; Brunner's form is reported beside it (`strength_brunner`).
 """
 
-from typing import Callable, Dict, List, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -36,29 +36,54 @@ from genre_transformer_gan.generation import sampling
 
 
 def windows(pieces: Sequence[np.ndarray], primer_tokens: int, length: int,
-            count: int) -> Tuple[np.ndarray, np.ndarray]:
+            count: int, stride: int = 0
+            ) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
   """`count` (primer, real continuation) pairs cut from `pieces`.
 
-  Consecutive non-overlapping windows of primer_tokens + length, taking the
-  pieces in turn (piece 0's first window, piece 1's first, ..., piece 0's
-  second, ...); shorter pieces give none.
+  Windows of primer_tokens + length starting every `stride` tokens (0: the
+  window's size, no overlap), taking the pieces in turn (piece 0's first
+  window, piece 1's first, ..., piece 0's second, ...); shorter pieces give
+  none.
 
   Returns:
-    (int32 [n, primer_tokens] primers, int32 [n, length] continuations),
-    n = min(count, windows available).
+    (int32 [n, primer_tokens] primers, int32 [n, length] continuations,
+     int [n] index of each window's piece), n = min(count, windows there).
   """
   size = primer_tokens + length
-  per_piece = [[tokens[i * size:(i + 1) * size]
-                for i in range(len(tokens) // size)] for tokens in pieces]
-  chosen = []
+  stride = stride or size
+  per_piece = [[tokens[start:start + size]
+                for start in range(0, len(tokens) - size + 1, stride)]
+               for tokens in pieces]
+  chosen, owners = [], []
   for depth in range(max((len(w) for w in per_piece), default=0)):
-    chosen.extend(w[depth] for w in per_piece if depth < len(w))
-  chosen = chosen[:count]
+    for piece, piece_windows in enumerate(per_piece):
+      if depth < len(piece_windows):
+        chosen.append(piece_windows[depth])
+        owners.append(piece)
+  chosen, owners = chosen[:count], np.array(owners[:count], np.int64)
   if not chosen:
     return (np.zeros([0, primer_tokens], np.int32),
-            np.zeros([0, length], np.int32))
+            np.zeros([0, length], np.int32), owners)
   stacked = np.stack(chosen).astype(np.int32)
-  return stacked[:, :primer_tokens], stacked[:, primer_tokens:]
+  return stacked[:, :primer_tokens], stacked[:, primer_tokens:], owners
+
+
+def piece_bootstrap_interval(values: np.ndarray, groups: np.ndarray,
+                             num_bootstrap: int = realism.NUM_BOOTSTRAP,
+                             seed: int = 0) -> list:
+  """95 % interval of the mean of `values`, resampling whole groups.
+
+  Overlapping windows of one piece are not independent; resampling pieces
+  keeps the interval honest about how many pieces there are.
+  """
+  values, groups = np.asarray(values), np.asarray(groups)
+  if len(values) == 0:
+    return [float('nan'), float('nan')]
+  members = [values[groups == g] for g in np.unique(groups)]
+  rng = np.random.default_rng(seed)
+  stats = [np.mean(np.concatenate([members[i] for i in rng.integers(
+      0, len(members), len(members))])) for _ in range(num_bootstrap)]
+  return [float(np.percentile(stats, 2.5)), float(np.percentile(stats, 97.5))]
 
 
 def accepted_probabilities(evaluator, token_lists) -> Tuple[np.ndarray,
@@ -106,7 +131,7 @@ def strength_brunner(real: np.ndarray, same: np.ndarray,
 
 def measure(continue_fn: Callable, vocabulary, evaluator,
             primers: np.ndarray, real: np.ndarray, source: str,
-            target: str) -> Dict:
+            target: str, pieces: Optional[np.ndarray] = None) -> Dict:
   """S_source->target of one generator, with what the evaluator judged.
 
   Args:
@@ -116,9 +141,11 @@ def measure(continue_fn: Callable, vocabulary, evaluator,
     evaluator: the independent evaluator (evaluator.Evaluator).
     primers, real: int32 [n, P] and [n, L] from `windows`.
     source, target: genre names (A and B).
+    pieces: int [n] piece of each primer (from `windows`): the interval
+      resamples pieces; None: each primer its own.
 
   Returns:
-    {'strength', 'strength_interval' (95 % bootstrap over primers),
+    {'strength', 'strength_interval' (95 % bootstrap over pieces),
      'strength_brunner', 'p_source_real', 'p_source_same',
      'p_source_transferred', 'p_target_same', 'p_target_transferred',
      'judged_target' / 'judged_source' / 'rejected' (shares of the
@@ -136,7 +163,8 @@ def measure(continue_fn: Callable, vocabulary, evaluator,
   judged = np.where(rejected, -1, p_moved.argmax(-1))
   return {
       'strength': float(scores.mean()),
-      'strength_interval': realism.bootstrap_interval(scores),
+      'strength_interval': piece_bootstrap_interval(
+          scores, np.arange(len(scores)) if pieces is None else pieces),
       'strength_brunner': float(strength_brunner(p_real, p_same, p_moved,
                                                  a).mean()),
       'p_source_real': float(p_real[:, a].mean()),
@@ -149,6 +177,8 @@ def measure(continue_fn: Callable, vocabulary, evaluator,
       'rejected': float(rejected.mean()),
       'rejected_same': float(rejected_same.mean()),
       'primers': int(len(primers)),
+      'pieces': int(len(np.unique(pieces))) if pieces is not None else
+                int(len(primers)),
   }
 
 
