@@ -15,7 +15,8 @@ takes the same number of further steps, --extra_steps, per target genre:
      rollout feedback, no critic;
   D  C + the critic's realism term (--realism_loss, RSGAN by default);
   E  C with `hard` rollout feedback (RelGAN: the sampled token is fed back)
-     and final temperature --hard_final_temperature (1 / beta_max).
+     and final temperature --hard_final_temperature (1 / beta_max): the
+     GAN stage of `small` since it was chosen on validation music.
 
 Variants are arms of their own, judged beside the others: `E100`, `E1000`
 (E with beta_max 100 or 1000: RelGAN's range) and `D_wgan_gp` (D with the

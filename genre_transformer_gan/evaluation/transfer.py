@@ -99,7 +99,7 @@ def continue_primers(sampler: sampling.Sampler, genre_token: int,
                      primers: np.ndarray, length: int, seed: int = 0,
                      batch_size: int = 32) -> np.ndarray:
   """int32 [n, length]: each primer continued after [genre_token] + primer."""
-  out = []
+  out = [np.zeros([0, length], np.int32)]
   for start in range(0, len(primers), batch_size):
     batch = primers[start:start + batch_size]
     prompts = np.concatenate(
