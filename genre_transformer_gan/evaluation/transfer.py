@@ -32,7 +32,6 @@ import numpy as np
 
 from genre_transformer_gan.evaluation import evaluator as evaluator_lib
 from genre_transformer_gan.evaluation import realism
-from genre_transformer_gan.generation import sampling
 
 
 def windows(pieces: Sequence[np.ndarray], primer_tokens: int, length: int,
@@ -95,10 +94,15 @@ def accepted_probabilities(evaluator, token_lists) -> Tuple[np.ndarray,
   return genres * ~rejected[:, None], rejected
 
 
-def continue_primers(sampler: sampling.Sampler, genre_token: int,
+def continue_primers(sampler, genre_token: int,
                      primers: np.ndarray, length: int, seed: int = 0,
                      batch_size: int = 32) -> np.ndarray:
-  """int32 [n, length]: each primer continued after [genre_token] + primer."""
+  """int32 [n, length]: each primer continued after [genre_token] + primer.
+
+  `sampler` is a generation.sampling.Sampler (or anything with its
+  `generate(prompts, num_tokens, seed)`); evaluation does not import the
+  generation stage.
+  """
   out = [np.zeros([0, length], np.int32)]
   for start in range(0, len(primers), batch_size):
     batch = primers[start:start + batch_size]
