@@ -68,7 +68,6 @@ def windows(pieces: Sequence[np.ndarray], primer_tokens: int, length: int,
 
 
 def piece_bootstrap_interval(values: np.ndarray, groups: np.ndarray,
-                             num_bootstrap: int = realism.NUM_BOOTSTRAP,
                              seed: int = 0) -> list:
   """95 % interval of the mean of `values`, resampling whole groups.
 
@@ -76,13 +75,10 @@ def piece_bootstrap_interval(values: np.ndarray, groups: np.ndarray,
   keeps the interval honest about how many pieces there are.
   """
   values, groups = np.asarray(values), np.asarray(groups)
-  if len(values) == 0:
-    return [float('nan'), float('nan')]
   members = [values[groups == g] for g in np.unique(groups)]
-  rng = np.random.default_rng(seed)
-  stats = [np.mean(np.concatenate([members[i] for i in rng.integers(
-      0, len(members), len(members))])) for _ in range(num_bootstrap)]
-  return [float(np.percentile(stats, 2.5)), float(np.percentile(stats, 97.5))]
+  return realism.bootstrap_interval(
+      np.arange(len(members)), lambda picked: np.mean(np.concatenate(
+          [members[i] for i in picked])), seed=seed)
 
 
 def accepted_probabilities(evaluator, token_lists) -> Tuple[np.ndarray,

@@ -104,24 +104,23 @@ def write_fake_lakh(root, num_files: int = 12,
     return md5, track_id
 
   good_md5s = []
-  pool = {}
+  pool = []  # The first distinct_pieces files, when they are reused.
   i = 0
   while i < num_files or min(splits[s] for s in example_lib.SPLITS) < (
       min_per_split):
     style = i % len(genres)
-    piece = i if distinct_pieces is None else i % distinct_pieces
     program = int(rng.integers(0, 8))
-    if piece not in pool:
-      pool[piece] = synthetic_midi.style_midi(
-          style, seed=seed * 100003 + piece, num_notes=notes_per_file,
-          program=program, with_drums=bool(piece % 3 == 0),
+    if distinct_pieces is None or i < distinct_pieces:
+      midi_bytes = synthetic_midi.style_midi(
+          style, seed=seed * 100003 + i, num_notes=notes_per_file,
+          program=program, with_drums=bool(i % 3 == 0),
           num_tracks=tracks_per_file)
-    midi_bytes = pool[piece]
-    if piece != i:  # The pool's piece i % distinct_pieces, retimed.
+      if distinct_pieces is not None:
+        pool.append(midi_bytes)
+    else:  # Pool piece i % distinct_pieces, at a tempo of its own.
       copy = i // distinct_pieces
-      midi_bytes = with_tempo(midi_bytes, 0.8 + 0.4 * (copy * 0.618034 % 1))
-    if distinct_pieces is None:
-      del pool[piece]
+      midi_bytes = with_tempo(pool[i % distinct_pieces],
+                              0.8 + 0.4 * (copy * 0.618034 % 1))
     md5, track_id = add(midi_bytes, genres[style])
     good_md5s.append(md5)
     splits[example_lib.split_of(md5)] += 1
