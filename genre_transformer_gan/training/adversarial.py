@@ -20,9 +20,7 @@ exactly) go to model_dir/adversarial_<genre>/checkpoints;
 the run starts from the latest MLE checkpoint in model_dir/checkpoints.
 """
 
-import math
 import os
-import time
 from typing import Callable, Optional
 
 from absl import logging
@@ -39,6 +37,7 @@ from genre_transformer_gan.training import adversarial_losses
 from genre_transformer_gan.training import checkpointing
 from genre_transformer_gan.training import cluster
 from genre_transformer_gan.training import gumbel
+from genre_transformer_gan.training import loop
 from genre_transformer_gan.training import optimization
 
 METRICS = ('generator_loss', 'genre_loss', 'realism_loss', 'mle_nll',
@@ -272,44 +271,41 @@ class AdversarialTrainer:
     iterator = checkpointing.attach_input(
         self.checkpoint, iter(self.strategy.distribute_datasets_from_function(
             dataset_fn)))
-    window_step, window_time = self.step, time.time()
     result = {'step': self.step, 'evaluation': None}
-    while self.step < num_steps:
+
+    def train_step():
       seed = tf.constant([self.seed, self.step], tf.int32)
-      metrics = {k: float(v) for k, v in self._train_step(iterator,
-                                                           seed).items()}
-      if not all(math.isfinite(v) for v in metrics.values()):
-        raise FloatingPointError(
-            f'Adversarial losses became {metrics} at step {self.step}; '
-            'nothing was saved after the last good checkpoint '
-            f'({self.manager.latest_checkpoint}): re-run the same command to '
-            'resume from it (with lower learning rates if it happens again).')
-      step = self.step
-      result.update(metrics, step=step)
-      if should_stop is not None and should_stop(step):
-        num_steps = step
+      return {k: float(v) for k, v in self._train_step(iterator,
+                                                       seed).items()}
+
+    def on_log(step, num_steps, metrics, progress):
       tau = float(self.temperature(step - 1))
-      if step % s.log_every == 0 or step == num_steps:
-        now = time.time()
-        rate = (step - window_step) / max(now - window_time, 1e-9)
-        window_step, window_time = step, now
-        logging.info(
-            'adversarial step %d/%d  G %.4f (genre %.4f, realism %.4f, MLE '
-            '%.4f)  D %.4f  p(genre) %.3f (tokens %.3f)  tau %.3f  %.2f '
-            'steps/s  ETA %.0f s',
-            step, num_steps, metrics['generator_loss'], metrics['genre_loss'],
-            metrics['realism_loss'], metrics['mle_nll'],
-            metrics['critic_loss'], metrics['classifier_probability'],
-            metrics['hard_probability'], tau,
-            rate, (num_steps - step) / max(rate, 1e-9))
-        with writer.as_default(step=step):
-          for name, value in metrics.items():
-            tf.summary.scalar(f'adversarial/{name}', value)
-          tf.summary.scalar('adversarial/temperature', tau)
-      if evaluate is not None and (step % s.eval_every == 0 or
-                                   step == num_steps):
-        result['evaluation'] = evaluate(self, step, writer)
-      if step % s.checkpoint_every == 0 or step == num_steps:
-        self.manager.save(checkpoint_number=step)
+      logging.info(
+          'adversarial step %d/%d  G %.4f (genre %.4f, realism %.4f, MLE '
+          '%.4f)  D %.4f  p(genre) %.3f (tokens %.3f)  tau %.3f  %.2f '
+          'steps/s  ETA %.0f s',
+          step, num_steps, metrics['generator_loss'], metrics['genre_loss'],
+          metrics['realism_loss'], metrics['mle_nll'],
+          metrics['critic_loss'], metrics['classifier_probability'],
+          metrics['hard_probability'], tau,
+          progress.steps_per_second(step), progress.eta(step))
+      with writer.as_default(step=step):
+        for name, value in metrics.items():
+          tf.summary.scalar(f'adversarial/{name}', value)
+        tf.summary.scalar('adversarial/temperature', tau)
+
+    def on_eval(step):
+      result['evaluation'] = evaluate(self, step, writer)
+
+    step, metrics, _ = loop.run(
+        train_step, lambda: self.step, num_steps,
+        loop.Cadence(s.log_every, s.eval_every, s.checkpoint_every),
+        on_log=on_log, on_eval=on_eval if evaluate is not None else None,
+        on_save=lambda step: self.manager.save(checkpoint_number=step),
+        on_nonfinite=lambda step, metrics: loop.nonfinite_error(
+            'Adversarial losses', metrics, step,
+            self.manager.latest_checkpoint, 'lower learning rates'),
+        should_stop=should_stop)
+    result.update(metrics, step=step)
     writer.flush()
     return result

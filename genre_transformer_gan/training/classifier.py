@@ -20,6 +20,7 @@ from genre_transformer_gan.data import pipeline
 from genre_transformer_gan.evaluation import confusion
 from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.models import genre_classifier
+from genre_transformer_gan.training import loop
 
 
 MAX_CROPS_PER_PIECE = 8
@@ -67,27 +68,27 @@ def accuracy_by_length(classifier, builder, split: str, genre_ids,
 
 
 class _Progress(keras.callbacks.Callback):
-  """One log line per epoch: step, loss, accuracy, rate, ETA."""
+  """One log line per epoch: step, loss, accuracy, rate, ETA (loop.Progress)."""
 
   def __init__(self, total_steps, steps_per_epoch):
     super().__init__()
     self.total_steps = total_steps
     self.steps_per_epoch = steps_per_epoch
-    self.start = None
+    self.progress = None
 
   def on_train_begin(self, logs=None):
-    self.start = tf.timestamp().numpy()
+    self.progress = loop.Progress(0, self.total_steps)
 
   def on_epoch_end(self, epoch, logs=None):
     step = (epoch + 1) * self.steps_per_epoch
-    rate = step / max(tf.timestamp().numpy() - self.start, 1e-9)
     logs = logs or {}
     logging.info('classifier step %d/%d  loss %.4f  accuracy %.3f  '
                  'val_accuracy %.3f  %.1f steps/s  ETA %.0f s', step,
                  self.total_steps, logs.get('loss', float('nan')),
                  logs.get('accuracy', float('nan')),
-                 logs.get('val_accuracy', float('nan')), rate,
-                 (self.total_steps - step) / rate)
+                 logs.get('val_accuracy', float('nan')),
+                 self.progress.steps_per_second(step),
+                 self.progress.eta(step))
 
 
 def train_classifier(config, builder, genres: Sequence[str], output_dir: str,

@@ -14,9 +14,7 @@ computes in `precision.for_run`'s dtype. TensorBoard gets loss, learning
 rate, tokens/s and validation NLL; progress lines give rate and ETA.
 """
 
-import math
 import os
-import time
 from typing import Callable, Optional
 
 from absl import logging
@@ -28,6 +26,7 @@ from genre_transformer_gan.data import pipeline
 from genre_transformer_gan.models import losses
 from genre_transformer_gan.training import checkpointing
 from genre_transformer_gan.training import cluster
+from genre_transformer_gan.training import loop
 from genre_transformer_gan.training import optimization
 from genre_transformer_gan.training import precision
 from genre_transformer_gan.training import schedules
@@ -161,46 +160,45 @@ class MleTrainer:
     iterator = checkpointing.attach_input(
         self.checkpoint, iter(self.strategy.distribute_datasets_from_function(
             dataset_fn)))
-    start_step, start_time = self.step, time.time()
-    window_time, window_tokens = time.time(), 0.0
     result = {'step': self.step, 'loss': None, 'eval_nll': None}
-    while self.step < num_steps:
+    window = {'tokens': 0.0}
+
+    def train_step():
       loss, count = self._train_step(iterator)
-      loss = float(loss)
-      if not math.isfinite(loss):
-        raise FloatingPointError(
-            f'The loss became {loss} at step {self.step}; nothing was saved '
-            f'after the last good checkpoint ({self.manager.latest_checkpoint})'
-            ': re-run the same command to resume from it (with a lower '
-            'learning rate if it happens again).')
-      window_tokens += float(count)
-      step = self.step
-      result.update(step=step, loss=loss)
-      if should_stop is not None and should_stop(step):
-        num_steps = step
-      if step % train.log_every == 0 or step == num_steps:
-        now = time.time()
-        tokens_per_s = window_tokens / max(now - window_time, 1e-9)
-        steps_per_s = (step - start_step) / max(now - start_time, 1e-9)
-        eta = (num_steps - step) / max(steps_per_s, 1e-9)
-        learning_rate = float(self.schedule(step - 1))
-        logging.info('step %d/%d  loss %.4f  lr %.2e  %.0f tokens/s  '
-                     '%.2f steps/s  ETA %.0f s', step, num_steps, loss,
-                     learning_rate, tokens_per_s, steps_per_s, eta)
-        with writer.as_default(step=step):
-          tf.summary.scalar('loss', loss)
-          tf.summary.scalar('learning_rate', learning_rate)
-          tf.summary.scalar('tokens_per_second', tokens_per_s)
-        window_time, window_tokens = now, 0.0
-      if eval_dataset is not None and (step % train.eval_every == 0 or
-                                       step == num_steps):
-        result['eval_nll'] = self.evaluate(eval_dataset)
-        logging.info('step %d  validation NLL %.4f nats/token', step,
-                     result['eval_nll'])
-        with writer.as_default(step=step):
-          tf.summary.scalar('validation_nll', result['eval_nll'])
-      if step % train.checkpoint_every == 0 or step == num_steps:
-        self.manager.save(checkpoint_number=step)
+      window['tokens'] += float(count)
+      return {'loss': float(loss)}
+
+    def on_log(step, num_steps, metrics, progress):
+      tokens_per_s = window['tokens'] / progress.window_seconds()
+      window['tokens'] = 0.0
+      learning_rate = float(self.schedule(step - 1))
+      logging.info('step %d/%d  loss %.4f  lr %.2e  %.0f tokens/s  '
+                   '%.2f steps/s  ETA %.0f s', step, num_steps,
+                   metrics['loss'], learning_rate, tokens_per_s,
+                   progress.steps_per_second(step), progress.eta(step))
+      with writer.as_default(step=step):
+        tf.summary.scalar('loss', metrics['loss'])
+        tf.summary.scalar('learning_rate', learning_rate)
+        tf.summary.scalar('tokens_per_second', tokens_per_s)
+
+    def on_eval(step):
+      result['eval_nll'] = self.evaluate(eval_dataset)
+      logging.info('step %d  validation NLL %.4f nats/token', step,
+                   result['eval_nll'])
+      with writer.as_default(step=step):
+        tf.summary.scalar('validation_nll', result['eval_nll'])
+
+    step, metrics, progress = loop.run(
+        train_step, lambda: self.step, num_steps,
+        loop.Cadence(train.log_every, train.eval_every,
+                     train.checkpoint_every),
+        on_log=on_log, on_eval=on_eval if eval_dataset is not None else None,
+        on_save=lambda step: self.manager.save(checkpoint_number=step),
+        on_nonfinite=lambda step, metrics: loop.nonfinite_error(
+            'The loss', metrics['loss'], step,
+            self.manager.latest_checkpoint, 'a lower learning rate'),
+        should_stop=should_stop)
     writer.flush()
-    result['seconds'] = time.time() - start_time
+    result.update(step=step, loss=metrics.get('loss'),
+                  seconds=progress.elapsed())
     return result
