@@ -22,7 +22,7 @@ Variants are arms of their own, judged beside the others: `E100`, `E1000`
 (E with beta_max 100 or 1000: RelGAN's range) and `D_wgan_gp` (D with the
 WGAN-GP critic loss instead of --realism_loss).
 
-Each (arm, genre, seed) is judged by run_lib.final_report: --num_samples
+Each (arm, genre, seed) is judged by final_report.final_report: --num_samples
 samples decoded with the config's sampling settings, independent-evaluator
 fidelity (with rejects), C2ST and Fréchet distance against held-out real
 music of the genre (--split chooses validation or test as the reference),
@@ -55,6 +55,7 @@ from genre_transformer_gan.evaluation import report
 from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.models import generator_io
 from genre_transformer_gan.training import checkpointing
+from genre_transformer_gan.training import final_report
 from genre_transformer_gan.training import mle
 from genre_transformer_gan.training import run_lib
 from genre_transformer_gan.training import strategies
@@ -184,10 +185,10 @@ def main():
   rows_path = os.path.join(args.work_dir, f'rows{report_suffix}.jsonl')
 
   def judge(arm, genre, seed, generator, directory, arm_config):
-    run_lib.final_report(arm_config, builder, generator, genre, classifier,
-                         evaluator, directory, args.num_samples,
-                         args.sample_length, seed,
-                         reference_split=args.split)
+    final_report.final_report(arm_config, builder, generator, genre,
+                              classifier, evaluator, directory,
+                              args.num_samples, args.sample_length, seed,
+                              reference_split=args.split)
     with open(os.path.join(directory, 'evaluation.json')) as f:
       generated = json.load(f)['rows'][0]
     rows.append({'arm': arm, 'genre': genre, 'seed': seed,
@@ -211,8 +212,11 @@ def main():
         directory = os.path.join(model_root, f'seed{seed}_{genre}_{arm}')
         if arm in ('A', 'B'):
           branch(config, vocabulary.size, initial, directory)
+          # MLE steps count beyond the start's step_offset (its pretrained
+          # step): the branch continues from start_step for extra_steps.
           run_lib.run_mle(config, builder, vocabulary, directory,
-                          start_step + args.extra_steps, strategy,
+                          start_step - result['start_offset'] +
+                          args.extra_steps, strategy,
                           genres=None if arm == 'A' else [genre], seed=seed)
           generator, _, _ = generator_io.load_generator(directory,
                                                         vocabulary.genres)

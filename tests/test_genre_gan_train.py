@@ -60,7 +60,7 @@ def test_all_phases_end_to_end_then_resume(corpus_data_dir, tmp_path):
   assert result.returncode == 0, result.stderr[-3000:]
   assert 'Plan: train the genre classifier' in result.stdout
   assert 'ETA from its first timed steps' in result.stdout
-  assert 'MLE pre-training to step 6' in result.stdout  # no tiny ships
+  assert '6 MLE steps (to step 6)' in result.stdout  # no tiny ships
   adversarial_dir = model_dir / 'adversarial_classical'
   assert (adversarial_dir / 'checkpoints' / 'ckpt-4.index').exists()
   assert len(list((adversarial_dir / 'samples').glob('*.mid'))) == 3
@@ -100,7 +100,7 @@ def test_all_phases_end_to_end_then_resume(corpus_data_dir, tmp_path):
 
   result = _run(*common, '--adv_steps=6')
   assert result.returncode == 0, result.stderr[-3000:]
-  assert 'Plan: MLE pre-training' in result.stdout  # classifier exists
+  assert 'Plan: 6 MLE steps' in result.stdout  # classifier exists
   assert 'Resumed the adversarial stage from' in result.stderr
   assert 'at step 4' in result.stderr
   assert (adversarial_dir / 'checkpoints' / 'ckpt-6.index').exists()

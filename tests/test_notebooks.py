@@ -40,6 +40,22 @@ def test_notebook_is_stored_clean_and_uses_forms(name):
     assert f'colab/{name})' in f.read()  # An "Open in Colab" badge.
 
 
+def test_notebooks_train_through_the_command_lines_sequence():
+  """Both notebooks train by sequence.train_genre_gan, as genre_gan_train
+  does, never by calling its stages: their defaults cannot drift."""
+  stages = ('run_mle(', 'run_adversarial(', 'get_classifier_path(',
+            'final_report(', 'check_model_dir(')
+  for name in NOTEBOOKS:
+    source = ''.join(c.source for c in _read(name).cells
+                     if c.cell_type == 'code')
+    assert 'sequence.train_genre_gan(' in source, name
+    assert not [s for s in stages if s in source], name
+  from genre_transformer_gan.scripts import genre_gan_train  # pylint: disable=import-outside-toplevel
+  script = open(genre_gan_train.__file__).read()
+  assert 'sequence.train_genre_gan(' in script
+  assert not [s for s in stages if s in script]
+
+
 def _execute(name, overrides, tmp_path, monkeypatch):
   """Runs the notebook with `overrides` after its parameters cell."""
   import nbclient  # pylint: disable=import-outside-toplevel
@@ -91,9 +107,11 @@ def test_train_tpu_runs_on_cpu(corpus_data_dir, tmp_path, monkeypatch):
   text = ''.join(o.get('text', '') for c in notebook.cells
                  if c.cell_type == 'code' for o in c.outputs)
   assert 'CPU: ' in text and 'replica(s)' in text
-  assert 'MLE step 10' in text and 'adversarial step 4' in text
-  assert any('| folk | generated |' in o['data']['text/markdown']
-             for o in _outputs(notebook, 'text/markdown'))  # The report.
+  assert 'MLE step 10' in text and 'Adversarial step 4' in text
+  reports = [o['data']['text/markdown']
+             for o in _outputs(notebook, 'text/markdown')]
+  assert any('| folk | generated |' in r and '| folk | control: MLE only |'
+             in r for r in reports)  # The report, with its control row.
   assert len(_outputs(notebook, 'image/png')) == 2
   assert os.path.exists(os.path.join(model_dir, 'adversarial_folk',
                                      'evaluation.md'))

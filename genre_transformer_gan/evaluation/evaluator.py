@@ -48,6 +48,7 @@ from sklearn import pipeline as sk_pipeline
 from sklearn import preprocessing
 import tensorflow as tf
 
+from genre_transformer_gan import run_layout
 from genre_transformer_gan.evaluation import confusion
 from genre_transformer_gan.evaluation import features
 from genre_transformer_gan.evaluation import negatives
@@ -345,10 +346,9 @@ def train_evaluator(config, builder, genres: Sequence[str], directory: str,
   return info
 
 
-def default_directory(builder) -> str:
-  """runs/evaluator/<dataset name_config_version>."""
-  return os.path.join('runs', 'evaluator',
-                      builder.info.full_name.replace('/', '_'))
+def default_directory(builder, runs_root: str = run_layout.RUNS_ROOT) -> str:
+  """<runs_root>/evaluator/<dataset> (run_layout.py)."""
+  return run_layout.evaluator_dir(runs_root, builder.info.full_name)
 
 
 def load_or_train(config, builder, directory: str, genres: Sequence[str] = (),

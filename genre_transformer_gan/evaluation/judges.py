@@ -15,6 +15,7 @@ from typing import List, Optional, Sequence
 import numpy as np
 import tensorflow as tf
 
+from genre_transformer_gan import run_layout
 from genre_transformer_gan.evaluation import evaluator as evaluator_lib
 from genre_transformer_gan.evaluation import report
 from genre_transformer_gan.models import classifier_io
@@ -98,14 +99,14 @@ def find_judges(genres: Sequence[str], model_dir: str, evaluator_dir=None,
   <runs>/classifier/*, where <runs> holds model_dir, as genre_gan_train
   leaves them) that knows the genres is used, and none is fine.
   """
-  runs_root = os.path.dirname(os.path.abspath(model_dir))
+  runs_root = run_layout.runs_root(model_dir)
   evaluator, evaluator_dir = _given_or_newest(
       evaluator_dir,
-      os.path.join(runs_root, 'evaluator', '*', evaluator_lib.MODEL_FILE),
+      run_layout.evaluator_pattern(runs_root, evaluator_lib.MODEL_FILE),
       lambda d: evaluator_lib.FeatureEvaluator.load(d, genres))
   classifier, classifier_path = _given_or_newest(
       classifier_path,
-      os.path.join(runs_root, 'classifier', '*', classifier_io.MODEL_FILE),
+      run_layout.classifier_pattern(runs_root, classifier_io.MODEL_FILE),
       lambda d: classifier_io.load_classifier(d, genres))
   log(f'Genre judges: independent evaluator {evaluator_dir or "none"}'
       f', frozen classifier {classifier_path or "none"}' +

@@ -20,7 +20,7 @@ genre probabilities of the primer and of each generated continuation.
 import dataclasses
 import os
 import time
-from typing import List, Optional
+from typing import Optional
 
 import numpy as np
 import tensorflow as tf

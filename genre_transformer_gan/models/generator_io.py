@@ -18,10 +18,11 @@ from typing import Optional, Sequence, Tuple
 import tensorflow as tf
 
 from genre_transformer_gan import configs
+from genre_transformer_gan import run_layout
 from genre_transformer_gan.data import vocabulary as vocab
 from genre_transformer_gan.models import generators
 
-RUN_FILE = 'run.json'
+RUN_FILE = run_layout.RUN_FILE
 ADVERSARIAL_PREFIX = 'adversarial_'
 # The object each stage's tf.train.Checkpoint names the generator.
 MLE_KEY = 'model'
@@ -49,7 +50,7 @@ class GeneratorCheckpoint:
 def _stage_of(checkpoint_dir: str) -> Tuple[str, str, str]:
   """(model_dir, key, stage) of a folder that holds checkpoints/ (or is it)."""
   folder = os.path.abspath(checkpoint_dir)
-  if os.path.basename(folder) == 'checkpoints':
+  if os.path.basename(folder) == run_layout.CHECKPOINTS:
     folder = os.path.dirname(folder)
   name = os.path.basename(folder)
   parent = os.path.dirname(folder)
@@ -70,7 +71,7 @@ def resolve_checkpoint(path: str) -> GeneratorCheckpoint:
   if tf.io.gfile.exists(path + '.index'):
     model_dir, key, stage = _stage_of(os.path.dirname(path))
     return GeneratorCheckpoint(model_dir, path, key, stage)
-  prefix = tf.train.latest_checkpoint(os.path.join(path, 'checkpoints'))
+  prefix = tf.train.latest_checkpoint(run_layout.mle_checkpoints(path))
   if not prefix:
     raise FileNotFoundError(
         f'No generator checkpoint in {path}; pass a model_dir trained by '
@@ -83,15 +84,15 @@ def resolve_checkpoint(path: str) -> GeneratorCheckpoint:
 def pick_for_genre(model_dir: str, genre: Optional[str]) -> str:
   """model_dir/adversarial_<genre> if it holds checkpoints, else model_dir."""
   if genre:
-    adversarial = os.path.join(model_dir, ADVERSARIAL_PREFIX + genre)
-    if tf.train.latest_checkpoint(os.path.join(adversarial, 'checkpoints')):
+    adversarial = run_layout.adversarial_dir(model_dir, genre)
+    if tf.train.latest_checkpoint(run_layout.mle_checkpoints(adversarial)):
       return adversarial
   return model_dir
 
 
 def read_run(model_dir: str) -> dict:
   """run.json of a model_dir: {'config', 'generator', 'genres': [...]}."""
-  path = os.path.join(model_dir, RUN_FILE)
+  path = run_layout.run_file(model_dir)
   if not tf.io.gfile.exists(path):
     raise FileNotFoundError(f'{path} is missing; pass a model_dir written by '
                             'genre_gan_train.')

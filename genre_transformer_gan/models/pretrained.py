@@ -9,9 +9,8 @@ validation NLL, the model and vocabulary it fits, and the weights' sha256.
 run exactly (config name, generator family, model settings, vocabulary);
 the trainer's step starts at the card's (`MleTrainer.step_offset`), so the
 learning-rate schedule continues where pre-training stopped and
-`--mle_steps` counts from zero as before (the default 300 is already
-reached: no further MLE steps), while Adam, whose moments start at zero,
-counts its own steps from 0.
+`--mle_steps` adds that many steps beyond it, while Adam, whose moments
+start at zero, counts its own steps from 0.
 """
 
 import dataclasses

@@ -20,13 +20,13 @@ exactly) go to model_dir/adversarial_<genre>/checkpoints;
 the run starts from the latest MLE checkpoint in model_dir/checkpoints.
 """
 
-import os
 from typing import Callable, Optional
 
 from absl import logging
 import keras
 import tensorflow as tf
 
+from genre_transformer_gan import run_layout
 from genre_transformer_gan.data import vocabulary as vocab
 from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.models import critic as critic_lib
@@ -80,8 +80,7 @@ class AdversarialTrainer:
     self.total_steps = total_steps
     self.seed = seed
     self.genre_token = vocabulary.genre_token(genre)
-    self.directory = directory or os.path.join(model_dir,
-                                               f'adversarial_{genre}')
+    self.directory = directory or run_layout.adversarial_dir(model_dir, genre)
     self.strategy = strategy or tf.distribute.get_strategy()
     with self.strategy.scope():
       self.classifier = classifier_io.load_classifier(
@@ -106,10 +105,10 @@ class AdversarialTrainer:
         critic_optimizer=self.critic_optimizer,
         seed_states=checkpointing.seed_states(self.generator, self.critic))
     self.manager = cluster.checkpoint_manager(
-        self.checkpoint, os.path.join(self.directory, 'checkpoints'),
+        self.checkpoint, run_layout.mle_checkpoints(self.directory),
         self.strategy, max_to_keep=config.train.keep_checkpoints)
     self.pretrained = tf.train.latest_checkpoint(
-        os.path.join(model_dir, 'checkpoints'))
+        run_layout.mle_checkpoints(model_dir))
     if self.manager.latest_checkpoint:
       self.checkpoint.restore(self.manager.latest_checkpoint)
       logging.info('Resumed the adversarial stage from %s at step %d.',

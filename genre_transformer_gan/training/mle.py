@@ -14,13 +14,13 @@ computes in `precision.for_run`'s dtype. TensorBoard gets loss, learning
 rate, tokens/s and validation NLL; progress lines give rate and ETA.
 """
 
-import os
 from typing import Callable, Optional
 
 from absl import logging
 import keras
 import tensorflow as tf
 
+from genre_transformer_gan import run_layout
 from genre_transformer_gan.models import generators
 from genre_transformer_gan.data import pipeline
 from genre_transformer_gan.models import losses
@@ -73,7 +73,7 @@ class MleTrainer:
         seed_states=checkpointing.seed_states(self.model),
         step_offset=self.step_offset)
     self.manager = cluster.checkpoint_manager(
-        self.checkpoint, os.path.join(model_dir, 'checkpoints'),
+        self.checkpoint, run_layout.mle_checkpoints(model_dir),
         self.strategy, max_to_keep=train.keep_checkpoints)
     self.restored_from = self.manager.restore_or_initialize()
     if self.restored_from:
@@ -155,7 +155,7 @@ class MleTrainer:
       FloatingPointError: a non-finite loss; the last checkpoint is kept.
     """
     train = self.config.train
-    writer = cluster.summary_writer(os.path.join(self.model_dir, 'train'),
+    writer = cluster.summary_writer(run_layout.mle_events(self.model_dir),
                                     self.strategy)
     iterator = checkpointing.attach_input(
         self.checkpoint, iter(self.strategy.distribute_datasets_from_function(

@@ -1,11 +1,13 @@
-"""The stages of `genre_gan_train`, callable from Python and notebooks.
+"""The stages of `genre_gan_train`, for sequence.py and benchmarks.
 
-  dataset -> frozen classifier (trained once per dataset and config, or
-  given) -> MLE pre-training (resumes) -> adversarial fine-tuning for one
-  genre (resumes) -> samples + evaluation report of the final generator.
+  check_model_dir -> get_classifier_path (trained there if missing) ->
+  run_mle (resumes; from the shipped pretrained generator or scratch) ->
+  load_evaluator -> run_adversarial (resumes) -> final_report.py
+
+sequence.train_genre_gan runs them in that order for the console script and
+the notebooks; benchmarks (bench/bench_gan.py) recombine them into arms.
 """
 
-import dataclasses
 import json
 import os
 from typing import Optional
@@ -14,13 +16,10 @@ from absl import logging
 import numpy as np
 import tensorflow as tf
 
+from genre_transformer_gan import run_layout
 from genre_transformer_gan.data import datasets
 from genre_transformer_gan.data import pipeline
-from genre_transformer_gan.data import tokenizer
 from genre_transformer_gan.evaluation import evaluator as evaluator_lib
-from genre_transformer_gan.evaluation import likelihood
-from genre_transformer_gan.evaluation import report
-from genre_transformer_gan.evaluation import report_format
 from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.models import generator_io
 from genre_transformer_gan.models import pretrained
@@ -30,7 +29,9 @@ from genre_transformer_gan.training import mle
 from genre_transformer_gan.training import monitor
 from genre_transformer_gan.training import precision
 
-DEFAULT_MLE_STEPS = {'tiny': 100, 'small': 300, 'base': 200_000}
+# MLE steps a run adds beyond its start (the shipped pretrained generator's
+# step, or 0 from scratch), and adversarial steps; per config.
+DEFAULT_MLE_STEPS = {'tiny': 100, 'small': 100, 'base': 200_000}
 DEFAULT_ADV_STEPS = {'tiny': 20, 'small': 100, 'base': 20_000}
 
 
@@ -41,7 +42,7 @@ def check_model_dir(model_dir: str, config_name: str, genres,
 
   Then records this run's (unless `write` is False: a non-chief worker).
   """
-  path = os.path.join(model_dir, generator_io.RUN_FILE)
+  path = run_layout.run_file(model_dir)
   run = {'config': config_name, 'genres': list(genres),
          'generator': generator}
   if tf.io.gfile.exists(path):
@@ -59,26 +60,37 @@ def check_model_dir(model_dir: str, config_name: str, genres,
       json.dump(run, f)
 
 
-def runs_root(model_dir: str) -> str:
-  """The folder holding model_dir (e.g. runs/), shared by its runs."""
-  return os.path.dirname(os.path.abspath(model_dir))
-
-
 def default_classifier_dir(model_dir, builder, config) -> str:
-  """<runs root>/classifier/<dataset>_<config>, shared by the runs there."""
-  return os.path.join(runs_root(model_dir), 'classifier',
-                      builder.info.full_name.replace('/', '_') +
-                      f'_{config.name}')
+  """Where genre_gan_train keeps the classifier of model_dir's runs."""
+  return run_layout.classifier_dir(run_layout.runs_root(model_dir),
+                                   builder.info.full_name, config.name)
 
 
 def default_evaluator_dir(model_dir, builder) -> str:
-  """<runs root>/evaluator/<dataset> (genre_gan_evaluate's, from runs/)."""
-  return os.path.join(runs_root(model_dir), 'evaluator',
-                      builder.info.full_name.replace('/', '_'))
+  """Where genre_gan_train keeps the evaluator of model_dir's runs."""
+  return run_layout.evaluator_dir(run_layout.runs_root(model_dir),
+                                  builder.info.full_name)
+
+
+def mle_start_step(model_dir: str, card: Optional[dict]) -> int:
+  """The step MLE starts counting added steps from.
+
+  A resumed run's checkpointed step_offset (the pretrained step it started
+  from, or 0), else the card's step for a fresh pretrained start, else 0.
+  """
+  prefix = tf.train.latest_checkpoint(run_layout.mle_checkpoints(model_dir))
+  if prefix:
+    try:
+      return int(tf.train.load_variable(
+          prefix, 'step_offset/.ATTRIBUTES/VARIABLE_VALUE'))
+    except (tf.errors.NotFoundError, ValueError):
+      return 0
+  return card['step'] if card else 0
 
 
 def plan(config, mle_steps: int, adv_steps: int, need_classifier: bool,
-         phase: str, pretrained_step: Optional[int] = None) -> str:
+         phase: str, start_step: int = 0, pretrained_step: bool = False
+         ) -> str:
   """The stages, in order. Times are not guessed from another CPU: each
   stage prints its rate and ETA from its own first timed steps."""
   stages = []
@@ -86,16 +98,14 @@ def plan(config, mle_steps: int, adv_steps: int, need_classifier: bool,
     stages.append(f'train the genre classifier ({config.classifier.steps} '
                   'steps)')
   if phase in ('all', 'mle'):
-    if pretrained_step is not None:
-      stages.append(f'start from the pretrained generator ({pretrained_step} '
-                    'MLE steps)' + (
-                        f', MLE to step {mle_steps}' if mle_steps >
-                        pretrained_step else ''))
-    else:
-      stages.append(f'MLE pre-training to step {mle_steps}')
+    start = (f'start from the pretrained generator ({start_step} MLE '
+             'steps), ' if pretrained_step else '')
+    stages.append(start + (f'{mle_steps} MLE steps' if mle_steps else
+                           'no further MLE steps') +
+                  f' (to step {start_step + mle_steps})')
   if phase in ('all', 'adversarial'):
     stages.append(f'adversarial fine-tuning to step {adv_steps}, then '
-                  'samples and an evaluation report')
+                  'samples and an evaluation report with its MLE control')
   return ('Plan: ' + ' -> '.join(stages) + '. Each stage prints its ETA '
           'from its first timed steps on this machine.')
 
@@ -139,13 +149,18 @@ def adversarial_dataset_fn(config, builder, genre, seed=0):
   return dataset_fn
 
 
-def run_mle(config, builder, vocabulary, model_dir, steps, strategy,
+def run_mle(config, builder, vocabulary, model_dir, mle_steps, strategy,
             genres=None, seed=0, eval_batches=20, init_from='scratch',
             log=print) -> dict:
-  """MLE pre-training (resuming) on `genres` (None: all); returns results.
+  """MLE (resuming) on `genres` (None: all); returns MleTrainer.train's
+  result + eval_split, unigram_entropy, checkpoint, pretrained (the card
+  started from, or None) and start_offset (the step mle_steps count from).
 
-  A fresh model_dir starts from the pretrained generator shipped for the
-  config when `init_from` allows and it fits (models/pretrained.py).
+  Trains to step start + mle_steps, where start is the step the run
+  started from (mle_start_step): a resumed run continues to the same
+  target, one already there only evaluates. A fresh model_dir starts from
+  the pretrained generator shipped for the config when `init_from` allows
+  and it fits (models/pretrained.py).
   """
   genre_ids = datasets.genre_ids(builder, genres) if genres else None
   max_len = config.model.max_len
@@ -158,14 +173,17 @@ def run_mle(config, builder, vocabulary, model_dir, steps, strategy,
                            seed=seed)
   card = pretrained.initialize(trainer, config, vocabulary.genres, init_from,
                                log=log)
+  start_offset = int(trainer.step_offset.numpy())
+  target_step = start_offset + mle_steps
   result = trainer.train(mle_dataset_fn(config, builder, seed, genre_ids),
-                         steps, eval_dataset=eval_data)
-  if result['eval_nll'] is None:  # Already at `steps`: nothing was trained.
+                         target_step, eval_dataset=eval_data)
+  if result['eval_nll'] is None:  # Already at the target: nothing trained.
     result['eval_nll'] = trainer.evaluate(eval_data)
   result['eval_split'] = eval_split
   result['unigram_entropy'] = unigram_entropy(eval_data)
   result['checkpoint'] = trainer.manager.latest_checkpoint
   result['pretrained'] = card
+  result['start_offset'] = start_offset
   return result
 
 
@@ -221,61 +239,19 @@ def run_adversarial(config, builder, vocabulary, model_dir, genre, steps,
   return trainer
 
 
-# The final report's row of the MLE generator the GAN stage started from.
-CONTROL_ROW = 'control: MLE only'
-
-
-def write_samples(generator, vocabulary, genre, directory, num_samples,
-                  length, seed=0, sampling_config=None):
-  """Samples of `genre` as MIDI and .npy tokens in `directory`; the tokens."""
-  watch = monitor.SampleMonitor(genre, vocabulary.genre_token(genre),
-                                num_samples, length, seed=seed,
-                                sampling_config=sampling_config)
-  samples = watch.sample(generator)
-  tf.io.gfile.makedirs(directory)
-  for i, tokens in enumerate(samples):
-    stem = os.path.join(directory, f'{genre}_{i:02d}')
-    tokenizer.decode_tokens(tokens, stem + '.mid')
-    with tf.io.gfile.GFile(stem + '.npy', 'wb') as f:
-      np.save(f, np.asarray(tokens, np.int32))
-  return samples
-
-
-def final_report(config, builder, generator, genre, classifier, evaluator,
-                 directory, num_samples, length, seed=0,
-                 control=None, reference_split='validation') -> str:
-  """Samples + evaluation.json / .md of a generator; returns the table.
-
-  The samples are decoded as genre_gan_generate decodes (config.sampling).
-  `control`, a generator (the MLE one the GAN stage started from), gets
-  the same samples (directory/samples_control) and its own row, judged the
-  same way: the control arm of "does the GAN stage help?". The realism
-  judges compare with `reference_split` music (report.evaluate_genre).
-  """
-  vocabulary = datasets.get_vocabulary(builder)
-
-  def samples_and_nll(model, folder):
-    return (write_samples(model, vocabulary, genre,
-                          os.path.join(directory, folder), num_samples,
-                          length, seed, config.sampling),
-            likelihood.genre_nll(model, config, builder, genre))
-
-  samples, nll = samples_and_nll(generator, 'samples')
-  controls = ([(CONTROL_ROW, *samples_and_nll(control, 'samples_control'))]
-              if control is not None else [])
-  rows = report.evaluate_genre(genre, list(samples), evaluator, classifier,
-                               builder, nll=nll, seed=seed, controls=controls,
-                               reference_split=reference_split)
-  report_format.write(rows, {'dataset': builder.info.full_name, 'genre': genre,
-                      'config': config.name, 'seed': seed,
-                      'sampling': dataclasses.asdict(config.sampling)},
-               os.path.join(directory, 'evaluation.json'),
-               os.path.join(directory, 'evaluation.md'))
-  return report_format.markdown(rows)
-
-
 def load_evaluator(config, builder, genre, directory, seed=0):
   """The independent evaluator in `directory` (trained on first use)."""
   evaluator, _ = evaluator_lib.load_or_train(config, builder, directory,
                                              [genre], seed=seed)
   return evaluator
+
+
+def control_generator(trainer):
+  """The MLE generator a GAN stage started from: the report's control arm
+  (the trainer already holds it as its KL reference when kl_weight > 0)."""
+  if trainer.reference is not None:
+    return trainer.reference
+  if trainer.pretrained:
+    return generator_io.load_generator(trainer.pretrained)[0]
+  return None
+

@@ -1,0 +1,80 @@
+"""Where a training run's files live: the one place for the folder layout.
+
+  <runs root>/                       the folder holding the model_dir (runs/)
+    classifier/<dataset>_<config>/   the frozen genre classifier (the adversary)
+    evaluator/<dataset>/             the independent evaluator (the judge)
+    <model_dir>/                     e.g. runs/small
+      run.json                       config, generator family, genres
+      checkpoints/                   MLE checkpoints
+      train/                         MLE TensorBoard events
+      adversarial_<genre>/           the GAN stage for one genre:
+        checkpoints/                   its checkpoints (+ TensorBoard events)
+        samples/, samples_control/     the report's samples: GAN, MLE control
+        evaluation.json, evaluation.md the report
+
+`<dataset>` is the TFDS full name with '/' as '_' (corpus_genre_small_1.3.0).
+Every command and notebook finds these folders through this module, so
+`genre_classifier_train`, `genre_gan_train`, `genre_gan_evaluate` and
+`genre_gan_generate` meet in the same places by default.
+"""
+
+import os
+
+RUNS_ROOT = 'runs'
+RUN_FILE = 'run.json'
+CHECKPOINTS = 'checkpoints'
+MLE_EVENTS = 'train'
+CLASSIFIERS = 'classifier'
+EVALUATORS = 'evaluator'
+
+
+def dataset_key(dataset_full_name: str) -> str:
+  """'corpus_genre/small/1.3.0' -> 'corpus_genre_small_1.3.0'."""
+  return dataset_full_name.replace('/', '_')
+
+
+def runs_root(model_dir: str) -> str:
+  """The folder holding model_dir (e.g. runs/), shared by its runs."""
+  return os.path.dirname(os.path.abspath(model_dir))
+
+
+def default_model_dir(config_name: str) -> str:
+  return os.path.join(RUNS_ROOT, config_name)
+
+
+def classifier_dir(root: str, dataset_full_name: str, config_name: str
+                   ) -> str:
+  """<root>/classifier/<dataset>_<config>."""
+  return os.path.join(root, CLASSIFIERS,
+                      f'{dataset_key(dataset_full_name)}_{config_name}')
+
+
+def evaluator_dir(root: str, dataset_full_name: str) -> str:
+  """<root>/evaluator/<dataset>."""
+  return os.path.join(root, EVALUATORS, dataset_key(dataset_full_name))
+
+
+def classifier_pattern(root: str, model_file: str) -> str:
+  """A glob of every classifier's model file under root."""
+  return os.path.join(root, CLASSIFIERS, '*', model_file)
+
+
+def evaluator_pattern(root: str, model_file: str) -> str:
+  """A glob of every evaluator's model file under root."""
+  return os.path.join(root, EVALUATORS, '*', model_file)
+
+
+def run_file(model_dir: str) -> str:
+  return os.path.join(model_dir, RUN_FILE)
+
+
+def mle_checkpoints(model_dir: str) -> str:
+  return os.path.join(model_dir, CHECKPOINTS)
+
+
+def mle_events(model_dir: str) -> str:
+  return os.path.join(model_dir, MLE_EVENTS)
+
+
+def adversarial_dir(model_dir: str, genre: str) -> str:
+  return os.path.join(model_dir, f'adversarial_{genre}')

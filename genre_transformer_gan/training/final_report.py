@@ -1,0 +1,71 @@
+"""The report that ends a `genre_gan_train` run: samples of the GAN-tuned
+generator and of its MLE control, judged beside real music and negatives.
+
+  final_report(...) -> directory/samples/, samples_control/,
+                       evaluation.json, evaluation.md; returns the table.
+"""
+
+import dataclasses
+import os
+
+import numpy as np
+import tensorflow as tf
+
+from genre_transformer_gan.data import datasets
+from genre_transformer_gan.data import tokenizer
+from genre_transformer_gan.evaluation import likelihood
+from genre_transformer_gan.evaluation import report
+from genre_transformer_gan.evaluation import report_format
+from genre_transformer_gan.training import monitor
+
+# The report's row of the MLE generator the GAN stage started from.
+CONTROL_ROW = 'control: MLE only'
+
+
+def write_samples(generator, vocabulary, genre, directory, num_samples,
+                  length, seed=0, sampling_config=None):
+  """Samples of `genre` as MIDI and .npy tokens in `directory`; the tokens."""
+  watch = monitor.SampleMonitor(genre, vocabulary.genre_token(genre),
+                                num_samples, length, seed=seed,
+                                sampling_config=sampling_config)
+  samples = watch.sample(generator)
+  tf.io.gfile.makedirs(directory)
+  for i, tokens in enumerate(samples):
+    stem = os.path.join(directory, f'{genre}_{i:02d}')
+    tokenizer.decode_tokens(tokens, stem + '.mid')
+    with tf.io.gfile.GFile(stem + '.npy', 'wb') as f:
+      np.save(f, np.asarray(tokens, np.int32))
+  return samples
+
+
+def final_report(config, builder, generator, genre, classifier, evaluator,
+                 directory, num_samples, length, seed=0,
+                 control=None, reference_split='validation') -> str:
+  """Samples + evaluation.json / .md of a generator; returns the table.
+
+  The samples are decoded as genre_gan_generate decodes (config.sampling).
+  `control`, a generator (the MLE one the GAN stage started from), gets
+  the same samples (directory/samples_control) and its own row, judged the
+  same way: the control arm of "does the GAN stage help?". The realism
+  judges compare with `reference_split` music (report.evaluate_genre).
+  """
+  vocabulary = datasets.get_vocabulary(builder)
+
+  def samples_and_nll(model, folder):
+    return (write_samples(model, vocabulary, genre,
+                          os.path.join(directory, folder), num_samples,
+                          length, seed, config.sampling),
+            likelihood.genre_nll(model, config, builder, genre))
+
+  samples, nll = samples_and_nll(generator, 'samples')
+  controls = ([(CONTROL_ROW, *samples_and_nll(control, 'samples_control'))]
+              if control is not None else [])
+  rows = report.evaluate_genre(genre, list(samples), evaluator, classifier,
+                               builder, nll=nll, seed=seed, controls=controls,
+                               reference_split=reference_split)
+  report_format.write(rows, {'dataset': builder.info.full_name, 'genre': genre,
+                      'config': config.name, 'seed': seed,
+                      'sampling': dataclasses.asdict(config.sampling)},
+               os.path.join(directory, 'evaluation.json'),
+               os.path.join(directory, 'evaluation.md'))
+  return report_format.markdown(rows)

@@ -1,0 +1,206 @@
+"""The `genre_gan_train` sequence in one call, for the script and notebooks.
+
+  outcome = sequence.train_genre_gan(configs.get_config('small'),
+                                     sequence.RunSettings(genre='classical'))
+
+runs, in order: dataset -> frozen genre classifier (trained once per
+dataset and config, or given) -> MLE from the shipped pretrained generator
+(or from scratch), `mle_steps` beyond its start -> adversarial fine-tuning
+for one genre -> the final report: samples of the tuned generator and of
+its MLE control, judged beside real music (final_report.py). Every stage
+resumes from its checkpoints. `genre_gan_train` and both Colab notebooks
+call this function, so their defaults cannot drift apart.
+"""
+
+import dataclasses
+import os
+from typing import Optional, Sequence, Union
+
+import tensorflow as tf
+
+from genre_transformer_gan import file_checks
+from genre_transformer_gan import run_layout
+from genre_transformer_gan.data import datasets
+from genre_transformer_gan.models import classifier_io
+from genre_transformer_gan.models import pretrained
+from genre_transformer_gan.training import cluster
+from genre_transformer_gan.training import final_report as final_report_lib
+from genre_transformer_gan.training import precision
+from genre_transformer_gan.training import run_lib
+from genre_transformer_gan.training import strategies
+
+
+@dataclasses.dataclass(frozen=True)
+class RunSettings:
+  """What a `genre_gan_train` run is asked to do (its flags, as a value).
+
+  Attributes:
+    genre: target genre of the adversarial stage (phase 'all' /
+      'adversarial').
+    phase: 'all', 'mle' or 'adversarial'.
+    model_dir: default run_layout.default_model_dir(config name).
+    dataset: TFDS name (default: the config's); data_dir, manual_dir: TFDS.
+    mle_genres: MLE on these genres only (default: all).
+    mle_steps: MLE steps added beyond the start (the shipped generator's
+      step, or 0 from scratch); default run_lib.DEFAULT_MLE_STEPS.
+    adv_steps: adversarial steps; default run_lib.DEFAULT_ADV_STEPS.
+    classifier_path, evaluator_dir: default next to the run (run_layout).
+    init_from: 'auto', 'pretrained' or 'scratch' (models/pretrained.py).
+    export_pretrained: after MLE, write the generator there as a
+      pretrained starting point; `command` goes on its card.
+    num_samples, sample_length: the final report's samples (length
+      default: the model's max_len).
+  """
+  genre: Optional[str] = None
+  phase: str = 'all'
+  model_dir: Optional[str] = None
+  dataset: Optional[str] = None
+  data_dir: Optional[str] = None
+  manual_dir: Optional[str] = None
+  mle_genres: Optional[Sequence[str]] = None
+  mle_steps: Optional[int] = None
+  adv_steps: Optional[int] = None
+  classifier_path: Optional[str] = None
+  evaluator_dir: Optional[str] = None
+  seed: int = 0
+  eval_batches: int = 20
+  num_samples: int = 32
+  sample_length: Optional[int] = None
+  init_from: str = 'auto'
+  export_pretrained: Optional[str] = None
+  command: str = 'train_genre_gan'
+
+
+PHASES = ('all', 'mle', 'adversarial')
+
+
+def _check(settings: RunSettings, vocabulary, builder) -> None:
+  """One-line errors for settings that cannot run, before any work."""
+  if settings.phase not in PHASES:
+    raise ValueError(f'phase {settings.phase!r} is unknown; choose one of: '
+                     f'{", ".join(PHASES)}.')
+  for name in ('adv_steps', 'num_samples', 'sample_length'):
+    value = getattr(settings, name)
+    if value is not None and value < 1:
+      raise ValueError(f'--{name} must be at least 1.')
+  if settings.mle_steps is not None and settings.mle_steps < 0:
+    raise ValueError('--mle_steps must be at least 0.')
+  if settings.phase != 'mle':
+    if not settings.genre or ',' in settings.genre:
+      raise ValueError('--genre=G names the one target genre of the '
+                       'adversarial stage; choose from: '
+                       f'{", ".join(vocabulary.genres)}.')
+    datasets.genre_ids(builder, [settings.genre])
+  if settings.mle_genres:
+    datasets.genre_ids(builder, list(settings.mle_genres))
+
+
+def train_genre_gan(config, settings: RunSettings, builder=None,
+                    strategy: Union[str, tf.distribute.Strategy] = 'auto',
+                    log=print) -> dict:
+  """Runs `genre_gan_train`'s sequence; every stage resumes.
+
+  Args:
+    config: a configs.Config.
+    settings: the run's RunSettings.
+    builder: a prepared TFDS builder (default: settings.dataset or the
+      config's, built if needed).
+    strategy: a tf.distribute strategy or a strategies.STRATEGIES name.
+      In a cluster the chief trains the classifier, judges and writes the
+      report; the other workers train alongside it.
+    log: prints the plan and each stage's outcome.
+
+  Returns:
+    {'model_dir', 'classifier_path', 'mle' (run_mle's result or None),
+     'exported' (a pretrained card or None), 'adversarial_dir', 'report'
+     (the markdown table, None on a non-chief worker or phase 'mle')}.
+
+  Raises:
+    ValueError, FileNotFoundError, PermissionError: one line naming the fix.
+  """
+  if builder is None:
+    builder = datasets.get_builder(settings.dataset or config.dataset,
+                                   data_dir=settings.data_dir,
+                                   manual_dir=settings.manual_dir)
+  vocabulary = datasets.get_vocabulary(builder)
+  _check(settings, vocabulary, builder)
+  adversarial_phase = settings.phase in ('all', 'adversarial')
+  mle_phase = settings.phase in ('all', 'mle')
+  model_dir = settings.model_dir or run_layout.default_model_dir(config.name)
+  file_checks.ensure_writable_dir(model_dir, '--model_dir')
+  if isinstance(strategy, str):
+    strategy = strategies.get_strategy(strategy)
+  chief = cluster.is_chief(strategy)  # One process: True.
+  run_lib.check_model_dir(model_dir, config.name, vocabulary.genres,
+                          config.generator, write=chief)
+  classifier_path = (settings.classifier_path or
+                     run_lib.default_classifier_dir(model_dir, builder,
+                                                    config))
+  if adversarial_phase and settings.classifier_path:
+    # A given classifier must fit before hours of training, not after.
+    classifier_io.load_classifier(classifier_path, vocabulary.genres,
+                                  [settings.genre])
+  need_classifier = adversarial_phase and not tf.io.gfile.exists(
+      os.path.join(classifier_path, classifier_io.MODEL_FILE))
+  mle_steps = (run_lib.DEFAULT_MLE_STEPS[config.name]
+               if settings.mle_steps is None else settings.mle_steps)
+  adv_steps = settings.adv_steps or run_lib.DEFAULT_ADV_STEPS[config.name]
+  card = None
+  if mle_phase and not tf.train.latest_checkpoint(
+      run_layout.mle_checkpoints(model_dir)):
+    card, _ = pretrained.choose(config, vocabulary.genres, settings.init_from)
+  start_step = run_lib.mle_start_step(model_dir, card)
+  log(f'genre_gan_train: config {config.name}, generator {config.generator}, '
+      f'{builder.info.full_name}, target genre '
+      f'{settings.genre if adversarial_phase else "-"}, model_dir '
+      f'{model_dir}, {strategy.num_replicas_in_sync} replica(s), MLE in '
+      f'{precision.for_run(config, strategy)} ({precision.describe_cpu()}).'
+      '\n' + run_lib.plan(config, mle_steps, adv_steps, need_classifier,
+                          settings.phase, start_step, card is not None))
+  outcome = {'model_dir': model_dir, 'classifier_path': classifier_path,
+             'mle': None, 'exported': None, 'adversarial_dir': None,
+             'report': None}
+  if adversarial_phase:
+    if chief:  # In a cluster the chief trains it alone; the others wait.
+      run_lib.get_classifier_path(
+          config, builder, model_dir, classifier_path, settings.seed,
+          None if cluster.in_cluster(strategy) else strategy)
+    cluster.barrier(strategy)
+  if mle_phase:
+    result = outcome['mle'] = run_lib.run_mle(
+        config, builder, vocabulary, model_dir, mle_steps, strategy,
+        settings.mle_genres, settings.seed, settings.eval_batches,
+        init_from=settings.init_from, log=log)
+    log(f'MLE step {result["step"]}: train loss {result["loss"]}, '
+        f'{result["eval_split"]} NLL {result["eval_nll"]:.4f} nats/token '
+        f'(unigram entropy {result["unigram_entropy"]:.4f}); checkpoint '
+        f'{result["checkpoint"]}')
+    if settings.export_pretrained and chief:
+      exported = outcome['exported'] = run_lib.export_pretrained(
+          model_dir, config, builder, result, settings.export_pretrained,
+          command=settings.command)
+      log(f'Pretrained generator written to {settings.export_pretrained} '
+          f'(step {exported["step"]}, '
+          f'{exported["weights_bytes"] / 1e6:.1f} MB).')
+  if not adversarial_phase:
+    return outcome
+  evaluator = run_lib.load_evaluator(
+      config, builder, settings.genre,
+      settings.evaluator_dir or
+      run_lib.default_evaluator_dir(model_dir, builder),
+      settings.seed) if chief else None  # Samples are judged by the chief.
+  trainer = run_lib.run_adversarial(
+      config, builder, vocabulary, model_dir, settings.genre, adv_steps,
+      classifier_path, strategy, evaluator=evaluator, seed=settings.seed)
+  outcome['adversarial_dir'] = trainer.directory
+  log(f'Adversarial step {trainer.step}: checkpoint '
+      f'{trainer.manager.latest_checkpoint}; samples and report in '
+      f'{trainer.directory}')
+  if chief:
+    outcome['report'] = final_report_lib.final_report(
+        config, builder, trainer.generator, settings.genre,
+        trainer.classifier, evaluator, trainer.directory,
+        settings.num_samples, settings.sample_length or config.model.max_len,
+        settings.seed, control=run_lib.control_generator(trainer))
+    log(outcome['report'])
+  return outcome
