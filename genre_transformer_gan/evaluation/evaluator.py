@@ -58,7 +58,10 @@ MODEL_FILE = 'evaluator.joblib'
 INFO_FILE = 'evaluator.json'
 MODELS = ('gbt', 'logreg')
 NOT_MUSIC = 'not_music'
+# The verdict for a sequence the evaluator will not call any genre: the
+# index in `judge`'s int arrays, the name in JSON indexes and reports.
 REJECTED = -1
+REJECTED_NAME = 'rejected'
 FORMAT = 2  # evaluator.joblib layout; 1 had no reject option
 # Standard deviations below this (features that hardly vary in real music,
 # e.g. never-closed notes) are raised to it, so that a sequence is not
@@ -341,8 +344,8 @@ def train_evaluator(config, builder, genres: Sequence[str], directory: str,
           evaluator.judge(fakes)['judged'] == REJECTED))
       info[split][int(length)] = result
   evaluator.save(directory, info)
-  confusion.write_split_report(info, list(genres) + ['rejected'], directory,
-                               'evaluator')
+  confusion.write_split_report(info, list(genres) + [REJECTED_NAME],
+                               directory, 'evaluator')
   return info
 
 

@@ -20,8 +20,6 @@ from genre_transformer_gan.evaluation import evaluator as evaluator_lib
 from genre_transformer_gan.evaluation import report
 from genre_transformer_gan.models import classifier_io
 
-REJECTED = 'rejected'
-
 
 def genre_probabilities(token_lists, evaluator=None,
                         classifier=None) -> List[dict]:
@@ -38,7 +36,7 @@ def genre_probabilities(token_lists, evaluator=None,
       result['evaluator'] = {g: round(float(p), 4)
                              for g, p in zip(evaluator.classes, row)}
       result['evaluator_verdict'] = (
-          REJECTED if verdict == evaluator_lib.REJECTED
+          evaluator_lib.REJECTED_NAME if verdict == evaluator_lib.REJECTED
           else evaluator.genres[verdict])
   if classifier is not None:
     probabilities = report.classifier_probabilities(classifier,
@@ -121,9 +119,9 @@ def fidelity_line(entries: Sequence[dict], genre: str) -> str:
               if 'evaluator_verdict' in e]
   parts = []
   if verdicts:
+    rejected = np.mean([v == evaluator_lib.REJECTED_NAME for v in verdicts])
     parts.append(f'evaluator: {np.mean([v == genre for v in verdicts]):.2f} '
-                 f'judged {genre}, {np.mean([v == REJECTED for v in verdicts]):.2f}'
-                 ' rejected')
+                 f'judged {genre}, {rejected:.2f} rejected')
   classifier = [e['classifier'][genre] for e in entries if 'classifier' in e]
   if classifier:
     parts.append(f'frozen classifier: mean p({genre}) '
