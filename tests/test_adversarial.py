@@ -15,30 +15,16 @@ from genre_transformer_gan.data import vocabulary as vocab
 from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.models import critic as critic_lib
 from genre_transformer_gan.models import genre_classifier
-from genre_transformer_gan.models import music_transformer
 from genre_transformer_gan.training import adversarial
 from genre_transformer_gan.training import adversarial_losses
 from genre_transformer_gan.training import checkpointing
 from genre_transformer_gan.training import gumbel
 from genre_transformer_gan.training import mle
+from tests import tiny_models
 
-GENRES = ('classical', 'folk', 'early')
-VOCAB = vocab.Vocabulary(GENRES)
+GENRES = tiny_models.GENRES
+VOCAB = tiny_models.VOCAB
 SEED = tf.constant([3, 4])
-
-
-def _generator(seed=0):
-  keras.utils.set_random_seed(seed)
-  return music_transformer.MusicTransformer(
-      VOCAB.size, num_layers=2, hidden_size=16, num_heads=2,
-      attention_size=16, filter_size=32, max_len=32, dropout=0.0)
-
-
-def _classifier(seed=1):
-  keras.utils.set_random_seed(seed)
-  return genre_classifier.GenreClassifier(
-      VOCAB.size, GENRES, embedding_size=16, filters=16, dilations=(1, 2),
-      vocabulary_genres=GENRES)
 
 
 def _prompts():
@@ -66,8 +52,8 @@ def _norm(gradient):
 
 
 def test_genre_loss_gradient_reaches_the_generator_through_the_samples():
-  generator = _generator()
-  classifier = genre_classifier.freeze(_classifier())
+  generator = tiny_models.generator()
+  classifier = genre_classifier.freeze(tiny_models.classifier())
   _, gradients = _genre_loss_gradients(generator, classifier)
   assert len(gradients) == len(generator.trainable_variables)  # none for C
   by_name = dict(zip([v.path for v in generator.trainable_variables],
@@ -85,8 +71,8 @@ def test_genre_loss_gradient_reaches_the_generator_through_the_samples():
 
 
 def test_full_and_parallel_rollouts_sample_the_same_tokens():
-  generator = _generator()
-  classifier = genre_classifier.freeze(_classifier())
+  generator = tiny_models.generator()
+  classifier = genre_classifier.freeze(tiny_models.classifier())
   full, full_gradients = _genre_loss_gradients(generator, classifier, 'full')
   parallel, parallel_gradients = _genre_loss_gradients(generator, classifier,
                                                        'parallel')
@@ -103,8 +89,8 @@ def test_hard_feedback_plays_what_a_sampler_plays_and_still_trains():
   loss still reaches the generator; 'full' equals 'parallel' up to float
   round-off of cached vs one-pass decoding (no gradient goes through a
   one-hot token)."""
-  generator = _generator()
-  classifier = genre_classifier.freeze(_classifier())
+  generator = tiny_models.generator()
+  classifier = genre_classifier.freeze(tiny_models.classifier())
   full, full_gradients = _genre_loss_gradients(generator, classifier, 'full',
                                                feedback='hard')
   parallel, parallel_gradients = _genre_loss_gradients(
@@ -131,7 +117,7 @@ def test_hard_feedback_plays_what_a_sampler_plays_and_still_trains():
 
 
 def test_rollout_logits_match_a_forward_pass_and_only_events_are_sampled():
-  generator = _generator()
+  generator = tiny_models.generator()
   out = gumbel.rollout(generator, _prompts(), 10, tf.constant(0.5), SEED,
                        feedback='straight_through')
   tokens = out['tokens'].numpy()
@@ -233,20 +219,6 @@ def test_critic_round_trips_and_scores_soft_inputs(tmp_path):
     np.testing.assert_array_equal(a, b)
 
 
-def _real_dataset(config, batch, length):
-  rng = np.random.default_rng(0)
-
-  def make(input_context=None):
-    del input_context
-    real = rng.integers(vocab.NUM_RESERVED, vocab.GENRE_OFFSET,
-                        [64, batch, length]).astype(np.int32)
-    mle_batch = rng.integers(vocab.NUM_RESERVED, vocab.GENRE_OFFSET,
-                             [64, batch, config.model.max_len]).astype(np.int32)
-    mle_batch[:, :, 0] = VOCAB.genre_token('folk')
-    return tf.data.Dataset.from_tensor_slices((real, mle_batch))
-  return make
-
-
 def _tiny_trainer(tmp_path, **settings):
   """(config, model_dir, classifier_dir, trainer) for a tiny folk GAN stage."""
   config = configs.get_config('tiny')
@@ -256,7 +228,7 @@ def _tiny_trainer(tmp_path, **settings):
   model_dir = str(tmp_path / 'run')
   mle.MleTrainer(config, VOCAB.size, model_dir).manager.save(0)
   classifier_dir = str(tmp_path / 'classifier')
-  classifier_io.save_classifier(_classifier(), classifier_dir, {})
+  classifier_io.save_classifier(tiny_models.classifier(), classifier_dir, {})
   trainer = adversarial.AdversarialTrainer(
       config, VOCAB, model_dir, classifier_dir, 'folk', total_steps=4)
   return config, model_dir, classifier_dir, trainer
@@ -270,7 +242,7 @@ def test_trainer_updates_generator_and_critic_never_the_classifier(
   frozen = [v.numpy().copy() for v in trainer.classifier.variables]
   generator = [v.numpy().copy() for v in trainer.generator.trainable_variables]
   critic = [v.numpy().copy() for v in trainer.critic.trainable_variables]
-  result = trainer.train(_real_dataset(config, 2, 6), 2)
+  result = trainer.train(tiny_models.real_dataset(config, 2, 6), 2)
   assert result['step'] == 2 and trainer.step == 2
   for before, variable in zip(frozen, trainer.classifier.variables):
     np.testing.assert_array_equal(before, variable.numpy())
@@ -289,7 +261,7 @@ def test_trainer_updates_generator_and_critic_never_the_classifier(
   for a, b in zip(resumed.generator.trainable_variables,
                   trainer.generator.trainable_variables):
     np.testing.assert_array_equal(a.numpy(), b.numpy())
-  assert resumed.train(_real_dataset(config, 2, 6), 3)['step'] == 3
+  assert resumed.train(tiny_models.real_dataset(config, 2, 6), 3)['step'] == 3
 
 
 def test_resumed_adversarial_run_continues_the_data(tmp_path, monkeypatch):
@@ -298,10 +270,10 @@ def test_resumed_adversarial_run_continues_the_data(tmp_path, monkeypatch):
   def run(directory, stop):
     config, model_dir, classifier_dir, trainer = _tiny_trainer(
         directory, checkpoint_every=1)
-    trainer.train(_real_dataset(config, 2, 6), stop)
+    trainer.train(tiny_models.real_dataset(config, 2, 6), stop)
     trainer = adversarial.AdversarialTrainer(
         config, VOCAB, model_dir, classifier_dir, 'folk', total_steps=4)
-    trainer.train(_real_dataset(config, 2, 6), 4)
+    trainer.train(tiny_models.real_dataset(config, 2, 6), 4)
     return [v.numpy() for v in trainer.generator.trainable_variables +
             trainer.critic.trainable_variables]
 
@@ -322,7 +294,7 @@ def test_trainer_needs_a_pretrained_generator_and_a_matching_classifier(
     tmp_path):
   config = configs.get_config('tiny')
   classifier_dir = str(tmp_path / 'classifier')
-  classifier_io.save_classifier(_classifier(), classifier_dir, {})
+  classifier_io.save_classifier(tiny_models.classifier(), classifier_dir, {})
   with pytest.raises(FileNotFoundError, match='--phase=mle'):
     adversarial.AdversarialTrainer(config, VOCAB, str(tmp_path / 'empty'),
                                    classifier_dir, 'folk', 4)
@@ -339,7 +311,7 @@ def test_a_partial_generator_restore_is_an_error(tmp_path):
   model_dir = str(tmp_path / 'run')
   mle.MleTrainer(config, VOCAB.size, model_dir).manager.save(0)
   classifier_dir = str(tmp_path / 'classifier')
-  classifier_io.save_classifier(_classifier(), classifier_dir, {})
+  classifier_io.save_classifier(tiny_models.classifier(), classifier_dir, {})
   deeper = dataclasses.replace(config, model=dataclasses.replace(
       config.model, num_layers=config.model.num_layers + 1))
   with pytest.raises(ValueError, match='does not hold every weight'):
@@ -350,12 +322,12 @@ def test_a_partial_generator_restore_is_an_error(tmp_path):
 def test_non_finite_loss_stops_without_saving(tmp_path):
   config, model_dir, classifier_dir, trainer = _tiny_trainer(
       tmp_path, checkpoint_every=1)
-  trainer.train(_real_dataset(config, 2, 6), 1)
+  trainer.train(tiny_models.real_dataset(config, 2, 6), 1)
   good = [v.numpy().copy() for v in trainer.generator.trainable_variables]
   weights = trainer.generator.trainable_variables[0]
   weights.assign(tf.fill(weights.shape, float('nan')))
   with pytest.raises(FloatingPointError, match='re-run the same command'):
-    trainer.train(_real_dataset(config, 2, 6), 3)
+    trainer.train(tiny_models.real_dataset(config, 2, 6), 3)
   assert trainer.manager.latest_checkpoint.endswith('ckpt-1')
   resumed = adversarial.AdversarialTrainer(
       config, VOCAB, model_dir, classifier_dir, 'folk', total_steps=4)

@@ -15,64 +15,41 @@ from genre_transformer_gan.training import checkpointing
 from genre_transformer_gan.training import mle
 from genre_transformer_gan.training import precision
 from genre_transformer_gan.training import schedules
+from tests import tiny_models
 
-_VOCAB = vocab.GENRE_OFFSET + 3
-
-
-def _sequences(num=32, length=33, seed=0):
-  """A learnable pattern: a few repeated phrases after a genre token."""
-  rng = np.random.default_rng(seed)
-  phrases = rng.integers(2, 60, (4, 8))
-  data = np.stack([np.concatenate([[vocab.GENRE_OFFSET + i % 3]] + [
-      phrases[(i + j) % 4] for j in range(length // 8)])[:length]
-                   for i in range(num)]).astype(np.int32)
-  data[::5, -3:] = vocab.PAD_ID
-  return data
-
-
-def _dataset_fn(data, global_batch):
-  def make(context):
-    batch = context.get_per_replica_batch_size(global_batch)
-    return tf.data.Dataset.from_tensor_slices(data).repeat().batch(batch)
-  return make
-
-
-def _losses(trainer, data, steps):
-  iterator = iter(trainer.strategy.distribute_datasets_from_function(
-      _dataset_fn(data, 8)))
-  return [float(trainer._train_step(iterator)[0]) for _ in range(steps)]
+_VOCAB = tiny_models.VOCAB_SIZE
 
 
 def test_two_devices_equal_one_device(tmp_path):
   config = configs.get_config('tiny')
-  data = _sequences()
+  data = tiny_models.sequences()
   single = mle.MleTrainer(config, _VOCAB, str(tmp_path / 'one'))
   mirrored = mle.MleTrainer(
       config, _VOCAB, str(tmp_path / 'two'),
       strategy=tf.distribute.MirroredStrategy(['/cpu:0', '/cpu:1']))
   assert mirrored.strategy.num_replicas_in_sync == 2
   mirrored.model.set_weights(single.model.get_weights())
-  np.testing.assert_allclose(_losses(mirrored, data, 6),
-                             _losses(single, data, 6), rtol=1e-5)
+  np.testing.assert_allclose(tiny_models.losses(mirrored, data, 6),
+                             tiny_models.losses(single, data, 6), rtol=1e-5)
   for a, b in zip(single.model.get_weights(), mirrored.model.get_weights()):
     np.testing.assert_allclose(a, b, atol=1e-5)
 
 
 def test_exact_resume(tmp_path):
   config = configs.get_config('tiny')
-  data = _sequences(num=8)  # one batch, so every step sees the same data
+  data = tiny_models.sequences(num=8)  # one batch, so every step sees the same data
   straight = mle.MleTrainer(config, _VOCAB, str(tmp_path / 'straight'))
   initial = straight.model.get_weights()
-  straight.train(_dataset_fn(data, 8), 7)
+  straight.train(tiny_models.dataset_fn(data, 8), 7)
 
   first = mle.MleTrainer(config, _VOCAB, str(tmp_path / 'resumed'))
   first.model.set_weights(initial)
-  first.train(_dataset_fn(data, 8), 4)
+  first.train(tiny_models.dataset_fn(data, 8), 4)
   resumed = mle.MleTrainer(config, _VOCAB, str(tmp_path / 'resumed'))
   assert resumed.restored_from and resumed.step == 4
   for a, b in zip(first.optimizer.variables, resumed.optimizer.variables):
     np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
-  resumed.train(_dataset_fn(data, 8), 7)
+  resumed.train(tiny_models.dataset_fn(data, 8), 7)
   assert resumed.step == 7
   for a, b in zip(straight.model.get_weights(), resumed.model.get_weights()):
     np.testing.assert_allclose(a, b, atol=1e-6)
@@ -129,13 +106,13 @@ def test_resume_with_another_pipeline_names_the_fix(tmp_path):
   mle.MleTrainer(config, _VOCAB, str(tmp_path)).train(_pipeline_fn(), 2)
   resumed = mle.MleTrainer(config, _VOCAB, str(tmp_path))
   with pytest.raises(ValueError, match='resume with the same flags'):
-    resumed.train(_dataset_fn(_sequences(num=8), 8), 4)
+    resumed.train(tiny_models.dataset_fn(tiny_models.sequences(num=8), 8), 4)
 
 
 def test_should_stop_ends_the_run_with_a_checkpoint(tmp_path):
   trainer = mle.MleTrainer(configs.get_config('tiny'), _VOCAB, str(tmp_path))
   seen = []
-  result = trainer.train(_dataset_fn(_sequences(num=8), 8), 1000,
+  result = trainer.train(tiny_models.dataset_fn(tiny_models.sequences(num=8), 8), 1000,
                          should_stop=lambda step: seen.append(step) or
                          step >= 3)
   assert seen == [1, 2, 3] and result['step'] == trainer.step == 3
@@ -145,21 +122,21 @@ def test_should_stop_ends_the_run_with_a_checkpoint(tmp_path):
 @pytest.mark.parametrize('generator', ['lstm', 'wavenet'])
 def test_other_families_learn(generator, tmp_path):
   config = configs.get_config('tiny', generator)
-  data = _sequences()
+  data = tiny_models.sequences()
   trainer = mle.MleTrainer(config, _VOCAB, str(tmp_path))
   assert type(trainer.model).__name__ != 'MusicTransformer'
   first = trainer.evaluate(tf.data.Dataset.from_tensor_slices(data).batch(8))
-  trainer.train(_dataset_fn(data, 8), 60)
+  trainer.train(tiny_models.dataset_fn(data, 8), 60)
   last = trainer.evaluate(tf.data.Dataset.from_tensor_slices(data).batch(8))
   assert last < first - 1.0, (first, last)
 
 
 def test_tiny_learns_and_logs(tmp_path):
   config = configs.get_config('tiny')
-  data = _sequences()
+  data = tiny_models.sequences()
   trainer = mle.MleTrainer(config, _VOCAB, str(tmp_path))
   before = trainer.evaluate(tf.data.Dataset.from_tensor_slices(data).batch(8))
-  result = trainer.train(_dataset_fn(data, 8), 60,
+  result = trainer.train(tiny_models.dataset_fn(data, 8), 60,
                          eval_dataset=tf.data.Dataset.from_tensor_slices(
                              data).batch(8))
   assert result['eval_nll'] < 0.5 * before, (before, result)
@@ -199,7 +176,7 @@ def test_bfloat16_mixed_precision(tmp_path):
   assert {v.dtype for v in trainer.model.weights} == {'float32'}
   assert {v.dtype for v in trainer.optimizer.variables
           if v.dtype != 'int64'} == {'float32'}
-  result = trainer.train(_dataset_fn(_sequences(), 8), 20)
+  result = trainer.train(tiny_models.dataset_fn(tiny_models.sequences(), 8), 20)
   assert np.isfinite(result['loss']) and result['loss'] < np.log(_VOCAB)
 
 
@@ -224,7 +201,7 @@ def test_a_checkpoint_alone_restores_every_weight(tmp_path):
   """tf.train.Checkpoint(model=...) must see the blocks (held in a list)."""
   config = configs.get_config('tiny')
   trainer = mle.MleTrainer(config, _VOCAB, str(tmp_path))
-  trainer.train(_dataset_fn(_sequences(num=8), 8), 2)
+  trainer.train(tiny_models.dataset_fn(tiny_models.sequences(num=8), 8), 2)
   fresh = music_transformer.MusicTransformer.from_model_config(
       config.model, _VOCAB)
   tf.train.Checkpoint(model=fresh).restore(

@@ -21,8 +21,7 @@ from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.models import genre_classifier
 from genre_transformer_gan.training import adversarial
 from genre_transformer_gan.training import mle
-from tests import test_adversarial
-from tests import test_mle
+from tests import tiny_models
 
 
 def _config(jit_compile, **adversarial_settings):
@@ -37,12 +36,12 @@ def _config(jit_compile, **adversarial_settings):
 
 
 def test_mle_step_compiles_and_matches(tmp_path):
-  data = test_mle._sequences()  # pylint: disable=protected-access
-  plain = mle.MleTrainer(_config(False), test_mle._VOCAB, str(tmp_path / 'a'))  # pylint: disable=protected-access
-  xla = mle.MleTrainer(_config(True), test_mle._VOCAB, str(tmp_path / 'b'))  # pylint: disable=protected-access
+  data = tiny_models.sequences()
+  plain = mle.MleTrainer(_config(False), tiny_models.VOCAB_SIZE, str(tmp_path / 'a'))
+  xla = mle.MleTrainer(_config(True), tiny_models.VOCAB_SIZE, str(tmp_path / 'b'))
   xla.model.set_weights(plain.model.get_weights())
-  expected = test_mle._losses(plain, data, 4)  # pylint: disable=protected-access
-  np.testing.assert_allclose(test_mle._losses(xla, data, 4), expected,  # pylint: disable=protected-access
+  expected = tiny_models.losses(plain, data, 4)
+  np.testing.assert_allclose(tiny_models.losses(xla, data, 4), expected,
                              rtol=1e-4)
   assert len(set(expected)) == 4
   for a, b in zip(plain.model.get_weights(), xla.model.get_weights()):
@@ -66,16 +65,16 @@ def test_adversarial_step_compiles_and_matches(tmp_path, settings):
     config = _config(jit_compile, **settings)
     model_dir = str(directory / 'run')
     keras.utils.set_random_seed(0)
-    mle.MleTrainer(config, test_adversarial.VOCAB.size, model_dir).manager.save(0)
+    mle.MleTrainer(config, tiny_models.VOCAB.size, model_dir).manager.save(0)
     classifier_dir = str(directory / 'classifier')
-    classifier_io.save_classifier(test_adversarial._classifier(),  # pylint: disable=protected-access
+    classifier_io.save_classifier(tiny_models.classifier(),
                                   classifier_dir, {})
     keras.utils.set_random_seed(0)
     trainer = adversarial.AdversarialTrainer(
-        config, test_adversarial.VOCAB, model_dir, classifier_dir, 'folk',
+        config, tiny_models.VOCAB, model_dir, classifier_dir, 'folk',
         total_steps=3)
     start = trainer.generator.get_weights()
-    result = trainer.train(test_adversarial._real_dataset(config, 2, 6), 3)  # pylint: disable=protected-access
+    result = trainer.train(tiny_models.real_dataset(config, 2, 6), 3)
     runs[jit_compile] = (result, trainer.generator.get_weights())
   (plain, plain_weights), (xla, xla_weights) = runs[False], runs[True]
   # The same tokens and MLE term; what the judges make of the soft samples
@@ -104,9 +103,9 @@ def test_classifier_step_compiles_and_matches():
   for jit_compile in (False, True):
     keras.utils.set_random_seed(1)
     classifier = genre_classifier.GenreClassifier(
-        test_adversarial.VOCAB.size, test_adversarial.GENRES,
+        tiny_models.VOCAB.size, tiny_models.GENRES,
         embedding_size=16, filters=16, dilations=(1, 2), dropout=0.0,
-        vocabulary_genres=test_adversarial.GENRES)
+        vocabulary_genres=tiny_models.GENRES)
     classifier.compile(
         optimizer=keras.optimizers.Adam(1e-2, global_clipnorm=1.0),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
@@ -119,9 +118,9 @@ def test_classifier_step_compiles_and_matches():
 
 
 def test_sampler_compiles_and_samples_the_same_tokens():
-  model = test_adversarial._generator()  # pylint: disable=protected-access
-  prompts = np.array([[test_adversarial.VOCAB.genre_token('folk'), 60, 300],
-                      [test_adversarial.VOCAB.genre_token('early'), 70, 310]],
+  model = tiny_models.generator()
+  prompts = np.array([[tiny_models.VOCAB.genre_token('folk'), 60, 300],
+                      [tiny_models.VOCAB.genre_token('early'), 70, 310]],
                      np.int32)
   greedy = [sampling.Sampler(model, top_k=1, jit_compile=jit_compile)
             .generate(prompts, 40, seed=3) for jit_compile in (False, True)]

@@ -1,0 +1,65 @@
+"""Tiny models and data that several test files train on (no real music)."""
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from genre_transformer_gan.data import vocabulary as vocab
+from genre_transformer_gan.models import genre_classifier
+from genre_transformer_gan.models import music_transformer
+
+GENRES = ('classical', 'folk', 'early')
+VOCAB = vocab.Vocabulary(GENRES)
+VOCAB_SIZE = VOCAB.size  # == vocab.GENRE_OFFSET + 3
+
+
+def generator(seed=0):
+  keras.utils.set_random_seed(seed)
+  return music_transformer.MusicTransformer(
+      VOCAB.size, num_layers=2, hidden_size=16, num_heads=2,
+      attention_size=16, filter_size=32, max_len=32, dropout=0.0)
+
+
+def classifier(seed=1):
+  keras.utils.set_random_seed(seed)
+  return genre_classifier.GenreClassifier(
+      VOCAB.size, GENRES, embedding_size=16, filters=16, dilations=(1, 2),
+      vocabulary_genres=GENRES)
+
+
+def real_dataset(config, batch, length):
+  rng = np.random.default_rng(0)
+
+  def make(input_context=None):
+    del input_context
+    real = rng.integers(vocab.NUM_RESERVED, vocab.GENRE_OFFSET,
+                        [64, batch, length]).astype(np.int32)
+    mle_batch = rng.integers(vocab.NUM_RESERVED, vocab.GENRE_OFFSET,
+                             [64, batch, config.model.max_len]).astype(np.int32)
+    mle_batch[:, :, 0] = VOCAB.genre_token('folk')
+    return tf.data.Dataset.from_tensor_slices((real, mle_batch))
+  return make
+
+
+def sequences(num=32, length=33, seed=0):
+  """A learnable pattern: a few repeated phrases after a genre token."""
+  rng = np.random.default_rng(seed)
+  phrases = rng.integers(2, 60, (4, 8))
+  data = np.stack([np.concatenate([[vocab.GENRE_OFFSET + i % 3]] + [
+      phrases[(i + j) % 4] for j in range(length // 8)])[:length]
+                   for i in range(num)]).astype(np.int32)
+  data[::5, -3:] = vocab.PAD_ID
+  return data
+
+
+def dataset_fn(data, global_batch):
+  def make(context):
+    batch = context.get_per_replica_batch_size(global_batch)
+    return tf.data.Dataset.from_tensor_slices(data).repeat().batch(batch)
+  return make
+
+
+def losses(trainer, data, steps):
+  iterator = iter(trainer.strategy.distribute_datasets_from_function(
+      dataset_fn(data, 8)))
+  return [float(trainer._train_step(iterator)[0]) for _ in range(steps)]  # pylint: disable=protected-access
