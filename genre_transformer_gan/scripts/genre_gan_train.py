@@ -45,8 +45,9 @@ flags.DEFINE_string('model_dir', None, 'Checkpoints and TensorBoard logs '
                     '(default: runs/<config>).')
 flags.DEFINE_integer('mle_steps', None, 'MLE steps to add beyond the start '
                      "(the pretrained generator's step, or 0 from scratch); "
-                     'a re-run resumes to the same step (default: tiny 100, '
-                     'small 100, base 200000).')
+                     'a re-run resumes to the same step (default: from '
+                     'scratch tiny 100, small 2500, base 200000; after the '
+                     'pretrained generator small 100).')
 flags.DEFINE_integer('adv_steps', None, 'Adversarial steps (default: tiny 20, '
                      'small 100, base 20000).')
 flags.DEFINE_string('classifier_path', None, 'Frozen genre classifier '

@@ -29,10 +29,19 @@ from genre_transformer_gan.training import mle
 from genre_transformer_gan.training import monitor
 from genre_transformer_gan.training import precision
 
-# MLE steps a run adds beyond its start (the shipped pretrained generator's
-# step, or 0 from scratch), and adversarial steps; per config.
-DEFAULT_MLE_STEPS = {'tiny': 100, 'small': 100, 'base': 200_000}
+# MLE steps a run adds beyond its start, per config: from scratch (what
+# bin/pretrain_small.sh gave the shipped generator), and after the shipped
+# pretrained generator (a short fine-tune on the run's own data).
+DEFAULT_MLE_STEPS = {'tiny': 100, 'small': 2500, 'base': 200_000}
+DEFAULT_MLE_STEPS_AFTER_PRETRAINED = {'tiny': 20, 'small': 100, 'base': 20_000}
 DEFAULT_ADV_STEPS = {'tiny': 20, 'small': 100, 'base': 20_000}
+
+
+def default_mle_steps(config_name: str, start_step: int) -> int:
+  """MLE steps to add by default: fewer when starting from trained weights."""
+  table = (DEFAULT_MLE_STEPS_AFTER_PRETRAINED if start_step else
+           DEFAULT_MLE_STEPS)
+  return table[config_name]
 
 
 def check_model_dir(model_dir: str, config_name: str, genres,

@@ -42,7 +42,7 @@ class RunSettings:
     dataset: TFDS name (default: the config's); data_dir, manual_dir: TFDS.
     mle_genres: MLE on these genres only (default: all).
     mle_steps: MLE steps added beyond the start (the shipped generator's
-      step, or 0 from scratch); default run_lib.DEFAULT_MLE_STEPS.
+      step, or 0 from scratch); default run_lib.default_mle_steps.
     adv_steps: adversarial steps; default run_lib.DEFAULT_ADV_STEPS.
     classifier_path, evaluator_dir: default next to the run (run_layout).
     init_from: 'auto', 'pretrained' or 'scratch' (models/pretrained.py).
@@ -142,14 +142,14 @@ def train_genre_gan(config, settings: RunSettings, builder=None,
                                   [settings.genre])
   need_classifier = adversarial_phase and not tf.io.gfile.exists(
       os.path.join(classifier_path, classifier_io.MODEL_FILE))
-  mle_steps = (run_lib.DEFAULT_MLE_STEPS[config.name]
-               if settings.mle_steps is None else settings.mle_steps)
   adv_steps = settings.adv_steps or run_lib.DEFAULT_ADV_STEPS[config.name]
   card = None
   if mle_phase and not tf.train.latest_checkpoint(
       run_layout.mle_checkpoints(model_dir)):
     card, _ = pretrained.choose(config, vocabulary.genres, settings.init_from)
   start_step = run_lib.mle_start_step(model_dir, card)
+  mle_steps = (run_lib.default_mle_steps(config.name, start_step)
+               if settings.mle_steps is None else settings.mle_steps)
   log(f'genre_gan_train: config {config.name}, generator {config.generator}, '
       f'{builder.info.full_name}, target genre '
       f'{settings.genre if adversarial_phase else "-"}, model_dir '
