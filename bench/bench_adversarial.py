@@ -37,7 +37,7 @@ def _dataset_fn(config):
                       [settings.batch_size, settings.primer_len +
                        settings.sample_len]).astype(np.int32)
   mle_batch = rng.integers(vocab.NUM_RESERVED, vocab.GENRE_OFFSET,
-                           [settings.mle_batch_size, config.model.max_len]
+                           [settings.mle_batch_size, config.max_len]
                            ).astype(np.int32)
   mle_batch[:, 0] = vocab.GENRE_OFFSET
   return lambda context: tf.data.Dataset.from_tensors(
@@ -75,7 +75,7 @@ def main():
     parallel = _time(config, 'parallel', args.steps, root)
   s = config.adversarial
   print(f'config {config.name}: {s.batch_size} rollouts x {s.sample_len} '
-        f'tokens + MLE {s.mle_batch_size} x {config.model.max_len}')
+        f'tokens + MLE {s.mle_batch_size} x {config.max_len}')
   print('| rollout gradient | s/step |\n|---|---|')
   print(f'| full (through the cached loop) | {full:.2f} |')
   print(f'| parallel (one recomputed forward) | {parallel:.2f} |')

@@ -42,10 +42,10 @@ def variant(name):
     return replace(small, train=replace(small.train, precision='float32'))
   if name == 'small_before':
     return replace(
-        small, model=replace(small.model, num_heads=8, attention_dropout=None),
+        small, transformer=replace(small.transformer, num_heads=8, attention_dropout=None),
         train=replace(small.train, precision='float32'))
   if name == 'absolute':
-    return replace(small, model=replace(small.model, attention='absolute'))
+    return replace(small, transformer=replace(small.transformer, attention='absolute'))
   raise ValueError(f'Unknown variant {name!r}.')
 
 
@@ -55,7 +55,7 @@ def curve(config, minutes, eval_every, seed=0, max_steps=None):
   comes first."""
   builder = datasets.get_builder()
   eval_data = pipeline.eval_dataset(
-      builder.as_dataset(split='validation'), config.model.max_len,
+      builder.as_dataset(split='validation'), config.max_len,
       config.batch_size).take(20).cache()
   points = []
   with tempfile.TemporaryDirectory() as model_dir:

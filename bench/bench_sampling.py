@@ -86,9 +86,9 @@ def main():
     return
   model_config = dataclasses.replace(configs.get_config(args.config).model,
                                      max_len=args.length, dropout=0.0)
-  relative = music_transformer.MusicTransformer.from_model_config(
+  relative = music_transformer.MusicTransformer.from_transformer_config(
       model_config, _VOCAB)
-  absolute = music_transformer.MusicTransformer.from_model_config(
+  absolute = music_transformer.MusicTransformer.from_transformer_config(
       dataclasses.replace(model_config, attention='absolute'), _VOCAB)
   cached, tokens = _timed_cached(relative, args.length, args.batch)
   uncached, uncached_tokens = _timed_uncached(relative, args.length,
@@ -116,8 +116,8 @@ def main():
 
 def _other_family(args):
   config = configs.get_config(args.config, args.generator)
-  config = dataclasses.replace(config, model=dataclasses.replace(
-      config.model, max_len=args.length))
+  config = dataclasses.replace(config, transformer=dataclasses.replace(
+      config.transformer, max_len=args.length))
   model = generators.build(config, _VOCAB)
   cached, tokens = _timed_cached(model, args.length, args.batch)
   uncached, uncached_tokens = _timed_uncached(model, args.length, args.batch)

@@ -88,7 +88,7 @@ def random_batches(batch, length):
 
 
 def achieved_flops(config, steps):
-  length, batch = config.model.max_len - 1, config.batch_size
+  length, batch = config.max_len - 1, config.batch_size
   with tempfile.TemporaryDirectory() as model_dir:
     trainer = _trainer(config, model_dir)
     iterator = iter(trainer.strategy.distribute_datasets_from_function(
@@ -99,7 +99,7 @@ def achieved_flops(config, steps):
       loss, _ = trainer._train_step(iterator)
     float(loss)
     seconds = (time.perf_counter() - start) / steps
-  return step_flops(config.model, batch, length) / seconds, seconds
+  return step_flops(config.transformer, batch, length) / seconds, seconds
 
 
 def with_dtype(config, dtype):
@@ -129,8 +129,8 @@ def _memory_child(config_name, attention, length, batch):
   """In a subprocess: MB of peak memory added by one training step."""
   config = configs.get_config(config_name)
   config = dataclasses.replace(
-      config, batch_size=batch, model=dataclasses.replace(
-          config.model, max_len=length + 1, attention=attention))
+      config, batch_size=batch, transformer=dataclasses.replace(
+          config.transformer, max_len=length + 1, attention=attention))
   with tempfile.TemporaryDirectory() as model_dir:
     trainer = _trainer(config, model_dir)
     iterator = iter(trainer.strategy.distribute_datasets_from_function(
@@ -195,7 +195,7 @@ def main():
                 rel_peak_mem_mb=relative_mb, abs_peak_mem_mb=absolute_mb,
                 cpu_flags=precision.describe_cpu(), **machine.describe())
   print(f'config {args.config}: batch {config.batch_size} x '
-        f'{config.model.max_len - 1} tokens, {os.cpu_count()} cores, '
+        f'{config.max_len - 1} tokens, {os.cpu_count()} cores, '
         f'{precision.describe_cpu()}; auto precision: {auto}')
   print(f'bfloat16 step {result["speedup_bf16"]:.2f}x faster than float32; '
         f'MFU ({auto}) {100 * result["mfu"]:.1f}% (target >= 40%)')

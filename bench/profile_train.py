@@ -28,7 +28,7 @@ from genre_transformer_gan.training import mle
 
 def profile(config, steps):
   """(wall seconds per step, {op type: s/step}, {op name: s/step})."""
-  batch, length = config.batch_size, config.model.max_len - 1
+  batch, length = config.batch_size, config.max_len - 1
   with tempfile.TemporaryDirectory() as model_dir:
     trainer = mle.MleTrainer(config, bench_train.VOCAB, model_dir)
     iterator = iter(trainer.strategy.distribute_datasets_from_function(
@@ -77,8 +77,8 @@ def main():
   config = configs.get_config(args.config)
   model = {k: v for k, v in (('attention_dropout', args.attention_dropout),
                              ('num_heads', args.num_heads)) if v is not None}
-  config = dataclasses.replace(config, model=dataclasses.replace(
-      config.model, **model))
+  config = dataclasses.replace(config, transformer=dataclasses.replace(
+      config.transformer, **model))
   if args.precision:
     config = bench_train.with_dtype(config, args.precision)
   wall, by_type, by_name = profile(config, args.steps)

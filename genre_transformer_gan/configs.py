@@ -15,7 +15,7 @@ from genre_transformer_gan.data import datasets
 
 
 @dataclasses.dataclass(frozen=True)
-class ModelConfig:
+class TransformerConfig:
   """Music Transformer hyper-parameters.
 
   Attributes:
@@ -264,9 +264,8 @@ class Config:
 
   Attributes:
     name: the CONFIG_MAP key.
-    model: the Music Transformer; its max_len is the training sequence
-      length of every generator family.
-    generator: the family a run trains: 'transformer' (`model`), 'lstm'
+    transformer: the Music Transformer; its max_len is `max_len`.
+    generator: the family a run trains: 'transformer' (`transformer`), 'lstm'
       (`lstm`) or 'wavenet' (`wavenet`).
     lstm: the LSTM generator.
     wavenet: the WaveNet generator.
@@ -279,7 +278,7 @@ class Config:
     sampling: decoding defaults of the trained generator.
   """
   name: str
-  model: ModelConfig
+  transformer: TransformerConfig
   generator: str = 'transformer'
   lstm: LstmConfig = LstmConfig()
   wavenet: WaveNetConfig = WaveNetConfig()
@@ -291,13 +290,20 @@ class Config:
   adversarial: AdversarialConfig = AdversarialConfig()
   sampling: SamplingConfig = SamplingConfig()
 
+  @property
+  def max_len(self) -> int:
+    """The training sequence length of every generator family (genre token
+    included). The transformer's config holds it, because its relative
+    distances derive from it."""
+    return self.transformer.max_len
+
 
 CONFIG_MAP = {
     'tiny': Config(
         name='tiny',
-        model=ModelConfig(num_layers=2, hidden_size=32, num_heads=2,
-                          attention_size=32, filter_size=64, max_len=64,
-                          dropout=0.0),
+        transformer=TransformerConfig(
+            num_layers=2, hidden_size=32, num_heads=2, attention_size=32,
+            filter_size=64, max_len=64, dropout=0.0),
         lstm=LstmConfig(num_layers=2, hidden_size=32, embedding_size=16),
         wavenet=WaveNetConfig(residual_channels=16, skip_channels=32,
                               dilations=(1, 2, 4, 8, 16, 32)),
@@ -314,9 +320,10 @@ CONFIG_MAP = {
         # 4 heads of 64 and no dropout on the attention weights: on a CPU
         # 8 heads of 32 and that dropout cost 1.3x and 1.4x the step time
         # (BENCHMARKS.md, "Training").
-        model=ModelConfig(num_layers=4, hidden_size=256, num_heads=4,
-                          attention_size=256, filter_size=1024, max_len=512,
-                          dropout=0.1, attention_dropout=0.0),
+        transformer=TransformerConfig(
+            num_layers=4, hidden_size=256, num_heads=4, attention_size=256,
+            filter_size=1024, max_len=512, dropout=0.1,
+            attention_dropout=0.0),
         # About the transformer's parameter count (3.6M): LSTM 3.9M with
         # the same CPU time per step, WaveNet 2.8M at ~1/5 of it
         # (BENCHMARKS.md, "Generator families").
@@ -357,9 +364,9 @@ CONFIG_MAP = {
     # Magenta score2perf's transformer_tpu-scale model.
     'base': Config(
         name='base',
-        model=ModelConfig(num_layers=8, hidden_size=384, num_heads=8,
-                          attention_size=512, filter_size=1024, max_len=2048,
-                          dropout=0.2),
+        transformer=TransformerConfig(
+            num_layers=8, hidden_size=384, num_heads=8, attention_size=512,
+            filter_size=1024, max_len=2048, dropout=0.2),
         lstm=LstmConfig(num_layers=3, hidden_size=1024, embedding_size=256,
                         dropout=0.2),
         wavenet=WaveNetConfig(
@@ -395,8 +402,8 @@ def without_dropout(config: Config) -> Config:
   (dropout masks differ per replica and with XLA)."""
   return dataclasses.replace(
       config,
-      model=dataclasses.replace(config.model, dropout=0.0,
-                                attention_dropout=0.0),
+      transformer=dataclasses.replace(config.transformer, dropout=0.0,
+                                      attention_dropout=0.0),
       lstm=dataclasses.replace(config.lstm, dropout=0.0),
       wavenet=dataclasses.replace(config.wavenet, dropout=0.0),
       classifier=dataclasses.replace(config.classifier, dropout=0.0))

@@ -312,8 +312,8 @@ def test_a_partial_generator_restore_is_an_error(tmp_path):
   mle.MleTrainer(config, VOCAB.size, model_dir).manager.save(0)
   classifier_dir = str(tmp_path / 'classifier')
   classifier_io.save_classifier(tiny_models.classifier(), classifier_dir, {})
-  deeper = dataclasses.replace(config, model=dataclasses.replace(
-      config.model, num_layers=config.model.num_layers + 1))
+  deeper = dataclasses.replace(config, transformer=dataclasses.replace(
+      config.transformer, num_layers=config.transformer.num_layers + 1))
   with pytest.raises(ValueError, match='does not hold every weight'):
     adversarial.AdversarialTrainer(deeper, VOCAB, model_dir, classifier_dir,
                                    'folk', 4)

@@ -76,8 +76,8 @@ def test_resume_continues_the_data(tmp_path, monkeypatch):
   """Interrupted at step 4 and resumed == 9 steps straight, batch by batch
   and dropout mask by dropout mask."""
   config = configs.get_config('tiny')
-  config = dataclasses.replace(config, model=dataclasses.replace(
-      config.model, dropout=0.1))
+  config = dataclasses.replace(config, transformer=dataclasses.replace(
+      config.transformer, dropout=0.1))
   straight = mle.MleTrainer(config, _VOCAB, str(tmp_path / 'straight'))
   initial = straight.model.get_weights()
   straight.train(_pipeline_fn(), 9)
@@ -202,8 +202,8 @@ def test_a_checkpoint_alone_restores_every_weight(tmp_path):
   config = configs.get_config('tiny')
   trainer = mle.MleTrainer(config, _VOCAB, str(tmp_path))
   trainer.train(tiny_models.dataset_fn(tiny_models.sequences(num=8), 8), 2)
-  fresh = music_transformer.MusicTransformer.from_model_config(
-      config.model, _VOCAB)
+  fresh = music_transformer.MusicTransformer.from_transformer_config(
+      config.transformer, _VOCAB)
   tf.train.Checkpoint(model=fresh).restore(
       trainer.manager.latest_checkpoint).assert_existing_objects_matched()
   for a, b in zip(trainer.model.get_weights(), fresh.get_weights()):

@@ -19,7 +19,7 @@ _VOCAB = vocab.Vocabulary(['classical', 'folk', 'early']).size
 def _model(attention='relative', **overrides):
   model_config = dataclasses.replace(configs.get_config('tiny').model,
                                      attention=attention, **overrides)
-  return music_transformer.MusicTransformer.from_model_config(model_config,
+  return music_transformer.MusicTransformer.from_transformer_config(model_config,
                                                               _VOCAB)
 
 
@@ -81,7 +81,7 @@ def _matmul_dtypes(model, inputs_spec):
 @pytest.mark.parametrize('attention', ['relative', 'absolute'])
 def test_mixed_bfloat16_runs_every_matmul_in_bfloat16(attention):
   model = _model(attention)
-  mixed = music_transformer.MusicTransformer.from_model_config(
+  mixed = music_transformer.MusicTransformer.from_transformer_config(
       dataclasses.replace(configs.get_config('tiny').model,
                           attention=attention), _VOCAB,
       dtype='mixed_bfloat16')

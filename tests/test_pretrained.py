@@ -80,8 +80,8 @@ def test_a_new_run_starts_from_the_shipped_generator(shipped, tmp_path):
 
 def test_a_misfit_is_refused_or_skipped_with_one_line(shipped, tmp_path):
   config, directory, _ = shipped
-  other = dataclasses.replace(config, model=dataclasses.replace(
-      config.model, num_layers=3))
+  other = dataclasses.replace(config, transformer=dataclasses.replace(
+      config.transformer, num_layers=3))
   for run_config, genres, what in ((other, GENRES, 'model'),
                                    (config, ('folk', 'jazz'), 'genres')):
     trainer = mle.MleTrainer(run_config, vocab.Vocabulary(genres).size,
@@ -127,7 +127,7 @@ def test_the_shipped_small_generator_fits_and_scores_its_card(
   pretrained.load_weights(model, 'small')
   eval_data = pipeline.eval_dataset(
       corpus_small_builder.as_dataset(split=card['eval_split']),
-      config.model.max_len, config.batch_size).take(20)
+      config.max_len, config.batch_size).take(20)
   nll = _nll(model, eval_data)
   # Float16 weights and float32 evaluation vs the bf16 run's own number.
   assert nll == pytest.approx(card['validation_nll'], rel=0.02)

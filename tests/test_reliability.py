@@ -129,7 +129,7 @@ def test_non_finite_loss_stops_and_keeps_the_last_good_checkpoint(
   good.model.weights[0].assign(tf.fill(good.model.weights[0].shape,
                                         float('nan')))
   fn = lambda context: pipeline.train_dataset(
-      corpus_small_builder.as_dataset(split='train'), config.model.max_len,
+      corpus_small_builder.as_dataset(split='train'), config.max_len,
       config.batch_size, input_context=context)
   with pytest.raises(FloatingPointError, match='re-run'):
     good.train(fn, 20)

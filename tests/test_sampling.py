@@ -13,7 +13,7 @@ _VOCAB = vocab.GENRE_OFFSET + 3
 
 
 def _model():
-  return music_transformer.MusicTransformer.from_model_config(
+  return music_transformer.MusicTransformer.from_transformer_config(
       configs.get_config('tiny').model, _VOCAB)
 
 

@@ -35,7 +35,7 @@ def real_dataset(config, batch, length):
     real = rng.integers(vocab.NUM_RESERVED, vocab.GENRE_OFFSET,
                         [64, batch, length]).astype(np.int32)
     mle_batch = rng.integers(vocab.NUM_RESERVED, vocab.GENRE_OFFSET,
-                             [64, batch, config.model.max_len]).astype(np.int32)
+                             [64, batch, config.max_len]).astype(np.int32)
     mle_batch[:, :, 0] = VOCAB.genre_token('folk')
     return tf.data.Dataset.from_tensor_slices((real, mle_batch))
   return make

@@ -14,7 +14,7 @@ def genre_nll(model, config, builder, genre: str, split: str = 'test',
               max_batches: int = 50) -> float:
   """Mean next-token NLL (nats/token) on `split` pieces of `genre`."""
   data = pipeline.eval_dataset(
-      builder.as_dataset(split=split), config.model.max_len,
+      builder.as_dataset(split=split), config.max_len,
       config.batch_size, genre_ids=datasets.genre_ids(builder, [genre]))
   step = tf.function(lambda batch: losses.next_token_nll(model, batch))
   total, count = 0.0, 0.0

@@ -1,17 +1,8 @@
 """The generator families and the one function that builds any of them.
 
-Every family has the same interface, so MLE pre-training, the Gumbel-softmax
-GAN stage, sampling, generation and evaluation run unchanged on any:
-
-  model(inputs, training)            int [B, L] or float [B, L, V] (soft
-                                     one-hots) -> float32 logits [B, L, V];
-                                     position 0 holds the genre token
-  model.init_cache(batch, max_len)   decoding state (a nested structure)
-  model.call_cached(x, cache, t)     int [B] or float [B, V] at position t
-                                     -> (float32 logits [B, V], cache)
-  model.vocab_size, model.max_len    V, the training sequence length
-  model.hidden_size                  D of the learning-rate schedule
-  model.max_positions                longest rollout (None: unlimited)
+Every family implements generator_base.Generator's contract, so MLE
+pre-training, the Gumbel-softmax GAN stage, sampling, generation and
+evaluation run unchanged on any:
 
   transformer  models/music_transformer.py  relative attention, KV cache
   lstm         models/lstm_generator.py     stacked LSTM, state cache
@@ -29,10 +20,10 @@ GENERATORS = configs.GENERATORS
 
 def build(config, vocab_size: int, **kwargs):
   """The generator of `config.generator`, built (kwargs: dtype, name)."""
-  max_len = config.model.max_len
+  max_len = config.max_len
   if config.generator == 'transformer':
-    return music_transformer.MusicTransformer.from_model_config(
-        config.model, vocab_size, **kwargs)
+    return music_transformer.MusicTransformer.from_transformer_config(
+        config.transformer, vocab_size, **kwargs)
   if config.generator == 'lstm':
     return lstm_generator.LstmGenerator.from_config_parts(
         config.lstm, max_len, vocab_size, **kwargs)

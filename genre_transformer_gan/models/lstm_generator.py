@@ -13,12 +13,13 @@ forgotten over long sequences (WaveNet-style global conditioning).
 import keras
 from keras import ops
 
+from genre_transformer_gan.models import generator_base
 from genre_transformer_gan.models import token_embedding
 from genre_transformer_gan.models import tracking
 
 
 @keras.saving.register_keras_serializable(package='genre_transformer_gan')
-class LstmGenerator(keras.Model):
+class LstmGenerator(generator_base.Generator):
   """Stacked LSTM over performance tokens, genre-conditioned at every step.
 
   Args:
@@ -33,8 +34,6 @@ class LstmGenerator(keras.Model):
   Returns:
     float32 [B, L, V] logits for the next token at every position.
   """
-
-  max_positions = None  # No position limit: any rollout length.
 
   def __init__(self, vocab_size, num_layers, hidden_size, embedding_size,
                max_len, dropout=0.0, **kwargs):
@@ -91,7 +90,7 @@ class LstmGenerator(keras.Model):
     """
     genre, states = cache
     x = token_embedding.embed_tokens(self.embedding, inputs)
-    genre = ops.where(ops.equal(index, 0), x, genre)
+    genre = self.carry_genre(x, genre, index)
     x = ops.concatenate([x, genre], axis=-1)
     new_states = []
     for i, lstm in enumerate(self.lstms):

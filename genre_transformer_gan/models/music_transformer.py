@@ -10,6 +10,7 @@ import math
 import keras
 from keras import ops
 
+from genre_transformer_gan.models import generator_base
 from genre_transformer_gan.models import token_embedding
 from genre_transformer_gan.models import tracking
 from genre_transformer_gan.models import transformer_block
@@ -37,14 +38,14 @@ def timing_signal(positions, width, dtype='float32'):
 
 
 @keras.saving.register_keras_serializable(package='genre_transformer_gan')
-class MusicTransformer(keras.Model):
+class MusicTransformer(generator_base.Generator):
   """Decoder-only transformer over performance tokens.
 
   Args:
     vocab_size: V (events + genre tokens).
     num_layers, hidden_size, num_heads, attention_size, filter_size,
     max_len, dropout, attention, max_relative_position, timing_signal,
-    attention_dropout: see configs.ModelConfig (attention_dropout None: as
+    attention_dropout: see configs.TransformerConfig (attention_dropout None: as
       dropout).
 
   Call:
@@ -188,16 +189,13 @@ class MusicTransformer(keras.Model):
     return config
 
   @classmethod
-  def from_model_config(cls, model_config, vocab_size, **kwargs):
-    """Builds from a configs.ModelConfig (kwargs: e.g. dtype, name)."""
-    return cls(vocab_size=vocab_size, num_layers=model_config.num_layers,
-               hidden_size=model_config.hidden_size,
-               num_heads=model_config.num_heads,
-               attention_size=model_config.attention_size,
-               filter_size=model_config.filter_size,
-               max_len=model_config.max_len, dropout=model_config.dropout,
-               attention=model_config.attention,
-               max_relative_position=model_config.relative_distance,
-               timing_signal=model_config.timing_signal,
-               attention_dropout=model_config.attention_weight_dropout,
-               **kwargs)
+  def from_transformer_config(cls, transformer_config, vocab_size, **kwargs):
+    """Builds from a configs.TransformerConfig (kwargs: e.g. dtype, name)."""
+    c = transformer_config
+    return cls(vocab_size=vocab_size, num_layers=c.num_layers,
+               hidden_size=c.hidden_size, num_heads=c.num_heads,
+               attention_size=c.attention_size, filter_size=c.filter_size,
+               max_len=c.max_len, dropout=c.dropout, attention=c.attention,
+               max_relative_position=c.relative_distance,
+               timing_signal=c.timing_signal,
+               attention_dropout=c.attention_weight_dropout, **kwargs)

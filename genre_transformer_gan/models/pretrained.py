@@ -37,7 +37,7 @@ def paths(config_name: str, directory: str = DIRECTORY):
 
 def fingerprint(config, genres) -> dict:
   """What a pretrained generator must share with a run to start it."""
-  family = {'transformer': config.model, 'lstm': config.lstm,
+  family = {'transformer': config.transformer, 'lstm': config.lstm,
             'wavenet': config.wavenet}[config.generator]
   return {'config': config.name, 'generator': config.generator,
           'model': json.loads(json.dumps(dataclasses.asdict(family))),

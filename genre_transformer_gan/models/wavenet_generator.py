@@ -23,6 +23,7 @@ instead of a convolution over the whole history.
 import keras
 from keras import ops
 
+from genre_transformer_gan.models import generator_base
 from genre_transformer_gan.models import token_embedding
 from genre_transformer_gan.models import tracking
 
@@ -118,7 +119,7 @@ class GatedResidualLayer(keras.layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package='genre_transformer_gan')
-class WaveNetGenerator(keras.Model):
+class WaveNetGenerator(generator_base.Generator):
   """Dilated causal convolutions over token embeddings, genre-conditioned.
 
   Args:
@@ -134,8 +135,6 @@ class WaveNetGenerator(keras.Model):
   Returns:
     float32 [B, L, V] logits for the next token at every position.
   """
-
-  max_positions = None  # No position limit: any rollout length.
 
   def __init__(self, vocab_size, residual_channels, skip_channels,
                kernel_size, dilations, max_len, dropout=0.0, **kwargs):
@@ -203,7 +202,7 @@ class WaveNetGenerator(keras.Model):
     """
     genre, queues = cache
     x = token_embedding.embed_tokens(self.embedding, inputs)
-    genre = ops.where(ops.equal(index, 0), x, genre)
+    genre = self.carry_genre(x, genre, index)
     skip, new_queues = 0.0, []
     for layer, queue in zip(self.gated_layers, queues):
       x, layer_skip, queue = layer.call_cached(x, genre, queue, index)

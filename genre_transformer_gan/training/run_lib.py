@@ -138,7 +138,7 @@ def mle_dataset_fn(config, builder, seed=0, genre_ids=None):
   """input_context -> the MLE training batches (MleTrainer.train's input)."""
   def dataset_fn(input_context):
     return pipeline.train_dataset(
-        builder.as_dataset(split='train'), config.model.max_len,
+        builder.as_dataset(split='train'), config.max_len,
         config.batch_size, seed=seed, genre_ids=genre_ids,
         input_context=input_context)
   return dataset_fn
@@ -152,7 +152,7 @@ def adversarial_dataset_fn(config, builder, genre, seed=0):
   def dataset_fn(input_context):
     return pipeline.adversarial_dataset(
         builder.as_dataset(split='train'), genre_id,
-        settings.primer_len + settings.sample_len, config.model.max_len,
+        settings.primer_len + settings.sample_len, config.max_len,
         settings.batch_size, settings.mle_batch_size, seed=seed,
         input_context=input_context)
   return dataset_fn
@@ -172,7 +172,7 @@ def run_mle(config, builder, vocabulary, model_dir, mle_steps, strategy,
   and it fits (models/pretrained.py).
   """
   genre_ids = datasets.genre_ids(builder, genres) if genres else None
-  max_len = config.model.max_len
+  max_len = config.max_len
 
   eval_split = 'validation' if 'validation' in builder.info.splits else 'train'
   eval_data = pipeline.eval_dataset(

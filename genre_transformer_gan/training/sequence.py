@@ -200,7 +200,7 @@ def train_genre_gan(config, settings: RunSettings, builder=None,
     outcome['report'] = final_report_lib.final_report(
         config, builder, trainer.generator, settings.genre,
         trainer.classifier, evaluator, trainer.directory,
-        settings.num_samples, settings.sample_length or config.model.max_len,
+        settings.num_samples, settings.sample_length or config.max_len,
         settings.seed, control=run_lib.control_generator(trainer))
     log(outcome['report'])
   return outcome
