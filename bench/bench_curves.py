@@ -26,7 +26,7 @@ import time
 
 import machine  # bench/machine.py
 from genre_transformer_gan import configs
-from genre_transformer_gan.data import datasets
+from genre_transformer_gan import datasets
 from genre_transformer_gan.data import pipeline
 from genre_transformer_gan.training import mle
 from genre_transformer_gan.training import precision

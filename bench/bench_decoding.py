@@ -34,7 +34,7 @@ import numpy as np
 import machine  # bench/machine.py
 import tables  # bench/tables.py
 from genre_transformer_gan import configs
-from genre_transformer_gan.data import datasets
+from genre_transformer_gan import datasets
 from genre_transformer_gan.data import vocabulary as vocab
 from genre_transformer_gan.evaluation import evaluator as evaluator_lib
 from genre_transformer_gan.evaluation import features

@@ -49,7 +49,7 @@ import tensorflow as tf
 
 import tables  # bench/tables.py
 from genre_transformer_gan import configs
-from genre_transformer_gan.data import datasets
+from genre_transformer_gan import datasets
 from genre_transformer_gan.evaluation import realism
 from genre_transformer_gan.evaluation import report
 from genre_transformer_gan.models import classifier_io

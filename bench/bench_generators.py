@@ -35,7 +35,7 @@ import bench_ngram  # bench/bench_ngram.py
 import machine  # bench/machine.py
 import tables  # bench/tables.py
 from genre_transformer_gan import configs
-from genre_transformer_gan.data import datasets
+from genre_transformer_gan import datasets
 from genre_transformer_gan.evaluation import likelihood
 from genre_transformer_gan.evaluation import report
 from genre_transformer_gan.generation import sampling

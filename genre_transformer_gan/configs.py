@@ -1,7 +1,7 @@
 """Named configurations: `tiny` (tests), `small` (a 2-core CPU), `base` (TPU).
 
-Each config holds the settings of every generator family (`model`: the Music
-Transformer, `lstm`, `wavenet`); `generator` picks the one a run trains
+Each config holds the settings of every generator family (`transformer`,
+`lstm`, `wavenet`); `generator` picks the one a run trains
 (`genre_gan_train --generator=lstm` replaces it).
 
 Configs are frozen: derive a variant with `dataclasses.replace`, never by
@@ -11,7 +11,8 @@ mutating a shared one.
 import dataclasses
 from typing import Optional, Tuple
 
-from genre_transformer_gan.data import datasets
+# The embedded dataset (datasets.py builds it on first use).
+DEFAULT_DATASET = 'corpus_genre/small'
 
 
 @dataclasses.dataclass(frozen=True)
@@ -282,7 +283,7 @@ class Config:
   generator: str = 'transformer'
   lstm: LstmConfig = LstmConfig()
   wavenet: WaveNetConfig = WaveNetConfig()
-  dataset: str = datasets.DEFAULT_DATASET
+  dataset: str = DEFAULT_DATASET
   batch_size: int = 16
   train: TrainConfig = TrainConfig()
   classifier: ClassifierConfig = ClassifierConfig()

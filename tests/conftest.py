@@ -35,7 +35,7 @@ def corpus_midi():
 @pytest.fixture(scope='session')
 def corpus_small_builder(tmp_path_factory):
   """corpus_genre/small built from an empty data_dir (about a minute)."""
-  from genre_transformer_gan.data import datasets  # pylint: disable=import-outside-toplevel
+  from genre_transformer_gan import datasets  # pylint: disable=import-outside-toplevel
   data_dir = tmp_path_factory.mktemp('tfds_data')
   return datasets.get_builder('corpus_genre/small', data_dir=os.fspath(data_dir))
 

@@ -23,7 +23,7 @@ from absl import flags
 from absl import logging
 
 from genre_transformer_gan import configs
-from genre_transformer_gan.data import datasets
+from genre_transformer_gan import datasets
 from genre_transformer_gan.scripts import script_utils
 from genre_transformer_gan.training import run_lib
 from genre_transformer_gan.training import strategies

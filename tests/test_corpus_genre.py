@@ -6,7 +6,7 @@ import numpy as np
 import tensorflow_datasets as tfds
 
 from genre_transformer_gan.data import corpus_lib
-from genre_transformer_gan.data import datasets
+from genre_transformer_gan import datasets
 from genre_transformer_gan.data import example_lib
 from genre_transformer_gan.data import pipeline
 from genre_transformer_gan.data import vocabulary as vocab

@@ -13,7 +13,7 @@ import pytest
 import tensorflow as tf
 
 from genre_transformer_gan import configs
-from genre_transformer_gan.data import datasets
+from genre_transformer_gan import datasets
 from genre_transformer_gan.data import pipeline
 from genre_transformer_gan.data import vocabulary as vocab
 from genre_transformer_gan.models import generators

@@ -13,7 +13,7 @@ import tensorflow as tf
 import tensorflow_datasets as tfds
 
 from genre_transformer_gan import configs
-from genre_transformer_gan.data import datasets
+from genre_transformer_gan import datasets
 from genre_transformer_gan.data import pipeline
 from genre_transformer_gan.testing import synthetic_lakh
 from genre_transformer_gan.training import checkpointing

@@ -19,7 +19,7 @@ from absl import flags
 import numpy as np
 
 from genre_transformer_gan import file_checks
-from genre_transformer_gan.data import datasets
+from genre_transformer_gan import datasets
 from genre_transformer_gan.data import example_lib
 from genre_transformer_gan.data import near_duplicates
 from genre_transformer_gan.data import tokenizer

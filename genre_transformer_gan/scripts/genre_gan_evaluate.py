@@ -28,7 +28,7 @@ from absl import logging
 
 from genre_transformer_gan import configs
 from genre_transformer_gan import file_checks
-from genre_transformer_gan.data import datasets
+from genre_transformer_gan import datasets
 from genre_transformer_gan.evaluation import evaluator as evaluator_lib
 from genre_transformer_gan.evaluation import likelihood
 from genre_transformer_gan.evaluation import report

@@ -17,7 +17,7 @@ import numpy as np
 import tensorflow as tf
 
 from genre_transformer_gan import run_layout
-from genre_transformer_gan.data import datasets
+from genre_transformer_gan import datasets
 from genre_transformer_gan.data import pipeline
 from genre_transformer_gan.evaluation import evaluator as evaluator_lib
 from genre_transformer_gan.models import classifier_io

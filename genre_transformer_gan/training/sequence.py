@@ -20,7 +20,7 @@ import tensorflow as tf
 
 from genre_transformer_gan import file_checks
 from genre_transformer_gan import run_layout
-from genre_transformer_gan.data import datasets
+from genre_transformer_gan import datasets
 from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.models import pretrained
 from genre_transformer_gan.training import cluster

@@ -2,6 +2,8 @@
 
 `corpus_genre/*` is built on first use (no download). `lakh_genre/*` and
 `midi_folders` need a manual_dir (see their README.md in tfds_builders/).
+This module sits above the builders (tfds_builders/, which use the data
+stage), and the models, evaluation and training stages use it.
 """
 
 import os
@@ -9,9 +11,10 @@ from typing import Optional
 
 import tensorflow_datasets as tfds
 
+from genre_transformer_gan import configs
 from genre_transformer_gan.data import vocabulary
 
-DEFAULT_DATASET = 'corpus_genre/small'
+DEFAULT_DATASET = configs.DEFAULT_DATASET
 DEFAULT_DATA_DIR = os.path.join('~', 'tensorflow_datasets')
 
 
