@@ -84,7 +84,7 @@ def main():
   if args.generator != 'transformer':
     _other_family(args)
     return
-  model_config = dataclasses.replace(configs.get_config(args.config).model,
+  model_config = dataclasses.replace(configs.get_config(args.config).transformer,
                                      max_len=args.length, dropout=0.0)
   relative = music_transformer.MusicTransformer.from_transformer_config(
       model_config, _VOCAB)

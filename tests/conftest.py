@@ -45,3 +45,23 @@ def corpus_data_dir(corpus_small_builder):
   """The TFDS data_dir that holds corpus_small_builder's data (for commands)."""
   return os.path.dirname(os.path.dirname(os.path.dirname(
       corpus_small_builder.data_dir)))
+
+
+@pytest.fixture(scope='session')
+def folders_builder(tmp_path_factory):
+  """midi_folders built from generated MIDI of three genres (seconds): a real
+  TFDS dataset with train / validation / test splits for fast tests."""
+  from genre_transformer_gan import datasets  # pylint: disable=import-outside-toplevel
+  from genre_transformer_gan.testing import synthetic_midi  # pylint: disable=import-outside-toplevel
+  root = tmp_path_factory.mktemp('folders')
+  for style, genre in enumerate(FOLDER_GENRES):
+    folder = root / 'midi' / genre
+    folder.mkdir(parents=True)
+    for seed in range(16):
+      (folder / f'piece{seed}.mid').write_bytes(
+          synthetic_midi.style_midi(style, seed, num_notes=300))
+  return datasets.get_builder('midi_folders', data_dir=str(root / 'tfds'),
+                              manual_dir=str(root / 'midi'))
+
+
+FOLDER_GENRES = ('classical', 'early', 'folk')  # midi_folders sorts them.

@@ -264,6 +264,7 @@ def test_trainer_updates_generator_and_critic_never_the_classifier(
   assert resumed.train(tiny_models.real_dataset(config, 2, 6), 3)['step'] == 3
 
 
+@pytest.mark.slow
 def test_resumed_adversarial_run_continues_the_data(tmp_path, monkeypatch):
   """Stopped at step 2 and resumed == 4 steps straight (64 distinct batches,
   the critic's dropout masks included)."""

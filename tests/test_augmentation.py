@@ -27,6 +27,7 @@ def real_tokens(corpus_midi):
   return [tokenizer.encode_midi(m) for m in pieces]
 
 
+@pytest.mark.slow
 def test_matches_note_seq(real_tokens):
   assert len(real_tokens) >= 8
   for tokens in real_tokens:
@@ -70,6 +71,7 @@ def test_out_of_range_transposition_is_flagged():
   assert not bool(ok)
 
 
+@pytest.mark.slow
 def test_augment_is_deterministic_in_seed(real_tokens):
   tokens = real_tokens[0][:300]
   a = augmentation.augment(tokens, tf.constant([1, 2]))

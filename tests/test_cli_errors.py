@@ -38,13 +38,13 @@ def test_missing_or_empty_manual_dir(paths):
                            manual_dir=manual_dir)
 
 
-def test_unknown_dataset_config_and_genre(corpus_small_builder):
+def test_unknown_dataset_config_and_genre(folders_builder):
   with pytest.raises(ValueError, match='Unknown dataset'):
     datasets.get_builder('lakh/rock')
   with pytest.raises(ValueError, match='choose one of: tiny, small, base'):
     configs.get_config('huge')
-  with pytest.raises(ValueError, match='choose one of: classical, folk, early'):
-    datasets.genre_ids(corpus_small_builder, ['jazz'])
+  with pytest.raises(ValueError, match='choose one of: classical, early, folk'):
+    datasets.genre_ids(folders_builder, ['jazz'])
 
 
 @pytest.mark.parametrize('flag', ['--export_dir', '--output', '--model_dir',
@@ -54,7 +54,7 @@ def test_unwritable_output_names_its_flag(paths, flag):
     file_checks.ensure_writable_dir(paths['unwritable'], flag)
 
 
-def test_train_checks_flags_before_any_work(corpus_small_builder, paths):
+def test_train_checks_flags_before_any_work(folders_builder, paths):
   config = configs.get_config('tiny')
   model_dir = f'{paths["root"]}/run'
   for settings, message in [
@@ -74,7 +74,7 @@ def test_train_checks_flags_before_any_work(corpus_small_builder, paths):
                                    model_dir)
     with pytest.raises((ValueError, FileNotFoundError, PermissionError),
                        match=message):
-      sequence.train_genre_gan(config, settings, builder=corpus_small_builder)
+      sequence.train_genre_gan(config, settings, builder=folders_builder)
   assert not os.path.exists(f'{model_dir}/checkpoints')
 
 

@@ -3,6 +3,7 @@
 import collections
 
 import numpy as np
+import pytest
 import tensorflow_datasets as tfds
 
 from genre_transformer_gan.data import corpus_lib
@@ -11,6 +12,9 @@ from genre_transformer_gan.data import example_lib
 from genre_transformer_gan.data import pipeline
 from genre_transformer_gan.data import vocabulary as vocab
 from tfds_builders.corpus_genre import corpus_genre_dataset_builder
+
+# The slow tier: these build the embedded dataset (about a minute).
+pytestmark = pytest.mark.slow
 
 
 def test_small_has_three_genres_with_100_training_pieces(corpus_small_builder):
@@ -59,6 +63,7 @@ def test_genre_mapping_is_disjoint_and_documented():
     assert source in readme, source
 
 
+@pytest.mark.slow
 def test_full_config_runs_through_beam(tmp_path, monkeypatch):
   """`full`'s Beam path on a subset, with a broken piece counted."""
   pieces = corpus_lib.list_pieces(max_per_genre=10, max_file_bytes=20_000)

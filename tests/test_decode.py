@@ -4,6 +4,7 @@ import itertools
 
 import note_seq
 import numpy as np
+import pytest
 
 from genre_transformer_gan.data import tokenizer
 from genre_transformer_gan.data import vocabulary as vocab
@@ -23,6 +24,7 @@ def _has_same_pitch_overlap(ns):
   return False
 
 
+@pytest.mark.slow
 def test_round_trip_through_midi_file(corpus_midi, tmp_path):
   """tokens -> MIDI -> tokens is exact unless same-pitch notes overlap.
 

@@ -13,6 +13,9 @@ from genre_transformer_gan.data import tokenizer
 from genre_transformer_gan.training import mle
 from tests import console
 
+# The slow tier: the commands in subprocesses, end to end.
+pytestmark = pytest.mark.slow
+
 
 
 @pytest.fixture(scope='module')

@@ -33,12 +33,27 @@ def _synth():
 
 
 @pytest.fixture(scope='module')
-def run_root(corpus_small_builder, tmp_path_factory):
-  """runs/ with a briefly trained tiny generator, evaluator and classifier."""
+def model_root(folders_builder, tmp_path_factory):
+  """runs/ with a tiny generator trained briefly on generated music."""
   root = str(tmp_path_factory.mktemp('runs'))
+  config = configs.get_config('tiny')
+  builder = folders_builder
+  vocabulary = datasets.get_vocabulary(builder)
+  model_dir = os.path.join(root, 'tiny')
+  run_lib.check_model_dir(model_dir, 'tiny', vocabulary.genres)
+  run_lib.run_mle(config, builder, vocabulary, model_dir, 30,
+                  tf.distribute.get_strategy(), eval_batches=1)
+  return root
+
+
+@pytest.fixture(scope='module')
+def run_root(corpus_small_builder, tmp_path_factory):
+  """runs/ with a briefly trained tiny generator, evaluator and classifier,
+  all on the embedded dataset."""
   config = configs.get_config('tiny')
   builder = corpus_small_builder
   vocabulary = datasets.get_vocabulary(builder)
+  root = str(tmp_path_factory.mktemp('runs'))
   model_dir = os.path.join(root, 'tiny')
   run_lib.check_model_dir(model_dir, 'tiny', vocabulary.genres)
   run_lib.run_mle(config, builder, vocabulary, model_dir, 30,
@@ -78,6 +93,7 @@ def _check_files(directory, stem):
   return sequence
 
 
+@pytest.mark.slow
 def test_generate_writes_midi_wav_png_and_index(run_root, tmp_path):
   output = str(tmp_path / 'folk')
   result = console.run_script(
@@ -115,6 +131,7 @@ def test_generate_writes_midi_wav_png_and_index(run_root, tmp_path):
   assert '[folk_00.wav](folk_00.wav)' in page
 
 
+@pytest.mark.slow
 def test_genre_transfer_writes_primer_and_continuation(
     run_root, corpus_small_builder, tmp_path):
   folk = datasets.genre_ids(corpus_small_builder, ['folk'])[0]
@@ -150,8 +167,8 @@ def test_genre_transfer_writes_primer_and_continuation(
     assert 'classical' in entry['genre_probabilities']['evaluator']
 
 
-def test_same_seed_same_samples(run_root):
-  generator = generate_lib.load(os.path.join(run_root, 'tiny'), 'early')
+def test_same_seed_same_samples(model_root):
+  generator = generate_lib.load(os.path.join(model_root, 'tiny'), 'early')
   settings = generate_lib.GenerateSettings(
       genre='early', num_samples=3, length=80, batch_size=2, seed=5)
   first = generate_lib.sample(generator, settings, log=lambda _: None)
@@ -167,12 +184,12 @@ def test_same_seed_same_samples(run_root):
 
 
 def test_without_fluidsynth_renders_with_the_soundfont_wheel(
-    run_root, tmp_path, monkeypatch):
+    model_root, tmp_path, monkeypatch):
   """A fresh machine without libfluidsynth: WAVs all the same (midirenderer),
   and one line saying so when FluidSynth was asked for."""
   monkeypatch.setattr(audio, 'fluidsynth_status',
                       lambda: (False, 'FluidSynth is not available (test)'))
-  generator = generate_lib.load(os.path.join(run_root, 'tiny'), 'folk')
+  generator = generate_lib.load(os.path.join(model_root, 'tiny'), 'folk')
   for synth, expected_lines in (('auto', 0), ('fluidsynth', 1)):
     messages = []
     output = tmp_path / synth
@@ -190,7 +207,7 @@ def test_without_fluidsynth_renders_with_the_soundfont_wheel(
       _check_files(str(output), entry['name'])
 
 
-def test_soundfont_renderer_plays_the_music(corpus_small_builder):
+def test_soundfont_renderer_plays_the_music():
   """midirenderer with the General MIDI soundfont: as long as the MIDI, not
   silent, louder where notes sound than in a rest, and its spectrum peaks
   at the played pitch."""
@@ -213,8 +230,8 @@ def test_soundfont_renderer_plays_the_music(corpus_small_builder):
   assert any(abs(peak_hz - 440 * k) < 15 for k in (1, 2, 3)), peak_hz
 
 
-def test_adversarial_stage_is_picked_for_its_genre(run_root, tmp_path):
-  model_dir = os.path.join(run_root, 'tiny')
+def test_adversarial_stage_is_picked_for_its_genre(model_root, tmp_path):
+  model_dir = os.path.join(model_root, 'tiny')
   mle_model, _, _ = generator_io.load_generator(model_dir)
   # An adversarial checkpoint as AdversarialTrainer writes it (key
   # `generator`), with different weights.
@@ -242,6 +259,7 @@ def test_adversarial_stage_is_picked_for_its_genre(run_root, tmp_path):
     (['--genre=folk', '--model_dir=/nonexistent'],
      'No generator checkpoint in /nonexistent'),
 ])
+@pytest.mark.slow
 def test_bad_flags_give_one_line(run_root, tmp_path, flags, message):
   result = console.run_script(
       'genre_gan_generate', f'--model_dir={run_root}/tiny',

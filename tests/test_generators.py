@@ -47,7 +47,8 @@ def test_build_picks_the_family(generator):
       'wavenet': 'WaveNetGenerator'}[generator]
 
 
-@pytest.mark.parametrize('generator', FAMILIES)
+@pytest.mark.parametrize('generator', [
+    'lstm', pytest.param('wavenet', marks=pytest.mark.slow)])  # 35 s
 def test_incremental_logits_equal_full_forward(generator):
   """A free-running rollout past the receptive field, checked every step."""
   model = _model(generator)

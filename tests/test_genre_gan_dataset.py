@@ -4,8 +4,12 @@ import functools
 import os
 
 import note_seq
+import pytest
 
 from tests import console
+
+# The slow tier: the command in subprocesses, with a Beam build.
+pytestmark = pytest.mark.slow
 
 _FOLDERS = os.path.join(console.REPO, 'tfds_builders', 'midi_folders',
                         'dummy_data')

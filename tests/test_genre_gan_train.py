@@ -10,6 +10,10 @@ import tensorflow as tf
 
 from tests import console
 
+# The slow tier: the command in subprocesses, end to end (sequence.py's
+# in-process tests are in test_sequence.py).
+pytestmark = pytest.mark.slow
+
 _run = functools.partial(console.run_script, 'genre_gan_train')
 
 

@@ -121,6 +121,7 @@ def small_evaluator(corpus_small_builder, tmp_path_factory):
   return evaluator_lib.FeatureEvaluator.load(directory), info
 
 
+@pytest.mark.slow
 def test_calibration_noise_cannot_pass(small_evaluator, corpus_small_builder):
   """Negatives are rejected and told apart; real test music is accepted."""
   evaluator, info = small_evaluator

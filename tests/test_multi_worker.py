@@ -21,6 +21,9 @@ from genre_transformer_gan import datasets
 from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.models import genre_classifier
 
+# The slow tier: worker processes on localhost.
+pytestmark = pytest.mark.slow
+
 _REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 

@@ -17,7 +17,7 @@ _VOCAB = vocab.Vocabulary(['classical', 'folk', 'early']).size
 
 
 def _model(attention='relative', **overrides):
-  model_config = dataclasses.replace(configs.get_config('tiny').model,
+  model_config = dataclasses.replace(configs.get_config('tiny').transformer,
                                      attention=attention, **overrides)
   return music_transformer.MusicTransformer.from_transformer_config(model_config,
                                                               _VOCAB)
@@ -47,7 +47,7 @@ def test_cached_logits_equal_full_forward(attention, primer_len):
 
 def test_configs():
   assert set(configs.CONFIG_MAP) == {'tiny', 'small', 'base'}
-  base = configs.get_config('base').model
+  base = configs.get_config('base').transformer
   assert (base.num_layers, base.hidden_size, base.attention_size,
           base.filter_size, base.max_len, base.dropout) == (
               8, 384, 512, 1024, 2048, 0.2)
@@ -82,7 +82,7 @@ def _matmul_dtypes(model, inputs_spec):
 def test_mixed_bfloat16_runs_every_matmul_in_bfloat16(attention):
   model = _model(attention)
   mixed = music_transformer.MusicTransformer.from_transformer_config(
-      dataclasses.replace(configs.get_config('tiny').model,
+      dataclasses.replace(configs.get_config('tiny').transformer,
                           attention=attention), _VOCAB,
       dtype='mixed_bfloat16')
   for spec in (tf.TensorSpec([2, 16], tf.int32),

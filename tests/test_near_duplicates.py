@@ -1,6 +1,7 @@
 """Near-duplicate keys, groups, and the corpus_genre splits."""
 
 import numpy as np
+import pytest
 
 from genre_transformer_gan.data import near_duplicates
 from genre_transformer_gan.data import vocabulary as vocab
@@ -46,6 +47,7 @@ def test_groups_chain_and_cross_split():
   assert not near_duplicates.cross_split_groups(keys, moved)
 
 
+@pytest.mark.slow
 def test_corpus_small_has_no_cross_split_near_duplicates(corpus_small_builder):
   assert near_duplicates.check_builder(corpus_small_builder) == []
 

@@ -80,6 +80,7 @@ def _outputs(notebook, mime):
           for o in c.outputs if mime in o.get('data', {})]
 
 
+@pytest.mark.slow
 def test_quickstart_runs_on_cpu(corpus_data_dir, tmp_path, monkeypatch):
   notebook = _execute('quickstart.ipynb', {
       'CONFIG': 'tiny', 'TRAIN_STEPS': 20, 'NUM_SAMPLES': 1, 'LENGTH': 160,
@@ -97,6 +98,7 @@ def test_quickstart_runs_on_cpu(corpus_data_dir, tmp_path, monkeypatch):
   assert 'validation NLL' in text and 'evaluator' in text
 
 
+@pytest.mark.slow
 def test_train_tpu_runs_on_cpu(corpus_data_dir, tmp_path, monkeypatch):
   model_dir = str(tmp_path / 'runs' / 'colab')
   notebook = _execute('train_tpu.ipynb', {

@@ -1,6 +1,7 @@
 """The fast note decoder equals note_seq's Performance.to_sequence."""
 
 import numpy as np
+import pytest
 
 from genre_transformer_gan.data import notes as notes_lib
 from genre_transformer_gan.data import tokenizer
@@ -28,6 +29,7 @@ def _assert_equal_to_oracle(tokens):
   return notes
 
 
+@pytest.mark.slow
 def test_equal_to_note_seq_on_real_music(corpus_midi):
   for midi in list(corpus_midi.values())[:40]:
     notes = _assert_equal_to_oracle(tokenizer.encode_midi(midi))
@@ -73,6 +75,7 @@ def test_one_key_tokens():
        off(62)])
 
 
+@pytest.mark.slow
 def test_encoded_music_is_already_one_key(corpus_midi):
   """MIDI encodes to streams `one_key_tokens` leaves alone."""
   for midi in list(corpus_midi.values())[:40]:

@@ -115,6 +115,7 @@ def test_damaged_weights_are_refused(shipped, tmp_path):
     pretrained.initialize(trainer, config, GENRES, 'auto', directory)
 
 
+@pytest.mark.slow
 def test_the_shipped_small_generator_fits_and_scores_its_card(
     corpus_small_builder):
   card = pretrained.read_card('small')

@@ -34,16 +34,16 @@ def _logged_losses(model_dir):
   return losses
 
 
-def test_same_seed_same_losses_and_weights(corpus_small_builder, tmp_path):
+def test_same_seed_same_losses_and_weights(folders_builder, tmp_path):
   config = configs.get_config('tiny')
   config = dataclasses.replace(config, train=dataclasses.replace(
       config.train, log_every=1))
-  vocabulary = datasets.get_vocabulary(corpus_small_builder)
+  vocabulary = datasets.get_vocabulary(folders_builder)
   strategy = tf.distribute.get_strategy()
   runs = {}
   for name, seed in (('a', 3), ('b', 3), ('c', 4)):
     model_dir = str(tmp_path / name)
-    run_lib.run_mle(config, corpus_small_builder, vocabulary, model_dir, 6,
+    run_lib.run_mle(config, folders_builder, vocabulary, model_dir, 6,
                     strategy, seed=seed, eval_batches=1)
     runs[name] = (_logged_losses(model_dir), mle.MleTrainer(
         config, vocabulary.size, model_dir).model.get_weights())
@@ -60,6 +60,7 @@ def _tokens_by_id(builder):
           for ex in tfds.as_numpy(builder.as_dataset(split=split))}
 
 
+@pytest.mark.slow
 def test_two_builds_give_identical_tokens(tmp_path):
   manual_dir = str(tmp_path / 'lmd')
   synthetic_lakh.write_fake_lakh(manual_dir, num_files=10, bad_files=True)
@@ -75,6 +76,7 @@ def test_two_builds_give_identical_tokens(tmp_path):
     assert ids[0] == ids[1]
 
 
+@pytest.mark.slow
 def test_sigkill_mid_training_then_the_same_command_resumes(
     corpus_small_builder, corpus_data_dir, tmp_path):
   model_dir = str(tmp_path / 'run')
@@ -117,19 +119,19 @@ def test_sigkill_mid_training_then_the_same_command_resumes(
 
 
 def test_non_finite_loss_stops_and_keeps_the_last_good_checkpoint(
-    corpus_small_builder, tmp_path):
+    folders_builder, tmp_path):
   config = configs.get_config('tiny')
-  vocabulary = datasets.get_vocabulary(corpus_small_builder)
+  vocabulary = datasets.get_vocabulary(folders_builder)
   model_dir = str(tmp_path / 'run')
   strategy = tf.distribute.get_strategy()
-  run_lib.run_mle(config, corpus_small_builder, vocabulary, model_dir, 10,
+  run_lib.run_mle(config, folders_builder, vocabulary, model_dir, 10,
                   strategy, eval_batches=1)
   good = mle.MleTrainer(config, vocabulary.size, model_dir)
   good_weights = good.model.get_weights()
   good.model.weights[0].assign(tf.fill(good.model.weights[0].shape,
                                         float('nan')))
   fn = lambda context: pipeline.train_dataset(
-      corpus_small_builder.as_dataset(split='train'), config.max_len,
+      folders_builder.as_dataset(split='train'), config.max_len,
       config.batch_size, input_context=context)
   with pytest.raises(FloatingPointError, match='re-run'):
     good.train(fn, 20)

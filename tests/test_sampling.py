@@ -14,7 +14,7 @@ _VOCAB = vocab.GENRE_OFFSET + 3
 
 def _model():
   return music_transformer.MusicTransformer.from_transformer_config(
-      configs.get_config('tiny').model, _VOCAB)
+      configs.get_config('tiny').transformer, _VOCAB)
 
 
 def _greedy_next(model, context):

@@ -12,6 +12,9 @@ import tensorflow_datasets as tfds
 from genre_transformer_gan.data import example_lib
 from genre_transformer_gan.testing import synthetic_lakh
 
+# The slow tier: `tfds build` processes with Beam workers.
+pytestmark = pytest.mark.slow
+
 _REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _MULTI_PROCESS = ('direct_num_workers=2,'
                   'direct_running_mode=multi_processing')

@@ -48,6 +48,7 @@ def _assert_same(reference, fast, name):
     np.testing.assert_array_equal(fast, reference, err_msg=name)
 
 
+@pytest.mark.slow
 def test_identical_on_real_music(corpus_midi):
   genres = {piece_id.split('/')[0] for piece_id in corpus_midi}
   assert len(corpus_midi) >= 200 and len(genres) >= 6
@@ -85,6 +86,7 @@ def test_identical_on_random_event_streams():
     _assert_same(reference, fast, f'random seed {seed}')
 
 
+@pytest.mark.slow
 def test_identical_on_corrupted_files(corpus_midi):
   rng = random.Random(0)
   sources = list(corpus_midi.values())[:20] + [
@@ -135,6 +137,7 @@ def test_info_counts_drums():
   assert (info.num_notes, info.num_drum_notes, len(info.tokens)) == (0, 1, 0)
 
 
+@pytest.mark.slow
 def test_fast_tempo_map_equals_note_seq(corpus_midi):
   """The qpm the builders check (absurd_tempo) is note_seq's, on both paths."""
   streams = [synthetic_midi.random_midi(seed, num_tracks=1 + seed % 4,

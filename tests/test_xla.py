@@ -23,6 +23,9 @@ from genre_transformer_gan.training import adversarial
 from genre_transformer_gan.training import mle
 from tests import tiny_models
 
+# The slow tier: every step compiled by XLA and compared.
+pytestmark = pytest.mark.slow
+
 
 def _config(jit_compile, **adversarial_settings):
   config = configs.without_dropout(configs.get_config('tiny'))

@@ -20,7 +20,7 @@ def run_main(command: str, run, argv) -> int:
   try:
     run()
   except USER_ERRORS as e:
-    if flags.FLAGS.verbose:
+    if flags.FLAGS['verbose'].value:
       raise
     message = str(e).strip() or type(e).__name__
     if isinstance(e, cluster.WORKER_LOST):

@@ -175,19 +175,8 @@ class AdversarialTrainer:
       real_scores = self.critic(real_continuation, training=True)
       fake_scores = self.critic(fake, training=True)
       critic_losses, realism_losses = realism(real_scores, fake_scores)
-      nll_sum, count = losses.next_token_nll(self.generator, mle_batch,
-                                             training=True)
-      global_count = context.all_reduce(tf.distribute.ReduceOp.SUM, count)
-      mle_nll = nll_sum / tf.maximum(global_count, 1.0)
-      kl = tf.zeros([batch])
-      if self.reference is not None:
-        reference_logits = self.reference(
-            tf.concat([tf.one_hot(prompts, self.generator.vocab_size),
-                       tf.stop_gradient(rollout['fed'][:, :-1])], 1),
-            training=False)[:, -s.sample_len:] + gumbel.event_logit_mask(
-                self.generator.vocab_size)
-        kl = adversarial_losses.kl_to_reference(rollout['logits'],
-                                                reference_logits)
+      mle_nll = self._mle_term(mle_batch, context)
+      kl = self._kl_term(prompts, rollout)
       generator_loss = (
           tf.reduce_sum(s.genre_weight * genre + s.realism_weight *
                         realism_losses + s.kl_weight * kl) / global_batch +
@@ -224,6 +213,28 @@ class AdversarialTrainer:
             'hard_probability': batch_sum(hard_probability),
             'real_score': batch_sum(real_scores),
             'fake_score': batch_sum(fake_scores)}
+
+  def _mle_term(self, mle_batch, context):
+    """The MLE regulariser: this replica's share of the global mean NLL of
+    real sequences [b', L] of the genre (a float32 scalar)."""
+    nll_sum, count = losses.next_token_nll(self.generator, mle_batch,
+                                           training=True)
+    global_count = context.all_reduce(tf.distribute.ReduceOp.SUM, count)
+    return nll_sum / tf.maximum(global_count, 1.0)
+
+  def _kl_term(self, prompts, rollout):
+    """KL(p_theta || p_0) per rollout, float32 [b]; zeros without a
+    reference. prompts: int [b, 1 + P]; rollout: gumbel.rollout's dict."""
+    if self.reference is None:
+      return tf.zeros([tf.shape(prompts)[0]])
+    vocab_size = self.generator.vocab_size
+    reference_logits = self.reference(
+        tf.concat([tf.one_hot(prompts, vocab_size),
+                   tf.stop_gradient(rollout['fed'][:, :-1])], 1),
+        training=False)[:, -self.settings.sample_len:] + (
+            gumbel.event_logit_mask(vocab_size))
+    return adversarial_losses.kl_to_reference(rollout['logits'],
+                                              reference_logits)
 
   def _distributed_step(self, iterator, seed):
     real, mle_batch = next(iterator)
