@@ -47,8 +47,7 @@ def test_build_picks_the_family(generator):
       'wavenet': 'WaveNetGenerator'}[generator]
 
 
-@pytest.mark.parametrize('generator', [
-    'lstm', pytest.param('wavenet', marks=pytest.mark.slow)])  # 35 s
+@pytest.mark.parametrize('generator', FAMILIES)
 def test_incremental_logits_equal_full_forward(generator):
   """A free-running rollout past the receptive field, checked every step."""
   model = _model(generator)
@@ -59,7 +58,8 @@ def test_incremental_logits_equal_full_forward(generator):
   step = tf.function(model.call_cached)
   cached = []
   for t in range(total - 1):
-    logits, cache = step(tokens[:, t], cache, t)
+    # A tensor position: one trace for every step, as the sampler runs it.
+    logits, cache = step(tokens[:, t], cache, tf.constant(t))
     cached.append(np.asarray(logits))
     if t >= 10:  # Free running after a 10-token primer.
       probs = tf.nn.softmax(logits).numpy().astype(np.float64)

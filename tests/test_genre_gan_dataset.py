@@ -28,23 +28,3 @@ def test_builds_summarises_and_exports(tmp_path):
   assert len(exported) == 2
   ns = note_seq.midi_file_to_note_sequence(str(tmp_path / 'midi' / exported[0]))
   assert len(ns.notes) > 0
-
-
-def test_errors_are_one_line_without_traceback(tmp_path):
-  result = _run('--dataset=no_such_dataset')
-  assert result.returncode == 1
-  assert 'genre_gan_dataset: error: Unknown dataset' in result.stderr
-  assert 'Traceback' not in result.stderr
-  empty = tmp_path / 'empty'
-  empty.mkdir()
-  result = _run('--dataset=lakh_genre', f'--manual_dir={empty}',
-                f'--data_dir={tmp_path / "data"}')
-  assert result.returncode == 1
-  assert 'lmd_matched.tar.gz' in result.stderr
-  assert 'Traceback' not in result.stderr
-  (empty / 'match_scores.json').write_text('{}')
-  result = _run('--dataset=lakh_genre', f'--manual_dir={empty}',
-                f'--data_dir={tmp_path / "data"}')
-  assert result.returncode == 1
-  assert 'msd_tagtraum_cd2c.cls is not in' in result.stderr
-  assert 'Traceback' not in result.stderr

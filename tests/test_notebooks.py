@@ -50,10 +50,19 @@ def test_notebooks_train_through_the_command_lines_sequence():
                      if c.cell_type == 'code')
     assert 'sequence.train_genre_gan(' in source, name
     assert not [s for s in stages if s in source], name
-  from genre_transformer_gan.scripts import genre_gan_train  # pylint: disable=import-outside-toplevel
-  script = open(genre_gan_train.__file__).read()
+  script = open(os.path.join(console.REPO, 'genre_transformer_gan',
+                             'scripts', 'genre_gan_train.py')).read()
   assert 'sequence.train_genre_gan(' in script
   assert not [s for s in stages if s in script]
+  # The same start: the command's --init_from default, the library's and
+  # the notebooks' INIT_FROM.
+  from genre_transformer_gan.training import sequence  # pylint: disable=import-outside-toplevel
+  assert "flags.DEFINE_enum('init_from', 'auto'" in script
+  assert sequence.RunSettings().init_from == 'auto'
+  for name in NOTEBOOKS:
+    parameters = next(c.source for c in _read(name).cells
+                      if 'parameters' in c.metadata.get('tags', []))
+    assert "INIT_FROM = 'auto'" in parameters, name
 
 
 def _execute(name, overrides, tmp_path, monkeypatch):

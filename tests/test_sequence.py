@@ -1,19 +1,15 @@
 """sequence.train_genre_gan: the whole `genre_gan_train` sequence in-process.
 
 The command line and both notebooks call this function (test_notebooks.py
-checks they do). The whole sequence on the embedded dataset takes about a
-minute and a half, so it is in the slow tier, beside the command itself.
+checks they do). The whole sequence on the embedded dataset runs in the slow
+tier, through the command (test_genre_gan_train.py) and the notebooks.
 """
 
-import dataclasses
-import json
 import os
 
-import numpy as np
 import pytest
 
 from genre_transformer_gan import configs
-from genre_transformer_gan import run_layout
 from genre_transformer_gan.training import mle
 from genre_transformer_gan.training import run_lib
 from genre_transformer_gan.training import sequence
@@ -47,47 +43,6 @@ def test_plan_names_the_start_and_the_target():
       config, 0, 100, False, 'mle', 2500, True)
 
 
-@pytest.mark.slow
-def test_the_sequence_writes_the_report_with_its_control_then_resumes(
-    corpus_small_builder, tmp_path):
-  config = configs.get_config('tiny')
-  model_dir = str(tmp_path / 'runs' / 'tiny')
-  settings = sequence.RunSettings(genre='folk', model_dir=model_dir,
-                                  mle_steps=4, adv_steps=2, num_samples=2,
-                                  sample_length=24, eval_batches=1)
-  lines = []
-  outcome = sequence.train_genre_gan(config, settings,
-                                     builder=corpus_small_builder,
-                                     strategy='auto', log=lines.append)
-  assert lines[0].splitlines()[1].startswith(
-      'Plan: train the genre classifier')
-  assert outcome['mle']['step'] == 4 and outcome['mle']['pretrained'] is None
-  assert outcome['adversarial_dir'] == run_layout.adversarial_dir(model_dir,
-                                                                  'folk')
-  assert outcome['classifier_path'].startswith(
-      os.path.join(run_layout.runs_root(model_dir), 'classifier'))
-  with open(os.path.join(outcome['adversarial_dir'], 'evaluation.json')) as f:
-    rows = json.load(f)['rows']
-  assert [row['set'] for row in rows] == [
-      'generated', 'control: MLE only', 'real (test)', 'uniform', 'unigram',
-      'shuffled', 'drone']
-  assert '| folk | control: MLE only | 2 |' in outcome['report']
-  samples = np.load(os.path.join(outcome['adversarial_dir'], 'samples',
-                                 'folk_00.npy'))
-  control = np.load(os.path.join(outcome['adversarial_dir'],
-                                 'samples_control', 'folk_00.npy'))
-  assert samples.shape == control.shape == (24,)
-
-  lines.clear()  # The same call resumes: no classifier, no MLE steps.
-  again = sequence.train_genre_gan(
-      config, dataclasses.replace(settings, adv_steps=3),
-      builder=corpus_small_builder, log=lines.append)
-  assert lines[0].splitlines()[1].startswith('Plan: 4 MLE steps (to step 4)')
-  assert again['mle']['step'] == 4
-  assert os.path.exists(os.path.join(again['adversarial_dir'], 'checkpoints',
-                                     'ckpt-3.index'))
-
-
 def test_phase_mle_stops_before_the_adversary(folders_builder, tmp_path):
   outcome = sequence.train_genre_gan(
       configs.get_config('tiny'),
@@ -96,6 +51,26 @@ def test_phase_mle_stops_before_the_adversary(folders_builder, tmp_path):
       builder=folders_builder, log=lambda line: None)
   assert outcome['mle']['step'] == 2 and outcome['report'] is None
   assert not os.path.exists(tmp_path / 'classifier')
+
+
+def test_mle_resumes_to_its_target_and_refuses_another_run(folders_builder,
+                                                          tmp_path):
+  model_dir = str(tmp_path / 'tiny')
+
+  def run(config_name='tiny', **settings):
+    return sequence.train_genre_gan(
+        configs.get_config(config_name),
+        sequence.RunSettings(phase='mle', model_dir=model_dir,
+                             eval_batches=1, **settings),
+        builder=folders_builder, log=lambda line: None)
+  assert run(mle_steps=3)['mle']['step'] == 3
+  assert run(mle_steps=5)['mle']['step'] == 5  # Resumes at 3, to 5.
+  again = run(mle_steps=5)  # Already there: evaluates only.
+  assert again['mle']['step'] == 5 and again['mle']['eval_nll'] > 0
+  with pytest.raises(ValueError, match="config 'tiny'.*--config=tiny"):
+    run('small', mle_steps=1)
+  with pytest.raises(ValueError, match='choose one of: classical'):
+    run(mle_steps=1, mle_genres=['jazz'])
 
 
 def test_unknown_phase_is_refused():
