@@ -1,22 +1,22 @@
 r"""Trains the genre classifier that adversarial training freezes.
 
   genre_classifier_train --dataset=corpus_genre/small \
-      --genres=classical,folk,early --output=runs/classifier
+      --genres=classical,folk,early  # into runs/classifier/<dataset>_<config>
 
 Writes to --output: classifier.keras, classifier.json (genres, vocabulary,
 accuracy per crop length on validation and test), confusion_matrix.txt and
 confusion_matrix.png (test split, longest crop length).
 """
 
-import os
 
 from absl import app
 from absl import flags
 from absl import logging
 
 from genre_transformer_gan import configs
-from genre_transformer_gan import file_checks
 from genre_transformer_gan import datasets
+from genre_transformer_gan import file_checks
+from genre_transformer_gan import run_layout
 from genre_transformer_gan.evaluation import confusion
 from genre_transformer_gan.scripts import script_utils
 from genre_transformer_gan.training import classifier as classifier_lib
@@ -28,8 +28,9 @@ flags.DEFINE_string('data_dir', None, 'TFDS data_dir.')
 flags.DEFINE_string('genres', None,
                     'Comma-separated classes (default: all of the dataset).')
 flags.DEFINE_string('config', 'small', 'tiny | small | base.')
-flags.DEFINE_string('output', None,
-                    'Output directory (default: runs/classifier).')
+flags.DEFINE_string('output', None, 'Output directory (default: '
+                    'runs/classifier/<dataset>_<config>, where genre_gan_train '
+                    'and genre_gan_generate look).')
 flags.DEFINE_integer('steps', None, "Training steps (default: the config's).")
 flags.DEFINE_integer('seed', 0, 'Data order, crops and initialisation.')
 flags.DEFINE_enum('strategy', 'auto', list(strategies.STRATEGIES),
@@ -48,7 +49,8 @@ def run():
   datasets.genre_ids(builder, genres)  # Unknown genres: a clear error.
   if len(genres) < 2:
     raise ValueError('--genres needs at least two genres to tell apart.')
-  output = FLAGS.output or os.path.join('runs', 'classifier')
+  output = FLAGS.output or run_layout.classifier_dir(
+      run_layout.RUNS_ROOT, builder.info.full_name, config.name)
   file_checks.ensure_writable_dir(output, '--output')
   print(f'Genre classifier: config {config.name}, {builder.info.full_name}, '
         f'genres {", ".join(genres)}, '

@@ -1,7 +1,8 @@
 r"""Judges generated music: genre fidelity, realism, diversity, likelihood.
 
   genre_gan_evaluate --samples=samples/ --genre=classical \
-      --classifier_path=runs/classifier --checkpoint=runs/small
+      --classifier_path=runs/classifier/corpus_genre_small_1.3.0_small \
+      --checkpoint=runs/small
   genre_gan_evaluate --train_evaluator --dataset=corpus_genre/small
 
 --samples holds .mid/.midi files or token files (.npy, or .txt with
@@ -27,8 +28,9 @@ from absl import flags
 from absl import logging
 
 from genre_transformer_gan import configs
-from genre_transformer_gan import file_checks
 from genre_transformer_gan import datasets
+from genre_transformer_gan import file_checks
+from genre_transformer_gan import run_layout
 from genre_transformer_gan.evaluation import evaluator as evaluator_lib
 from genre_transformer_gan.evaluation import likelihood
 from genre_transformer_gan.evaluation import report
@@ -49,7 +51,9 @@ flags.DEFINE_string('checkpoint', None, 'Generator model_dir, its '
 flags.DEFINE_string('classifier_path', None,
                     'Frozen genre classifier (genre_classifier_train output).')
 flags.DEFINE_string('evaluator_dir', None, 'Independent evaluator (default: '
-                    'runs/evaluator/<dataset>); trained there if missing.')
+                    '<runs>/evaluator/<dataset>, <runs> being the folder of '
+                    "--checkpoint's run, else runs/); trained there if "
+                    'missing.')
 flags.DEFINE_bool('train_evaluator', False,
                   'Retrain the evaluator even if --evaluator_dir has one; '
                   'without --samples, only that.')
@@ -82,7 +86,9 @@ def run():
                                  build=True)
   vocabulary = datasets.get_vocabulary(builder)
   evaluator_dir = FLAGS.evaluator_dir or evaluator_lib.default_directory(
-      builder)
+      builder, run_layout.runs_root(generator_io.resolve_checkpoint(
+          FLAGS.checkpoint).model_dir) if FLAGS.checkpoint else
+      run_layout.RUNS_ROOT)
   evaluator_config = configs.get_config(FLAGS.evaluator_config)
   if FLAGS.train_evaluator and not FLAGS.samples:
     evaluator_lib.load_or_train(evaluator_config, builder, evaluator_dir,
