@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The README's quick start: install, then dataset -> frozen classifier ->
-# the shipped pretrained generator -> adversarial fine-tuning for one genre
-# -> samples + evaluation report (~12 min on 2 CPU cores), then MIDI, WAV and
-# piano rolls to listen to in samples/<genre>/. Usage: bin/quickstart.sh [genre]
+# the shipped pretrained generator + 100 MLE steps -> adversarial fine-tuning
+# for one genre -> samples + evaluation report (16 min on 2 CPU cores:
+# BENCHMARKS.md), then MIDI, WAV and piano rolls to listen to in
+# samples/<genre>/. Usage: bin/quickstart.sh [genre]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 genre="${1:-classical}"
