@@ -252,20 +252,20 @@ class AdversarialTrainer:
                                        axis=None)
             for name, value in metrics.items()}
 
-  def train(self, dataset_fn: Callable, num_steps: int,
+  def train(self, dataset_fn: Callable, target_step: int,
             evaluate: Optional[Callable] = None,
             should_stop: Optional[Callable[[int], bool]] = None) -> dict:
-    """Trains until the adversarial step reaches num_steps (or should_stop).
+    """Trains until the adversarial step is target_step (or should_stop).
 
     Args:
       dataset_fn: input_context -> dataset of (real [b, P + K] events of
         the genre, MLE batch [b', L]) per replica, the replicas' b adding
         up to settings.batch_size (the rows the step draws noise for).
-      num_steps: target step (a resumed run continues to it).
+      target_step: the step to reach (a resumed run continues to it).
       evaluate: optional fn(trainer, step, writer) -> dict, called every
         eval_every steps and at the end (e.g. samples, fidelity, diversity).
       should_stop: called with the step after every step; True ends the
-        run there as if it were num_steps (the temperature schedule keeps
+        run there as if it were target_step (the temperature schedule keeps
         the length given to the constructor).
 
     Returns:
@@ -288,13 +288,13 @@ class AdversarialTrainer:
       return {k: float(v) for k, v in self._train_step(iterator,
                                                        seed).items()}
 
-    def on_log(step, num_steps, metrics, progress):
+    def on_log(step, target_step, metrics, progress):
       tau = float(self.temperature(step - 1))
       logging.info(
           'adversarial step %d/%d  G %.4f (genre %.4f, realism %.4f, MLE '
           '%.4f)  D %.4f  p(genre) %.3f (tokens %.3f)  tau %.3f  %.2f '
           'steps/s  ETA %.0f s',
-          step, num_steps, metrics['generator_loss'], metrics['genre_loss'],
+          step, target_step, metrics['generator_loss'], metrics['genre_loss'],
           metrics['realism_loss'], metrics['mle_nll'],
           metrics['critic_loss'], metrics['classifier_probability'],
           metrics['hard_probability'], tau,
@@ -308,7 +308,7 @@ class AdversarialTrainer:
       result['evaluation'] = evaluate(self, step, writer)
 
     step, metrics, _ = loop.run(
-        train_step, lambda: self.step, num_steps,
+        train_step, lambda: self.step, target_step,
         loop.Cadence(s.log_every, s.eval_every, s.checkpoint_every),
         on_log=on_log, on_eval=on_eval if evaluate is not None else None,
         on_save=lambda step: self.manager.save(checkpoint_number=step),

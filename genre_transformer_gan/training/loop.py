@@ -71,22 +71,23 @@ def nonfinite_error(what: str, value, step: int, checkpoint: Optional[str],
 
 
 def run(train_step: Callable[[], Dict[str, float]],
-        get_step: Callable[[], int], num_steps: int, cadence: Cadence, *,
+        get_step: Callable[[], int], target_step: int, cadence: Cadence,
+        *,
         on_log: Callable[[int, int, Dict[str, float], Progress], None],
         on_save: Callable[[int], None],
         on_eval: Optional[Callable[[int], None]] = None,
         on_nonfinite: Callable[[int, Dict[str, float]], Exception],
         should_stop: Optional[Callable[[int], bool]] = None
         ) -> Tuple[int, Dict[str, float], Progress]:
-  """Steps until get_step() reaches num_steps (or should_stop says so).
+  """Steps until get_step() reaches target_step (or should_stop says so).
 
   Args:
     train_step: runs one step; returns {metric name: float}.
     get_step: the global step (after a train_step: the one just taken).
-    num_steps: the target global step; a resumed run continues to it, one
+    target_step: the global step to reach; a resumed run continues to it, one
       already there takes no step.
     cadence: when to log, evaluate and save.
-    on_log: fn(step, num_steps, metrics, progress).
+    on_log: fn(step, target_step, metrics, progress).
     on_save: fn(step), writes a checkpoint.
     on_eval: optional fn(step).
     on_nonfinite: fn(step, metrics) -> the exception to raise.
@@ -96,18 +97,18 @@ def run(train_step: Callable[[], Dict[str, float]],
     (last step, last step's metrics ({} if no step ran), progress).
   """
   step = get_step()
-  progress = Progress(step, num_steps)
+  progress = Progress(step, target_step)
   metrics = {}
-  while step < num_steps:
+  while step < target_step:
     metrics = train_step()
     step = get_step()
     if not all(math.isfinite(v) for v in metrics.values()):
       raise on_nonfinite(step, metrics)
     if should_stop is not None and should_stop(step):
-      num_steps = progress.total = step
-    last = step == num_steps
+      target_step = progress.total = step
+    last = step == target_step
     if step % cadence.log_every == 0 or last:
-      on_log(step, num_steps, metrics, progress)
+      on_log(step, target_step, metrics, progress)
     if on_eval is not None and (step % cadence.eval_every == 0 or last):
       on_eval(step)
     if step % cadence.checkpoint_every == 0 or last:

@@ -133,19 +133,19 @@ class MleTrainer:
       count += float(batch_count)
     return total / max(count, 1.0)
 
-  def train(self, dataset_fn: Callable, num_steps: int,
+  def train(self, dataset_fn: Callable, target_step: int,
             eval_dataset: Optional[tf.data.Dataset] = None,
             should_stop: Optional[Callable[[int], bool]] = None):
-    """Trains until the global step reaches num_steps (or should_stop).
+    """Trains until the global step reaches target_step (or should_stop).
 
     Args:
       dataset_fn: input_context -> tf.data.Dataset of int [B, L] batches
         (e.g. pipeline.train_dataset with input_context).
-      num_steps: target global step (a resumed run continues to it).
+      target_step: the global step to reach (a resumed run continues to it).
       eval_dataset: finite batches for validation NLL.
       should_stop: called with the step after every step; True ends the
-        run there as if it were num_steps (logged, evaluated, saved), e.g.
-        at a time budget.
+        run there as if it were target_step (logged, evaluated, saved),
+        e.g. at a time budget.
 
     Returns:
       {'step': ..., 'loss': last loss, 'eval_nll': last validation NLL,
@@ -168,12 +168,12 @@ class MleTrainer:
       window['tokens'] += float(count)
       return {'loss': float(loss)}
 
-    def on_log(step, num_steps, metrics, progress):
+    def on_log(step, target_step, metrics, progress):
       tokens_per_s = window['tokens'] / progress.window_seconds()
       window['tokens'] = 0.0
       learning_rate = float(self.schedule(step - 1))
       logging.info('step %d/%d  loss %.4f  lr %.2e  %.0f tokens/s  '
-                   '%.2f steps/s  ETA %.0f s', step, num_steps,
+                   '%.2f steps/s  ETA %.0f s', step, target_step,
                    metrics['loss'], learning_rate, tokens_per_s,
                    progress.steps_per_second(step), progress.eta(step))
       with writer.as_default(step=step):
@@ -189,7 +189,7 @@ class MleTrainer:
         tf.summary.scalar('validation_nll', result['eval_nll'])
 
     step, metrics, progress = loop.run(
-        train_step, lambda: self.step, num_steps,
+        train_step, lambda: self.step, target_step,
         loop.Cadence(train.log_every, train.eval_every,
                      train.checkpoint_every),
         on_log=on_log, on_eval=on_eval if eval_dataset is not None else None,
