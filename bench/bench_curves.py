@@ -26,8 +26,8 @@ import time
 
 import machine  # bench/machine.py
 from genre_transformer_gan import configs
-from genre_transformer_gan import datasets
 from genre_transformer_gan.data import pipeline
+from genre_transformer_gan import datasets
 from genre_transformer_gan.training import mle
 from genre_transformer_gan.training import precision
 from genre_transformer_gan.training import run_lib

@@ -34,8 +34,8 @@ import numpy as np
 import machine  # bench/machine.py
 import tables  # bench/tables.py
 from genre_transformer_gan import configs
-from genre_transformer_gan import datasets
 from genre_transformer_gan.data import vocabulary as vocab
+from genre_transformer_gan import datasets
 from genre_transformer_gan.evaluation import evaluator as evaluator_lib
 from genre_transformer_gan.evaluation import features
 from genre_transformer_gan.evaluation import real_data

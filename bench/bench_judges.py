@@ -28,9 +28,9 @@ from sklearn import inspection
 
 import machine  # bench/machine.py
 from genre_transformer_gan import configs
-from genre_transformer_gan import datasets
 from genre_transformer_gan.data import notes as notes_lib
 from genre_transformer_gan.data import vocabulary as vocab
+from genre_transformer_gan import datasets
 from genre_transformer_gan.evaluation import evaluator as evaluator_lib
 from genre_transformer_gan.evaluation import features
 from genre_transformer_gan.evaluation import likelihood

@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 import tensorflow_datasets as tfds
 
-from genre_transformer_gan import datasets
 from genre_transformer_gan.data import example_lib
 from genre_transformer_gan.data import vocabulary as vocab
+from genre_transformer_gan import datasets
 from genre_transformer_gan.testing import synthetic_lakh
 from genre_transformer_gan.testing import synthetic_midi
 

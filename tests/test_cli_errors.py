@@ -12,8 +12,8 @@ import os
 import pytest
 
 from genre_transformer_gan import configs
-from genre_transformer_gan import file_checks
 from genre_transformer_gan import datasets
+from genre_transformer_gan import file_checks
 from genre_transformer_gan.generation import generate_lib
 from genre_transformer_gan.scripts import script_utils
 from genre_transformer_gan.training import sequence

@@ -7,10 +7,10 @@ import pytest
 import tensorflow_datasets as tfds
 
 from genre_transformer_gan.data import corpus_lib
-from genre_transformer_gan import datasets
 from genre_transformer_gan.data import example_lib
 from genre_transformer_gan.data import pipeline
 from genre_transformer_gan.data import vocabulary as vocab
+from genre_transformer_gan import datasets
 from tfds_builders.corpus_genre import corpus_genre_dataset_builder
 
 # The slow tier: these build the embedded dataset (about a minute).

@@ -8,8 +8,8 @@ import pytest
 import tensorflow_datasets as tfds
 
 from genre_transformer_gan import configs
-from genre_transformer_gan import datasets
 from genre_transformer_gan.data import tokenizer
+from genre_transformer_gan import datasets
 from genre_transformer_gan.training import mle
 from tests import console
 

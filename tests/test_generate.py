@@ -12,8 +12,8 @@ import tensorflow as tf
 import tensorflow_datasets as tfds
 
 from genre_transformer_gan import configs
-from genre_transformer_gan import datasets
 from genre_transformer_gan.data import tokenizer
+from genre_transformer_gan import datasets
 from genre_transformer_gan.evaluation import evaluator as evaluator_lib
 from genre_transformer_gan.generation import audio
 from genre_transformer_gan.generation import generate_lib

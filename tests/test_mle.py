@@ -7,10 +7,10 @@ import pytest
 import tensorflow as tf
 
 from genre_transformer_gan import configs
+from genre_transformer_gan.data import pipeline
 from genre_transformer_gan.data import vocabulary as vocab
 from genre_transformer_gan.models import losses
 from genre_transformer_gan.models import music_transformer
-from genre_transformer_gan.data import pipeline
 from genre_transformer_gan.training import checkpointing
 from genre_transformer_gan.training import mle
 from genre_transformer_gan.training import precision

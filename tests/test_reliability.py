@@ -13,8 +13,8 @@ import tensorflow as tf
 import tensorflow_datasets as tfds
 
 from genre_transformer_gan import configs
-from genre_transformer_gan import datasets
 from genre_transformer_gan.data import pipeline
+from genre_transformer_gan import datasets
 from genre_transformer_gan.testing import synthetic_lakh
 from genre_transformer_gan.training import checkpointing
 from genre_transformer_gan.training import mle

@@ -48,11 +48,11 @@ from sklearn import pipeline as sk_pipeline
 from sklearn import preprocessing
 import tensorflow as tf
 
-from genre_transformer_gan import run_layout
 from genre_transformer_gan.evaluation import confusion
 from genre_transformer_gan.evaluation import features
 from genre_transformer_gan.evaluation import negatives
 from genre_transformer_gan.evaluation import real_data
+from genre_transformer_gan import run_layout
 
 MODEL_FILE = 'evaluator.joblib'
 INFO_FILE = 'evaluator.json'

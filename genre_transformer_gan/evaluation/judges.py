@@ -15,10 +15,10 @@ from typing import List, Optional, Sequence
 import numpy as np
 import tensorflow as tf
 
-from genre_transformer_gan import run_layout
 from genre_transformer_gan.evaluation import evaluator as evaluator_lib
 from genre_transformer_gan.evaluation import report
 from genre_transformer_gan.models import classifier_io
+from genre_transformer_gan import run_layout
 
 
 def genre_probabilities(token_lists, evaluator=None,

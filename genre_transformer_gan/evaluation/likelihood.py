@@ -5,8 +5,8 @@ Generators are loaded with models/generator_io.py.
 
 import tensorflow as tf
 
-from genre_transformer_gan import datasets
 from genre_transformer_gan.data import pipeline
+from genre_transformer_gan import datasets
 from genre_transformer_gan.models import losses
 
 

@@ -9,8 +9,8 @@ from typing import List, Optional, Sequence, Tuple
 import numpy as np
 import tensorflow_datasets as tfds
 
-from genre_transformer_gan import datasets
 from genre_transformer_gan.data import vocabulary as vocab
+from genre_transformer_gan import datasets
 
 Piece = Tuple[np.ndarray, int]  # (event tokens, class index)
 

@@ -25,10 +25,10 @@ from typing import Optional
 import numpy as np
 import tensorflow as tf
 
-from genre_transformer_gan import file_checks
 from genre_transformer_gan.data import example_lib
 from genre_transformer_gan.data import tokenizer
 from genre_transformer_gan.data import vocabulary as vocab
+from genre_transformer_gan import file_checks
 from genre_transformer_gan.generation import audio
 from genre_transformer_gan.generation import index as index_lib
 from genre_transformer_gan.generation import render

@@ -18,9 +18,9 @@ from typing import Optional, Sequence, Tuple
 import tensorflow as tf
 
 from genre_transformer_gan import configs
-from genre_transformer_gan import run_layout
 from genre_transformer_gan.data import vocabulary as vocab
 from genre_transformer_gan.models import generators
+from genre_transformer_gan import run_layout
 
 RUN_FILE = run_layout.RUN_FILE
 ADVERSARIAL_PREFIX = 'adversarial_'

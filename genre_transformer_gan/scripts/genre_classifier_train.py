@@ -15,9 +15,9 @@ from absl import logging
 
 from genre_transformer_gan import configs
 from genre_transformer_gan import datasets
+from genre_transformer_gan.evaluation import confusion
 from genre_transformer_gan import file_checks
 from genre_transformer_gan import run_layout
-from genre_transformer_gan.evaluation import confusion
 from genre_transformer_gan.scripts import script_utils
 from genre_transformer_gan.training import classifier as classifier_lib
 from genre_transformer_gan.training import strategies

@@ -18,11 +18,11 @@ from absl import app
 from absl import flags
 import numpy as np
 
-from genre_transformer_gan import file_checks
-from genre_transformer_gan import datasets
 from genre_transformer_gan.data import example_lib
 from genre_transformer_gan.data import near_duplicates
 from genre_transformer_gan.data import tokenizer
+from genre_transformer_gan import datasets
+from genre_transformer_gan import file_checks
 from genre_transformer_gan.scripts import script_utils
 
 FLAGS = flags.FLAGS

@@ -29,14 +29,14 @@ from absl import logging
 
 from genre_transformer_gan import configs
 from genre_transformer_gan import datasets
-from genre_transformer_gan import file_checks
-from genre_transformer_gan import run_layout
 from genre_transformer_gan.evaluation import evaluator as evaluator_lib
 from genre_transformer_gan.evaluation import likelihood
 from genre_transformer_gan.evaluation import report
 from genre_transformer_gan.evaluation import report_format
+from genre_transformer_gan import file_checks
 from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.models import generator_io
+from genre_transformer_gan import run_layout
 from genre_transformer_gan.scripts import script_utils
 
 FLAGS = flags.FLAGS

@@ -21,8 +21,8 @@ from absl import app
 from absl import flags
 from absl import logging
 
-from genre_transformer_gan import file_checks
 from genre_transformer_gan.evaluation import judges
+from genre_transformer_gan import file_checks
 from genre_transformer_gan.generation import audio
 from genre_transformer_gan.generation import generate_lib
 from genre_transformer_gan.scripts import script_utils

@@ -26,13 +26,13 @@ from absl import logging
 import keras
 import tensorflow as tf
 
-from genre_transformer_gan import run_layout
 from genre_transformer_gan.data import vocabulary as vocab
 from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.models import critic as critic_lib
 from genre_transformer_gan.models import generator_io
 from genre_transformer_gan.models import generators
 from genre_transformer_gan.models import losses
+from genre_transformer_gan import run_layout
 from genre_transformer_gan.training import adversarial_losses
 from genre_transformer_gan.training import checkpointing
 from genre_transformer_gan.training import cluster

@@ -15,8 +15,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from genre_transformer_gan import datasets
 from genre_transformer_gan.data import pipeline
+from genre_transformer_gan import datasets
 from genre_transformer_gan.evaluation import confusion
 from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.models import genre_classifier

@@ -11,8 +11,8 @@ import os
 import numpy as np
 import tensorflow as tf
 
-from genre_transformer_gan import datasets
 from genre_transformer_gan.data import tokenizer
+from genre_transformer_gan import datasets
 from genre_transformer_gan.evaluation import likelihood
 from genre_transformer_gan.evaluation import report
 from genre_transformer_gan.evaluation import report_format

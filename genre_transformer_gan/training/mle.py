@@ -20,10 +20,10 @@ from absl import logging
 import keras
 import tensorflow as tf
 
-from genre_transformer_gan import run_layout
-from genre_transformer_gan.models import generators
 from genre_transformer_gan.data import pipeline
+from genre_transformer_gan.models import generators
 from genre_transformer_gan.models import losses
+from genre_transformer_gan import run_layout
 from genre_transformer_gan.training import checkpointing
 from genre_transformer_gan.training import cluster
 from genre_transformer_gan.training import loop

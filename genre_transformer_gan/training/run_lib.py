@@ -16,13 +16,13 @@ from absl import logging
 import numpy as np
 import tensorflow as tf
 
-from genre_transformer_gan import run_layout
-from genre_transformer_gan import datasets
 from genre_transformer_gan.data import pipeline
+from genre_transformer_gan import datasets
 from genre_transformer_gan.evaluation import evaluator as evaluator_lib
 from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.models import generator_io
 from genre_transformer_gan.models import pretrained
+from genre_transformer_gan import run_layout
 from genre_transformer_gan.training import adversarial
 from genre_transformer_gan.training import classifier as classifier_lib
 from genre_transformer_gan.training import mle

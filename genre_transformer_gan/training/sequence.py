@@ -18,11 +18,11 @@ from typing import Optional, Sequence, Union
 
 import tensorflow as tf
 
-from genre_transformer_gan import file_checks
-from genre_transformer_gan import run_layout
 from genre_transformer_gan import datasets
+from genre_transformer_gan import file_checks
 from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.models import pretrained
+from genre_transformer_gan import run_layout
 from genre_transformer_gan.training import cluster
 from genre_transformer_gan.training import final_report as final_report_lib
 from genre_transformer_gan.training import precision
