@@ -26,6 +26,7 @@ CHECKPOINTS = 'checkpoints'
 MLE_EVENTS = 'train'
 CLASSIFIERS = 'classifier'
 EVALUATORS = 'evaluator'
+ADVERSARIAL_PREFIX = 'adversarial_'
 
 
 def dataset_key(dataset_full_name: str) -> str:
@@ -68,8 +69,10 @@ def run_file(model_dir: str) -> str:
   return os.path.join(model_dir, RUN_FILE)
 
 
-def mle_checkpoints(model_dir: str) -> str:
-  return os.path.join(model_dir, CHECKPOINTS)
+def checkpoints_dir(stage_dir: str) -> str:
+  """A stage's checkpoints: <model_dir>/checkpoints (MLE) or
+  <model_dir>/adversarial_<genre>/checkpoints."""
+  return os.path.join(stage_dir, CHECKPOINTS)
 
 
 def mle_events(model_dir: str) -> str:
@@ -77,4 +80,4 @@ def mle_events(model_dir: str) -> str:
 
 
 def adversarial_dir(model_dir: str, genre: str) -> str:
-  return os.path.join(model_dir, f'adversarial_{genre}')
+  return os.path.join(model_dir, ADVERSARIAL_PREFIX + genre)

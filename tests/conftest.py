@@ -47,6 +47,9 @@ def corpus_data_dir(corpus_small_builder):
       corpus_small_builder.data_dir)))
 
 
+FOLDER_GENRES = ('classical', 'early', 'folk')  # midi_folders sorts them.
+
+
 @pytest.fixture(scope='session')
 def folders_builder(tmp_path_factory):
   """midi_folders built from generated MIDI of three genres (seconds): a real
@@ -63,5 +66,3 @@ def folders_builder(tmp_path_factory):
   return datasets.get_builder('midi_folders', data_dir=str(root / 'tfds'),
                               manual_dir=str(root / 'midi'))
 
-
-FOLDER_GENRES = ('classical', 'early', 'folk')  # midi_folders sorts them.

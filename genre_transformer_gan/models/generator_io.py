@@ -22,8 +22,6 @@ from genre_transformer_gan.data import vocabulary as vocab
 from genre_transformer_gan.models import generators
 from genre_transformer_gan import run_layout
 
-RUN_FILE = run_layout.RUN_FILE
-ADVERSARIAL_PREFIX = 'adversarial_'
 # The object each stage's tf.train.Checkpoint names the generator.
 MLE_KEY = 'model'
 ADVERSARIAL_KEY = 'generator'
@@ -54,9 +52,9 @@ def _stage_of(checkpoint_dir: str) -> Tuple[str, str, str]:
     folder = os.path.dirname(folder)
   name = os.path.basename(folder)
   parent = os.path.dirname(folder)
-  if (name.startswith(ADVERSARIAL_PREFIX) and
-      not tf.io.gfile.exists(os.path.join(folder, RUN_FILE)) and
-      tf.io.gfile.exists(os.path.join(parent, RUN_FILE))):
+  if (name.startswith(run_layout.ADVERSARIAL_PREFIX) and
+      not tf.io.gfile.exists(run_layout.run_file(folder)) and
+      tf.io.gfile.exists(run_layout.run_file(parent))):
     return parent, ADVERSARIAL_KEY, name
   return folder, MLE_KEY, 'mle'
 
@@ -71,7 +69,7 @@ def resolve_checkpoint(path: str) -> GeneratorCheckpoint:
   if tf.io.gfile.exists(path + '.index'):
     model_dir, key, stage = _stage_of(os.path.dirname(path))
     return GeneratorCheckpoint(model_dir, path, key, stage)
-  prefix = tf.train.latest_checkpoint(run_layout.mle_checkpoints(path))
+  prefix = tf.train.latest_checkpoint(run_layout.checkpoints_dir(path))
   if not prefix:
     raise FileNotFoundError(
         f'No generator checkpoint in {path}; pass a model_dir trained by '
@@ -85,7 +83,7 @@ def pick_for_genre(model_dir: str, genre: Optional[str]) -> str:
   """model_dir/adversarial_<genre> if it holds checkpoints, else model_dir."""
   if genre:
     adversarial = run_layout.adversarial_dir(model_dir, genre)
-    if tf.train.latest_checkpoint(run_layout.mle_checkpoints(adversarial)):
+    if tf.train.latest_checkpoint(run_layout.checkpoints_dir(adversarial)):
       return adversarial
   return model_dir
 

@@ -105,10 +105,10 @@ class AdversarialTrainer:
         critic_optimizer=self.critic_optimizer,
         seed_states=checkpointing.seed_states(self.generator, self.critic))
     self.manager = cluster.checkpoint_manager(
-        self.checkpoint, run_layout.mle_checkpoints(self.directory),
+        self.checkpoint, run_layout.checkpoints_dir(self.directory),
         self.strategy, max_to_keep=config.train.keep_checkpoints)
     self.pretrained = tf.train.latest_checkpoint(
-        run_layout.mle_checkpoints(model_dir))
+        run_layout.checkpoints_dir(model_dir))
     if self.manager.latest_checkpoint:
       self.checkpoint.restore(self.manager.latest_checkpoint)
       logging.info('Resumed the adversarial stage from %s at step %d.',

@@ -73,7 +73,7 @@ class MleTrainer:
         seed_states=checkpointing.seed_states(self.model),
         step_offset=self.step_offset)
     self.manager = cluster.checkpoint_manager(
-        self.checkpoint, run_layout.mle_checkpoints(model_dir),
+        self.checkpoint, run_layout.checkpoints_dir(model_dir),
         self.strategy, max_to_keep=train.keep_checkpoints)
     self.restored_from = self.manager.restore_or_initialize()
     if self.restored_from:

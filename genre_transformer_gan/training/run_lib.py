@@ -87,7 +87,7 @@ def mle_start_step(model_dir: str, card: Optional[dict]) -> int:
   A resumed run's checkpointed step_offset (the pretrained step it started
   from, or 0), else the card's step for a fresh pretrained start, else 0.
   """
-  prefix = tf.train.latest_checkpoint(run_layout.mle_checkpoints(model_dir))
+  prefix = tf.train.latest_checkpoint(run_layout.checkpoints_dir(model_dir))
   if prefix:
     try:
       return int(tf.train.load_variable(

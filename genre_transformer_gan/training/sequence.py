@@ -145,7 +145,7 @@ def train_genre_gan(config, settings: RunSettings, builder=None,
   adv_steps = settings.adv_steps or run_lib.DEFAULT_ADV_STEPS[config.name]
   card = None
   if mle_phase and not tf.train.latest_checkpoint(
-      run_layout.mle_checkpoints(model_dir)):
+      run_layout.checkpoints_dir(model_dir)):
     card, _ = pretrained.choose(config, vocabulary.genres, settings.init_from)
   start_step = run_lib.mle_start_step(model_dir, card)
   mle_steps = (run_lib.default_mle_steps(config.name, start_step)
