@@ -59,15 +59,15 @@ def _generator(args, config, genres):
   return loaded.model, loaded.vocabulary
 
 
-def _real_crops(builder, genre, split, length, count, seed):
-  pieces = [t for t, _ in real_data.read_pieces(builder, split, [genre])]
+def _real_crops(music, genre, split, length, count, seed):
+  pieces = [t for t, _ in music.pieces(split, [genre])]
   return real_data.crops_in_turn(pieces, length, count, seed)
 
 
 def measure(token_lists, evaluator, genre, reference, groups=None, seed=0):
   """The row's numbers for sequences judged against reference crops."""
   matrix = features.feature_matrix(token_lists)
-  judged = evaluator.judge_features(matrix)
+  judged = evaluator.verdicts_of_features(matrix)
   target = vocab.Vocabulary(evaluator.genres).genre_id(genre)
   c2st = realism.c2st(matrix, reference.matrix, reference.groups,
                       sample_groups=groups, seed=seed)
@@ -129,23 +129,24 @@ def main():
   config = configs.get_config(args.config)
   builder = datasets.get_builder(args.dataset or config.dataset,
                                  data_dir=args.data_dir)
+  music = real_data.RealMusic(builder)
   genres = datasets.get_vocabulary(builder).genres
   if args.evaluator_dir:
     evaluator = evaluator_lib.FeatureEvaluator.load(args.evaluator_dir,
                                                     genres)
   else:
     evaluator, _ = evaluator_lib.load_or_train(
-        config, builder, os.path.join(args.work_dir, 'evaluator'), genres,
+        config, music, os.path.join(args.work_dir, 'evaluator'), genres,
         seed=args.seed)
   model, vocabulary = _generator(args, config, genres)
   # The reference is --split; the real row is the other held-out split
   # (other pieces), judged against it the same way as the samples.
-  crops, groups = _real_crops(builder, args.genre, args.split, args.length,
+  crops, groups = _real_crops(music, args.genre, args.split, args.length,
                               args.num_samples, args.seed)
   reference = report.Reference(features.feature_matrix(crops), groups,
                                args.split, None)
   other = 'test' if args.split == 'validation' else 'validation'
-  crops, groups = _real_crops(builder, args.genre, other, args.length,
+  crops, groups = _real_crops(music, args.genre, other, args.length,
                               args.num_samples, args.seed + 2)
   rows = [{'set': f'real ({other})', 'temperature': None, 'top_p': None,
            **measure(crops, evaluator, args.genre, reference, groups,

@@ -50,6 +50,7 @@ import tensorflow as tf
 import tables  # bench/tables.py
 from genre_transformer_gan import configs
 from genre_transformer_gan import datasets
+from genre_transformer_gan.evaluation import real_data
 from genre_transformer_gan.evaluation import realism
 from genre_transformer_gan.evaluation import report
 from genre_transformer_gan.models import classifier_io
@@ -166,7 +167,8 @@ def main():
   config = configs.get_config(args.config)
   builder = datasets.get_builder(args.dataset or config.dataset,
                                  data_dir=args.data_dir)
-  vocabulary = datasets.get_vocabulary(builder)
+  music = real_data.RealMusic(builder)
+  vocabulary = music.vocabulary
   genres = args.genres.split(',')
   strategy = strategies.get_strategy('auto')
   model_root = os.path.join(args.work_dir, 'models')
@@ -175,8 +177,9 @@ def main():
   classifier = classifier_io.load_classifier(classifier_path,
                                              vocabulary.genres, genres)
   evaluator = run_lib.load_evaluator(
-      config, builder, genres[0],
-      run_lib.default_evaluator_dir(os.path.join(model_root, 'x'), builder))
+      config, music, genres[0],
+      run_lib.default_evaluator_dir(os.path.join(model_root, 'x'),
+                                    music.name))
   from_scratch = args.start != 'pretrained'
   rows, start = [], time.time()
   # The validation reports choose; a --split test run of the same models
@@ -184,8 +187,8 @@ def main():
   report_suffix = '' if args.split == 'validation' else f'_{args.split}'
   rows_path = os.path.join(args.work_dir, f'rows{report_suffix}.jsonl')
 
-  def judge(arm, genre, seed, generator, directory, arm_config):
-    final_report.final_report(arm_config, builder, generator, genre,
+  def measure_arm(arm, genre, seed, generator, directory, arm_config):
+    final_report.final_report(arm_config, music, generator, genre,
                               classifier, evaluator, directory,
                               args.num_samples, args.sample_length, seed,
                               reference_split=args.split)
@@ -220,7 +223,7 @@ def main():
                           genres=None if arm == 'A' else [genre], seed=seed)
           generator, _, _ = generator_io.load_generator(directory,
                                                         vocabulary.genres)
-          judge(arm, genre, seed, generator,
+          measure_arm(arm, genre, seed, generator,
                 os.path.join(directory, 'report' + report_suffix), config)
         else:
           if not os.path.exists(directory):
@@ -229,7 +232,7 @@ def main():
           trainer = run_lib.run_adversarial(
               arm_config, builder, vocabulary, directory, genre,
               args.extra_steps, classifier_path, strategy, seed=seed)
-          judge(arm, genre, seed, trainer.generator,
+          measure_arm(arm, genre, seed, trainer.generator,
                 os.path.join(trainer.directory, 'report' + report_suffix),
                 arm_config)
 

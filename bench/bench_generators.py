@@ -37,6 +37,7 @@ import tables  # bench/tables.py
 from genre_transformer_gan import configs
 from genre_transformer_gan import datasets
 from genre_transformer_gan.evaluation import likelihood
+from genre_transformer_gan.evaluation import real_data
 from genre_transformer_gan.evaluation import report
 from genre_transformer_gan.generation import sampling
 from genre_transformer_gan.models import classifier_io
@@ -74,10 +75,10 @@ def _adversarial_steps(config, vocabulary, model_dir, classifier_path,
   return max(int(cpu_budget / per_step), 1)
 
 
-def _judge(generator, config, builder, genre, genre_token, judges, args):
+def _measure(generator, config, music, genre, genre_token, judges, args):
   """NLL, samples (timed) and the report's generated row."""
   evaluator, classifier = judges
-  nll = likelihood.genre_nll(generator, config, builder, genre)
+  nll = likelihood.genre_nll(generator, config, music, genre)
   sampler = sampling.Sampler(generator)
   prompts = np.full([args.num_samples, 1], genre_token, np.int32)
   sampler.generate(prompts, args.sample_length, seed=args.seed + 1)  # compile
@@ -85,7 +86,7 @@ def _judge(generator, config, builder, genre, genre_token, judges, args):
   samples = sampler.generate(prompts, args.sample_length, seed=args.seed)
   speed = args.num_samples * args.sample_length / (time.time() - start)
   rows = report.evaluate_genre(genre, list(samples[:, 1:]), evaluator,
-                               classifier, builder, nll=nll, seed=args.seed)
+                               classifier, music, nll=nll, seed=args.seed)
   return rows, speed
 
 
@@ -95,7 +96,8 @@ def _summary(family, arm, steps, cpu_seconds, row, speed):
           **report.headline(row), 'sampling_tokens_per_second': speed}
 
 
-def _family_rows(family, args, builder, vocabulary, classifier_path, judges):
+def _family_rows(family, args, builder, music, vocabulary, classifier_path,
+                 judges):
   config = configs.get_config(args.config, family)
   model_dir = os.path.join(args.work_dir, family)
   run_lib.check_model_dir(model_dir, config.name, vocabulary.genres, family)
@@ -104,8 +106,8 @@ def _family_rows(family, args, builder, vocabulary, classifier_path, judges):
   steps = trainer.step
   print(f'{family}: MLE {steps} steps in {cpu / 60:.1f} CPU min', flush=True)
   token = vocabulary.genre_token(args.genre)
-  rows, speed = _judge(trainer.model, config, builder, args.genre, token,
-                       judges, args)
+  rows, speed = _measure(trainer.model, config, music, args.genre, token,
+                         judges, args)
   summaries = [_summary(family, 'mle', steps, cpu, rows[0], speed)]
   dataset_fn = run_lib.adversarial_dataset_fn(config, builder, args.genre,
                                               args.seed)
@@ -120,8 +122,8 @@ def _family_rows(family, args, builder, vocabulary, classifier_path, judges):
   adv_cpu = time.process_time() - start
   print(f'{family}: GAN stage {adv_steps} steps in {adv_cpu / 60:.1f} CPU '
         'min', flush=True)
-  rows, _ = _judge(trainer.generator, config, builder, args.genre, token,
-                   judges, args)
+  rows, _ = _measure(trainer.generator, config, music, args.genre, token,
+                     judges, args)
   summaries.append(_summary(family, 'adversarial', adv_steps, cpu + adv_cpu,
                             rows[0], speed))
   return summaries, rows[1]
@@ -148,6 +150,7 @@ def main():
   config = configs.get_config(args.config)
   builder = datasets.get_builder(args.dataset or config.dataset,
                                  data_dir=args.data_dir)
+  music = real_data.RealMusic(builder)
   vocabulary = datasets.get_vocabulary(builder)
   anchor = os.path.join(args.work_dir, 'x')  # default judges' locations
   classifier_path = run_lib.get_classifier_path(config, builder, anchor,
@@ -155,17 +158,18 @@ def main():
   classifier = classifier_io.load_classifier(classifier_path,
                                              vocabulary.genres, [args.genre])
   evaluator = run_lib.load_evaluator(
-      config, builder, args.genre,
-      args.evaluator_dir or run_lib.default_evaluator_dir(anchor, builder))
+      config, music, args.genre,
+      args.evaluator_dir or
+      run_lib.default_evaluator_dir(anchor, music.name))
   judges = (evaluator, classifier)
   summaries, real_row = [], None
   for family in args.families.split(','):
     family_summaries, real_row = _family_rows(
-        family, args, builder, vocabulary, classifier_path, judges)
+        family, args, builder, music, vocabulary, classifier_path, judges)
     summaries.extend(family_summaries)
-  ngram_rows = bench_ngram.judge_ngram(builder, args.genre, evaluator,
-                                       classifier, args.num_samples,
-                                       args.sample_length, seed=args.seed)
+  ngram_rows = bench_ngram.measure_ngram(music, args.genre, evaluator,
+                                         classifier, args.num_samples,
+                                         args.sample_length, seed=args.seed)
   summaries.append(_summary('ngram (trigram)', 'fit', None, None,
                             ngram_rows[0],
                             ngram_rows[0]['sampling_tokens_per_second']))

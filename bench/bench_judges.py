@@ -44,20 +44,20 @@ from genre_transformer_gan.models import generator_io
 from genre_transformer_gan.models import ngram
 
 
-def _model_samples(path, builder, genre, count, length, seed):
+def _model_samples(path, music, genre, count, length, seed):
   """(samples, NLL on the genre's test music) of a trained generator."""
   model, config, checkpoint = generator_io.load_generator(path)
   token = vocab.Vocabulary(checkpoint.genres).genre_token(genre)
   prompts = np.full([count, 1], token, np.int32)
   samples = list(sampling.Sampler(model).generate(prompts, length,
                                                   seed=seed)[:, 1:])
-  return samples, likelihood.genre_nll(model, config, builder, genre)
+  return samples, likelihood.genre_nll(model, config, music, genre)
 
 
-def _trigram_samples(builder, genre, count, length, seed):
+def _trigram_samples(music, genre, count, length, seed):
   """(samples, NLL on the genre's test music) of a trigram of the genre."""
-  train = [t for t, _ in real_data.read_pieces(builder, 'train', [genre])]
-  test = [t for t, _ in real_data.read_pieces(builder, 'test', [genre])]
+  train = [t for t, _ in music.pieces('train', [genre])]
+  test = [t for t, _ in music.pieces('test', [genre])]
   model = ngram.NGramModel(3, 0.75).fit(train)
   rng = np.random.default_rng(seed)
   total, count_tokens = model.nll(test)
@@ -74,9 +74,9 @@ def _velocity_features(token_lists):
   return np.array(rows)
 
 
-def feature_importance(builder, genres, evaluator, config, length, seed):
+def feature_importance(music, genres, evaluator, config, length, seed):
   """Group permutation importance, and the genre classifier +/- velocity."""
-  test = real_data.fixed_crops(real_data.read_pieces(builder, 'test', genres),
+  test = real_data.fixed_crops(music.pieces('test', genres),
                                length)
   tokens = [t for t, _ in test]
   labels = np.array([label for _, label in test])
@@ -96,7 +96,7 @@ def feature_importance(builder, genres, evaluator, config, length, seed):
     importance[name] = float(np.mean(drops))
   settings = config.evaluator
   train = real_data.random_crops(
-      real_data.read_pieces(builder, 'train', genres), settings.min_crop_len,
+      music.pieces('train', genres), settings.min_crop_len,
       settings.max_crop_len, settings.crops_per_piece, seed)
   train_tokens = [t for t, _ in train]
   train_labels = np.array([label for _, label in train])
@@ -120,7 +120,7 @@ def feature_importance(builder, genres, evaluator, config, length, seed):
           'group_importance': importance, 'velocity': velocity}
 
 
-def evaluator_seed_spread(builder, genres, config, seeds, count, length,
+def evaluator_seed_spread(music, genres, config, seeds, count, length,
                           directory):
   """Real-test and negative fidelity under evaluators trained with `seeds`.
 
@@ -128,11 +128,11 @@ def evaluator_seed_spread(builder, genres, config, seeds, count, length,
   negative of each kind per crop; only the evaluator's seed changes, so the
   spread is the evaluator's own variance on a fixed, small test split.
   """
-  split = 'test' if 'test' in builder.info.splits else 'validation'
+  split = 'test' if 'test' in music.splits else 'validation'
   sets = {}
   for genre in genres:
-    test = [t for t, _ in real_data.read_pieces(builder, split, [genre])]
-    train = [t for t, _ in real_data.read_pieces(builder, 'train', [genre])]
+    test = [t for t, _ in music.pieces(split, [genre])]
+    train = [t for t, _ in music.pieces('train', [genre])]
     crops, _ = real_data.crops_in_turn(test, length, count, 2)
     sets[genre] = {'real': crops, 'negatives': [
         fake for kind in negatives.KINDS
@@ -141,11 +141,11 @@ def evaluator_seed_spread(builder, genres, config, seeds, count, length,
   result = {genre: {'real': [], 'negatives': []} for genre in genres}
   for seed in seeds:
     evaluator = evaluator_lib.load_or_train(
-        config, builder, f'{directory}_seed{seed}', genres, retrain=True,
+        config, music, f'{directory}_seed{seed}', genres, retrain=True,
         seed=seed, log=lambda _: None)[0]
     for index, genre in enumerate(genres):
       for name, tokens in sets[genre].items():
-        judged = evaluator.judge(tokens)['judged']
+        judged = evaluator.verdicts(tokens)['judged']
         result[genre][name].append(float(np.mean(judged == index)))
   return {'split': split, 'seeds': list(seeds), 'crops': count,
           'fidelity': result}
@@ -172,12 +172,13 @@ def main():
   args = parser.parse_args()
 
   builder = datasets.get_builder(args.dataset, data_dir=args.data_dir)
+  music = real_data.RealMusic(builder)
   vocabulary = datasets.get_vocabulary(builder)
   genres = args.genres.split(',') if args.genres else list(vocabulary.genres)
   config = configs.get_config('small')
   start = time.time()
   evaluator, info = evaluator_lib.load_or_train(
-      config, builder, args.evaluator_dir, genres, retrain=args.retrain,
+      config, music, args.evaluator_dir, genres, retrain=args.retrain,
       seed=args.seed)
   classifier = classifier_io.load_classifier(
       args.classifier_path, vocabulary.genres, genres) if (
@@ -189,19 +190,19 @@ def main():
     models.append((name, path, only or None))
   rows = []
   for genre in genres:
-    judge = lambda sets, **kw: report.evaluate_genre(
-        genre, sets, evaluator, classifier, builder, seed=args.seed,
+    evaluate = lambda sets, **kw: report.evaluate_genre(
+        genre, sets, evaluator, classifier, music, seed=args.seed,
         num_reference=args.num_samples, **kw)
-    trigram, nll = _trigram_samples(builder, genre, args.num_samples,
+    trigram, nll = _trigram_samples(music, genre, args.num_samples,
                                     args.length, args.seed)
-    genre_rows = judge(trigram, nll=nll)
+    genre_rows = evaluate(trigram, nll=nll)
     genre_rows[0]['set'] = 'trigram'
     for name, path, only in models:
       if only and only != genre:
         continue
-      samples, nll = _model_samples(path, builder, genre, args.num_samples,
+      samples, nll = _model_samples(path, music, genre, args.num_samples,
                                     args.length, args.seed)
-      row = judge(samples, nll=nll, with_negatives=False)[0]
+      row = evaluate(samples, nll=nll, with_negatives=False)[0]
       row['set'] = name
       genre_rows.append(row)
     order = ['real (test)', 'uniform', 'unigram', 'shuffled', 'drone']
@@ -209,7 +210,7 @@ def main():
                                    else len(order)))
     rows.extend(genre_rows)
     print(f'{genre} done after {time.time() - start:.0f} s', flush=True)
-  importance = feature_importance(builder, genres, evaluator, config,
+  importance = feature_importance(music, genres, evaluator, config,
                                   args.length, args.seed)
   print(report_format.markdown(rows))
   print('permutation importance (test, genre decision), by group:')
@@ -220,7 +221,7 @@ def main():
   spread = None
   if args.evaluator_seeds:
     spread = evaluator_seed_spread(
-        builder, genres, config, range(args.evaluator_seeds),
+        music, genres, config, range(args.evaluator_seeds),
         args.num_samples, args.length, args.evaluator_dir)
     print(f'fidelity by evaluator seed ({spread["split"]}, '
           f'{spread["crops"]} crops of {args.length} tokens):')
@@ -230,7 +231,7 @@ def main():
             f'{", ".join(f"{v:.3f}" for v in real)}; min {min(real):.3f})  '
             f'negatives max {max(fake):.3f}')
   if args.json:
-    print(json.dumps({'dataset': builder.info.full_name,
+    print(json.dumps({'dataset': music.name,
                       'evaluator_info': info, 'rows': rows,
                       'importance': importance, 'evaluator_seeds': spread,
                       **machine.describe()},

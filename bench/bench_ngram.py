@@ -29,11 +29,11 @@ from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.models import ngram
 
 
-def judge_ngram(builder, genre, evaluator, classifier, num_samples,
-                sample_length, order=3, discount=0.75, seed=0):
+def measure_ngram(music, genre, evaluator, classifier, num_samples,
+                  sample_length, order=3, discount=0.75, seed=0):
   """Fits, measures and judges one genre's model; the report's rows."""
-  train = [t for t, _ in real_data.read_pieces(builder, 'train', [genre])]
-  test = [t for t, _ in real_data.read_pieces(builder, 'test', [genre])]
+  train = [t for t, _ in music.pieces('train', [genre])]
+  test = [t for t, _ in music.pieces('test', [genre])]
   start = time.time()
   model = ngram.NGramModel(order, discount).fit(train)
   fit_seconds = time.time() - start
@@ -43,7 +43,7 @@ def judge_ngram(builder, genre, evaluator, classifier, num_samples,
   samples = [model.sample(sample_length, rng) for _ in range(num_samples)]
   tokens_per_second = num_samples * sample_length / (time.time() - start)
   rows = report.evaluate_genre(genre, samples, evaluator, classifier,
-                               builder, nll=total / count, seed=seed)
+                               music, nll=total / count, seed=seed)
   for row in rows:
     row.update(order=order, fit_seconds=round(fit_seconds, 2),
                test_tokens=count,
@@ -71,17 +71,18 @@ def main():
   args = parser.parse_args()
 
   builder = datasets.get_builder(args.dataset, data_dir=args.data_dir)
+  music = real_data.RealMusic(builder)
   vocabulary = datasets.get_vocabulary(builder)
   genres = args.genres.split(',')
   evaluator, _ = evaluator_lib.load_or_train(
-      configs.get_config('small'), builder, args.evaluator_dir, genres,
+      configs.get_config('small'), music, args.evaluator_dir, genres,
       seed=args.seed)
   classifier = classifier_io.load_classifier(
       args.classifier_path, vocabulary.genres, genres) if (
           args.classifier_path) else None
   rows = []
   for genre in genres:
-    rows.extend(judge_ngram(builder, genre, evaluator, classifier,
+    rows.extend(measure_ngram(music, genre, evaluator, classifier,
                             args.num_samples, args.sample_length, args.order,
                             args.discount, args.seed))
   print(report_format.markdown(rows))

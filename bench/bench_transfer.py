@@ -87,6 +87,7 @@ def main():
   config = configs.get_config(args.config)
   builder = datasets.get_builder(args.dataset or config.dataset,
                                  data_dir=args.data_dir)
+  music = real_data.RealMusic(builder)
   vocabulary = datasets.get_vocabulary(builder)
   directions = [tuple(d.split(':')) for d in args.directions.split(',')]
   if any(len(d) != 2 for d in directions):
@@ -98,9 +99,9 @@ def main():
     raise SystemExit(f'Unknown genres {unknown}; the dataset has '
                      f'{", ".join(vocabulary.genres)}.')
   evaluator = run_lib.load_evaluator(
-      config, builder, genres[0], args.evaluator_dir or
-      run_lib.default_evaluator_dir('runs/x', builder))
-  pieces = real_data.read_pieces(builder, args.split, genres)
+      config, music, genres[0], args.evaluator_dir or
+      run_lib.default_evaluator_dir('runs/x', music.name))
+  pieces = music.pieces(args.split, genres)
   by_genre = {g: [t for t, label in pieces if label == i]
               for i, g in enumerate(genres)}
   rows, start = [], time.time()

@@ -3,11 +3,13 @@
 import note_seq
 import numpy as np
 import pytest
+import tensorflow_datasets as tfds
 
 from genre_transformer_gan.data import midi_reference
 from genre_transformer_gan.data import notes as notes_lib
 from genre_transformer_gan.data import tokenizer
 from genre_transformer_gan.data import vocabulary as vocab
+from genre_transformer_gan import datasets
 from genre_transformer_gan.evaluation import evaluator as evaluator_lib
 from genre_transformer_gan.evaluation import features
 from genre_transformer_gan.evaluation import metrics
@@ -100,6 +102,26 @@ def test_mgeval_overlap_and_kl():
   assert like['mean']['kl'] < unlike['mean']['kl']
 
 
+@pytest.mark.parametrize('case', ['normal', 'bimodal', 'spike', 'few',
+                                  'skewed', 'integers'])
+def test_binned_kde_equals_scipy(case):
+  """The binned FFT density matches scipy's gaussian_kde (the oracle)."""
+  rng = np.random.default_rng(1)
+  samples = {
+      'normal': rng.normal(0, 1, 3000),
+      'bimodal': np.r_[rng.normal(0, 1, 2000), rng.normal(6, 0.3, 300)],
+      'spike': np.r_[np.zeros(1000), [5.0]],
+      'few': rng.normal(0, 1, 5),
+      'skewed': rng.exponential(1, 10000),
+      'integers': rng.integers(0, 4, 2000).astype(float),
+  }[case]
+  grid = np.linspace(samples.min() - 1, samples.max() + 1, 512)
+  exact = metrics.density_exact(samples, grid)
+  binned = metrics._density(samples, grid)
+  assert np.abs(binned - exact).max() < 1e-3 * exact.max()
+  assert np.trapezoid(binned, grid) == pytest.approx(1.0)
+
+
 def test_distinct_n_and_self_similarity():
   assert metrics.distinct_n([[1, 2, 3, 4]], 2) == 1.0
   assert metrics.distinct_n([[1, 1, 1, 1, 1]], 1) == 0.2
@@ -143,6 +165,32 @@ def test_crops():
   assert all(np.all(np.diff(t) == 1) for t in turns)
 
 
+def test_real_music_reads_a_split_once(folders_builder, monkeypatch):
+  """RealMusic: the builder's pieces of a split, read once, by genre."""
+  music = real_data.RealMusic(folders_builder)
+  assert music.genres == tuple(folders_builder.info.features['genre'].names)
+  assert set(music.splits) == {'train', 'validation', 'test'}
+  reads, examples = [], music.examples
+  monkeypatch.setattr(music, 'examples',
+                      lambda split: reads.append(split) or examples(split))
+  every = music.pieces('train', music.genres)
+  folk = music.tokens('train', 'folk')
+  first = music.pieces('train', ['folk', 'classical'], max_pieces_per_genre=2)
+  assert reads == ['train']
+  oracle = [ex['tokens'] for ex in tfds.as_numpy(folders_builder.as_dataset(
+      split='train')) if ex['genre'] == music.genre_ids(['folk'])[0]]
+  assert len(folk) == len(oracle) == sum(
+      label == music.genres.index('folk') for _, label in every) > 2
+  for tokens, raw in zip(folk, oracle):
+    assert ((tokens >= vocab.NUM_RESERVED) &
+            (tokens < vocab.GENRE_OFFSET)).all()
+    np.testing.assert_array_equal(tokens, raw[(raw >= vocab.NUM_RESERVED) &
+                                              (raw < vocab.GENRE_OFFSET)])
+  assert sorted(label for _, label in first) == [0, 0, 1, 1]
+  with pytest.raises(datasets.DatasetError, match='jazz'):
+    music.pieces('train', ['jazz'])
+
+
 def _style_pieces(styles, count, num_notes=60, offset=0):
   token_lists, labels = [], []
   for seed in range(offset, offset + count):
@@ -162,7 +210,7 @@ def test_evaluator_learns_styles_saves_and_checks_genres(tmp_path):
         matrix[:40], labels[:40])
     probabilities = evaluator.predict_proba(token_lists[40:])
     assert probabilities.shape == (20, 3)  # a, b, not_music
-    judged = evaluator.judge(token_lists[40:])['judged']
+    judged = evaluator.verdicts(token_lists[40:])['judged']
     assert np.mean(judged == labels[40:]) >= 0.9
   evaluator.save(str(tmp_path), {'note': 'test'})
   loaded = evaluator_lib.FeatureEvaluator.load(str(tmp_path), ['b'])
@@ -188,17 +236,17 @@ def test_evaluator_rejects_negatives_and_outliers():
   evaluator.gate.calibrate(features.feature_matrix(held_out), held_labels,
                            quantile=1.0)
   noise = evaluator_lib.training_negatives(pieces, 40, 64, 256, seed=2)
-  judged = evaluator.judge(noise)
+  judged = evaluator.verdicts(noise)
   assert np.all(judged['judged'] == evaluator_lib.REJECTED)
   assert judged['not_music'].mean() >= 0.9
   # One note repeated: no negative looks like it, the gate still refuses.
   repeated = np.tile([vocab.NOTE_ON_OFFSET + 60, vocab.TIME_SHIFT_OFFSET + 9,
                       vocab.NOTE_OFF_OFFSET + 60], 60)
-  judged = evaluator.judge([repeated])
+  judged = evaluator.verdicts([repeated])
   assert judged['judged'][0] == evaluator_lib.REJECTED
   assert judged['gate'][0] or judged['not_music'][0]
   # Real music of the styles passes the gate it was calibrated on.
-  judged = evaluator.judge(held_out)['judged']
+  judged = evaluator.verdicts(held_out)['judged']
   assert np.mean(judged == held_labels) >= 0.9
 
 
@@ -219,11 +267,9 @@ def test_an_outdated_evaluator_is_replaced(tmp_path, monkeypatch):
   monkeypatch.setattr(evaluator_lib.FeatureEvaluator, 'load', classmethod(
       lambda cls, directory, genres=(): 'loaded' if trained else
       real_load(directory, genres)))
-  builder = type('B', (), {'info': type('I', (), {
-      'full_name': 'd/1.0', 'features': {'genre': type('G', (), {
-          'names': ['a']})}})})
+  music = type('Music', (), {'name': 'd/1.0', 'genres': ('a',)})
   lines = []
-  evaluator, _ = evaluator_lib.load_or_train(None, builder, str(tmp_path),
+  evaluator, _ = evaluator_lib.load_or_train(None, music, str(tmp_path),
                                              log=lines.append)
   assert evaluator == 'loaded' and trained == [1]
   assert 'older version' in lines[0]

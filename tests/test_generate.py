@@ -9,12 +9,12 @@ import note_seq
 import numpy as np
 import pytest
 import tensorflow as tf
-import tensorflow_datasets as tfds
 
 from genre_transformer_gan import configs
 from genre_transformer_gan.data import tokenizer
 from genre_transformer_gan import datasets
 from genre_transformer_gan.evaluation import evaluator as evaluator_lib
+from genre_transformer_gan.evaluation import real_data
 from genre_transformer_gan.generation import audio
 from genre_transformer_gan.generation import generate_lib
 from genre_transformer_gan.models import generator_io
@@ -59,9 +59,10 @@ def run_root(corpus_small_builder, tmp_path_factory):
   run_lib.check_model_dir(model_dir, 'tiny', vocabulary.genres)
   run_lib.run_mle(config, builder, vocabulary, model_dir, 30,
                   tf.distribute.get_strategy(), eval_batches=1)
-  evaluator_lib.train_evaluator(config, builder, vocabulary.genres,
-                                run_lib.default_evaluator_dir(model_dir,
-                                                              builder))
+  music = real_data.RealMusic(builder)
+  evaluator_lib.train_evaluator(
+      config, music, vocabulary.genres,
+      run_lib.default_evaluator_dir(model_dir, music.name))
   classifier_lib.train_classifier(
       config, builder, vocabulary.genres,
       run_lib.default_classifier_dir(model_dir, builder, config), steps=5)
@@ -135,9 +136,7 @@ def test_generate_writes_midi_wav_png_and_index(run_root, tmp_path):
 @pytest.mark.slow
 def test_genre_transfer_writes_primer_and_continuation(
     run_root, corpus_small_builder, tmp_path):
-  folk = datasets.genre_ids(corpus_small_builder, ['folk'])[0]
-  tokens = next(ex['tokens'] for ex in tfds.as_numpy(
-      corpus_small_builder.as_dataset(split='test')) if ex['genre'] == folk)
+  tokens = real_data.RealMusic(corpus_small_builder).tokens('test', 'folk')[0]
   primer_path = str(tmp_path / 'folk_tune.mid')
   tokenizer.decode_tokens(tokens, primer_path)
   output = str(tmp_path / 'transfer')

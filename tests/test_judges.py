@@ -116,7 +116,7 @@ def small_evaluator(corpus_small_builder, tmp_path_factory):
   """The evaluator with the `small` settings, trained as the command does."""
   directory = str(tmp_path_factory.mktemp('evaluator'))
   info = evaluator_lib.train_evaluator(
-      configs.get_config('small'), corpus_small_builder,
+      configs.get_config('small'), real_data.RealMusic(corpus_small_builder),
       ('classical', 'folk', 'early'), directory, seed=0)
   return evaluator_lib.FeatureEvaluator.load(directory), info
 
@@ -125,11 +125,11 @@ def small_evaluator(corpus_small_builder, tmp_path_factory):
 def test_calibration_noise_cannot_pass(small_evaluator, corpus_small_builder):
   """Negatives are rejected and told apart; real test music is accepted."""
   evaluator, info = small_evaluator
+  music = real_data.RealMusic(corpus_small_builder)
   assert info['validation'][512]['negatives_rejected'] == 1.0
   for genre in ('classical', 'folk'):
-    rows = report.evaluate_genre(genre, _real_crops(corpus_small_builder,
-                                                    genre), evaluator, None,
-                                 corpus_small_builder, seed=1)
+    rows = report.evaluate_genre(genre, _real_crops(music, genre), evaluator,
+                                 None, music, seed=1)
     by_set = {row['set']: row for row in rows}
     assert set(by_set) == {'generated', 'real (test)', *negatives.KINDS}
     for kind in negatives.KINDS:
@@ -150,8 +150,7 @@ def test_calibration_noise_cannot_pass(small_evaluator, corpus_small_builder):
       assert low <= real[key] <= high
 
 
-def _real_crops(builder, genre):
+def _real_crops(music, genre):
   """Validation-split crops of 512 tokens: real music to pose as samples."""
-  pieces = [t for t, _ in real_data.read_pieces(builder, 'validation',
-                                                [genre])]
+  pieces = music.tokens('validation', genre)
   return negatives.crops_of(pieces, 24, 512, seed=4)

@@ -18,7 +18,7 @@ class _Judge:
 
   genres = GENRES
 
-  def judge(self, token_lists):
+  def verdicts(self, token_lists):
     probabilities, judged = [], []
     for tokens in token_lists:
       tokens = np.asarray(tokens)

@@ -170,7 +170,7 @@ class FeatureEvaluator:
     """float [N, G + 1] for N event-token sequences."""
     return self.predict_proba_features(features.feature_matrix(token_lists))
 
-  def judge_features(self, feature_matrix: np.ndarray) -> dict:
+  def verdicts_of_features(self, feature_matrix: np.ndarray) -> dict:
     """Judgements of feature rows [N, F].
 
     Returns:
@@ -190,9 +190,9 @@ class FeatureEvaluator:
     return {'judged': judged, 'probabilities': probabilities,
             'not_music': not_music, 'gate': gate_failed}
 
-  def judge(self, token_lists: Sequence) -> dict:
-    """judge_features of N event-token sequences."""
-    return self.judge_features(features.feature_matrix(token_lists))
+  def verdicts(self, token_lists: Sequence) -> dict:
+    """verdicts_of_features of N event-token sequences."""
+    return self.verdicts_of_features(features.feature_matrix(token_lists))
 
   def save(self, directory: str, info: dict) -> None:
     tf.io.gfile.makedirs(directory)
@@ -244,7 +244,7 @@ def measure(evaluator, crops) -> dict:
   rejected crops.
   """
   labels = np.array([label for _, label in crops], np.int64)
-  judged = evaluator.judge([t for t, _ in crops])['judged']
+  judged = evaluator.verdicts([t for t, _ in crops])['judged']
   rejected = len(evaluator.genres)
   matrix = confusion.confusion_matrix(
       labels, np.where(judged == REJECTED, rejected, judged), rejected + 1)
@@ -278,7 +278,8 @@ def training_negatives(pieces, count: int, min_len: int, max_len: int,
   return result
 
 
-def train_evaluator(config, builder, genres: Sequence[str], directory: str,
+def train_evaluator(config, music: real_data.RealMusic, genres: Sequence[str],
+                    directory: str,
                     seed: int = 0, max_pieces_per_genre: int = 2000) -> dict:
   """Fits the evaluator on train-split crops; calibrates; measures.
 
@@ -289,7 +290,7 @@ def train_evaluator(config, builder, genres: Sequence[str], directory: str,
 
   Args:
     config: a configs.Config (its `evaluator` part is used).
-    builder: a prepared dataset builder.
+    music: the dataset's real music (real_data.RealMusic).
     genres: the classes.
     directory: where evaluator.joblib / .json and the confusion matrix go.
     seed: crops, negatives and the model's random state.
@@ -299,8 +300,7 @@ def train_evaluator(config, builder, genres: Sequence[str], directory: str,
     The info written to evaluator.json.
   """
   settings = config.evaluator
-  pieces = real_data.read_pieces(builder, 'train', genres,
-                                 max_pieces_per_genre)
+  pieces = music.pieces('train', genres, max_pieces_per_genre)
   crops = real_data.random_crops(pieces, settings.min_crop_len,
                                  settings.max_crop_len,
                                  settings.crops_per_piece, seed)
@@ -314,16 +314,14 @@ def train_evaluator(config, builder, genres: Sequence[str], directory: str,
       np.concatenate([labels, np.full(len(fakes), len(genres))]))
   evaluator.gate = RealismGate(real, labels, len(genres),
                                settings.gate_neighbours)
-  info = {'dataset': builder.info.full_name, 'config': config.name,
+  info = {'dataset': music.name, 'config': config.name,
           'seed': seed, 'train_crops': len(crops),
           'train_negatives': len(fakes),
           'gate_quantile': settings.gate_quantile,
           'gate_neighbours': settings.gate_neighbours,
           'chance_accuracy': 1.0 / len(genres)}
-  held_out = {split: real_data.read_pieces(builder, split, genres,
-                                           max_pieces_per_genre)
-              for split in ('validation', 'test')
-              if split in builder.info.splits}
+  held_out = {split: music.pieces(split, genres, max_pieces_per_genre)
+              for split in ('validation', 'test') if split in music.splits}
   if 'validation' in held_out:
     calibration = real_data.random_crops(
         held_out['validation'], settings.min_crop_len, settings.max_crop_len,
@@ -341,7 +339,7 @@ def train_evaluator(config, builder, genres: Sequence[str], directory: str,
       fakes = training_negatives(split_pieces, 4 * len(genres) * 8, length,
                                  length, seed + 3)
       result['negatives_rejected'] = float(np.mean(
-          evaluator.judge(fakes)['judged'] == REJECTED))
+          evaluator.verdicts(fakes)['judged'] == REJECTED))
       info[split][int(length)] = result
   evaluator.save(directory, info)
   confusion.write_split_report(info, list(genres) + [REJECTED_NAME],
@@ -349,12 +347,14 @@ def train_evaluator(config, builder, genres: Sequence[str], directory: str,
   return info
 
 
-def default_directory(builder, runs_root: str = run_layout.RUNS_ROOT) -> str:
+def default_directory(dataset_name: str,
+                      runs_root: str = run_layout.RUNS_ROOT) -> str:
   """<runs_root>/evaluator/<dataset> (run_layout.py)."""
-  return run_layout.evaluator_dir(runs_root, builder.info.full_name)
+  return run_layout.evaluator_dir(runs_root, dataset_name)
 
 
-def load_or_train(config, builder, directory: str, genres: Sequence[str] = (),
+def load_or_train(config, music: real_data.RealMusic, directory: str,
+                  genres: Sequence[str] = (),
                   retrain: bool = False, seed: int = 0, log=print):
   """The evaluator in `directory`, trained there first if missing (or asked).
 
@@ -370,10 +370,9 @@ def load_or_train(config, builder, directory: str, genres: Sequence[str] = (),
     except OutdatedEvaluatorError:
       log(f'The evaluator in {directory} was made by an older version; '
           'training a new one.')
-  log(f'Training the independent evaluator on {builder.info.full_name} '
+  log(f'Training the independent evaluator on {music.name} '
       f'(train split) into {directory} ...')
-  names = builder.info.features['genre'].names
-  info = train_evaluator(config, builder, names, directory, seed=seed)
+  info = train_evaluator(config, music, music.genres, directory, seed=seed)
   split = 'test' if 'test' in info else 'validation'
   if split in info:
     log(f'evaluator {split} accuracy by crop length (rejects count as '

@@ -30,7 +30,7 @@ def genre_probabilities(token_lists, evaluator=None,
   if not len(token_lists):
     return results
   if evaluator is not None:
-    judged = evaluator.judge(list(token_lists))
+    judged = evaluator.verdicts(list(token_lists))
     for result, row, verdict in zip(results, judged['probabilities'],
                                     judged['judged']):
       result['evaluator'] = {g: round(float(p), 4)
@@ -88,6 +88,16 @@ def _given_or_newest(path, pattern: str, load):
   return _newest_loadable(pattern, load)
 
 
+def find_classifier(genres: Sequence[str], runs_root: str,
+                    classifier_path=None):
+  """(frozen classifier, its path): the given one, or the newest under
+  <runs_root>/classifier/ that knows `genres`; (None, None) if none does."""
+  return _given_or_newest(
+      classifier_path,
+      run_layout.classifier_pattern(runs_root, classifier_io.MODEL_FILE),
+      lambda d: classifier_io.load_classifier(d, genres))
+
+
 def find_judges(genres: Sequence[str], model_dir: str, evaluator_dir=None,
                 classifier_path=None, log=print) -> Judges:
   """The independent evaluator and frozen classifier for `genres`.
@@ -102,10 +112,8 @@ def find_judges(genres: Sequence[str], model_dir: str, evaluator_dir=None,
       evaluator_dir,
       run_layout.evaluator_pattern(runs_root, evaluator_lib.MODEL_FILE),
       lambda d: evaluator_lib.FeatureEvaluator.load(d, genres))
-  classifier, classifier_path = _given_or_newest(
-      classifier_path,
-      run_layout.classifier_pattern(runs_root, classifier_io.MODEL_FILE),
-      lambda d: classifier_io.load_classifier(d, genres))
+  classifier, classifier_path = find_classifier(genres, runs_root,
+                                                classifier_path)
   log(f'Genre judges: independent evaluator {evaluator_dir or "none"}'
       f', frozen classifier {classifier_path or "none"}' +
       ('' if evaluator else ' (train an evaluator with `genre_gan_evaluate '

@@ -6,16 +6,18 @@ Generators are loaded with models/generator_io.py.
 import tensorflow as tf
 
 from genre_transformer_gan.data import pipeline
-from genre_transformer_gan import datasets
 from genre_transformer_gan.models import losses
 
 
-def genre_nll(model, config, builder, genre: str, split: str = 'test',
+def genre_nll(model, config, music, genre: str, split: str = 'test',
               max_batches: int = 50) -> float:
-  """Mean next-token NLL (nats/token) on `split` pieces of `genre`."""
+  """Mean next-token NLL (nats/token) on `split` pieces of `genre`.
+
+  music: the dataset's real music (real_data.RealMusic).
+  """
   data = pipeline.eval_dataset(
-      builder.as_dataset(split=split), config.max_len,
-      config.batch_size, genre_ids=datasets.genre_ids(builder, [genre]))
+      music.examples(split), config.max_len, config.batch_size,
+      genre_ids=music.genre_ids([genre]))
   step = tf.function(lambda batch: losses.next_token_nll(model, batch))
   total, count = 0.0, 0.0
   for batch in data.take(max_batches):

@@ -14,7 +14,7 @@ import itertools
 from typing import Dict, Sequence
 
 import numpy as np
-from scipy import stats
+from scipy import signal, stats
 
 from genre_transformer_gan.evaluation import features
 
@@ -32,16 +32,60 @@ def inter_set_distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
   return np.linalg.norm(a[:, None, :] - b[None, :, :], axis=-1).ravel()
 
 
-def _density(samples, grid):
-  samples = np.asarray(samples, np.float64)
-  if len(samples) < 2 or np.ptp(samples) < 1e-9:
-    # Degenerate: all mass at one value, as a narrow Gaussian.
-    center = samples.mean() if len(samples) else 0.0
-    width = max(1e-3 * (grid[-1] - grid[0]), 1e-9)
-    density = np.exp(-0.5 * ((grid - center) / width) ** 2)
-  else:
-    density = stats.gaussian_kde(samples)(grid)
+_REFINE = 8  # fine bins per grid step for the binned KDE
+
+
+def _normalised(density, grid):
   return density / max(np.trapezoid(density, grid), 1e-300)
+
+
+def _degenerate(samples, grid):
+  """All mass at one value, as a narrow Gaussian."""
+  center = samples.mean() if len(samples) else 0.0
+  width = max(1e-3 * (grid[-1] - grid[0]), 1e-9)
+  return np.exp(-0.5 * ((grid - center) / width) ** 2)
+
+
+def _is_degenerate(samples):
+  return len(samples) < 2 or np.ptp(samples) < 1e-9
+
+
+def density_exact(samples, grid):
+  """scipy's Gaussian KDE (Scott's bandwidth) on grid, integrating to 1.
+
+  The oracle for _density: O(len(samples) * len(grid)).
+  """
+  samples = np.asarray(samples, np.float64)
+  if _is_degenerate(samples):
+    return _normalised(_degenerate(samples, grid), grid)
+  return _normalised(stats.gaussian_kde(samples)(grid), grid)
+
+
+def _density(samples, grid):
+  """The same KDE as density_exact, binned: O(len(samples) + len(grid) log).
+
+  Samples are linearly binned onto a grid _REFINE times finer than `grid`
+  (which must be evenly spaced), convolved with the Gaussian kernel of
+  Scott's bandwidth (std * n^(-1/5), scipy's default) by FFT, and read back
+  at the points of `grid`. Tested equal to density_exact within 1e-3 of the
+  peak density.
+  """
+  samples = np.asarray(samples, np.float64)
+  if _is_degenerate(samples):
+    return _normalised(_degenerate(samples, grid), grid)
+  bandwidth = samples.std(ddof=1) * len(samples) ** (-0.2)
+  fine = np.linspace(grid[0], grid[-1], (len(grid) - 1) * _REFINE + 1)
+  step = fine[1] - fine[0]
+  position = (samples - fine[0]) / step
+  left = np.clip(np.floor(position).astype(np.int64), 0, len(fine) - 2)
+  right_weight = np.clip(position - left, 0.0, 1.0)
+  counts = np.bincount(left, 1.0 - right_weight, minlength=len(fine))
+  counts += np.bincount(left + 1, right_weight, minlength=len(fine))
+  offsets = np.arange(-(len(fine) - 1), len(fine)) * step
+  kernel = np.exp(-0.5 * (offsets / bandwidth) ** 2)
+  smoothed = signal.fftconvolve(counts, kernel, mode='valid')
+  density = np.maximum(smoothed[::_REFINE], 0.0)
+  return _normalised(density, grid)
 
 
 def overlap_and_kl(p_samples, q_samples):

@@ -1,10 +1,13 @@
-"""Real music from a dataset split, as numpy token crops.
+"""Real music from a prepared dataset, as numpy token sequences and crops.
 
-The evaluator and the report compare generated samples with crops of real
-pieces of the same genre; these helpers read a split once and cut it.
+`RealMusic` is what evaluation receives instead of the TFDS builder: the
+dataset's name, genres and splits, the pieces of a split (read once, then
+filtered by genre) and the split as tf.data for likelihoods. The evaluator
+and the report compare generated samples with crops of real pieces of the
+same genre; the crop helpers below cut them.
 """
 
-from typing import List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import tensorflow_datasets as tfds
@@ -15,25 +18,64 @@ from genre_transformer_gan import datasets
 Piece = Tuple[np.ndarray, int]  # (event tokens, class index)
 
 
-def read_pieces(builder, split: str, genres: Sequence[str],
-                max_pieces_per_genre: Optional[int] = None) -> List[Piece]:
-  """[(event tokens int32 [n], class index into `genres`)], file order."""
-  genre_ids = datasets.genre_ids(builder, genres)
-  label_of = {genre_id: i for i, genre_id in enumerate(genre_ids)}
-  counts = [0] * len(genres)
-  pieces = []
-  for example in tfds.as_numpy(builder.as_dataset(split=split)):
-    label = label_of.get(int(example['genre']))
-    if label is None or (max_pieces_per_genre and
-                         counts[label] >= max_pieces_per_genre):
-      continue
-    tokens = np.asarray(example['tokens'], np.int32)
-    tokens = tokens[(tokens >= vocab.NUM_RESERVED) &
-                    (tokens < vocab.GENRE_OFFSET)]
-    if len(tokens):
+class RealMusic:
+  """The real music of one prepared dataset; each split is read once.
+
+  Attributes:
+    name: the dataset's full name ('corpus_genre/small/1.4.0').
+    genres: its genre names, in label order.
+    vocabulary: its data/vocabulary.Vocabulary (events + genre tokens).
+    splits: the names of its splits.
+  """
+
+  def __init__(self, builder):
+    """builder: a prepared TFDS builder (datasets.load_builder)."""
+    self._builder = builder
+    self.name = builder.info.full_name
+    self.vocabulary = datasets.get_vocabulary(builder)
+    self.genres = tuple(self.vocabulary.genres)
+    self.splits = tuple(builder.info.splits.keys())
+    self._read: Dict[str, List[Tuple[np.ndarray, int]]] = {}
+
+  def genre_ids(self, genres: Sequence[str]) -> List[int]:
+    """The dataset's label index of each genre name (one-line error)."""
+    return datasets.genre_ids(self._builder, genres)
+
+  def examples(self, split: str):
+    """The split as the builder's tf.data.Dataset of {'tokens', 'genre'}."""
+    return self._builder.as_dataset(split=split)
+
+  def _split(self, split: str) -> List[Tuple[np.ndarray, int]]:
+    if split not in self._read:
+      read = []
+      for example in tfds.as_numpy(self.examples(split)):
+        tokens = np.asarray(example['tokens'], np.int32)
+        tokens = tokens[(tokens >= vocab.NUM_RESERVED) &
+                        (tokens < vocab.GENRE_OFFSET)]
+        if len(tokens):
+          read.append((tokens, int(example['genre'])))
+      self._read[split] = read
+    return self._read[split]
+
+  def pieces(self, split: str, genres: Sequence[str],
+             max_pieces_per_genre: Optional[int] = None) -> List[Piece]:
+    """[(event tokens int32 [n], class index into `genres`)], file order."""
+    label_of = {genre_id: i for i, genre_id
+                in enumerate(self.genre_ids(genres))}
+    counts = [0] * len(genres)
+    pieces = []
+    for tokens, genre_id in self._split(split):
+      label = label_of.get(genre_id)
+      if label is None or (max_pieces_per_genre and
+                           counts[label] >= max_pieces_per_genre):
+        continue
       counts[label] += 1
       pieces.append((tokens, label))
-  return pieces
+    return pieces
+
+  def tokens(self, split: str, genre: str) -> List[np.ndarray]:
+    """The event tokens of every `split` piece of one genre."""
+    return [tokens for tokens, _ in self.pieces(split, [genre])]
 
 
 def random_crops(pieces: Sequence[Piece], min_len: int, max_len: int,

@@ -171,7 +171,7 @@ class Reference:
   train_matrix: np.ndarray
 
 
-def judge(token_lists, genre: str, evaluator, classifier,
+def measure_set(token_lists, genre: str, evaluator, classifier,
           reference: Reference, groups=None, seed: int = 0) -> dict:
   """All measures of one set of event-token sequences for `genre`.
 
@@ -182,7 +182,7 @@ def judge(token_lists, genre: str, evaluator, classifier,
   token_lists = list(token_lists)
   matrix = features.feature_matrix(token_lists)
   target = vocab.Vocabulary(evaluator.genres).genre_id(genre)
-  judged = evaluator.judge_features(matrix)
+  judged = evaluator.verdicts_of_features(matrix)
   fidelity, fidelity_interval = _share(judged['judged'] == target, seed)
   reject, reject_interval = _share(
       judged['judged'] == evaluator_lib.REJECTED, seed)
@@ -222,13 +222,12 @@ def judge(token_lists, genre: str, evaluator, classifier,
   return row
 
 
-def reference_for(builder, genre: str, length: int, count: int,
-                  seed: int = 0, split: str = 'validation') -> Reference:
+def reference_for(music: real_data.RealMusic, genre: str, length: int,
+                  count: int, seed: int = 0,
+                  split: str = 'validation') -> Reference:
   """Crops of `split` (train if the split has none) and train crops."""
-  train = [t for t, _ in real_data.read_pieces(builder, 'train', [genre])]
-  held_out = []
-  if split in builder.info.splits:
-    held_out = [t for t, _ in real_data.read_pieces(builder, split, [genre])]
+  train = music.tokens('train', genre)
+  held_out = music.tokens(split, genre) if split in music.splits else []
   if not held_out:
     split, held_out = 'train', train
   crops, groups = real_data.crops_in_turn(held_out, length, count, seed)
@@ -239,8 +238,8 @@ def reference_for(builder, genre: str, length: int, count: int,
 
 
 def evaluate_genre(genre: str, samples: Sequence, evaluator, classifier,
-                   builder, nll: Optional[float] = None, seed: int = 0,
-                   num_reference: Optional[int] = None,
+                   music: real_data.RealMusic, nll: Optional[float] = None,
+                   seed: int = 0, num_reference: Optional[int] = None,
                    with_negatives: bool = True,
                    controls: Sequence = (),
                    reference_split: str = 'validation') -> List[dict]:
@@ -255,9 +254,9 @@ def evaluate_genre(genre: str, samples: Sequence, evaluator, classifier,
   """
   length = int(np.median([len(t) for t in samples]))
   count = num_reference or max(len(samples), MIN_REFERENCE)
-  reference = reference_for(builder, genre, length, count, seed,
+  reference = reference_for(music, genre, length, count, seed,
                             reference_split)
-  measure = lambda sets, groups=None: judge(
+  measure = lambda sets, groups=None: measure_set(
       sets, genre, evaluator, classifier, reference, groups, seed)
   rows = [dict(genre=genre, set='generated', generator_nll=nll,
                **measure(samples))]
@@ -265,15 +264,15 @@ def evaluate_genre(genre: str, samples: Sequence, evaluator, classifier,
                    **measure(list(control))) for name, control, control_nll
               in controls)
   split = 'validation' if reference_split == 'test' else 'test'
-  if split not in builder.info.splits:
+  if split not in music.splits:
     split = 'validation'
-  test = [t for t, _ in real_data.read_pieces(builder, split, [genre])]
+  test = music.tokens(split, genre)
   crops, groups = real_data.crops_in_turn(test, length, count, seed + 2)
   if crops:
     rows.append(dict(genre=genre, set=f'real ({split})', generator_nll=None,
                      **measure(crops, groups)))
   if with_negatives:
-    train = [t for t, _ in real_data.read_pieces(builder, 'train', [genre])]
+    train = music.tokens('train', genre)
     for kind in negatives.KINDS:
       fakes = negatives.make(kind, train, count, length, seed + 3,
                              crops=crops)

@@ -84,7 +84,7 @@ def piece_bootstrap_interval(values: np.ndarray, groups: np.ndarray,
 def accepted_probabilities(evaluator, token_lists) -> Tuple[np.ndarray,
                                                              np.ndarray]:
   """(float [N, G] genre probabilities, 0 where rejected; bool [N] rejected)."""
-  judged = evaluator.judge(list(token_lists))
+  judged = evaluator.verdicts(list(token_lists))
   rejected = judged['judged'] == evaluator_lib.REJECTED
   genres = judged['probabilities'][:, :len(evaluator.genres)]
   return genres * ~rejected[:, None], rejected

@@ -15,7 +15,8 @@ music and one for each negative (uniform, unigram, shuffled, drone), all
 measured the same way (evaluation/report.py): fidelity by the independent
 evaluator, which can reject (trained on the dataset's train split on first
 use and kept in --evaluator_dir), its reject rate, the frozen classifier's
-probability when --classifier_path is given, C2ST and Fréchet realism
+probability (--classifier_path, else the newest beside the --checkpoint's
+run or under runs/classifier/ that knows the genres), C2ST and Fréchet realism
 against validation music of the genre, held notes, the --checkpoint's NLL,
 mgeval overlap and diversity, with bootstrap 95 % intervals.
 Writes --output_json and a markdown table (same name, .md).
@@ -30,7 +31,9 @@ from absl import logging
 from genre_transformer_gan import configs
 from genre_transformer_gan import datasets
 from genre_transformer_gan.evaluation import evaluator as evaluator_lib
+from genre_transformer_gan.evaluation import judges
 from genre_transformer_gan.evaluation import likelihood
+from genre_transformer_gan.evaluation import real_data
 from genre_transformer_gan.evaluation import report
 from genre_transformer_gan.evaluation import report_format
 from genre_transformer_gan import file_checks
@@ -49,7 +52,9 @@ flags.DEFINE_string('checkpoint', None, 'Generator model_dir, its '
                     'adversarial_<genre> folder, or a checkpoint prefix: adds '
                     'its NLL on held-out real music.')
 flags.DEFINE_string('classifier_path', None,
-                    'Frozen genre classifier (genre_classifier_train output).')
+                    'Frozen genre classifier (genre_classifier_train output; '
+                    'default: the newest under <runs>/classifier/ that knows '
+                    'the genres).')
 flags.DEFINE_string('evaluator_dir', None, 'Independent evaluator (default: '
                     '<runs>/evaluator/<dataset>, <runs> being the folder of '
                     "--checkpoint's run, else runs/); trained there if "
@@ -84,21 +89,24 @@ def _sample_dirs(root, genres):
 def run():
   builder = datasets.get_builder(FLAGS.dataset, data_dir=FLAGS.data_dir,
                                  build=True)
+  music = real_data.RealMusic(builder)
   vocabulary = datasets.get_vocabulary(builder)
+  checkpoint = (generator_io.resolve_checkpoint(FLAGS.checkpoint)
+                if FLAGS.checkpoint else None)
+  runs_root = (run_layout.runs_root(checkpoint.model_dir) if checkpoint
+               else run_layout.RUNS_ROOT)
   evaluator_dir = FLAGS.evaluator_dir or evaluator_lib.default_directory(
-      builder, run_layout.runs_root(generator_io.resolve_checkpoint(
-          FLAGS.checkpoint).model_dir) if FLAGS.checkpoint else
-      run_layout.RUNS_ROOT)
+      music.name, runs_root)
   evaluator_config = configs.get_config(FLAGS.evaluator_config)
   if FLAGS.train_evaluator and not FLAGS.samples:
-    evaluator_lib.load_or_train(evaluator_config, builder, evaluator_dir,
+    evaluator_lib.load_or_train(evaluator_config, music, evaluator_dir,
                                 retrain=True, seed=FLAGS.seed)
     return
   if not FLAGS.samples or not FLAGS.genre:
     raise ValueError('Pass --samples=DIR and --genre=G (or --train_evaluator '
                      'alone to train the evaluator).')
   genres = [g for g in FLAGS.genre.split(',') if g]
-  datasets.genre_ids(builder, genres)  # Unknown genres: a clear error.
+  music.genre_ids(genres)  # Unknown genres: a clear error.
   directories = _sample_dirs(FLAGS.samples, genres)
   json_path = FLAGS.output_json or os.path.join(FLAGS.samples,
                                                 'evaluation.json')
@@ -116,29 +124,32 @@ def run():
                               f'notes in {directory}.')
     samples[genre] = [tokens for _, tokens in found]
   evaluator, _ = evaluator_lib.load_or_train(
-      evaluator_config, builder, evaluator_dir, genres,
+      evaluator_config, music, evaluator_dir, genres,
       retrain=FLAGS.train_evaluator, seed=FLAGS.seed)
-  classifier = None
   if FLAGS.classifier_path:
     classifier = classifier_io.load_classifier(
         FLAGS.classifier_path, vocabulary.genres, genres)
+    classifier_path = FLAGS.classifier_path
   else:
-    print('No --classifier_path: the frozen-classifier columns stay empty.')
+    classifier, classifier_path = judges.find_classifier(genres, runs_root)
+    print(f'Frozen classifier: {classifier_path}' if classifier else
+          'No --classifier_path and none beside the run: the '
+          'frozen-classifier columns stay empty.')
   generator = None
-  if FLAGS.checkpoint:
-    generator = generator_io.load_generator(FLAGS.checkpoint,
+  if checkpoint:
+    generator = generator_io.load_generator(checkpoint.prefix,
                                             vocabulary.genres)
   rows = []
   for genre in genres:
     nll = None
     if generator is not None:
-      nll = likelihood.genre_nll(generator[0], generator[1], builder, genre)
+      nll = likelihood.genre_nll(generator[0], generator[1], music, genre)
     rows.extend(report.evaluate_genre(
-        genre, samples[genre], evaluator, classifier, builder, nll=nll,
+        genre, samples[genre], evaluator, classifier, music, nll=nll,
         seed=FLAGS.seed, num_reference=FLAGS.num_reference))
-  meta = {'dataset': builder.info.full_name, 'samples': FLAGS.samples,
+  meta = {'dataset': music.name, 'samples': FLAGS.samples,
           'evaluator': evaluator_dir,
-          'classifier': FLAGS.classifier_path or None,
+          'classifier': classifier_path,
           'checkpoint': generator[2].prefix if generator else None,
           'seed': FLAGS.seed}
   report_format.write(rows, meta, json_path, markdown_path)

@@ -12,7 +12,6 @@ import numpy as np
 import tensorflow as tf
 
 from genre_transformer_gan.data import tokenizer
-from genre_transformer_gan import datasets
 from genre_transformer_gan.evaluation import likelihood
 from genre_transformer_gan.evaluation import report
 from genre_transformer_gan.evaluation import report_format
@@ -38,32 +37,33 @@ def write_samples(generator, vocabulary, genre, directory, num_samples,
   return samples
 
 
-def final_report(config, builder, generator, genre, classifier, evaluator,
+def final_report(config, music, generator, genre, classifier, evaluator,
                  directory, num_samples, length, seed=0,
                  control=None, reference_split='validation') -> str:
   """Samples + evaluation.json / .md of a generator; returns the table.
 
+  music: the dataset's real music (evaluation/real_data.RealMusic).
   The samples are decoded as genre_gan_generate decodes (config.sampling).
   `control`, a generator (the MLE one the GAN stage started from), gets
   the same samples (directory/samples_control) and its own row, judged the
   same way: the control arm of "does the GAN stage help?". The realism
   judges compare with `reference_split` music (report.evaluate_genre).
   """
-  vocabulary = datasets.get_vocabulary(builder)
+  vocabulary = music.vocabulary
 
   def samples_and_nll(model, folder):
     return (write_samples(model, vocabulary, genre,
                           os.path.join(directory, folder), num_samples,
                           length, seed, config.sampling),
-            likelihood.genre_nll(model, config, builder, genre))
+            likelihood.genre_nll(model, config, music, genre))
 
   samples, nll = samples_and_nll(generator, 'samples')
   controls = ([(CONTROL_ROW, *samples_and_nll(control, 'samples_control'))]
               if control is not None else [])
   rows = report.evaluate_genre(genre, list(samples), evaluator, classifier,
-                               builder, nll=nll, seed=seed, controls=controls,
+                               music, nll=nll, seed=seed, controls=controls,
                                reference_split=reference_split)
-  report_format.write(rows, {'dataset': builder.info.full_name, 'genre': genre,
+  report_format.write(rows, {'dataset': music.name, 'genre': genre,
                       'config': config.name, 'seed': seed,
                       'sampling': dataclasses.asdict(config.sampling)},
                os.path.join(directory, 'evaluation.json'),

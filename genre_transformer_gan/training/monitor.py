@@ -68,7 +68,7 @@ class SampleMonitor:
       result['classifier_probability'] = float(np.mean(
           probabilities[:, index]))
     if self.evaluator is not None:
-      judged = self.evaluator.judge(samples)
+      judged = self.evaluator.verdicts(samples)
       index = vocab.Vocabulary(self.evaluator.genres).genre_id(self.genre)
       result['evaluator_probability'] = float(np.mean(
           judged['probabilities'][:, index]))

@@ -75,10 +75,10 @@ def default_classifier_dir(model_dir, builder, config) -> str:
                                    builder.info.full_name, config.name)
 
 
-def default_evaluator_dir(model_dir, builder) -> str:
+def default_evaluator_dir(model_dir, dataset_name: str) -> str:
   """Where genre_gan_train keeps the evaluator of model_dir's runs."""
   return run_layout.evaluator_dir(run_layout.runs_root(model_dir),
-                                  builder.info.full_name)
+                                  dataset_name)
 
 
 def mle_start_step(model_dir: str, card: Optional[dict]) -> int:
@@ -248,9 +248,10 @@ def run_adversarial(config, builder, vocabulary, model_dir, genre, steps,
   return trainer
 
 
-def load_evaluator(config, builder, genre, directory, seed=0):
-  """The independent evaluator in `directory` (trained on first use)."""
-  evaluator, _ = evaluator_lib.load_or_train(config, builder, directory,
+def load_evaluator(config, music, genre, directory, seed=0):
+  """The independent evaluator in `directory` (trained on first use on
+  `music`, an evaluation/real_data.RealMusic)."""
+  evaluator, _ = evaluator_lib.load_or_train(config, music, directory,
                                              [genre], seed=seed)
   return evaluator
 

@@ -19,6 +19,7 @@ from typing import Optional, Sequence, Union
 import tensorflow as tf
 
 from genre_transformer_gan import datasets
+from genre_transformer_gan.evaluation import real_data
 from genre_transformer_gan import file_checks
 from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.models import pretrained
@@ -184,11 +185,13 @@ def train_genre_gan(config, settings: RunSettings, builder=None,
           f'{exported["weights_bytes"] / 1e6:.1f} MB).')
   if not adversarial_phase:
     return outcome
+  # Samples are judged by the chief.
+  music = real_data.RealMusic(builder) if chief else None
   evaluator = run_lib.load_evaluator(
-      config, builder, settings.genre,
+      config, music, settings.genre,
       settings.evaluator_dir or
-      run_lib.default_evaluator_dir(model_dir, builder),
-      settings.seed) if chief else None  # Samples are judged by the chief.
+      run_lib.default_evaluator_dir(model_dir, music.name),
+      settings.seed) if chief else None
   trainer = run_lib.run_adversarial(
       config, builder, vocabulary, model_dir, settings.genre, adv_steps,
       classifier_path, strategy, evaluator=evaluator, seed=settings.seed)
@@ -198,7 +201,7 @@ def train_genre_gan(config, settings: RunSettings, builder=None,
       f'{trainer.directory}')
   if chief:
     outcome['report'] = final_report_lib.final_report(
-        config, builder, trainer.generator, settings.genre,
+        config, music, trainer.generator, settings.genre,
         trainer.classifier, evaluator, trainer.directory,
         settings.num_samples, settings.sample_length or config.max_len,
         settings.seed, control=run_lib.control_generator(trainer))
