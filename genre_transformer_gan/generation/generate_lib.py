@@ -30,6 +30,7 @@ from genre_transformer_gan.data import tokenizer
 from genre_transformer_gan.data import vocabulary as vocab
 from genre_transformer_gan import file_checks
 from genre_transformer_gan.generation import audio
+from genre_transformer_gan.generation import guidance
 from genre_transformer_gan.generation import index as index_lib
 from genre_transformer_gan.generation import render
 from genre_transformer_gan.generation import sampling
@@ -57,6 +58,8 @@ class GenerateSettings:
       none: no WAV).
     sample_rate: WAV sample rate.
     soundfont: .sf2 for FluidSynth (default: pretty_midi's TimGM6mb.sf2).
+    guidance: genre guidance (guidance.py): 'none', 'rerank:N' (best of N
+      by the frozen classifier) or 'cfg:G' (classifier-free, gamma G).
   """
   genre: str
   num_samples: int = 8
@@ -71,6 +74,7 @@ class GenerateSettings:
   synth: str = 'auto'
   sample_rate: int = audio.DEFAULT_SAMPLE_RATE
   soundfont: Optional[str] = None
+  guidance: str = 'none'
 
   def check(self) -> None:
     """Raises ValueError (one line naming the flag) on a bad setting."""
@@ -86,6 +90,7 @@ class GenerateSettings:
     if self.synth not in audio.SYNTHS:
       raise ValueError(f'--synth={self.synth} is unknown; choose one of: '
                        f'{", ".join(audio.SYNTHS)}.')
+    guidance.Guidance.parse(self.guidance)
     if self.soundfont and not tf.io.gfile.exists(self.soundfont):
       raise FileNotFoundError(f'--soundfont={self.soundfont} does not exist; '
                               'pass a .sf2 file or leave it out.')
@@ -141,17 +146,25 @@ def decoding(settings: GenerateSettings, config) -> GenerateSettings:
 
 
 def sample(generator: LoadedGenerator, settings: GenerateSettings,
-           primer: Optional[np.ndarray] = None, log=print) -> np.ndarray:
+           primer: Optional[np.ndarray] = None, log=print,
+           classifier=None) -> np.ndarray:
   """int32 [num_samples, len(primer) + length] event tokens (no genre token).
 
   Batches of settings.batch_size; batch b uses sampling seed
   settings.seed * 7919 + b, so a sample depends on seed and batch_size.
+  With --guidance=rerank:N each sample is the best of N candidates drawn in
+  one batch of batch_size * N (guidance.rerank, by `classifier`).
   """
   settings = decoding(settings, generator.config)
-  sampler = sampling.Sampler(generator.model, settings.temperature,
-                             settings.top_k, settings.top_p)
-  primer = np.zeros([0], np.int32) if primer is None else primer
+  steer = guidance.Guidance.parse(settings.guidance)
   genre_token = generator.vocabulary.genre_token(settings.genre)
+  steer.check_classifier(classifier)
+  sampler = sampling.Sampler(
+      generator.model, settings.temperature, settings.top_k, settings.top_p,
+      guidance_scale=steer.scale, other_genre_tokens=[
+          generator.vocabulary.genre_token(g)
+          for g in generator.vocabulary.genres if g != settings.genre])
+  primer = np.zeros([0], np.int32) if primer is None else primer
   batches = []
   for start in range(0, settings.num_samples, settings.batch_size):
     size = min(settings.batch_size, settings.num_samples - start)
@@ -159,9 +172,13 @@ def sample(generator: LoadedGenerator, settings: GenerateSettings,
                               np.tile(primer[None], [size, 1])], axis=1)
     began = time.time()
     batch_seed = int(settings.seed) * 7919 + start // settings.batch_size
-    tokens = sampler.generate(prompts, settings.length, seed=batch_seed)
+    tokens = sampler.generate(np.repeat(prompts, steer.candidates, axis=0),
+                              settings.length, seed=batch_seed)[:, 1:]
+    tokens = guidance.rerank(
+        tokens.reshape(size, steer.candidates, -1), classifier,
+        generator.model, settings.genre, genre_token, skip=len(primer))
     seconds = time.time() - began
-    batches.append(tokens[:, 1:])
+    batches.append(tokens)
     done = start + size
     log(f'{done}/{settings.num_samples} samples: {size} x '
         f'{settings.length} tokens in {seconds:.1f} s '
@@ -203,6 +220,9 @@ def generate_files(generator: LoadedGenerator, output_dir: str,
                    log=print) -> dict:
   """Samples (and a primer) as MIDI / WAV / PNG plus index.json and index.md.
 
+  --guidance=rerank:N ranks candidates with judge.classifier (the frozen
+  classifier); the judges then give their verdicts on the chosen samples.
+
   Returns:
     The index (see index.py).
   """
@@ -211,6 +231,8 @@ def generate_files(generator: LoadedGenerator, output_dir: str,
   if settings.genre not in generator.vocabulary.genres:
     raise ValueError(f'Unknown genre {settings.genre}; the model knows: '
                      f'{", ".join(generator.vocabulary.genres)}.')
+  classifier = getattr(judge, 'classifier', None)
+  guidance.Guidance.parse(settings.guidance).check_classifier(classifier)
   file_checks.ensure_writable_dir(output_dir, '--output_dir')
   synth, message = audio.resolve_synth(settings.synth)
   if message:
@@ -223,7 +245,7 @@ def generate_files(generator: LoadedGenerator, output_dir: str,
     boundary = example_lib.duration_seconds(primer)
     primer_entry = write_piece(primer, os.path.join(output_dir, PRIMER_DIR),
                                'primer', settings_used, 'primer')
-  tokens = sample(generator, settings, primer, log)
+  tokens = sample(generator, settings, primer, log, classifier)
   continuations = [t[0 if primer is None else len(primer):] for t in tokens]
   judged = continuations + ([primer] if primer is not None else [])
   probabilities = judge(judged) if judge else [{} for _ in judged]

@@ -19,6 +19,12 @@ it becomes a drone). Each row of a batch slides by its own context. The LSTM
 and WaveNet families slide the same way (their state is rebuilt from the
 window), so every family predicts from contexts of the lengths it was
 trained on.
+
+Classifier-free guidance on the genre token (`guidance_scale` gamma > 0):
+every row is also run under each other genre token, and the token is drawn
+from l_own + gamma * (l_own - mean l_other) (`guided_logits`), at
+(1 + number of other genres) times the cost. generation/guidance.py chooses
+between this and best-of-N reranking.
 """
 
 from typing import Optional
@@ -60,6 +66,25 @@ def filter_logits(logits, temperature=1.0, top_k=0, top_p=1.0):
   return logits
 
 
+def guided_logits(logits, guidance_scale: float):
+  """Classifier-free guidance on the genre token.
+
+  Args:
+    logits: float [1 + M, B, V]: the next-token logits of each row under its
+      own genre token (index 0) and under M other genre tokens.
+    guidance_scale: gamma >= 0.
+
+  Returns:
+    float [B, V]: l_own + gamma * (l_own - mean over the others of l_other)
+    (gamma 0 or M 0: l_own unchanged). Per-row constants do not change the
+    sampled distribution, so logits and log-probabilities guide alike.
+  """
+  own = logits[0]
+  if not guidance_scale or logits.shape[0] == 1:
+    return own
+  return own + guidance_scale * (own - tf.reduce_mean(logits[1:], axis=0))
+
+
 class Sampler:
   """Compiled cached sampling for one model (traced once per batch size).
 
@@ -67,14 +92,26 @@ class Sampler:
     model: a generator (models/generators.py).
     temperature, top_k, top_p: see `filter_logits`.
     jit_compile: compile the loop with XLA.
+    guidance_scale: classifier-free guidance on the genre token (gamma of
+      `guided_logits`; 0: plain sampling).
+    other_genre_tokens: the genre tokens guidance steers away from (the
+      vocabulary's other genres); each costs one more row per sample.
   """
 
   def __init__(self, model, temperature=1.0, top_k=0, top_p=1.0,
-               jit_compile=False):
+               jit_compile=False, guidance_scale: float = 0.0,
+               other_genre_tokens=()):
     self.model = model
     self.temperature = temperature
     self.top_k = top_k
     self.top_p = top_p
+    self.guidance_scale = float(guidance_scale)
+    self.other_genre_tokens = (tuple(int(t) for t in other_genre_tokens)
+                               if self.guidance_scale else ())
+    if self.guidance_scale < 0:
+      raise ValueError('guidance_scale must be >= 0.')
+    if self.guidance_scale and not self.other_genre_tokens:
+      raise ValueError('Guidance needs other genre tokens to steer from.')
     self._window = tf.function(self._fill_window, jit_compile=jit_compile)
 
   def _fill_window(self, buffer, context_len, end, seed):
@@ -92,26 +129,37 @@ class Sampler:
     """
     model = self.model
     batch = tf.shape(buffer)[0]
-    cache = model.init_cache(batch, model.max_len)
+    # Guidance: one copy of the rows per other genre token, sampled together
+    # (copy 0 is the rows themselves; every copy gets the sampled token).
+    copies = 1 + len(self.other_genre_tokens)
+    buffer = tf.concat([buffer] + [
+        tf.concat([tf.fill([batch, 1], token), buffer[:, 1:]], axis=1)
+        for token in self.other_genre_tokens], axis=0)
+    context_len = tf.tile(context_len, [copies])
+    cache = model.init_cache(batch * copies, model.max_len)
     allowed = vocab.event_mask(model.vocab_size)
 
     def step(t, buffer, cache):
       logits, cache = model.call_cached(buffer[:, t], cache, t)
+      logits = guided_logits(
+          tf.reshape(logits, [copies, batch, -1]), self.guidance_scale)
       logits = tf.where(allowed[None], logits, float('-inf'))
       logits = filter_logits(logits, self.temperature, self.top_k, self.top_p)
       step_seed = tf.random.experimental.stateless_fold_in(seed, t)
       sampled = tf.cast(tf.random.stateless_categorical(
           logits, 1, step_seed)[:, 0], tf.int32)
+      sampled = tf.tile(sampled, [copies])
       next_token = tf.where(t + 1 < context_len, buffer[:, t + 1], sampled)
+      rows = tf.shape(buffer)[0]
       buffer = tf.tensor_scatter_nd_update(
-          buffer, tf.stack([tf.range(batch), tf.fill([batch], t + 1)], 1),
+          buffer, tf.stack([tf.range(rows), tf.fill([rows], t + 1)], 1),
           next_token)
       return t + 1, buffer, cache
 
     _, buffer, _ = tf.while_loop(
         lambda t, buffer, cache: t < end - 1, step,
         (tf.constant(0), buffer, cache))
-    return buffer
+    return buffer[:batch]
 
   def generate(self, prompts, num_tokens: int, seed: int = 0) -> np.ndarray:
     """Continues prompts by num_tokens event tokens.

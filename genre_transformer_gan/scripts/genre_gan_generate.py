@@ -3,6 +3,8 @@ r"""Generates music of a genre: MIDI, WAV, piano-roll PNG and an index.
   genre_gan_generate --model_dir=runs/small --genre=folk --num_samples=8 \
       --length=1024 --seed=0 \
       --output_dir=samples/folk
+  # Steered to the genre: each sample the best of 4 by the frozen classifier.
+  genre_gan_generate --model_dir=runs/small --genre=folk --guidance=rerank:4
   # Genre transfer: continue a piece of another genre as classical.
   genre_gan_generate --model_dir=runs/small --genre=classical \
       --primer=some_folk_tune.mid --output_dir=samples/transfer
@@ -15,6 +17,13 @@ FluidSynth is missing this is said once and the rest is still written) and
 <genre>_NN.png; index.json / index.md list the settings and, where an
 independent evaluator (and frozen classifier) is found next to the run or
 given, each sample's genre probabilities.
+
+--guidance steers samples to the genre at sampling time
+(generation/guidance.py): rerank:N draws N candidates per sample and keeps
+the one the frozen classifier finds most the genre in its weakest window (N
+times the sampling time); cfg:G samples from l_genre + G (l_genre - mean
+l_other genre) (as many times the time as the model has genres). The
+independent evaluator, which guidance never sees, then judges the result.
 """
 
 from absl import app
@@ -57,7 +66,12 @@ flags.DEFINE_string('soundfont', None, '.sf2 for fluidsynth / soundfont '
 flags.DEFINE_string('evaluator_dir', None, 'Independent evaluator for the '
                     'index (default: the newest in <runs>/evaluator/).')
 flags.DEFINE_string('classifier_path', None, 'Frozen classifier for the '
-                    'index (default: the newest in <runs>/classifier/).')
+                    'index and for --guidance=rerank (default: the newest in '
+                    '<runs>/classifier/).')
+flags.DEFINE_string('guidance', 'none', 'Genre guidance at sampling time: '
+                    'none, rerank:N (best of N candidates by the frozen '
+                    'classifier; N times the time) or cfg:G (classifier-free '
+                    'guidance on the genre token with gamma G).')
 
 
 def run():
@@ -69,7 +83,8 @@ def run():
       temperature=FLAGS.temperature, top_k=FLAGS.top_k, top_p=FLAGS.top_p,
       seed=FLAGS.seed, batch_size=FLAGS.batch_size, primer=FLAGS.primer,
       primer_tokens=FLAGS.primer_tokens, synth=FLAGS.synth,
-      sample_rate=FLAGS.sample_rate, soundfont=FLAGS.soundfont)
+      sample_rate=FLAGS.sample_rate, soundfont=FLAGS.soundfont,
+      guidance=FLAGS.guidance)
   settings.check()
   output_dir = FLAGS.output_dir or f'samples/{FLAGS.genre}'
   file_checks.ensure_writable_dir(output_dir, '--output_dir')

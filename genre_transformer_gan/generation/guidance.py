@@ -1,0 +1,180 @@
+"""Genre guidance at sampling time: what `genre_gan_generate --guidance` does.
+
+  none        plain sampling.
+  rerank:N    best-of-N. N candidates are drawn for every sample and the
+              frozen genre classifier (the GAN stage's adversary; never the
+              independent evaluator, which stays the judge) keeps the one
+              whose weakest window is most the target genre:
+                score = min over windows of log p(target | window);
+              scores equal to 3 decimals (a saturated classifier) go to the
+              candidate the generator itself finds likeliest (mean log p per
+              token). With a classifier that has a 'generated' class this is
+              discriminator rejection sampling in its best-of-N form (Azadi
+              et al. 2019). Costs N times the sampling plus the classifier.
+  cfg:G       classifier-free guidance on the genre token with gamma G
+              (sampling.guided_logits): costs (number of genres) times the
+              sampling.
+
+Both leave the samples of a seed unchanged at N = 1 or G = 0.
+"""
+
+import dataclasses
+
+import numpy as np
+import tensorflow as tf
+
+from genre_transformer_gan.data import vocabulary as vocab
+
+KINDS = ('none', 'rerank', 'cfg')
+WINDOW = 256  # tokens per window the classifier scores
+HOP = 128
+TIE_DECIMALS = 3
+
+
+@dataclasses.dataclass(frozen=True)
+class Guidance:
+  """A parsed --guidance: kind and its amount (N for rerank, G for cfg)."""
+  kind: str = 'none'
+  amount: float = 0.0
+
+  @classmethod
+  def parse(cls, spec: str) -> 'Guidance':
+    """'none', 'rerank:N' (N >= 1) or 'cfg:G' (G >= 0); else ValueError."""
+    kind, _, amount = (spec or 'none').partition(':')
+    usage = (f'--guidance={spec} is not understood; use none, rerank:N '
+             '(N >= 1 candidates per sample) or cfg:G (G >= 0).')
+    if kind not in KINDS or (kind == 'none') != (not amount):
+      raise ValueError(usage)
+    if kind == 'none':
+      return cls()
+    try:
+      value = float(amount)
+    except ValueError:
+      raise ValueError(usage) from None
+    if (kind == 'rerank' and (value < 1 or value != int(value))) or (
+        kind == 'cfg' and not value >= 0):
+      raise ValueError(usage)
+    return cls(kind, value)
+
+  @property
+  def candidates(self) -> int:
+    """Candidates drawn per sample (1 unless reranking)."""
+    return int(self.amount) if self.kind == 'rerank' else 1
+
+  @property
+  def scale(self) -> float:
+    """Classifier-free guidance gamma (0 unless cfg)."""
+    return self.amount if self.kind == 'cfg' else 0.0
+
+  def check_classifier(self, classifier) -> None:
+    """Raises ValueError (one line) if reranking has no classifier."""
+    if self.candidates > 1 and classifier is None:
+      raise ValueError(
+          f'--guidance=rerank:{self.candidates} needs the frozen genre '
+          'classifier: pass --classifier_path (genre_classifier_train writes '
+          'one), or use --guidance=cfg:G.')
+
+  def sampling_cost(self, num_genres: int) -> float:
+    """Sampling work relative to plain sampling."""
+    if self.kind == 'cfg' and self.scale:
+      return float(num_genres)
+    return float(self.candidates)
+
+
+def _windows(tokens: np.ndarray, window: int, hop: int):
+  """Start offsets covering tokens with windows of `window`, the last one
+  ending at the end (one window if the sequence is shorter)."""
+  if len(tokens) <= window:
+    return [0]
+  starts = list(range(0, len(tokens) - window + 1, hop))
+  if starts[-1] != len(tokens) - window:
+    starts.append(len(tokens) - window)
+  return starts
+
+
+def window_scores(classifier, token_lists, genre: str, window: int = WINDOW,
+                  hop: int = HOP, batch_size: int = 64) -> np.ndarray:
+  """float [N]: min over windows of the classifier's log p(genre | window).
+
+  Args:
+    classifier: a frozen models/genre_classifier.GenreClassifier.
+    token_lists: N event-token sequences (no genre token).
+  """
+  if genre not in classifier.genres:
+    raise ValueError(f'The frozen classifier knows '
+                     f'{", ".join(classifier.genres)}, not {genre}; pass a '
+                     '--classifier_path trained with it.')
+  target = classifier.genres.index(genre)
+  crops, owner = [], []
+  for i, tokens in enumerate(token_lists):
+    tokens = np.asarray(tokens, np.int32)
+    for start in _windows(tokens, window, hop):
+      crops.append(tokens[start:start + window])
+      owner.append(i)
+  call = tf.function(
+      lambda x: tf.nn.log_softmax(classifier(x, training=False))[:, target],
+      input_signature=[tf.TensorSpec([None, None], tf.int32)])
+  scores = []
+  for start in range(0, len(crops), batch_size):
+    batch = crops[start:start + batch_size]
+    padded = np.full([len(batch), max(len(c) for c in batch)], vocab.PAD_ID,
+                     np.int32)
+    for i, crop in enumerate(batch):
+      padded[i, :len(crop)] = crop
+    scores.append(call(tf.constant(padded)).numpy())
+  scores = np.concatenate(scores) if scores else np.zeros([0])
+  result = np.full(len(token_lists), np.inf)
+  np.minimum.at(result, np.array(owner, np.int64), scores)
+  return result
+
+
+def log_likelihood(model, token_lists, genre_token: int) -> np.ndarray:
+  """float [N]: mean log p per token of each sequence under the generator.
+
+  Each sequence is scored in consecutive windows of model.max_len - 1
+  tokens, each preceded by the genre token (the contexts sampling uses).
+  """
+  call = tf.function(lambda x: model(x, training=False))
+  result = []
+  for tokens in token_lists:
+    tokens = np.asarray(tokens, np.int32)
+    total, count = 0.0, 0
+    for start in range(0, len(tokens), model.max_len - 1):
+      chunk = np.concatenate([[genre_token],
+                              tokens[start:start + model.max_len - 1]])
+      logits = call(tf.constant(chunk[None, :-1], tf.int32))
+      log_p = tf.nn.log_softmax(tf.cast(logits[0], tf.float32)).numpy()
+      total += float(log_p[np.arange(len(chunk) - 1), chunk[1:]].sum())
+      count += len(chunk) - 1
+    result.append(total / max(count, 1))
+  return np.array(result)
+
+
+def best_of(scores: np.ndarray, likelihood: np.ndarray) -> np.ndarray:
+  """int [B]: per row of [B, N] candidates, the index of the best one.
+
+  Highest score (rounded to TIE_DECIMALS) first, then highest likelihood.
+  """
+  rounded = np.round(scores, TIE_DECIMALS)
+  order = np.lexsort((-likelihood, -rounded), axis=-1)
+  return order[:, 0]
+
+
+def rerank(candidates: np.ndarray, classifier, model, genre: str,
+           genre_token: int, skip: int = 0) -> np.ndarray:
+  """The best of each sample's candidates.
+
+  Args:
+    candidates: int [B, N, L] event tokens (no genre token).
+    skip: leading tokens not scored (a primer).
+
+  Returns:
+    int [B, L].
+  """
+  batch, count, _ = candidates.shape
+  if count == 1:
+    return candidates[:, 0]
+  flat = [row[skip:] for row in candidates.reshape(batch * count, -1)]
+  scores = window_scores(classifier, flat, genre).reshape(batch, count)
+  likelihood = log_likelihood(model, flat, genre_token).reshape(batch, count)
+  return candidates[np.arange(batch), best_of(scores, likelihood)]

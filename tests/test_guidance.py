@@ -1,0 +1,143 @@
+"""Genre guidance at sampling time: classifier-free guidance and reranking."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from genre_transformer_gan.data import vocabulary as vocab
+from genre_transformer_gan.generation import generate_lib
+from genre_transformer_gan.generation import guidance
+from genre_transformer_gan.generation import sampling
+from genre_transformer_gan.models import genre_classifier
+from tests import tiny_models
+
+
+@pytest.mark.parametrize('spec, kind, candidates, scale', [
+    ('none', 'none', 1, 0.0), ('', 'none', 1, 0.0),
+    ('rerank:4', 'rerank', 4, 0.0), ('rerank:1', 'rerank', 1, 0.0),
+    ('cfg:1.5', 'cfg', 1, 1.5), ('cfg:0', 'cfg', 1, 0.0)])
+def test_parse(spec, kind, candidates, scale):
+  parsed = guidance.Guidance.parse(spec)
+  assert (parsed.kind, parsed.candidates, parsed.scale) == (
+      kind, candidates, scale)
+
+
+@pytest.mark.parametrize('spec', ['rerank', 'rerank:0', 'rerank:2.5',
+                                  'cfg:-1', 'cfg:x', 'none:2', 'beam:4'])
+def test_parse_refuses_with_the_forms_it_takes(spec):
+  with pytest.raises(ValueError, match='rerank:N .* cfg:G'):
+    guidance.Guidance.parse(spec)
+
+
+def _guided_greedy(model, context, genre_token, others, scale):
+  """The next greedy token from full forward passes, one per genre token."""
+  rows = [np.concatenate([[token], context[1:]]) for token in
+          [genre_token] + others]
+  logits = np.stack([np.array(model(np.asarray(r)[None]))[0, -1]
+                     for r in rows])
+  guided = np.array(sampling.guided_logits(
+      tf.constant(logits[:, None]), scale))[0]
+  guided[:vocab.NUM_RESERVED] = -np.inf
+  guided[vocab.GENRE_OFFSET:] = -np.inf
+  return int(np.argmax(guided))
+
+
+def test_cached_guidance_equals_full_forward_guidance():
+  """Greedy cfg sampling (top_k 1) through the cache picks, at each step,
+  the argmax of l_own + g (l_own - mean l_other) of full forward passes."""
+  model = tiny_models.generator(seed=3)
+  own = tiny_models.VOCAB.genre_token('folk')
+  others = [tiny_models.VOCAB.genre_token(g) for g in ('classical', 'early')]
+  sampler = sampling.Sampler(model, top_k=1, guidance_scale=2.0,
+                             other_genre_tokens=others)
+  prompts = np.array([[own, 60, 300], [own, 70, 310]], np.int32)
+  tokens = sampler.generate(prompts, 12, seed=0)
+  plain = sampling.Sampler(model, top_k=1).generate(prompts, 12, seed=0)
+  assert not np.array_equal(tokens, plain)  # guidance changed something
+  for row in tokens:
+    for t in range(3, tokens.shape[1]):
+      assert row[t] == _guided_greedy(model, row[:t], own, others, 2.0), t
+
+
+def test_guided_logits():
+  # Own [1, 2]; others [0, 4] and [0, 0], whose mean is [0, 2].
+  logits = tf.constant([[[1.0, 2.0]], [[0.0, 4.0]], [[0.0, 0.0]]])
+  np.testing.assert_allclose(sampling.guided_logits(logits, 0.0), [[1, 2]])
+  np.testing.assert_allclose(sampling.guided_logits(logits, 1.0), [[2, 2]])
+  np.testing.assert_allclose(sampling.guided_logits(logits, 2.0), [[3, 2]])
+  np.testing.assert_allclose(sampling.guided_logits(logits[:2], 0.5),
+                             [[1.5, 1.0]])
+
+
+def _loaded(model):
+  config = type('Config', (), {'sampling': type('Sampling', (), {
+      'temperature': 1.0, 'top_k': 0, 'top_p': 0.95})()})()
+  return generate_lib.LoadedGenerator(model, config, None, tiny_models.VOCAB)
+
+
+@pytest.mark.parametrize('spec', ['cfg:0', 'rerank:1'])
+def test_no_guidance_amount_equals_plain_sampling(spec):
+  generator = _loaded(tiny_models.generator(seed=4))
+  settings = generate_lib.GenerateSettings(genre='folk', num_samples=3,
+                                           length=20, seed=5, batch_size=2)
+  plain = generate_lib.sample(generator, settings, log=lambda _: None)
+  steered = generate_lib.sample(
+      generator, generate_lib.GenerateSettings(
+          **{**settings.__dict__, 'guidance': spec}), log=lambda _: None,
+      classifier=tiny_models.classifier())
+  np.testing.assert_array_equal(plain, steered)
+
+
+def test_window_scores_are_the_weakest_window():
+  classifier = genre_classifier.freeze(tiny_models.classifier(seed=2))
+  rng = np.random.default_rng(0)
+  sequences = [rng.integers(vocab.NUM_RESERVED, vocab.GENRE_OFFSET, n)
+               for n in (10, 300, 600)]
+  scores = guidance.window_scores(classifier, sequences, 'folk', window=256,
+                                  hop=128)
+  target = classifier.genres.index('folk')
+  for tokens, score in zip(sequences, scores):
+    starts = ([0] if len(tokens) <= 256 else
+              sorted(set(range(0, len(tokens) - 255, 128)) |
+                     {len(tokens) - 256}))
+    expected = min(float(tf.nn.log_softmax(classifier(
+        tokens[s:s + 256][None].astype(np.int32)))[0, target])
+                   for s in starts)
+    assert score == pytest.approx(expected, abs=1e-4)
+  with pytest.raises(ValueError, match='not jazz'):
+    guidance.window_scores(classifier, sequences, 'jazz')
+
+
+def test_best_of_prefers_score_then_likelihood():
+  scores = np.array([[-0.5, -0.1, -0.3], [0.0, -0.00001, -2.0]])
+  likelihood = np.array([[-9.0, -1.0, -0.5], [-3.0, -1.0, -0.1]])
+  # Row 0: the highest score wins; row 1: a tie at 3 decimals goes to the
+  # likelier candidate.
+  assert guidance.best_of(scores, likelihood).tolist() == [1, 1]
+
+
+def test_rerank_keeps_the_best_candidate_of_each_sample():
+  classifier = genre_classifier.freeze(tiny_models.classifier(seed=2))
+  model = tiny_models.generator(seed=4)
+  token = tiny_models.VOCAB.genre_token('folk')
+  rng = np.random.default_rng(1)
+  candidates = rng.integers(vocab.NUM_RESERVED, vocab.GENRE_OFFSET,
+                            [2, 4, 40]).astype(np.int32)
+  chosen = guidance.rerank(candidates, classifier, model, 'folk', token)
+  scores = guidance.window_scores(classifier, list(candidates.reshape(8, 40)),
+                                  'folk').reshape(2, 4)
+  for row in range(2):
+    np.testing.assert_array_equal(
+        chosen[row], candidates[row, np.argmax(np.round(scores[row], 3))])
+  likelihood = guidance.log_likelihood(model, list(candidates[0]), token)
+  assert likelihood.shape == (4,) and (likelihood < 0).all()
+
+
+def test_rerank_without_a_classifier_is_a_one_line_error(tmp_path):
+  generator = _loaded(tiny_models.generator())
+  settings = generate_lib.GenerateSettings(genre='folk', num_samples=1,
+                                           length=8, guidance='rerank:2',
+                                           synth='none')
+  with pytest.raises(ValueError, match='--classifier_path'):
+    generate_lib.generate_files(generator, str(tmp_path / 'out'), settings)
+  assert not (tmp_path / 'out').exists()
