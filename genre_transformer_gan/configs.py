@@ -221,6 +221,11 @@ class AdversarialConfig:
     gradient_penalty: WGAN-GP's lambda.
     log_every, eval_every, checkpoint_every: in steps.
     eval_samples: samples drawn at each evaluation.
+    generated_class: the adversary gets a K+1-th class, 'generated',
+      fine-tuned on the starting generator's samples before the stage
+      (training/generated_class.py); False: the genre classifier as trained.
+    generated_samples, generated_steps: that class's samples of the
+      starting generator (a quarter held out) and fine-tuning steps.
   """
   sample_len: int = 24
   primer_len: int = 0
@@ -244,6 +249,9 @@ class AdversarialConfig:
   eval_every: int = 10
   checkpoint_every: int = 10
   eval_samples: int = 4
+  generated_class: bool = False
+  generated_samples: int = 16
+  generated_steps: int = 10
 
 
 @dataclasses.dataclass(frozen=True)

@@ -7,6 +7,8 @@
       run.json                       config, generator family, genres
       checkpoints/                   MLE checkpoints
       train/                         MLE TensorBoard events
+      classifier_generated/          the adversary with a 'generated' class
+                                     learned from this run's MLE samples
       adversarial_<genre>/           the GAN stage for one genre:
         checkpoints/                   its checkpoints (+ TensorBoard events)
         samples/, samples_control/     the report's samples: GAN, MLE control
@@ -27,6 +29,7 @@ MLE_EVENTS = 'train'
 CLASSIFIERS = 'classifier'
 EVALUATORS = 'evaluator'
 ADVERSARIAL_PREFIX = 'adversarial_'
+GENERATED_CLASSIFIER = 'classifier_generated'
 
 
 def dataset_key(dataset_full_name: str) -> str:
@@ -48,6 +51,11 @@ def classifier_dir(root: str, dataset_full_name: str, config_name: str
   """<root>/classifier/<dataset>_<config>."""
   return os.path.join(root, CLASSIFIERS,
                       f'{dataset_key(dataset_full_name)}_{config_name}')
+
+
+def generated_classifier_dir(model_dir: str) -> str:
+  """<model_dir>/classifier_generated: the K+1 adversary of this run."""
+  return os.path.join(model_dir, GENERATED_CLASSIFIER)
 
 
 def evaluator_dir(root: str, dataset_full_name: str) -> str:

@@ -25,6 +25,7 @@ from genre_transformer_gan.models import pretrained
 from genre_transformer_gan import run_layout
 from genre_transformer_gan.training import adversarial
 from genre_transformer_gan.training import classifier as classifier_lib
+from genre_transformer_gan.training import generated_class
 from genre_transformer_gan.training import mle
 from genre_transformer_gan.training import monitor
 from genre_transformer_gan.training import precision
@@ -113,6 +114,11 @@ def plan(config, mle_steps: int, adv_steps: int, need_classifier: bool,
                            'no further MLE steps') +
                   f' (to step {start_step + mle_steps})')
   if phase in ('all', 'adversarial'):
+    settings = config.adversarial
+    if settings.generated_class:
+      stages.append(f'add the class "generated" to the classifier '
+                    f'({settings.generated_samples} MLE samples, '
+                    f'{settings.generated_steps} steps)')
     stages.append(f'adversarial fine-tuning to step {adv_steps}, then '
                   'samples and an evaluation report with its MLE control')
   return ('Plan: ' + ' -> '.join(stages) + '. Each stage prints its ETA '
@@ -131,6 +137,35 @@ def get_classifier_path(config, builder, model_dir: str,
     classifier_lib.train_classifier(
         config, builder, builder.info.features['genre'].names, path,
         seed=seed, strategy=strategy)
+  return path
+
+
+def get_generated_classifier_path(config, builder, vocabulary, model_dir: str,
+                                  classifier_path: str, seed: int = 0,
+                                  log=print) -> str:
+  """The run's K+1 adversary (training/generated_class.py), made first from
+  classifier_path and samples of model_dir's MLE generator if missing."""
+  path = run_layout.generated_classifier_dir(model_dir)
+  if tf.io.gfile.exists(os.path.join(path, classifier_io.MODEL_FILE)):
+    return path
+  settings = config.adversarial
+  generator, _, checkpoint = generator_io.load_generator(model_dir,
+                                                         vocabulary.genres)
+  genres = classifier_io.load_classifier(classifier_path,
+                                         vocabulary.genres).genres
+  log(f'Adding the class "generated" to the classifier: '
+      f'{settings.generated_samples} samples of {checkpoint.prefix}, then '
+      f'{settings.generated_steps} steps, into {path} ...')
+  samples = generated_class.generator_samples(
+      generator, vocabulary, genres, settings.generated_samples,
+      config.classifier.max_crop_len, config.sampling, seed=seed)
+  info = generated_class.add_generated_class(config, builder, classifier_path,
+                                             samples, path, seed=seed)
+  for length, measured in info['generated_class']['by_crop_length'].items():
+    log(f'  crops of {length}: held-out samples called generated '
+        f'{measured["generated_called_generated"]:.2f}, real '
+        f'{measured["real_called_generated"]:.2f}; genre accuracy '
+        f'{measured["genre_accuracy"]:.2f}')
   return path
 
 

@@ -192,6 +192,14 @@ def train_genre_gan(config, settings: RunSettings, builder=None,
       settings.evaluator_dir or
       run_lib.default_evaluator_dir(model_dir, music.name),
       settings.seed) if chief else None
+  if config.adversarial.generated_class:
+    adversary_path = run_layout.generated_classifier_dir(model_dir)
+    if chief:
+      adversary_path = run_lib.get_generated_classifier_path(
+          config, builder, vocabulary, model_dir, classifier_path,
+          settings.seed, log=log)
+    cluster.barrier(strategy)
+    classifier_path = outcome['classifier_path'] = adversary_path
   trainer = run_lib.run_adversarial(
       config, builder, vocabulary, model_dir, settings.genre, adv_steps,
       classifier_path, strategy, evaluator=evaluator, seed=settings.seed)
