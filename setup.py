@@ -32,8 +32,10 @@ REQUIRED_PACKAGES = [
 ]
 
 EXTRAS_REQUIRE = {
-    # dill: tfds.testing; nbclient, nbformat, ipykernel: the notebook tests.
-    'test': ['pytest', 'dill', 'nbclient', 'nbformat', 'ipykernel'],
+    # pytest-xdist: the tiers run in two processes (-n 2); dill:
+    # tfds.testing; nbclient, nbformat, ipykernel: the notebook tests.
+    'test': ['pytest', 'pytest-xdist', 'dill', 'nbclient', 'nbformat',
+             'ipykernel'],
 }
 
 # One entry per command; the command name is the module name under

@@ -1,7 +1,16 @@
-"""Shared fixtures: real music from music21's corpus, a built corpus_genre."""
+"""Shared fixtures: real music from music21's corpus, a built corpus_genre.
 
+The expensive ones are made once per run even when pytest-xdist runs the
+tests in several processes (`-n 2`): the first process to need one makes it
+in a folder all of them share, under a file lock; the others wait, then read
+it.
+"""
+
+import contextlib
+import fcntl
 import multiprocessing
 import os
+import pickle
 
 import pytest
 import tensorflow as tf
@@ -20,24 +29,50 @@ def _piece_midi(piece):
     return piece.id, None
 
 
+def _shared_dir(tmp_path_factory):
+  """A folder every test process of this run sees (xdist: the workers'
+  common parent; one process: its own base folder)."""
+  base = tmp_path_factory.getbasetemp()
+  return base.parent if os.environ.get('PYTEST_XDIST_WORKER') else base
+
+
+@contextlib.contextmanager
+def _made_once(tmp_path_factory, name):
+  """Yields <shared>/<name>, holding an exclusive lock on it meanwhile."""
+  path = _shared_dir(tmp_path_factory) / name
+  with open(f'{path}.lock', 'w') as lock:
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    try:
+      yield path
+    finally:
+      fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 @pytest.fixture(scope='session')
-def corpus_midi():
+def corpus_midi(tmp_path_factory):
   """{piece id: MIDI bytes} for >= 200 pieces of real music (3 genres)."""
   from genre_transformer_gan.data import corpus_lib  # pylint: disable=import-outside-toplevel
-  pieces = corpus_lib.list_pieces(max_per_genre=72, max_file_bytes=20_000)
-  with multiprocessing.get_context('spawn').Pool(2) as pool:
-    converted = pool.map(_piece_midi, pieces, chunksize=4)
-  midi = {piece_id: data for piece_id, data in converted if data}
-  assert len(midi) >= 200, len(midi)
-  return midi
+  with _made_once(tmp_path_factory, 'corpus_midi.pickle') as path:
+    if path.exists():
+      with open(path, 'rb') as f:
+        return pickle.load(f)  # Written by this run's fixture, below.
+    pieces = corpus_lib.list_pieces(max_per_genre=72, max_file_bytes=20_000)
+    with multiprocessing.get_context('spawn').Pool(2) as pool:
+      converted = pool.map(_piece_midi, pieces, chunksize=4)
+    midi = {piece_id: data for piece_id, data in converted if data}
+    assert len(midi) >= 200, len(midi)
+    with open(path, 'wb') as f:
+      pickle.dump(midi, f)
+    return midi
 
 
 @pytest.fixture(scope='session')
 def corpus_small_builder(tmp_path_factory):
   """corpus_genre/small built from an empty data_dir (about a minute)."""
   from genre_transformer_gan import datasets  # pylint: disable=import-outside-toplevel
-  data_dir = tmp_path_factory.mktemp('tfds_data')
-  return datasets.get_builder('corpus_genre/small', data_dir=os.fspath(data_dir))
+  with _made_once(tmp_path_factory, 'tfds_data') as data_dir:
+    return datasets.get_builder('corpus_genre/small',
+                                data_dir=os.fspath(data_dir))
 
 
 @pytest.fixture(scope='session')
@@ -56,13 +91,13 @@ def folders_builder(tmp_path_factory):
   TFDS dataset with train / validation / test splits for fast tests."""
   from genre_transformer_gan import datasets  # pylint: disable=import-outside-toplevel
   from genre_transformer_gan.testing import synthetic_midi  # pylint: disable=import-outside-toplevel
-  root = tmp_path_factory.mktemp('folders')
-  for style, genre in enumerate(FOLDER_GENRES):
-    folder = root / 'midi' / genre
-    folder.mkdir(parents=True)
-    for seed in range(16):
-      (folder / f'piece{seed}.mid').write_bytes(
-          synthetic_midi.style_midi(style, seed, num_notes=300))
-  return datasets.get_builder('midi_folders', data_dir=str(root / 'tfds'),
-                              manual_dir=str(root / 'midi'))
+  with _made_once(tmp_path_factory, 'folders') as root:
+    for style, genre in enumerate(FOLDER_GENRES if not root.exists() else ()):
+      folder = root / 'midi' / genre
+      folder.mkdir(parents=True, exist_ok=True)
+      for seed in range(16):
+        (folder / f'piece{seed}.mid').write_bytes(
+            synthetic_midi.style_midi(style, seed, num_notes=300))
+    return datasets.get_builder('midi_folders', data_dir=str(root / 'tfds'),
+                                manual_dir=str(root / 'midi'))
 
