@@ -8,25 +8,38 @@ Every arm starts from the same MLE generator (`--start pretrained`: the one
 shipped for the config; `--start N`: N MLE steps from scratch per seed) and
 takes the same number of further steps, --extra_steps, per target genre:
 
+  S  the start itself (0 extra steps);
   A  MLE continued on all genres;
   B  MLE continued on the target genre only: the control. It separates
      "the classifier's gradient helped" from "more MLE on the genre helped";
+  B2 B at twice the steps;
   C  genre loss + target-genre MLE regulariser (+ the config's KL), soft
      rollout feedback, no critic;
   D  C + the critic's realism term (--realism_loss, RSGAN by default);
   E  C with `hard` rollout feedback (RelGAN: the sampled token is fed back)
      and final temperature --hard_final_temperature (1 / beta_max): the
-     GAN stage of `small` since it was chosen on validation music.
+     GAN stage of `small` since it was chosen on validation music;
+  E0 E with genre_weight 0: the same optimizer, batch, KL and MLE terms
+     without the adversary (isolates the adversary's gradient);
+  BE B, then E at B's learning rate (the MLE schedule's at B's last step)
+     and B's batch for the MLE term (isolates E's optimizer settings);
+  K  E against the K+1 adversary: the classifier with a 'generated' class
+     learned from the start's samples (training/generated_class.py).
 
 Variants are arms of their own, judged beside the others: `E100`, `E1000`
 (E with beta_max 100 or 1000: RelGAN's range) and `D_wgan_gp` (D with the
-WGAN-GP critic loss instead of --realism_loss).
+WGAN-GP critic loss instead of --realism_loss). Guidance at sampling time
+is `<arm>+<guidance>`: the arm's generator, its samples drawn with
+generation/guidance.py (`S+rerank:4`, `B+cfg:1`); rerank ranks with the
+arm's adversary (for K the K+1 classifier: discriminator rejection
+sampling's best-of-N).
 
 Each (arm, genre, seed) is judged by final_report.final_report: --num_samples
 samples decoded with the config's sampling settings, independent-evaluator
 fidelity (with rejects), C2ST and Fréchet distance against held-out real
 music of the genre (--split chooses validation or test as the reference),
-NLL on the genre's test music, held notes and held time, distinct-4. The
+NLL on the genre's test music, held notes and held time, distinct-4, and the
+frozen genre classifier's p(target) (the K-genre one for every arm). The
 summary gives each arm's mean over seeds with a bootstrap 95 % interval and
 its paired difference against B (per seed, then averaged). Prints tables;
 `--json`: the last line is a JSON object with `rows` (keys arm, genre,
@@ -49,10 +62,12 @@ import tensorflow as tf
 
 import tables  # bench/tables.py
 from genre_transformer_gan import configs
+from genre_transformer_gan.data import vocabulary as vocab
 from genre_transformer_gan import datasets
 from genre_transformer_gan.evaluation import real_data
 from genre_transformer_gan.evaluation import realism
 from genre_transformer_gan.evaluation import report
+from genre_transformer_gan.generation import guidance
 from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.models import generator_io
 from genre_transformer_gan.training import checkpointing
@@ -61,29 +76,58 @@ from genre_transformer_gan.training import mle
 from genre_transformer_gan.training import run_lib
 from genre_transformer_gan.training import strategies
 
-ARMS = ('A', 'B', 'C', 'D', 'E')
+ARMS = ('S', 'A', 'B', 'B2', 'C', 'D', 'E', 'E0', 'BE', 'K')
+DECISIVE = ('S', 'B', 'B2', 'E', 'E0', 'BE', 'K')
 VARIANTS = ('D_wgan_gp', 'E100', 'E1000')
-ARM_NAMES = {'A': 'MLE, all genres', 'B': 'MLE, target genre (control)',
+ARM_NAMES = {'S': 'the start (0 extra steps)',
+             'A': 'MLE, all genres', 'B': 'MLE, target genre (control)',
+             'B2': 'B at twice the steps',
              'C': 'genre loss + MLE', 'D': 'C + critic',
-             'E': 'C, hard feedback', 'D_wgan_gp': 'C + WGAN-GP critic',
+             'E': 'C, hard feedback', 'E0': 'E with genre weight 0',
+             'BE': "B, then E at B's learning rate and batch",
+             'K': 'E against the K+1 (generated) adversary',
+             'D_wgan_gp': 'C + WGAN-GP critic',
              'E100': 'C, hard feedback, beta_max 100',
              'E1000': 'C, hard feedback, beta_max 1000'}
-MEASURES = ('fidelity', 'reject_rate', 'c2st_accuracy', 'frechet_distance',
-            'nll', 'held_note_share', 'held_time_share', 'distinct_4')
+MEASURES = ('fidelity', 'reject_rate', 'classifier_probability',
+            'c2st_accuracy', 'frechet_distance', 'nll', 'held_note_share',
+            'held_time_share', 'distinct_4')
+MLE_ARMS = ('A', 'B', 'B2')
 
 
-def adversarial_settings(config, arm: str, args):
-  """The config of a GAN arm (C, D, E): one change from C each."""
-  settings = dict(realism_weight=0.0, feedback='soft')
+def adversarial_settings(config, arm: str, args, learning_rate=None):
+  """The config of a GAN arm (C, D, E and E's variants): one change each."""
+  settings = dict(realism_weight=0.0, feedback='soft',
+                  term_gradient_norms=True)  # The mechanism, logged.
   if arm.startswith('D'):
     settings.update(realism_weight=args.realism_weight,
                     realism_loss='wgan_gp' if arm == 'D_wgan_gp' else
                     args.realism_loss)
-  if arm.startswith('E'):
+  if arm.startswith('E') or arm in ('BE', 'K'):
     settings.update(feedback='hard', final_temperature=(
-        1.0 / int(arm[1:]) if arm != 'E' else args.hard_final_temperature))
+        1.0 / int(arm[1:]) if arm in ('E100', 'E1000') else
+        args.hard_final_temperature))
+  if arm == 'E0':
+    settings.update(genre_weight=0.0)
+  if arm == 'BE':
+    settings.update(learning_rate=learning_rate,
+                    mle_batch_size=config.batch_size)
+  if arm == 'K':
+    settings.update(generated_class=True)
   return dataclasses.replace(config, adversarial=dataclasses.replace(
       config.adversarial, **settings))
+
+
+def mle_learning_rate(config, directory) -> float:
+  """The MLE schedule's learning rate at the last step of the run in
+  `directory` (its pretrained offset included)."""
+  trainer = mle.MleTrainer(config, _vocab_size(directory), directory)
+  return float(trainer.schedule(trainer.step))
+
+
+def _vocab_size(directory) -> int:
+  with open(os.path.join(directory, 'run.json')) as f:
+    return len(json.load(f)['genres']) + vocab.GENRE_OFFSET
 
 
 def branch(config, vocab_size, initial, directory):
@@ -137,7 +181,7 @@ def _parse():
   parser.add_argument('--dataset', default=None)
   parser.add_argument('--data_dir', default=None)
   parser.add_argument('--genres', default='classical,folk')
-  parser.add_argument('--arms', default=','.join(ARMS))
+  parser.add_argument('--arms', default=','.join(DECISIVE))
   parser.add_argument('--seeds', default='0,1,2')
   parser.add_argument('--start', default='pretrained',
                       help="'pretrained' or a number of MLE steps from "
@@ -160,7 +204,10 @@ def _parse():
 def main():
   args = _parse()
   arms = args.arms.split(',')
-  unknown = sorted(set(arms) - set(ARMS + VARIANTS))
+  unknown = sorted({arm.partition('+')[0] for arm in arms} -
+                   set(ARMS + VARIANTS))
+  for arm in arms:  # Unknown guidance: one line, before any training.
+    guidance.Guidance.parse(arm.partition('+')[2] or 'none')
   if unknown:
     raise SystemExit(f'Unknown arms {unknown}; choose from '
                      f'{", ".join(ARMS + VARIANTS)}.')
@@ -187,20 +234,47 @@ def main():
   report_suffix = '' if args.split == 'validation' else f'_{args.split}'
   rows_path = os.path.join(args.work_dir, f'rows{report_suffix}.jsonl')
 
-  def measure_arm(arm, genre, seed, generator, directory, arm_config):
+  def measure_arm(arm, genre, seed, generator, directory, arm_config,
+                  training=None, adversary=None):
+    spec = arm.partition('+')[2] or 'none'
+    guide = None
+    if spec != 'none':
+      directory = os.path.join(os.path.dirname(directory),
+                               f'{os.path.basename(directory)}_{spec}')
+      guide = classifier_io.load_classifier(adversary or classifier_path,
+                                            vocabulary.genres, [genre])
     final_report.final_report(arm_config, music, generator, genre,
                               classifier, evaluator, directory,
                               args.num_samples, args.sample_length, seed,
-                              reference_split=args.split)
+                              reference_split=args.split,
+                              guidance_spec=spec, guide=guide)
     with open(os.path.join(directory, 'evaluation.json')) as f:
       generated = json.load(f)['rows'][0]
     rows.append({'arm': arm, 'genre': genre, 'seed': seed,
                  **report.headline(generated)})
+    if training:  # The GAN stage's last logged step: p on its own rollouts
+      # and each loss term's gradient norm.
+      rows[-1]['training'] = {k: v for k, v in training.items() if
+                              k.startswith('gradient_norm') or k in (
+                                  'classifier_probability',
+                                  'hard_probability', 'genre_loss', 'kl')}
     with open(rows_path, 'a') as f:
       f.write(json.dumps(rows[-1]) + '\n')  # survives an interrupted run
     print(f'{arm} {genre} seed {seed}: ' + ', '.join(
         f'{key} {tables.cell(rows[-1][key])}' for key in MEASURES) +
           f' ({(time.time() - start) / 60:.1f} min)', flush=True)
+
+  def mle_arm(arm, genre, seed, initial, result, start_step):
+    """Trains an MLE arm (A, B, B2) in its folder; returns the folder."""
+    directory = os.path.join(model_root, f'seed{seed}_{genre}_{arm}')
+    branch(config, vocabulary.size, initial, directory)
+    # MLE steps count beyond the start's step_offset (its pretrained
+    # step): the branch continues from start_step for extra_steps.
+    run_lib.run_mle(config, builder, vocabulary, directory,
+                    start_step - result['start_offset'] +
+                    args.extra_steps * (2 if arm == 'B2' else 1), strategy,
+                    genres=None if arm == 'A' else [genre], seed=seed)
+    return directory
 
   for seed in [int(s) for s in args.seeds.split(',')]:
     initial = os.path.join(model_root, f'seed{seed}_start')
@@ -212,29 +286,38 @@ def main():
     start_step = int(result['checkpoint'].rsplit('-', 1)[-1])
     for genre in genres:
       for arm in arms:
-        directory = os.path.join(model_root, f'seed{seed}_{genre}_{arm}')
-        if arm in ('A', 'B'):
-          branch(config, vocabulary.size, initial, directory)
-          # MLE steps count beyond the start's step_offset (its pretrained
-          # step): the branch continues from start_step for extra_steps.
-          run_lib.run_mle(config, builder, vocabulary, directory,
-                          start_step - result['start_offset'] +
-                          args.extra_steps, strategy,
-                          genres=None if arm == 'A' else [genre], seed=seed)
+        base = arm.partition('+')[0]
+        directory = os.path.join(model_root, f'seed{seed}_{genre}_{base}')
+        if base == 'S':
+          generator, _, _ = generator_io.load_generator(initial,
+                                                        vocabulary.genres)
+          measure_arm(arm, genre, seed, generator, os.path.join(
+              directory, 'report' + report_suffix), config)
+          continue
+        if base in MLE_ARMS:
+          mle_arm(base, genre, seed, initial, result, start_step)
           generator, _, _ = generator_io.load_generator(directory,
                                                         vocabulary.genres)
           measure_arm(arm, genre, seed, generator,
                 os.path.join(directory, 'report' + report_suffix), config)
-        else:
-          if not os.path.exists(directory):
-            shutil.copytree(initial, directory)
-          arm_config = adversarial_settings(config, arm, args)
-          trainer = run_lib.run_adversarial(
-              arm_config, builder, vocabulary, directory, genre,
-              args.extra_steps, classifier_path, strategy, seed=seed)
-          measure_arm(arm, genre, seed, trainer.generator,
-                os.path.join(trainer.directory, 'report' + report_suffix),
-                arm_config)
+          continue
+        source, learning_rate, adversary = initial, None, classifier_path
+        if base == 'BE':
+          source = mle_arm('B', genre, seed, initial, result, start_step)
+          learning_rate = mle_learning_rate(config, source)
+        arm_config = adversarial_settings(config, base, args, learning_rate)
+        if base == 'K':  # One K+1 adversary per start, shared by the genres.
+          adversary = run_lib.get_generated_classifier_path(
+              arm_config, builder, vocabulary, initial, classifier_path,
+              seed)
+        if not os.path.exists(directory):
+          shutil.copytree(source, directory)
+        trainer = run_lib.run_adversarial(
+            arm_config, builder, vocabulary, directory, genre,
+            args.extra_steps, adversary, strategy, seed=seed)
+        measure_arm(arm, genre, seed, trainer.generator,
+              os.path.join(trainer.directory, 'report' + report_suffix),
+              arm_config, trainer.result, adversary)
 
   header = ('arm', 'genre', 'seed') + MEASURES
   tables.print_markdown(rows, header)

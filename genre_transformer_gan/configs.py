@@ -226,6 +226,8 @@ class AdversarialConfig:
       (training/generated_class.py); False: the genre classifier as trained.
     generated_samples, generated_steps: that class's samples of the
       starting generator (a quarter held out) and fine-tuning steps.
+    term_gradient_norms: log the gradient norm of each generator loss term
+      (genre, realism, kl, mle), at one backward pass per term.
   """
   sample_len: int = 24
   primer_len: int = 0
@@ -252,6 +254,7 @@ class AdversarialConfig:
   generated_class: bool = False
   generated_samples: int = 16
   generated_steps: int = 10
+  term_gradient_norms: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -366,7 +369,8 @@ CONFIG_MAP = {
             sample_len=64, batch_size=8, mle_batch_size=8,
             learning_rate=1e-4, critic_learning_rate=1e-4, realism_weight=0.0,
             kl_weight=10.0, feedback='hard', log_every=10, eval_every=50,
-            checkpoint_every=50, eval_samples=8),
+            checkpoint_every=50, eval_samples=8, generated_samples=256,
+            generated_steps=300),
         # Chosen on validation music (lowest Fréchet distance to real
         # classical; BENCHMARKS.md, "Decoding settings").
         sampling=SamplingConfig(temperature=0.85, top_p=0.95)),
@@ -399,7 +403,7 @@ CONFIG_MAP = {
             sample_len=512, primer_len=64, batch_size=64, mle_batch_size=64,
             rollout_gradient='parallel',
             log_every=50, eval_every=500, checkpoint_every=500,
-            eval_samples=16)),
+            eval_samples=16, generated_samples=1024, generated_steps=2000)),
 }
 
 

@@ -264,6 +264,29 @@ def test_trainer_updates_generator_and_critic_never_the_classifier(
   assert resumed.train(tiny_models.real_dataset(config, 2, 6), 3)['step'] == 3
 
 
+@pytest.mark.parametrize('genre_weight', [1.0, 0.0])
+def test_term_gradient_norms_change_nothing_but_the_log(tmp_path,
+                                                       genre_weight):
+  """One backward pass per term sums to the same update, and logs each
+  term's gradient norm (the genre term's is 0 when its weight is)."""
+  runs = {}
+  for on in (False, True):
+    (tmp_path / str(on)).mkdir()
+    config, _, _, trainer = _tiny_trainer(
+        tmp_path / str(on), kl_weight=0.1, genre_weight=genre_weight,
+        term_gradient_norms=on)
+    metrics = trainer.train(tiny_models.real_dataset(config, 2, 6), 1)
+    runs[on] = metrics, [v.numpy() for v in
+                         trainer.generator.trainable_variables]
+  for plain, by_term in zip(runs[False][1], runs[True][1]):
+    np.testing.assert_allclose(plain, by_term, rtol=1e-4, atol=1e-6)
+  metrics = runs[True][0]
+  assert not any(k.startswith('gradient_norm') for k in runs[False][0])
+  assert metrics['gradient_norm_mle'] > 0
+  assert metrics['gradient_norm_realism'] > 0
+  assert (metrics['gradient_norm_genre'] > 0) == (genre_weight > 0)
+
+
 @pytest.mark.slow
 def test_resumed_adversarial_run_continues_the_data(tmp_path, monkeypatch):
   """Stopped at step 2 and resumed == 4 steps straight (64 distinct batches,

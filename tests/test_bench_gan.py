@@ -1,6 +1,7 @@
 """bench/bench_gan.py: each arm changes one setting; B is the paired control."""
 
 import argparse
+import dataclasses
 import os
 import sys
 
@@ -23,15 +24,22 @@ ARGS = argparse.Namespace(realism_weight=0.5, realism_loss='rsgan',
     ('E', dict(realism_weight=0.0, feedback='hard', final_temperature=0.1)),
     ('E100', dict(feedback='hard', final_temperature=0.01)),
     ('E1000', dict(feedback='hard', final_temperature=0.001)),
+    ('E0', dict(feedback='hard', final_temperature=0.1, genre_weight=0.0)),
+    ('BE', dict(feedback='hard', learning_rate=1e-3, mle_batch_size=6)),
+    ('K', dict(feedback='hard', final_temperature=0.1,
+               generated_class=True)),
 ])
 def test_arm_settings(arm, expected):
-  config = configs.get_config('tiny')
-  settings = bench_gan.adversarial_settings(config, arm, ARGS).adversarial
+  # MLE batch 6: BE's MLE term takes it instead of the stage's 4.
+  config = dataclasses.replace(configs.get_config('tiny'), batch_size=6)
+  settings = bench_gan.adversarial_settings(config, arm, ARGS,
+                                            learning_rate=1e-3).adversarial
   for key, value in expected.items():
     assert getattr(settings, key) == pytest.approx(value), key
   # Everything else stays the config's.
-  for key in ('genre_weight', 'mle_weight', 'kl_weight', 'steps'):
-    if hasattr(settings, key):
+  for key in ('genre_weight', 'mle_weight', 'kl_weight', 'learning_rate',
+              'mle_batch_size', 'generated_class'):
+    if key not in expected:
       assert getattr(settings, key) == getattr(config.adversarial, key)
   assert arm in bench_gan.ARM_NAMES
 

@@ -141,3 +141,28 @@ def test_rerank_without_a_classifier_is_a_one_line_error(tmp_path):
   with pytest.raises(ValueError, match='--classifier_path'):
     generate_lib.generate_files(generator, str(tmp_path / 'out'), settings)
   assert not (tmp_path / 'out').exists()
+
+
+def test_report_samples_with_guidance(tmp_path):
+  """final_report's samples: plain as the monitor draws them; rerank:2 the
+  best of two candidates by the guide (draw), each written as MIDI + .npy."""
+  from genre_transformer_gan import configs  # pylint: disable=import-outside-toplevel
+  from genre_transformer_gan.training import final_report  # pylint: disable=import-outside-toplevel
+  model = tiny_models.generator(seed=6)
+  guide = genre_classifier.freeze(tiny_models.classifier(seed=2))
+  decode = configs.get_config('tiny').sampling
+  steer = guidance.Guidance.parse('rerank:2')
+  samples = final_report.write_samples(
+      model, tiny_models.VOCAB, 'folk', str(tmp_path / 'steered'), 3, 16,
+      seed=1, sampling_config=decode, steer=steer, guide=guide)
+  expected = guidance.draw(
+      guidance.make_sampler(model, tiny_models.VOCAB, 'folk', steer,
+                            decode.temperature, decode.top_k, decode.top_p),
+      steer, np.full([3, 1], tiny_models.VOCAB.genre_token('folk')), 16, 1,
+      guide, 'folk')
+  np.testing.assert_array_equal(samples, expected)
+  assert len(list((tmp_path / 'steered').glob('*.npy'))) == 3
+  with pytest.raises(ValueError, match='--classifier_path'):
+    final_report.write_samples(model, tiny_models.VOCAB, 'folk',
+                               str(tmp_path / 'x'), 3, 16, steer=steer,
+                               sampling_config=decode)

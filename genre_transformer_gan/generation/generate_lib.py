@@ -33,7 +33,6 @@ from genre_transformer_gan.generation import audio
 from genre_transformer_gan.generation import guidance
 from genre_transformer_gan.generation import index as index_lib
 from genre_transformer_gan.generation import render
-from genre_transformer_gan.generation import sampling
 from genre_transformer_gan.models import generator_io
 
 PRIMER_DIR = 'primer'
@@ -159,11 +158,9 @@ def sample(generator: LoadedGenerator, settings: GenerateSettings,
   steer = guidance.Guidance.parse(settings.guidance)
   genre_token = generator.vocabulary.genre_token(settings.genre)
   steer.check_classifier(classifier)
-  sampler = sampling.Sampler(
-      generator.model, settings.temperature, settings.top_k, settings.top_p,
-      guidance_scale=steer.scale, other_genre_tokens=[
-          generator.vocabulary.genre_token(g)
-          for g in generator.vocabulary.genres if g != settings.genre])
+  sampler = guidance.make_sampler(
+      generator.model, generator.vocabulary, settings.genre, steer,
+      settings.temperature, settings.top_k, settings.top_p)
   primer = np.zeros([0], np.int32) if primer is None else primer
   batches = []
   for start in range(0, settings.num_samples, settings.batch_size):
@@ -172,11 +169,8 @@ def sample(generator: LoadedGenerator, settings: GenerateSettings,
                               np.tile(primer[None], [size, 1])], axis=1)
     began = time.time()
     batch_seed = int(settings.seed) * 7919 + start // settings.batch_size
-    tokens = sampler.generate(np.repeat(prompts, steer.candidates, axis=0),
-                              settings.length, seed=batch_seed)[:, 1:]
-    tokens = guidance.rerank(
-        tokens.reshape(size, steer.candidates, -1), classifier,
-        generator.model, settings.genre, genre_token, skip=len(primer))
+    tokens = guidance.draw(sampler, steer, prompts, settings.length,
+                           batch_seed, classifier, settings.genre)
     seconds = time.time() - began
     batches.append(tokens)
     done = start + size

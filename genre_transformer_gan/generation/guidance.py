@@ -24,6 +24,7 @@ import numpy as np
 import tensorflow as tf
 
 from genre_transformer_gan.data import vocabulary as vocab
+from genre_transformer_gan.generation import sampling
 
 KINDS = ('none', 'rerank', 'cfg')
 WINDOW = 256  # tokens per window the classifier scores
@@ -178,3 +179,26 @@ def rerank(candidates: np.ndarray, classifier, model, genre: str,
   scores = window_scores(classifier, flat, genre).reshape(batch, count)
   likelihood = log_likelihood(model, flat, genre_token).reshape(batch, count)
   return candidates[np.arange(batch), best_of(scores, likelihood)]
+
+
+def make_sampler(model, vocabulary, genre: str, steer: Guidance,
+                 temperature=1.0, top_k=0, top_p=1.0) -> sampling.Sampler:
+  """A Sampler for `genre` with steer's classifier-free guidance (if any)."""
+  return sampling.Sampler(
+      model, temperature, top_k, top_p, guidance_scale=steer.scale,
+      other_genre_tokens=[vocabulary.genre_token(g)
+                          for g in vocabulary.genres if g != genre])
+
+
+def draw(sampler: sampling.Sampler, steer: Guidance, prompts, num_tokens: int,
+         seed: int, classifier, genre: str) -> np.ndarray:
+  """int32 [B, P - 1 + num_tokens]: prompts [B, P] (genre token first)
+  continued, the genre token dropped; with rerank:N the best of N each
+  (the prompt after the genre token, a primer, is not scored)."""
+  steer.check_classifier(classifier)
+  prompts = np.asarray(prompts, np.int32)
+  tokens = sampler.generate(np.repeat(prompts, steer.candidates, axis=0),
+                            num_tokens, seed=seed)[:, 1:]
+  return rerank(tokens.reshape(len(prompts), steer.candidates, -1),
+                classifier, sampler.model, genre, int(prompts[0, 0]),
+                skip=prompts.shape[1] - 1)

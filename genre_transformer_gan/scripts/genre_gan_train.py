@@ -75,6 +75,12 @@ flags.DEFINE_enum('feedback', None, list(gumbel.FEEDBACKS),
 flags.DEFINE_float('final_temperature', None, 'Gumbel-softmax temperature at '
                    "the end of the adversarial stage, 1 / RelGAN's beta_max "
                    "(default: the config's).")
+flags.DEFINE_bool('generated_class', None, 'Before the GAN stage, give the '
+                  "frozen classifier a class 'generated' learned from the MLE "
+                  "generator's samples (training/generated_class.py; "
+                  "default: the config's).")
+flags.DEFINE_bool('term_gradient_norms', None, 'Log the gradient norm of '
+                  'each GAN-stage loss term (one backward pass per term).')
 flags.register_validator(
     'final_temperature', lambda value: value is None or value > 0,
     '--final_temperature must be > 0 (RelGAN: 0.1, 0.01 or 0.001).')
@@ -105,8 +111,8 @@ def _config():
         config.train, **train))
   overrides = {name: FLAGS[name].value for name in (
       'genre_weight', 'realism_weight', 'mle_weight', 'kl_weight',
-      'realism_loss', 'feedback', 'final_temperature')
-      if FLAGS[name].value is not None}
+      'realism_loss', 'feedback', 'final_temperature', 'generated_class',
+      'term_gradient_norms') if FLAGS[name].value is not None}
   if overrides:
     config = dataclasses.replace(config, adversarial=dataclasses.replace(
         config.adversarial, **overrides))

@@ -45,6 +45,25 @@ METRICS = ('generator_loss', 'genre_loss', 'realism_loss', 'mle_nll',
            'real_score', 'fake_score')
 
 
+def _gradients_by_term(tape, terms: dict, variables):
+  """(gradients of the sum of terms, {'gradient_norm_<term>': norm}).
+
+  One backward pass per term (weight-0 terms are skipped); their sum is the
+  sum's gradient. Norms are this replica's share (one process: the run's),
+  before clipping.
+  """
+  total = [None] * len(variables)
+  norms = {}
+  for name, term in terms.items():
+    gradients = tape.gradient(term, variables)
+    present = [g for g in gradients if g is not None]
+    norms[f'gradient_norm_{name}'] = (tf.linalg.global_norm(present)
+                                      if present else tf.constant(0.0))
+    total = [g if t is None else (t if g is None else t + g)
+             for t, g in zip(total, gradients)]
+  return total, norms
+
+
 class AdversarialTrainer:
   """Gumbel-softmax GAN stage for one target genre.
 
@@ -164,7 +183,8 @@ class AdversarialTrainer:
     real_continuation = tf.one_hot(real[:, s.primer_len:],
                                    self.generator.vocab_size)
     realism = adversarial_losses.get_realism_losses(s.realism_loss)
-    with tf.GradientTape() as generator_tape, tf.GradientTape() as critic_tape:
+    with tf.GradientTape(persistent=s.term_gradient_norms) as generator_tape, \
+        tf.GradientTape() as critic_tape:
       rollout = gumbel.rollout(
           self.generator, prompts, s.sample_len, tau, None,
           s.feedback, s.rollout_gradient, noise=noise)
@@ -177,10 +197,12 @@ class AdversarialTrainer:
       critic_losses, realism_losses = realism(real_scores, fake_scores)
       mle_nll = self._mle_term(mle_batch, context)
       kl = self._kl_term(prompts, rollout)
-      generator_loss = (
-          tf.reduce_sum(s.genre_weight * genre + s.realism_weight *
-                        realism_losses + s.kl_weight * kl) / global_batch +
-          s.mle_weight * mle_nll)
+      terms = {'genre': s.genre_weight * tf.reduce_sum(genre),
+               'realism': s.realism_weight * tf.reduce_sum(realism_losses),
+               'kl': s.kl_weight * tf.reduce_sum(kl)}
+      terms = {name: term / global_batch for name, term in terms.items()}
+      terms['mle'] = s.mle_weight * mle_nll
+      generator_loss = tf.add_n(list(terms.values()))
       critic_loss = tf.reduce_sum(critic_losses) / global_batch
       if s.realism_loss == 'wgan_gp':
         critic_loss += s.gradient_penalty * tf.reduce_sum(
@@ -189,10 +211,15 @@ class AdversarialTrainer:
         ) / global_batch
     generator_variables = self.generator.trainable_variables
     critic_variables = self.critic.trainable_variables
+    gradient_norms = {}
+    if s.term_gradient_norms:
+      gradients, gradient_norms = _gradients_by_term(
+          generator_tape, terms, generator_variables)
+    else:
+      gradients = generator_tape.gradient(generator_loss, generator_variables)
     optimization.apply_clipped_gradients(
-        self.generator_optimizer,
-        generator_tape.gradient(generator_loss, generator_variables),
-        generator_variables, s.clip_norm)
+        self.generator_optimizer, gradients, generator_variables,
+        s.clip_norm)
     optimization.apply_clipped_gradients(
         self.critic_optimizer,
         critic_tape.gradient(critic_loss, critic_variables),
@@ -212,7 +239,7 @@ class AdversarialTrainer:
             'classifier_probability': batch_sum(probability),
             'hard_probability': batch_sum(hard_probability),
             'real_score': batch_sum(real_scores),
-            'fake_score': batch_sum(fake_scores)}
+            'fake_score': batch_sum(fake_scores), **gradient_norms}
 
   def _mle_term(self, mle_batch, context):
     """The MLE regulariser: this replica's share of the global mean NLL of
@@ -299,6 +326,11 @@ class AdversarialTrainer:
           metrics['critic_loss'], metrics['classifier_probability'],
           metrics['hard_probability'], tau,
           progress.steps_per_second(step), progress.eta(step))
+      norms = {k[len('gradient_norm_'):]: v for k, v in metrics.items()
+               if k.startswith('gradient_norm_')}
+      if norms:
+        logging.info('  gradient norms: %s', ', '.join(
+            f'{name} {value:.3g}' for name, value in norms.items()))
       with writer.as_default(step=step):
         for name, value in metrics.items():
           tf.summary.scalar(f'adversarial/{name}', value)

@@ -15,6 +15,7 @@ from genre_transformer_gan.data import tokenizer
 from genre_transformer_gan.evaluation import likelihood
 from genre_transformer_gan.evaluation import report
 from genre_transformer_gan.evaluation import report_format
+from genre_transformer_gan.generation import guidance
 from genre_transformer_gan.training import monitor
 
 # The report's row of the MLE generator the GAN stage started from.
@@ -22,12 +23,25 @@ CONTROL_ROW = 'control: MLE only'
 
 
 def write_samples(generator, vocabulary, genre, directory, num_samples,
-                  length, seed=0, sampling_config=None):
-  """Samples of `genre` as MIDI and .npy tokens in `directory`; the tokens."""
-  watch = monitor.SampleMonitor(genre, vocabulary.genre_token(genre),
-                                num_samples, length, seed=seed,
-                                sampling_config=sampling_config)
-  samples = watch.sample(generator)
+                  length, seed=0, sampling_config=None, steer=None,
+                  guide=None):
+  """Samples of `genre` as MIDI and .npy tokens in `directory`; the tokens.
+
+  steer: a generation/guidance.Guidance (None: plain sampling, as the
+  monitor samples); guide: the classifier rerank:N ranks with.
+  """
+  if steer is None or steer.kind == 'none':
+    samples = monitor.SampleMonitor(
+        genre, vocabulary.genre_token(genre), num_samples, length, seed=seed,
+        sampling_config=sampling_config).sample(generator)
+  else:
+    decode = sampling_config
+    sampler = guidance.make_sampler(generator, vocabulary, genre, steer,
+                                    decode.temperature, decode.top_k,
+                                    decode.top_p)
+    samples = guidance.draw(
+        sampler, steer, np.full([num_samples, 1], vocabulary.genre_token(
+            genre), np.int32), length, seed, guide, genre)
   tf.io.gfile.makedirs(directory)
   for i, tokens in enumerate(samples):
     stem = os.path.join(directory, f'{genre}_{i:02d}')
@@ -39,7 +53,8 @@ def write_samples(generator, vocabulary, genre, directory, num_samples,
 
 def final_report(config, music, generator, genre, classifier, evaluator,
                  directory, num_samples, length, seed=0,
-                 control=None, reference_split='validation') -> str:
+                 control=None, reference_split='validation',
+                 guidance_spec='none', guide=None) -> str:
   """Samples + evaluation.json / .md of a generator; returns the table.
 
   music: the dataset's real music (evaluation/real_data.RealMusic).
@@ -48,16 +63,19 @@ def final_report(config, music, generator, genre, classifier, evaluator,
   the same samples (directory/samples_control) and its own row, judged the
   same way: the control arm of "does the GAN stage help?". The realism
   judges compare with `reference_split` music (report.evaluate_genre).
+  guidance_spec / guide: the generator's samples are drawn with genre
+  guidance (generation/guidance.py; `guide` is rerank's classifier).
   """
   vocabulary = music.vocabulary
 
-  def samples_and_nll(model, folder):
+  def samples_and_nll(model, folder, steer=None):
     return (write_samples(model, vocabulary, genre,
                           os.path.join(directory, folder), num_samples,
-                          length, seed, config.sampling),
+                          length, seed, config.sampling, steer, guide),
             likelihood.genre_nll(model, config, music, genre))
 
-  samples, nll = samples_and_nll(generator, 'samples')
+  samples, nll = samples_and_nll(generator, 'samples',
+                                 guidance.Guidance.parse(guidance_spec))
   controls = ([(CONTROL_ROW, *samples_and_nll(control, 'samples_control'))]
               if control is not None else [])
   rows = report.evaluate_genre(genre, list(samples), evaluator, classifier,
@@ -65,7 +83,8 @@ def final_report(config, music, generator, genre, classifier, evaluator,
                                reference_split=reference_split)
   report_format.write(rows, {'dataset': music.name, 'genre': genre,
                       'config': config.name, 'seed': seed,
-                      'sampling': dataclasses.asdict(config.sampling)},
+                      'sampling': dataclasses.asdict(config.sampling),
+                      'guidance': guidance_spec},
                os.path.join(directory, 'evaluation.json'),
                os.path.join(directory, 'evaluation.md'))
   return report_format.markdown(rows)
