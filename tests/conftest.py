@@ -50,17 +50,17 @@ def _made_once(tmp_path_factory, name):
 
 @pytest.fixture(scope='session')
 def corpus_midi(tmp_path_factory):
-  """{piece id: MIDI bytes} for >= 200 pieces of real music (3 genres)."""
+  """{piece id: MIDI bytes} for >= 100 pieces of real music (3 genres)."""
   from genre_transformer_gan.data import corpus_lib  # pylint: disable=import-outside-toplevel
   with _made_once(tmp_path_factory, 'corpus_midi.pickle') as path:
     if path.exists():
       with open(path, 'rb') as f:
         return pickle.load(f)  # Written by this run's fixture, below.
-    pieces = corpus_lib.list_pieces(max_per_genre=72, max_file_bytes=20_000)
+    pieces = corpus_lib.list_pieces(max_per_genre=40, max_file_bytes=20_000)
     with multiprocessing.get_context('spawn').Pool(2) as pool:
       converted = pool.map(_piece_midi, pieces, chunksize=4)
     midi = {piece_id: data for piece_id, data in converted if data}
-    assert len(midi) >= 200, len(midi)
+    assert len(midi) >= 100, len(midi)
     with open(path, 'wb') as f:
       pickle.dump(midi, f)
     return midi

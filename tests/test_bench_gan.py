@@ -58,3 +58,13 @@ def test_summary_pairs_each_arm_with_b_by_seed():
   assert summary['E100']['fidelity_vs_B'] == pytest.approx(0.15)
   assert 'fidelity_vs_B' not in summary['B']
   assert summary['E100']['seeds'] == 2
+
+
+def test_auc_of_the_adversary_checks():
+  import bench_adversary_checks  # pylint: disable=import-outside-toplevel
+  auc = bench_adversary_checks.auc
+  assert auc([0.9, 0.8], [0.1, 0.2]) == 1.0
+  assert auc([0.1], [0.9]) == 0.0
+  assert auc([0.5, 0.5], [0.5]) == 0.5
+  assert auc([0.9, 0.1], [0.5]) == 0.5
+  assert auc([], [0.5]) is None
