@@ -15,7 +15,8 @@ from tests import tiny_models
 @pytest.mark.parametrize('spec, kind, candidates, scale', [
     ('none', 'none', 1, 0.0), ('', 'none', 1, 0.0),
     ('rerank:4', 'rerank', 4, 0.0), ('rerank:1', 'rerank', 1, 0.0),
-    ('cfg:1.5', 'cfg', 1, 1.5), ('cfg:0', 'cfg', 1, 0.0)])
+    ('chunk:3', 'chunk', 3, 0.0), ('cfg:1.5', 'cfg', 1, 1.5),
+    ('cfg:0', 'cfg', 1, 0.0)])
 def test_parse(spec, kind, candidates, scale):
   parsed = guidance.Guidance.parse(spec)
   assert (parsed.kind, parsed.candidates, parsed.scale) == (
@@ -23,9 +24,10 @@ def test_parse(spec, kind, candidates, scale):
 
 
 @pytest.mark.parametrize('spec', ['rerank', 'rerank:0', 'rerank:2.5',
-                                  'cfg:-1', 'cfg:x', 'none:2', 'beam:4'])
+                                  'chunk:0', 'cfg:-1', 'cfg:x', 'none:2',
+                                  'beam:4'])
 def test_parse_refuses_with_the_forms_it_takes(spec):
-  with pytest.raises(ValueError, match='rerank:N .* cfg:G'):
+  with pytest.raises(ValueError, match='rerank:N or chunk:N .* cfg:G'):
     guidance.Guidance.parse(spec)
 
 
@@ -75,7 +77,7 @@ def _loaded(model):
   return generate_lib.LoadedGenerator(model, config, None, tiny_models.VOCAB)
 
 
-@pytest.mark.parametrize('spec', ['cfg:0', 'rerank:1'])
+@pytest.mark.parametrize('spec', ['cfg:0', 'rerank:1', 'chunk:1'])
 def test_no_guidance_amount_equals_plain_sampling(spec):
   generator = _loaded(tiny_models.generator(seed=4))
   settings = generate_lib.GenerateSettings(genre='folk', num_samples=3,
@@ -166,3 +168,30 @@ def test_report_samples_with_guidance(tmp_path):
     final_report.write_samples(model, tiny_models.VOCAB, 'folk',
                                str(tmp_path / 'x'), 3, 16, steer=steer,
                                sampling_config=decode)
+
+
+def test_chunked_reranking_keeps_the_best_continuation_of_each_chunk(
+    monkeypatch):
+  monkeypatch.setattr(guidance, 'CHUNK', 8)
+  monkeypatch.setattr(guidance, 'WINDOW', 12)
+  model = tiny_models.generator(seed=7)
+  classifier = genre_classifier.freeze(tiny_models.classifier(seed=2))
+  steer = guidance.Guidance.parse('chunk:3')
+  sampler = guidance.make_sampler(model, tiny_models.VOCAB, 'folk', steer)
+  prompts = np.array([[tiny_models.VOCAB.genre_token('folk'), 60, 300]] * 2,
+                     np.int32)
+  tokens = guidance.draw(sampler, steer, prompts, 20, 3, classifier, 'folk')
+  assert tokens.shape == (2, 2 + 20)
+  np.testing.assert_array_equal(tokens[:, :2], prompts[:, 1:])
+  np.testing.assert_array_equal(tokens, guidance.draw(
+      sampler, steer, prompts, 20, 3, classifier, 'folk'))
+  # The first chunk: the best of its 3 candidates, scored on the chunk.
+  first = sampler.generate(np.repeat(prompts, 3, axis=0), 8,
+                           seed=3 * 7919).reshape(2, 3, -1)
+  scores = guidance.window_scores(
+      classifier, [c[3:] for c in first.reshape(6, -1)], 'folk',
+      window=12).reshape(2, 3)
+  for row in range(2):
+    np.testing.assert_array_equal(
+        tokens[row, :10], first[row, np.argmax(np.round(scores[row], 3)),
+                                1:])

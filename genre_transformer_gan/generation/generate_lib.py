@@ -58,7 +58,8 @@ class GenerateSettings:
     sample_rate: WAV sample rate.
     soundfont: .sf2 for FluidSynth (default: pretty_midi's TimGM6mb.sf2).
     guidance: genre guidance (guidance.py): 'none', 'rerank:N' (best of N
-      by the frozen classifier) or 'cfg:G' (classifier-free, gamma G).
+      by the frozen classifier), 'chunk:N' (best of N every 64 tokens) or
+      'cfg:G' (classifier-free, gamma G).
   """
   genre: str
   num_samples: int = 8

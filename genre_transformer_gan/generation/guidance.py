@@ -11,11 +11,16 @@
               token). With a classifier that has a 'generated' class this is
               discriminator rejection sampling in its best-of-N form (Azadi
               et al. 2019). Costs N times the sampling plus the classifier.
+  chunk:N     chunked reranking: every CHUNK (64) tokens, N continuations
+              of each sample are drawn and the one whose last WINDOW tokens
+              the classifier finds most the genre is kept, so a sample is
+              steered all along rather than chosen whole. About N times the
+              sampling (each chunk re-reads its context).
   cfg:G       classifier-free guidance on the genre token with gamma G
               (sampling.guided_logits): costs (number of genres) times the
               sampling.
 
-Both leave the samples of a seed unchanged at N = 1 or G = 0.
+All leave the samples of a seed unchanged at N = 1 or G = 0.
 """
 
 import dataclasses
@@ -26,7 +31,8 @@ import tensorflow as tf
 from genre_transformer_gan.data import vocabulary as vocab
 from genre_transformer_gan.generation import sampling
 
-KINDS = ('none', 'rerank', 'cfg')
+KINDS = ('none', 'rerank', 'chunk', 'cfg')
+CHUNK = 64  # tokens per chunk of chunk:N
 WINDOW = 256  # tokens per window the classifier scores
 HOP = 128
 TIE_DECIMALS = 3
@@ -34,16 +40,18 @@ TIE_DECIMALS = 3
 
 @dataclasses.dataclass(frozen=True)
 class Guidance:
-  """A parsed --guidance: kind and its amount (N for rerank, G for cfg)."""
+  """A parsed --guidance: kind and its amount (N for rerank and chunk, G
+  for cfg)."""
   kind: str = 'none'
   amount: float = 0.0
 
   @classmethod
   def parse(cls, spec: str) -> 'Guidance':
-    """'none', 'rerank:N' (N >= 1) or 'cfg:G' (G >= 0); else ValueError."""
+    """'none', 'rerank:N', 'chunk:N' (N >= 1) or 'cfg:G' (G >= 0); else
+    ValueError."""
     kind, _, amount = (spec or 'none').partition(':')
-    usage = (f'--guidance={spec} is not understood; use none, rerank:N '
-             '(N >= 1 candidates per sample) or cfg:G (G >= 0).')
+    usage = (f'--guidance={spec} is not understood; use none, rerank:N or '
+             'chunk:N (N >= 1 candidates) or cfg:G (G >= 0).')
     if kind not in KINDS or (kind == 'none') != (not amount):
       raise ValueError(usage)
     if kind == 'none':
@@ -52,15 +60,16 @@ class Guidance:
       value = float(amount)
     except ValueError:
       raise ValueError(usage) from None
-    if (kind == 'rerank' and (value < 1 or value != int(value))) or (
+    if (kind in ('rerank', 'chunk') and (value < 1 or value != int(value))
+        ) or (
         kind == 'cfg' and not value >= 0):
       raise ValueError(usage)
     return cls(kind, value)
 
   @property
   def candidates(self) -> int:
-    """Candidates drawn per sample (1 unless reranking)."""
-    return int(self.amount) if self.kind == 'rerank' else 1
+    """Candidates drawn per sample or chunk (1 unless reranking)."""
+    return int(self.amount) if self.kind in ('rerank', 'chunk') else 1
 
   @property
   def scale(self) -> float:
@@ -71,7 +80,7 @@ class Guidance:
     """Raises ValueError (one line) if reranking has no classifier."""
     if self.candidates > 1 and classifier is None:
       raise ValueError(
-          f'--guidance=rerank:{self.candidates} needs the frozen genre '
+          f'--guidance={self.kind}:{self.candidates} needs the frozen genre '
           'classifier: pass --classifier_path (genre_classifier_train writes '
           'one), or use --guidance=cfg:G.')
 
@@ -193,12 +202,36 @@ def make_sampler(model, vocabulary, genre: str, steer: Guidance,
 def draw(sampler: sampling.Sampler, steer: Guidance, prompts, num_tokens: int,
          seed: int, classifier, genre: str) -> np.ndarray:
   """int32 [B, P - 1 + num_tokens]: prompts [B, P] (genre token first)
-  continued, the genre token dropped; with rerank:N the best of N each
-  (the prompt after the genre token, a primer, is not scored)."""
+  continued, the genre token dropped; with rerank:N the best of N each,
+  with chunk:N the best of N every CHUNK tokens (the prompt after the genre
+  token, a primer, is not scored)."""
   steer.check_classifier(classifier)
   prompts = np.asarray(prompts, np.int32)
+  if steer.kind == 'chunk' and steer.candidates > 1:
+    return _draw_in_chunks(sampler, steer.candidates, prompts, num_tokens,
+                           seed, classifier, genre)
   tokens = sampler.generate(np.repeat(prompts, steer.candidates, axis=0),
                             num_tokens, seed=seed)[:, 1:]
   return rerank(tokens.reshape(len(prompts), steer.candidates, -1),
                 classifier, sampler.model, genre, int(prompts[0, 0]),
                 skip=prompts.shape[1] - 1)
+
+
+def _draw_in_chunks(sampler, count, prompts, num_tokens, seed, classifier,
+                    genre):
+  """chunk:N: every CHUNK tokens the best of `count` continuations by the
+  classifier's log p(genre) of the last WINDOW generated tokens (ties: the
+  first drawn)."""
+  rows = prompts
+  skip = prompts.shape[1]
+  for index, start in enumerate(range(0, num_tokens, CHUNK)):
+    size = min(CHUNK, num_tokens - start)
+    candidates = sampler.generate(np.repeat(rows, count, axis=0), size,
+                                  seed=seed * 7919 + index)
+    tails = [row[max(skip, len(row) - WINDOW):] for row in candidates]
+    scores = window_scores(classifier, tails, genre, window=WINDOW)
+    best = best_of(scores.reshape(len(rows), count),
+                   np.zeros([len(rows), count]))
+    rows = candidates.reshape(len(rows), count, -1)[np.arange(len(rows)),
+                                                    best]
+  return rows[:, 1:]

@@ -21,8 +21,9 @@ given, each sample's genre probabilities.
 --guidance steers samples to the genre at sampling time
 (generation/guidance.py): rerank:N draws N candidates per sample and keeps
 the one the frozen classifier finds most the genre in its weakest window (N
-times the sampling time); cfg:G samples from l_genre + G (l_genre - mean
-l_other genre) (as many times the time as the model has genres). The
+times the sampling time); chunk:N does so every 64 tokens, keeping the best
+of N continuations; cfg:G samples from l_genre + G (l_genre - mean l_other
+genre) (as many times the time as the model has genres). The
 independent evaluator, which guidance never sees, then judges the result.
 """
 
@@ -70,8 +71,9 @@ flags.DEFINE_string('classifier_path', None, 'Frozen classifier for the '
                     '<runs>/classifier/).')
 flags.DEFINE_string('guidance', 'none', 'Genre guidance at sampling time: '
                     'none, rerank:N (best of N candidates by the frozen '
-                    'classifier; N times the time) or cfg:G (classifier-free '
-                    'guidance on the genre token with gamma G).')
+                    'classifier; N times the time), chunk:N (the best of N '
+                    'every 64 tokens) or cfg:G (classifier-free guidance on '
+                    'the genre token with gamma G).')
 
 
 def run():
