@@ -32,7 +32,9 @@ WGAN-GP critic loss instead of --realism_loss). Guidance at sampling time
 is `<arm>+<guidance>`: the arm's generator, its samples drawn with
 generation/guidance.py (`S+rerank:4`, `B+cfg:1`); rerank ranks with the
 arm's adversary (for K the K+1 classifier: discriminator rejection
-sampling's best-of-N).
+sampling's best-of-N). `<arm>@<temperature>` decodes the arm's report
+samples at another temperature (`B@0.7`: the control with its temperature
+tuned on validation music, as "Language GANs Falling Short" asks).
 
 Each (arm, genre, seed) is judged by final_report.final_report: --num_samples
 samples decoded with the config's sampling settings, independent-evaluator
@@ -125,6 +127,13 @@ def mle_learning_rate(config, directory) -> float:
   return float(trainer.schedule(trainer.step))
 
 
+def _positive(text) -> bool:
+  try:
+    return float(text) > 0
+  except ValueError:
+    return False
+
+
 def _vocab_size(directory) -> int:
   with open(os.path.join(directory, 'run.json')) as f:
     return len(json.load(f)['genres']) + vocab.GENRE_OFFSET
@@ -204,10 +213,13 @@ def _parse():
 def main():
   args = _parse()
   arms = args.arms.split(',')
-  unknown = sorted({arm.partition('+')[0] for arm in arms} -
-                   set(ARMS + VARIANTS))
-  for arm in arms:  # Unknown guidance: one line, before any training.
+  unknown = sorted({arm.partition('+')[0].partition('@')[0] for arm in arms}
+                   - set(ARMS + VARIANTS))
+  for arm in arms:  # Bad guidance or temperature: one line, before training.
     guidance.Guidance.parse(arm.partition('+')[2] or 'none')
+    temperature = arm.partition('+')[0].partition('@')[2]
+    if temperature and not _positive(temperature):
+      raise SystemExit(f'{arm}: the temperature after @ must be > 0.')
   if unknown:
     raise SystemExit(f'Unknown arms {unknown}; choose from '
                      f'{", ".join(ARMS + VARIANTS)}.')
@@ -236,18 +248,24 @@ def main():
 
   def measure_arm(arm, genre, seed, generator, directory, arm_config,
                   training=None, adversary=None):
-    spec = arm.partition('+')[2] or 'none'
+    name, _, spec = arm.partition('+')
+    base, _, temperature = name.partition('@')
     guide = None
-    if spec != 'none':
-      directory = os.path.join(os.path.dirname(directory),
-                               f'{os.path.basename(directory)}_{spec}')
+    if arm != base:  # Decoded otherwise: beside the arm's own report.
+      directory = (directory.rstrip('/') + '_' +
+                   arm[len(base):].lstrip('@+').replace('+', '_'))
+    if temperature:
+      arm_config = dataclasses.replace(arm_config, sampling=(
+          dataclasses.replace(arm_config.sampling,
+                              temperature=float(temperature))))
+    if spec:
       guide = classifier_io.load_classifier(adversary or classifier_path,
                                             vocabulary.genres, [genre])
     final_report.final_report(arm_config, music, generator, genre,
                               classifier, evaluator, directory,
                               args.num_samples, args.sample_length, seed,
                               reference_split=args.split,
-                              guidance_spec=spec, guide=guide)
+                              guidance_spec=spec or 'none', guide=guide)
     with open(os.path.join(directory, 'evaluation.json')) as f:
       generated = json.load(f)['rows'][0]
     rows.append({'arm': arm, 'genre': genre, 'seed': seed,
@@ -286,7 +304,7 @@ def main():
     start_step = int(result['checkpoint'].rsplit('-', 1)[-1])
     for genre in genres:
       for arm in arms:
-        base = arm.partition('+')[0]
+        base = arm.partition('+')[0].partition('@')[0]
         directory = os.path.join(model_root, f'seed{seed}_{genre}_{base}')
         if base == 'S':
           generator, _, _ = generator_io.load_generator(initial,
