@@ -163,6 +163,10 @@ def sample(generator: LoadedGenerator, settings: GenerateSettings,
       generator.model, generator.vocabulary, settings.genre, steer,
       settings.temperature, settings.top_k, settings.top_p)
   primer = np.zeros([0], np.int32) if primer is None else primer
+  if steer.kind != 'none':
+    log(f'Guidance {settings.guidance}: about '
+        f'{steer.sampling_cost(len(generator.vocabulary.genres)):.0f}x the '
+        'time of plain sampling.')
   batches = []
   for start in range(0, settings.num_samples, settings.batch_size):
     size = min(settings.batch_size, settings.num_samples - start)
