@@ -73,38 +73,3 @@ def test_all_phases_end_to_end_then_resume(corpus_data_dir, tmp_path):
   assert 'at step 4' in result.stderr
   assert (adversarial_dir / 'checkpoints' / 'ckpt-6.index').exists()
   assert 'adversarial step 6/6' in result.stderr
-
-
-# The WaveNet runs the same sequence in test_notebooks.py's train_tpu run.
-@pytest.mark.parametrize('generator', ['lstm'])
-def test_other_generator_families_train_generate_and_refuse(
-    generator, corpus_data_dir, tmp_path):
-  """--generator runs every stage unchanged; the family is part of the run."""
-  model_dir = tmp_path / 'runs' / generator
-  common = ['--genre=classical', '--config=tiny',
-            f'--data_dir={corpus_data_dir}', f'--model_dir={model_dir}',
-            '--num_samples=2', '--sample_length=16', '--eval_batches=1']
-  result = _run(*common, f'--generator={generator}', '--mle_steps=4',
-                '--adv_steps=2')
-  assert result.returncode == 0, result.stderr[-3000:]
-  assert f'generator {generator}' in result.stdout
-  assert 'adversarial step 2/2' in result.stderr
-  with open(model_dir / 'run.json') as f:
-    assert json.load(f)['generator'] == generator
-  assert (model_dir / 'adversarial_classical' / 'evaluation.json').exists()
-
-  output = tmp_path / 'samples'
-  result = console.run_script(
-      'genre_gan_generate', f'--model_dir={model_dir}', '--genre=classical',
-      '--num_samples=1', '--batch_size=1', '--length=80', '--synth=sine',
-      f'--output_dir={output}')
-  assert result.returncode == 0, result.stderr[-3000:]
-  with open(output / 'index.json') as f:
-    model = json.load(f)['model']
-  assert model['generator'] == generator
-  assert model['stage'] == 'adversarial_classical'
-
-  result = _run(*common, '--mle_steps=5', '--adv_steps=3')  # transformer
-  assert result.returncode == 1
-  assert f'--generator={generator}' in result.stderr
-  assert 'Traceback' not in result.stderr

@@ -5,11 +5,13 @@ checks they do). The whole sequence on the embedded dataset runs in the slow
 tier, through the command (test_genre_gan_train.py) and the notebooks.
 """
 
+import json
 import os
 
 import pytest
 
 from genre_transformer_gan import configs
+from genre_transformer_gan.generation import generate_lib
 from genre_transformer_gan.training import mle
 from genre_transformer_gan.training import run_lib
 from genre_transformer_gan.training import sequence
@@ -76,3 +78,34 @@ def test_mle_resumes_to_its_target_and_refuses_another_run(folders_builder,
 def test_unknown_phase_is_refused():
   with pytest.raises(ValueError, match='choose one of: all, mle, adversarial'):
     sequence._check(sequence.RunSettings(phase='gan'), None, None)  # pylint: disable=protected-access
+
+
+# The WaveNet runs the whole sequence in test_notebooks.py's train_tpu run.
+@pytest.mark.slow
+def test_another_generator_family_runs_every_stage_and_is_kept(
+    folders_builder, tmp_path):
+  """--generator=lstm: every stage unchanged, the family part of the run;
+  generation finds its GAN stage; another family in its model_dir is
+  refused with the flag that fits."""
+  model_dir = str(tmp_path / 'runs' / 'lstm')
+
+  def run(config, **settings):
+    return sequence.train_genre_gan(
+        config, sequence.RunSettings(
+            genre='classical', model_dir=model_dir, num_samples=2,
+            sample_length=16, eval_batches=1, **settings),
+        builder=folders_builder, log=lambda line: None)
+  outcome = run(configs.get_config('tiny', 'lstm'), mle_steps=3, adv_steps=2)
+  assert '| classical | generated | 2 |' in outcome['report']
+  assert '| classical | control: MLE only | 2 |' in outcome['report']
+  with open(os.path.join(model_dir, 'run.json')) as f:
+    assert json.load(f)['generator'] == 'lstm'
+  generator = generate_lib.load(model_dir, 'classical')
+  assert generator.checkpoint.stage == 'adversarial_classical'
+  index = generate_lib.generate_files(
+      generator, str(tmp_path / 'samples'), generate_lib.GenerateSettings(
+          genre='classical', num_samples=1, length=24, synth='none'),
+      log=lambda line: None)
+  assert index['model']['generator'] == 'lstm'
+  with pytest.raises(ValueError, match='--generator=lstm'):
+    run(configs.get_config('tiny'), mle_steps=4, adv_steps=3)

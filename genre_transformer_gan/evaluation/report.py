@@ -276,7 +276,10 @@ def evaluate_genre(genre: str, samples: Sequence, evaluator, classifier,
     for kind in negatives.KINDS:
       fakes = negatives.make(kind, train, count, length, seed + 3,
                              crops=crops)
-      fake_groups = groups if kind in ('shuffled', 'drone') else None
+      # Made from the real row's crops, they keep its pieces' groups; with
+      # no held-out piece of the genre they come from fresh train crops.
+      fake_groups = (groups if kind in ('shuffled', 'drone') and crops
+                     else None)
       rows.append(dict(genre=genre, set=kind, generator_nll=None,
                        **measure(fakes, fake_groups)))
   for row in rows:
