@@ -32,7 +32,8 @@ WGAN-GP critic loss instead of --realism_loss). Guidance at sampling time
 is `<arm>+<guidance>`: the arm's generator, its samples drawn with
 generation/guidance.py (`S+rerank:4`, `B+cfg:1`); rerank ranks with the
 arm's adversary (for K the K+1 classifier: discriminator rejection
-sampling's best-of-N). `<arm>@<temperature>` decodes the arm's report
+sampling's best-of-N; `--guide generated` ranks every guidance arm with
+the start's K+1 classifier). `<arm>@<temperature>` decodes the arm's report
 samples at another temperature (`B@0.7`: the control with its temperature
 tuned on validation music, as "Language GANs Falling Short" asks).
 
@@ -204,6 +205,10 @@ def _parse():
   parser.add_argument('--realism_weight', type=float, default=0.5)
   parser.add_argument('--realism_loss', default='rsgan')
   parser.add_argument('--hard_final_temperature', type=float, default=0.1)
+  parser.add_argument('--guide', default='arm', choices=['arm', 'generated'],
+                      help="What guidance arms rank with: the arm's own "
+                      "adversary, or the start's K+1 classifier (S with it: "
+                      "discriminator rejection sampling's best-of-N).")
   parser.add_argument('--work_dir', default='runs/bench_gan')
   parser.add_argument('--classifier_path', default=None)
   parser.add_argument('--json', action='store_true')
@@ -259,6 +264,12 @@ def main():
           dataclasses.replace(arm_config.sampling,
                               temperature=float(temperature))))
     if spec:
+      if args.guide == 'generated':  # The start's K+1 classifier.
+        adversary = run_lib.get_generated_classifier_path(
+            adversarial_settings(config, 'K', args), builder, vocabulary,
+            os.path.join(model_root, f'seed{seed}_start'), classifier_path,
+            seed)
+        directory += '_generated'
       guide = classifier_io.load_classifier(adversary or classifier_path,
                                             vocabulary.genres, [genre])
     final_report.final_report(arm_config, music, generator, genre,
