@@ -264,17 +264,14 @@ def test_trainer_updates_generator_and_critic_never_the_classifier(
   assert resumed.train(tiny_models.real_dataset(config, 2, 6), 3)['step'] == 3
 
 
-@pytest.mark.parametrize('genre_weight', [1.0, 0.0])
-def test_term_gradient_norms_change_nothing_but_the_log(tmp_path,
-                                                       genre_weight):
+def test_term_gradient_norms_change_nothing_but_the_log(tmp_path):
   """One backward pass per term sums to the same update, and logs each
-  term's gradient norm (the genre term's is 0 when its weight is)."""
+  term's gradient norm."""
   runs = {}
   for on in (False, True):
     (tmp_path / str(on)).mkdir()
     config, _, _, trainer = _tiny_trainer(
-        tmp_path / str(on), kl_weight=0.1, genre_weight=genre_weight,
-        term_gradient_norms=on)
+        tmp_path / str(on), kl_weight=0.1, term_gradient_norms=on)
     metrics = trainer.train(tiny_models.real_dataset(config, 2, 6), 1)
     runs[on] = metrics, [v.numpy() for v in
                          trainer.generator.trainable_variables]
@@ -284,7 +281,7 @@ def test_term_gradient_norms_change_nothing_but_the_log(tmp_path,
   assert not any(k.startswith('gradient_norm') for k in runs[False][0])
   assert metrics['gradient_norm_mle'] > 0
   assert metrics['gradient_norm_realism'] > 0
-  assert (metrics['gradient_norm_genre'] > 0) == (genre_weight > 0)
+  assert metrics['gradient_norm_genre'] > 0
 
 
 @pytest.mark.slow

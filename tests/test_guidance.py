@@ -135,6 +135,29 @@ def test_rerank_keeps_the_best_candidate_of_each_sample():
   assert likelihood.shape == (4,) and (likelihood < 0).all()
 
 
+def test_a_guide_ranks_in_place_of_the_judges_classifier(tmp_path):
+  """generate_files(guide=...) ranks with the guide (e.g. a K+1 classifier)
+  and needs no judge."""
+  from genre_transformer_gan import configs  # pylint: disable=import-outside-toplevel
+  from genre_transformer_gan.models import generator_io  # pylint: disable=import-outside-toplevel
+  generator = generate_lib.LoadedGenerator(
+      tiny_models.generator(), configs.get_config('tiny'),
+      generator_io.GeneratorCheckpoint(str(tmp_path), 'ckpt-0', 'mle',
+                                       'mle'), tiny_models.VOCAB)
+  settings = generate_lib.GenerateSettings(genre='folk', num_samples=2,
+                                           length=8, guidance='rerank:2',
+                                           synth='none', batch_size=2)
+  guide = genre_classifier.freeze(tiny_models.classifier(seed=2))
+  index = generate_lib.generate_files(
+      generator, str(tmp_path / 'out'), settings, log=lambda _: None,
+      guide=guide)
+  plain = generate_lib.sample(generator, settings, log=lambda _: None,
+                              classifier=guide)
+  assert len(index['samples']) == 2
+  np.testing.assert_array_equal(
+      np.load(tmp_path / 'out' / 'folk_00.npy'), plain[0])
+
+
 def test_rerank_without_a_classifier_is_a_one_line_error(tmp_path):
   generator = _loaded(tiny_models.generator())
   settings = generate_lib.GenerateSettings(genre='folk', num_samples=1,

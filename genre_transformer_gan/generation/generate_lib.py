@@ -216,11 +216,12 @@ def write_piece(tokens, directory: str, stem: str, settings: GenerateSettings,
 
 def generate_files(generator: LoadedGenerator, output_dir: str,
                    settings: GenerateSettings, judge=None,
-                   log=print) -> dict:
+                   log=print, guide=None) -> dict:
   """Samples (and a primer) as MIDI / WAV / PNG plus index.json and index.md.
 
-  --guidance=rerank:N ranks candidates with judge.classifier (the frozen
-  classifier); the judges then give their verdicts on the chosen samples.
+  --guidance=rerank:N / chunk:N ranks candidates with `guide` (default:
+  judge.classifier, the frozen classifier); the judges then give their
+  verdicts on the chosen samples.
 
   Returns:
     The index (see index.py).
@@ -230,7 +231,8 @@ def generate_files(generator: LoadedGenerator, output_dir: str,
   if settings.genre not in generator.vocabulary.genres:
     raise ValueError(f'Unknown genre {settings.genre}; the model knows: '
                      f'{", ".join(generator.vocabulary.genres)}.')
-  classifier = getattr(judge, 'classifier', None)
+  classifier = guide if guide is not None else getattr(judge, 'classifier',
+                                                      None)
   guidance.Guidance.parse(settings.guidance).check_classifier(classifier)
   file_checks.ensure_writable_dir(output_dir, '--output_dir')
   synth, message = audio.resolve_synth(settings.synth)

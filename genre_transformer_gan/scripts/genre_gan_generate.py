@@ -20,12 +20,16 @@ given, each sample's genre probabilities.
 
 --guidance steers samples to the genre at sampling time
 (generation/guidance.py): rerank:N draws N candidates per sample and keeps
-the one the frozen classifier finds most the genre in its weakest window (N
-times the sampling time); chunk:N does so every 64 tokens, keeping the best
-of N continuations; cfg:G samples from l_genre + G (l_genre - mean l_other
-genre) (as many times the time as the model has genres). The
+the one a classifier finds most the genre in its weakest window (N times
+the sampling time); the classifier is --guide_path, else the run's K+1
+classifier (genre_gan_train --generated_class: discriminator rejection
+sampling), else the frozen one. chunk:N does so every 64 tokens, keeping
+the best of N continuations; cfg:G samples from l_genre + G (l_genre - mean
+l_other genre) (as many times the time as the model has genres). The
 independent evaluator, which guidance never sees, then judges the result.
 """
+
+import os
 
 from absl import app
 from absl import flags
@@ -35,6 +39,8 @@ from genre_transformer_gan.evaluation import judges
 from genre_transformer_gan import file_checks
 from genre_transformer_gan.generation import audio
 from genre_transformer_gan.generation import generate_lib
+from genre_transformer_gan.models import classifier_io
+from genre_transformer_gan import run_layout
 from genre_transformer_gan.scripts import script_utils
 
 FLAGS = flags.FLAGS
@@ -69,6 +75,11 @@ flags.DEFINE_string('evaluator_dir', None, 'Independent evaluator for the '
 flags.DEFINE_string('classifier_path', None, 'Frozen classifier for the '
                     'index and for --guidance=rerank (default: the newest in '
                     '<runs>/classifier/).')
+flags.DEFINE_string('guide_path', None, 'The classifier rerank:N and '
+                    'chunk:N rank with (default: the run\'s K+1 classifier, '
+                    '<model_dir>/classifier_generated, when genre_gan_train '
+                    '--generated_class made one: discriminator rejection '
+                    'sampling; else the frozen classifier).')
 flags.DEFINE_string('guidance', 'none', 'Genre guidance at sampling time: '
                     'none, rerank:N (best of N candidates by the frozen '
                     'classifier; N times the time), chunk:N (the best of N '
@@ -97,7 +108,16 @@ def run():
   judge = judges.find_judges(generator.vocabulary.genres,
                              generator.checkpoint.model_dir,
                              FLAGS.evaluator_dir, FLAGS.classifier_path)
-  index = generate_lib.generate_files(generator, output_dir, settings, judge)
+  guide = None
+  guide_path = FLAGS.guide_path or run_layout.generated_classifier_dir(
+      generator.checkpoint.model_dir)
+  if settings.guidance != 'none' and (
+      FLAGS.guide_path or os.path.isdir(guide_path)):
+    guide = classifier_io.load_classifier(
+        guide_path, generator.vocabulary.genres, [FLAGS.genre])
+    print(f'Guidance ranks with {guide_path}.')
+  index = generate_lib.generate_files(generator, output_dir, settings, judge,
+                                      guide=guide)
   line = judges.fidelity_line([s['genre_probabilities']
                                for s in index['samples']], FLAGS.genre)
   if line:
