@@ -65,7 +65,6 @@ import tensorflow as tf
 
 import tables  # bench/tables.py
 from genre_transformer_gan import configs
-from genre_transformer_gan.data import vocabulary as vocab
 from genre_transformer_gan import datasets
 from genre_transformer_gan.evaluation import real_data
 from genre_transformer_gan.evaluation import realism
@@ -121,10 +120,10 @@ def adversarial_settings(config, arm: str, args, learning_rate=None):
       config.adversarial, **settings))
 
 
-def mle_learning_rate(config, directory) -> float:
+def mle_learning_rate(config, vocab_size, directory) -> float:
   """The MLE schedule's learning rate at the last step of the run in
   `directory` (its pretrained offset included)."""
-  trainer = mle.MleTrainer(config, _vocab_size(directory), directory)
+  trainer = mle.MleTrainer(config, vocab_size, directory)
   return float(trainer.schedule(trainer.step))
 
 
@@ -133,11 +132,6 @@ def _positive(text) -> bool:
     return float(text) > 0
   except ValueError:
     return False
-
-
-def _vocab_size(directory) -> int:
-  with open(os.path.join(directory, 'run.json')) as f:
-    return len(json.load(f)['genres']) + vocab.GENRE_OFFSET
 
 
 def branch(config, vocab_size, initial, directory):
@@ -333,7 +327,7 @@ def main():
         source, learning_rate, adversary = initial, None, classifier_path
         if base == 'BE':
           source = mle_arm('B', genre, seed, initial, result, start_step)
-          learning_rate = mle_learning_rate(config, source)
+          learning_rate = mle_learning_rate(config, vocabulary.size, source)
         arm_config = adversarial_settings(config, base, args, learning_rate)
         if base == 'K':  # One K+1 adversary per start, shared by the genres.
           adversary = run_lib.get_generated_classifier_path(

@@ -52,7 +52,6 @@ from genre_transformer_gan.evaluation import confusion
 from genre_transformer_gan.evaluation import features
 from genre_transformer_gan.evaluation import negatives
 from genre_transformer_gan.evaluation import real_data
-from genre_transformer_gan import run_layout
 
 MODEL_FILE = 'evaluator.joblib'
 INFO_FILE = 'evaluator.json'
@@ -345,12 +344,6 @@ def train_evaluator(config, music: real_data.RealMusic, genres: Sequence[str],
   confusion.write_split_report(info, list(genres) + [REJECTED_NAME],
                                directory, 'evaluator')
   return info
-
-
-def default_directory(dataset_name: str,
-                      runs_root: str = run_layout.RUNS_ROOT) -> str:
-  """<runs_root>/evaluator/<dataset> (run_layout.py)."""
-  return run_layout.evaluator_dir(runs_root, dataset_name)
 
 
 def load_or_train(config, music: real_data.RealMusic, directory: str,

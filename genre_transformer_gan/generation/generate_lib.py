@@ -158,7 +158,6 @@ def sample(generator: LoadedGenerator, settings: GenerateSettings,
   settings = decoding(settings, generator.config)
   steer = guidance.Guidance.parse(settings.guidance)
   genre_token = generator.vocabulary.genre_token(settings.genre)
-  steer.check_classifier(classifier)
   sampler = guidance.make_sampler(
       generator.model, generator.vocabulary, settings.genre, steer,
       settings.temperature, settings.top_k, settings.top_p)

@@ -24,6 +24,7 @@ All leave the samples of a seed unchanged at N = 1 or G = 0.
 """
 
 import dataclasses
+import weakref
 
 import numpy as np
 import tensorflow as tf
@@ -36,6 +37,35 @@ CHUNK = 64  # tokens per chunk of chunk:N
 WINDOW = 256  # tokens per window the classifier scores
 HOP = 128
 TIE_DECIMALS = 3
+
+# Compiled once per model: chunk:N scores every chunk, and a new tf.function
+# per call would trace again each time.
+_COMPILED = weakref.WeakKeyDictionary()
+
+
+def _compiled(model, make):
+  """make(model) -> a tf.function, built on the first call for `model`."""
+  if model not in _COMPILED:
+    _COMPILED[model] = make(model)
+  return _COMPILED[model]
+
+
+def _classifier_log_p(classifier):
+  """int32 [B, L] -> float32 [B, classes]: the classifier's log-softmax.
+
+  The function holds the classifier weakly, so the cache entry goes with it.
+  """
+  ref = weakref.ref(classifier)
+  return tf.function(
+      lambda x: tf.nn.log_softmax(ref()(x, training=False)),
+      input_signature=[tf.TensorSpec([None, None], tf.int32)])
+
+
+def _generator_logits(model):
+  """int32 [1, L] -> [1, L, V] logits (one trace for every length)."""
+  ref = weakref.ref(model)
+  return tf.function(lambda x: ref()(x, training=False),
+                     input_signature=[tf.TensorSpec([1, None], tf.int32)])
 
 
 @dataclasses.dataclass(frozen=True)
@@ -86,7 +116,7 @@ class Guidance:
 
   def sampling_cost(self, num_genres: int) -> float:
     """Sampling time relative to plain sampling, roughly (measured, `small`,
-    8 x 512 tokens: rerank:4 2.9x, chunk:4 8.8x, cfg 2.1x with 3 genres;
+    8 x 512 tokens: rerank:4 2.9x, chunk:4 8.5x, cfg 2.1x with 3 genres;
     BENCHMARKS.md)."""
     if self.kind == 'cfg' and self.scale:
       return float(num_genres)
@@ -125,9 +155,7 @@ def window_scores(classifier, token_lists, genre: str, window: int = WINDOW,
     for start in _windows(tokens, window, hop):
       crops.append(tokens[start:start + window])
       owner.append(i)
-  call = tf.function(
-      lambda x: tf.nn.log_softmax(classifier(x, training=False))[:, target],
-      input_signature=[tf.TensorSpec([None, None], tf.int32)])
+  call = _compiled(classifier, _classifier_log_p)
   scores = []
   for start in range(0, len(crops), batch_size):
     batch = crops[start:start + batch_size]
@@ -135,7 +163,7 @@ def window_scores(classifier, token_lists, genre: str, window: int = WINDOW,
                      np.int32)
     for i, crop in enumerate(batch):
       padded[i, :len(crop)] = crop
-    scores.append(call(tf.constant(padded)).numpy())
+    scores.append(call(tf.constant(padded)).numpy()[:, target])
   scores = np.concatenate(scores) if scores else np.zeros([0])
   result = np.full(len(token_lists), np.inf)
   np.minimum.at(result, np.array(owner, np.int64), scores)
@@ -148,7 +176,7 @@ def log_likelihood(model, token_lists, genre_token: int) -> np.ndarray:
   Each sequence is scored in consecutive windows of model.max_len - 1
   tokens, each preceded by the genre token (the contexts sampling uses).
   """
-  call = tf.function(lambda x: model(x, training=False))
+  call = _compiled(model, _generator_logits)
   result = []
   for tokens in token_lists:
     tokens = np.asarray(tokens, np.int32)

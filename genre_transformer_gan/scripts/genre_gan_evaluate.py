@@ -95,8 +95,8 @@ def run():
                 if FLAGS.checkpoint else None)
   runs_root = (run_layout.runs_root(checkpoint.model_dir) if checkpoint
                else run_layout.RUNS_ROOT)
-  evaluator_dir = FLAGS.evaluator_dir or evaluator_lib.default_directory(
-      music.name, runs_root)
+  evaluator_dir = FLAGS.evaluator_dir or run_layout.evaluator_dir(
+      runs_root, music.name)
   evaluator_config = configs.get_config(FLAGS.evaluator_config)
   if FLAGS.train_evaluator and not FLAGS.samples:
     evaluator_lib.load_or_train(evaluator_config, music, evaluator_dir,
