@@ -28,8 +28,8 @@ import numpy as np
 
 import machine  # bench/machine.py
 from genre_transformer_gan.evaluation import evaluator as evaluator_lib
-from genre_transformer_gan.evaluation import report
 from genre_transformer_gan.models import classifier_io
+from genre_transformer_gan.models import genre_classifier
 
 
 def auc(positive, negative) -> float:
@@ -57,7 +57,7 @@ def checks(samples, genre, evaluator, classifier, generated_classifier=None,
   whole = verdict_shares(evaluator, samples, genre)
   accepted = whole['judged'] == whole['target']
   rejected = whole['judged'] == evaluator_lib.REJECTED
-  p_genre = report.classifier_probabilities(classifier, samples)[
+  p_genre = genre_classifier.probabilities(classifier, samples)[
       :, classifier.genres.index(genre)]
   result = {'samples': len(samples), 'accepted': int(accepted.sum()),
             'rejected': int(rejected.sum()),
@@ -68,7 +68,7 @@ def checks(samples, genre, evaluator, classifier, generated_classifier=None,
             'auc_accepted_vs_rejected': auc(p_genre[accepted],
                                             p_genre[rejected])}
   if generated_classifier is not None:
-    p_generated = report.classifier_probabilities(
+    p_generated = genre_classifier.probabilities(
         generated_classifier, samples)[:, -1]
     result['generated_p_accepted_vs_rejected_auc'] = auc(
         p_generated[accepted], p_generated[rejected])

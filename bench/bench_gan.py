@@ -49,8 +49,10 @@ its paired difference against B (per seed, then averaged). Prints tables;
 seed, fidelity, c2st_accuracy, frechet_distance, nll, held_note_share,
 held_time_share, distinct_4, ...) and `summary`; each row is also appended
 to <work_dir>/rows.jsonl as soon as it is judged. Arms already trained in
---work_dir are only judged again: `--split test` re-judges the same models
-against test music into report_test/ and rows_test.jsonl.
+--work_dir are not trained again, and reports already written are read
+back (--rejudge writes them anew): an interrupted run resumes. `--split
+test` judges the same models against test music into report_test/ and
+rows_test.jsonl.
 """
 
 import argparse
@@ -203,6 +205,9 @@ def _parse():
                       help="What guidance arms rank with: the arm's own "
                       "adversary, or the start's K+1 classifier (S with it: "
                       "discriminator rejection sampling's best-of-N).")
+  parser.add_argument('--rejudge', action='store_true',
+                      help='Judge again arms whose report exists (default: '
+                      'read it, so an interrupted run resumes).')
   parser.add_argument('--work_dir', default='runs/bench_gan')
   parser.add_argument('--classifier_path', default=None)
   parser.add_argument('--json', action='store_true')
@@ -266,15 +271,19 @@ def main():
         directory += '_generated'
       guide = classifier_io.load_classifier(adversary or classifier_path,
                                             vocabulary.genres, [genre])
-    final_report.final_report(arm_config, music, generator, genre,
-                              classifier, evaluator, directory,
-                              args.num_samples, args.sample_length, seed,
-                              reference_split=args.split,
-                              guidance_spec=spec or 'none', guide=guide)
-    with open(os.path.join(directory, 'evaluation.json')) as f:
+    judged = os.path.join(directory, 'evaluation.json')
+    if args.rejudge or not os.path.exists(judged):  # Else: judged before.
+      final_report.final_report(arm_config, music, generator, genre,
+                                classifier, evaluator, directory,
+                                args.num_samples, args.sample_length, seed,
+                                reference_split=args.split,
+                                guidance_spec=spec or 'none', guide=guide)
+    with open(judged) as f:
       generated = json.load(f)['rows'][0]
     rows.append({'arm': arm, 'genre': genre, 'seed': seed,
                  **report.headline(generated)})
+    if spec:
+      rows[-1]['guide'] = args.guide
     if training:  # The GAN stage's last logged step: p on its own rollouts
       # and each loss term's gradient norm.
       rows[-1]['training'] = {k: v for k, v in training.items() if

@@ -101,3 +101,34 @@ def folders_builder(tmp_path_factory):
     return datasets.get_builder('midi_folders', data_dir=str(root / 'tfds'),
                                 manual_dir=str(root / 'midi'))
 
+
+
+# The end-to-end command's settings: every stage, in seconds per stage.
+TINY_RUN_FLAGS = ('--genre=classical', '--config=tiny', '--mle_steps=20',
+                  '--num_samples=3', '--sample_length=24',
+                  '--eval_batches=2',
+                  # The KL reference doubles as the report's control arm.
+                  '--kl_weight=1')
+
+
+@pytest.fixture(scope='session')
+def tiny_run(corpus_data_dir, tmp_path_factory):
+  """`genre_gan_train` run once, as a user would, on the embedded dataset
+  (classifier, evaluator, 20 MLE steps, 4 adversarial steps, report).
+
+  Returns (runs folder, the command's flags but --model_dir, its
+  CompletedProcess); the run is <runs folder>/tiny. Tests read it; one that
+  changes it works on a copy (shutil.copytree).
+  """
+  from tests import console  # pylint: disable=import-outside-toplevel
+  with _made_once(tmp_path_factory, 'tiny_run') as root:
+    flags = TINY_RUN_FLAGS + (f'--data_dir={corpus_data_dir}',)
+    root.mkdir(exist_ok=True)
+    if not (root / 'result.pickle').exists():
+      result = console.run_script(
+          'genre_gan_train', *flags, f'--model_dir={root / "runs" / "tiny"}',
+          '--adv_steps=4')
+      with open(root / 'result.pickle', 'wb') as f:
+        pickle.dump(result, f)
+    with open(root / 'result.pickle', 'rb') as f:
+      return root / 'runs', flags, pickle.load(f)

@@ -13,12 +13,10 @@ import tensorflow as tf
 from genre_transformer_gan import configs
 from genre_transformer_gan.data import tokenizer
 from genre_transformer_gan import datasets
-from genre_transformer_gan.evaluation import evaluator as evaluator_lib
 from genre_transformer_gan.evaluation import real_data
 from genre_transformer_gan.generation import audio
 from genre_transformer_gan.generation import generate_lib
 from genre_transformer_gan.models import generator_io
-from genre_transformer_gan.training import classifier as classifier_lib
 from genre_transformer_gan.training import run_lib
 from tests import console
 
@@ -48,25 +46,10 @@ def model_root(folders_builder, tmp_path_factory):
 
 
 @pytest.fixture(scope='module')
-def run_root(corpus_small_builder, tmp_path_factory):
-  """runs/ with a briefly trained tiny generator, evaluator and classifier,
-  all on the embedded dataset."""
-  config = configs.get_config('tiny')
-  builder = corpus_small_builder
-  vocabulary = datasets.get_vocabulary(builder)
-  root = str(tmp_path_factory.mktemp('runs'))
-  model_dir = os.path.join(root, 'tiny')
-  run_lib.check_model_dir(model_dir, 'tiny', vocabulary.genres)
-  run_lib.run_mle(config, builder, vocabulary, model_dir, 30,
-                  tf.distribute.get_strategy(), eval_batches=1)
-  music = real_data.RealMusic(builder)
-  evaluator_lib.train_evaluator(
-      config, music, vocabulary.genres,
-      run_lib.default_evaluator_dir(model_dir, music.name))
-  classifier_lib.train_classifier(
-      config, builder, vocabulary.genres,
-      run_lib.default_classifier_dir(model_dir, builder, config), steps=5)
-  return root
+def run_root(tiny_run):
+  """runs/ of conftest's genre_gan_train run: a tiny generator, evaluator
+  and classifier on the embedded dataset (read only)."""
+  return str(tiny_run[0])
 
 
 def _midi_sequence(path):

@@ -56,6 +56,23 @@ def test_pad_eos_and_genre_tokens_are_ignored():
                              atol=1e-6)
 
 
+def test_batched_scores_equal_one_call_per_sequence_and_trace_once():
+  classifier = genre_classifier.freeze(_classifier())
+  sequences = [_events(1, length, seed=length)[0] for length in (5, 40, 17)]
+  alone = np.concatenate([
+      tf.nn.log_softmax(classifier(s[None], training=False)).numpy()
+      for s in sequences])
+  batched = genre_classifier.log_probabilities(classifier, sequences,
+                                               batch_size=2)
+  np.testing.assert_allclose(batched, alone, atol=1e-5)
+  np.testing.assert_allclose(
+      genre_classifier.probabilities(classifier, sequences[::-1]),
+      np.exp(alone[::-1]), atol=1e-5)
+  scorer = genre_classifier._SCORERS[classifier]  # pylint: disable=protected-access
+  assert scorer.experimental_get_tracing_count() == 1
+  assert genre_classifier.log_probabilities(classifier, []).shape == (0, 3)
+
+
 def test_config_and_keras_file_round_trip(tmp_path):
   classifier = _classifier()
   clone = genre_classifier.GenreClassifier.from_config(

@@ -2,6 +2,7 @@
 
 import functools
 import json
+import shutil
 
 import numpy as np
 import pytest
@@ -16,19 +17,13 @@ pytestmark = pytest.mark.slow
 _run = functools.partial(console.run_script, 'genre_gan_train')
 
 
-def test_all_phases_end_to_end_then_resume(corpus_data_dir, tmp_path):
-  data_dir = corpus_data_dir
-  model_dir = tmp_path / 'runs' / 'tiny'
-  common = ['--genre=classical', '--config=tiny', f'--data_dir={data_dir}',
-            f'--model_dir={model_dir}', '--mle_steps=6', '--num_samples=3',
-            '--sample_length=24', '--eval_batches=2',
-            # The KL reference doubles as the report's control arm.
-            '--kl_weight=1']
-  result = _run(*common, '--adv_steps=4')
+def test_all_phases_end_to_end(tiny_run):
+  runs, _, result = tiny_run
+  model_dir = runs / 'tiny'
   assert result.returncode == 0, result.stderr[-3000:]
   assert 'Plan: train the genre classifier' in result.stdout
   assert 'ETA from its first timed steps' in result.stdout
-  assert '6 MLE steps (to step 6)' in result.stdout  # no tiny ships
+  assert '20 MLE steps (to step 20)' in result.stdout  # no tiny ships
   adversarial_dir = model_dir / 'adversarial_classical'
   assert (adversarial_dir / 'checkpoints' / 'ckpt-4.index').exists()
   assert len(list((adversarial_dir / 'samples').glob('*.mid'))) == 3
@@ -51,7 +46,6 @@ def test_all_phases_end_to_end_then_resume(corpus_data_dir, tmp_path):
   assert f'genre_gan_generate --model_dir={model_dir} --genre=classical' in (
       result.stdout)
   # Classifier and evaluator were trained next to the run, for reuse.
-  runs = tmp_path / 'runs'
   assert list((runs / 'classifier').glob('*_tiny/classifier.keras'))
   assert list((runs / 'evaluator').glob('*/evaluator.joblib'))
   # TensorBoard got the losses, tau, the samples' measures, audio and image.
@@ -66,9 +60,15 @@ def test_all_phases_end_to_end_then_resume(corpus_data_dir, tmp_path):
           'samples/held_time_share',
           'samples/audio', 'samples/piano_roll'} <= tags
 
-  result = _run(*common, '--adv_steps=6')
+
+def test_the_same_command_resumes_a_finished_run(tiny_run, tmp_path):
+  runs, flags, _ = tiny_run
+  shutil.copytree(runs, tmp_path / 'runs')
+  adversarial_dir = tmp_path / 'runs' / 'tiny' / 'adversarial_classical'
+  result = _run(*flags, f'--model_dir={tmp_path / "runs" / "tiny"}',
+                '--adv_steps=6')
   assert result.returncode == 0, result.stderr[-3000:]
-  assert 'Plan: 6 MLE steps' in result.stdout  # classifier exists
+  assert 'Plan: 20 MLE steps' in result.stdout  # classifier exists
   assert 'Resumed the adversarial stage from' in result.stderr
   assert 'at step 4' in result.stderr
   assert (adversarial_dir / 'checkpoints' / 'ckpt-6.index').exists()

@@ -16,8 +16,8 @@ import numpy as np
 import tensorflow as tf
 
 from genre_transformer_gan.evaluation import evaluator as evaluator_lib
-from genre_transformer_gan.evaluation import report
 from genre_transformer_gan.models import classifier_io
+from genre_transformer_gan.models import genre_classifier
 from genre_transformer_gan import run_layout
 
 
@@ -39,8 +39,8 @@ def genre_probabilities(token_lists, evaluator=None,
           evaluator_lib.REJECTED_NAME if verdict == evaluator_lib.REJECTED
           else evaluator.genres[verdict])
   if classifier is not None:
-    probabilities = report.classifier_probabilities(classifier,
-                                                    list(token_lists))
+    probabilities = genre_classifier.probabilities(classifier,
+                                                   list(token_lists))
     for result, row in zip(results, probabilities):
       result['classifier'] = {g: round(float(p), 4)
                               for g, p in zip(classifier.genres, row)}

@@ -52,6 +52,7 @@ from genre_transformer_gan.evaluation import metrics
 from genre_transformer_gan.evaluation import negatives
 from genre_transformer_gan.evaluation import real_data
 from genre_transformer_gan.evaluation import realism
+from genre_transformer_gan.models import genre_classifier
 
 MIDI_SUFFIXES = ('.mid', '.midi')
 TOKEN_SUFFIXES = ('.npy', '.txt')
@@ -108,22 +109,6 @@ def read_samples(directory: str):
       continue
     samples.append((name, tokens))
   return samples, skipped
-
-
-def classifier_probabilities(classifier, token_lists,
-                             batch_size: int = 16) -> np.ndarray:
-  """float [N, classes]: the frozen classifier's softmax, PAD-batched."""
-  call = tf.function(lambda x: tf.nn.softmax(classifier(x, training=False)),
-                     input_signature=[tf.TensorSpec([None, None], tf.int32)])
-  outputs = []
-  for start in range(0, len(token_lists), batch_size):
-    batch = token_lists[start:start + batch_size]
-    width = max(len(t) for t in batch)
-    padded = np.zeros([len(batch), width], np.int32)
-    for i, tokens in enumerate(batch):
-      padded[i, :len(tokens)] = tokens
-    outputs.append(call(tf.constant(padded)).numpy())
-  return np.concatenate(outputs) if outputs else np.zeros([0, 0])
 
 
 def _share(indicators, seed) -> tuple:
@@ -211,7 +196,8 @@ def measure_set(token_lists, genre: str, evaluator, classifier,
          'held_time_share_interval': held_time_interval,
          'classifier_probability': None, 'classifier_accuracy': None}
   if classifier is not None:
-    probabilities = classifier_probabilities(classifier, token_lists)
+    probabilities = genre_classifier.probabilities(classifier,
+                                                   token_lists)
     index = vocab.Vocabulary(classifier.genres).genre_id(genre)
     row['classifier_probability'] = float(np.mean(probabilities[:, index]))
     row['classifier_accuracy'] = float(np.mean(

@@ -29,8 +29,8 @@ import weakref
 import numpy as np
 import tensorflow as tf
 
-from genre_transformer_gan.data import vocabulary as vocab
 from genre_transformer_gan.generation import sampling
+from genre_transformer_gan.models import genre_classifier
 
 KINDS = ('none', 'rerank', 'chunk', 'cfg')
 CHUNK = 64  # tokens per chunk of chunk:N
@@ -38,34 +38,20 @@ WINDOW = 256  # tokens per window the classifier scores
 HOP = 128
 TIE_DECIMALS = 3
 
-# Compiled once per model: chunk:N scores every chunk, and a new tf.function
-# per call would trace again each time.
-_COMPILED = weakref.WeakKeyDictionary()
+# The generator's forward pass, compiled once per model and held weakly:
+# chunk:N scores every chunk, and a new tf.function per call would trace
+# again each time.
+_FORWARD = weakref.WeakKeyDictionary()
 
 
-def _compiled(model, make):
-  """make(model) -> a tf.function, built on the first call for `model`."""
-  if model not in _COMPILED:
-    _COMPILED[model] = make(model)
-  return _COMPILED[model]
-
-
-def _classifier_log_p(classifier):
-  """int32 [B, L] -> float32 [B, classes]: the classifier's log-softmax.
-
-  The function holds the classifier weakly, so the cache entry goes with it.
-  """
-  ref = weakref.ref(classifier)
-  return tf.function(
-      lambda x: tf.nn.log_softmax(ref()(x, training=False)),
-      input_signature=[tf.TensorSpec([None, None], tf.int32)])
-
-
-def _generator_logits(model):
+def _forward(model):
   """int32 [1, L] -> [1, L, V] logits (one trace for every length)."""
-  ref = weakref.ref(model)
-  return tf.function(lambda x: ref()(x, training=False),
-                     input_signature=[tf.TensorSpec([1, None], tf.int32)])
+  if model not in _FORWARD:
+    ref = weakref.ref(model)
+    _FORWARD[model] = tf.function(
+        lambda x: ref()(x, training=False),
+        input_signature=[tf.TensorSpec([1, None], tf.int32)])
+  return _FORWARD[model]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -155,16 +141,8 @@ def window_scores(classifier, token_lists, genre: str, window: int = WINDOW,
     for start in _windows(tokens, window, hop):
       crops.append(tokens[start:start + window])
       owner.append(i)
-  call = _compiled(classifier, _classifier_log_p)
-  scores = []
-  for start in range(0, len(crops), batch_size):
-    batch = crops[start:start + batch_size]
-    padded = np.full([len(batch), max(len(c) for c in batch)], vocab.PAD_ID,
-                     np.int32)
-    for i, crop in enumerate(batch):
-      padded[i, :len(crop)] = crop
-    scores.append(call(tf.constant(padded)).numpy()[:, target])
-  scores = np.concatenate(scores) if scores else np.zeros([0])
+  scores = genre_classifier.log_probabilities(classifier, crops,
+                                              batch_size)[:, target]
   result = np.full(len(token_lists), np.inf)
   np.minimum.at(result, np.array(owner, np.int64), scores)
   return result
@@ -176,7 +154,7 @@ def log_likelihood(model, token_lists, genre_token: int) -> np.ndarray:
   Each sequence is scored in consecutive windows of model.max_len - 1
   tokens, each preceded by the genre token (the contexts sampling uses).
   """
-  call = _compiled(model, _generator_logits)
+  call = _forward(model)
   result = []
   for tokens in token_lists:
     tokens = np.asarray(tokens, np.int32)

@@ -22,9 +22,12 @@ as the adversary.
 """
 
 from typing import Sequence
+import weakref
 
 import keras
 from keras import ops
+import numpy as np
+import tensorflow as tf
 
 from genre_transformer_gan.data import vocabulary as vocab
 from genre_transformer_gan.models import tracking
@@ -157,3 +160,40 @@ def freeze(classifier: keras.Model) -> keras.Model:
   if classifier.trainable_variables:
     raise RuntimeError('freeze left trainable variables in the classifier.')
   return classifier
+
+
+# One compiled scorer per classifier, held weakly: a new tf.function per
+# call would trace again each time (chunked guidance scores every chunk).
+_SCORERS = weakref.WeakKeyDictionary()
+
+
+def log_probabilities(classifier: keras.Model, token_lists,
+                      batch_size: int = 64) -> np.ndarray:
+  """float32 [N, classes]: log-softmax of the classifier for N sequences.
+
+  The sequences (int event tokens, any lengths) go in PAD-padded batches;
+  padding does not change a sequence's output (event_mask). Call it on a
+  frozen classifier: dropout is off.
+  """
+  if classifier not in _SCORERS:
+    ref = weakref.ref(classifier)
+    _SCORERS[classifier] = tf.function(
+        lambda x: tf.nn.log_softmax(ref()(x, training=False)),
+        input_signature=[tf.TensorSpec([None, None], tf.int32)])
+  call = _SCORERS[classifier]
+  outputs = []
+  for start in range(0, len(token_lists), batch_size):
+    batch = token_lists[start:start + batch_size]
+    padded = np.full([len(batch), max(len(t) for t in batch)], vocab.PAD_ID,
+                     np.int32)
+    for i, tokens in enumerate(batch):
+      padded[i, :len(tokens)] = tokens
+    outputs.append(call(tf.constant(padded)).numpy())
+  return (np.concatenate(outputs) if outputs else
+          np.zeros([0, len(classifier.genres)], np.float32))
+
+
+def probabilities(classifier: keras.Model, token_lists,
+                  batch_size: int = 64) -> np.ndarray:
+  """float32 [N, classes]: the classifier's softmax (log_probabilities)."""
+  return np.exp(log_probabilities(classifier, token_lists, batch_size))

@@ -18,6 +18,7 @@ from genre_transformer_gan.evaluation import metrics
 from genre_transformer_gan.evaluation import report
 from genre_transformer_gan.generation import render
 from genre_transformer_gan.generation import sampling
+from genre_transformer_gan.models import genre_classifier
 
 
 class SampleMonitor:
@@ -63,7 +64,7 @@ class SampleMonitor:
     result['held_note_share'] = report.held_note_share(samples)[0] or 0.0
     result['held_time_share'] = report.held_time_share(samples)[0] or 0.0
     if self.classifier is not None:
-      probabilities = report.classifier_probabilities(self.classifier, samples)
+      probabilities = genre_classifier.probabilities(self.classifier, samples)
       index = vocab.Vocabulary(self.classifier.genres).genre_id(self.genre)
       result['classifier_probability'] = float(np.mean(
           probabilities[:, index]))
