@@ -44,7 +44,8 @@ music of the genre (--split chooses validation or test as the reference),
 NLL on the genre's test music, held notes and held time, distinct-4, and the
 frozen genre classifier's p(target) (the K-genre one for every arm). The
 summary gives each arm's mean over seeds with a bootstrap 95 % interval and
-its paired difference against B (per seed, then averaged). Prints tables;
+its paired difference against --control (B by default; per seed, then
+averaged); `--summarize` prints it from the rows already judged. Prints tables;
 `--json`: the last line is a JSON object with `rows` (keys arm, genre,
 seed, fidelity, c2st_accuracy, frechet_distance, nll, held_note_share,
 held_time_share, distinct_4, ...) and `summary`; each row is also appended
@@ -156,28 +157,54 @@ def branch(config, vocab_size, initial, directory):
   trainer.manager.save(checkpoint_number=trainer.step)
 
 
-def summarize(rows, arms, genres) -> list:
-  """Per (arm, genre): mean over seeds [95 % bootstrap] and vs B per seed."""
+def summarize(rows, arms, genres, control: str = 'B') -> list:
+  """Per (arm, genre): mean over seeds [95 % bootstrap], and the paired
+  difference against `control` per seed (keys `<measure>_vs_control`)."""
   summary = []
   for genre in genres:
-    control = {r['seed']: r for r in rows if r['genre'] == genre and
-               r['arm'] == 'B'}
+    paired_with = {r['seed']: r for r in rows if r['genre'] == genre and
+                   r['arm'] == control}
     for arm in arms:
       mine = sorted((r for r in rows if r['genre'] == genre and
                      r['arm'] == arm), key=lambda r: r['seed'])
       if not mine:
         continue
-      entry = {'arm': arm, 'genre': genre, 'seeds': len(mine)}
+      entry = {'arm': arm, 'genre': genre, 'seeds': len(mine),
+               'control': control}
       for key in MEASURES:
         values = np.array([r[key] for r in mine if r[key] is not None])
         entry[key] = float(values.mean()) if len(values) else None
         entry[f'{key}_interval'] = realism.bootstrap_interval(values)
-        paired = np.array([r[key] - control[r['seed']][key] for r in mine
-                           if r['seed'] in control and r[key] is not None])
-        if arm != 'B' and len(paired):
-          entry[f'{key}_vs_B'] = float(paired.mean())
-          entry[f'{key}_vs_B_interval'] = realism.bootstrap_interval(paired)
+        paired = np.array([r[key] - paired_with[r['seed']][key] for r in mine
+                           if r['seed'] in paired_with and
+                           r[key] is not None])
+        if arm != control and len(paired):
+          entry[f'{key}_vs_control'] = float(paired.mean())
+          entry[f'{key}_vs_control_interval'] = realism.bootstrap_interval(
+              paired)
       summary.append(entry)
+  return summary
+
+
+def read_rows(path, guide: str) -> list:
+  """The rows of a rows*.jsonl file, the last per (arm, genre, seed);
+  guidance arms only where they ranked with `guide`."""
+  latest = {}
+  with open(path) as f:
+    for line in f:
+      row = json.loads(line)
+      if '+' in row['arm'] and row.get('guide') != guide:
+        continue
+      latest[row['arm'], row['genre'], row['seed']] = row
+  return list(latest.values())
+
+
+def print_summary(rows, arms, genres, control) -> list:
+  summary = summarize(rows, arms, genres, control)
+  tables.print_markdown(summary, ('arm', 'genre', 'seeds') + tuple(
+      f'{key}{suffix}' for key in ('fidelity', 'reject_rate',
+                                   'c2st_accuracy', 'frechet_distance', 'nll')
+      for suffix in ('', '_vs_control')))
   return summary
 
 
@@ -210,6 +237,13 @@ def _parse():
                       'read it, so an interrupted run resumes).')
   parser.add_argument('--work_dir', default='runs/bench_gan')
   parser.add_argument('--classifier_path', default=None)
+  parser.add_argument('--control', default='B',
+                      help='The arm every other is paired with by seed (the '
+                      'best control on validation, e.g. B@1.0).')
+  parser.add_argument('--summarize', action='store_true',
+                      help='Train and judge nothing: print the summary of '
+                      'the rows already in --work_dir (--split, --arms, '
+                      '--genres, --guide select them).')
   parser.add_argument('--json', action='store_true')
   return parser.parse_args()
 
@@ -227,12 +261,21 @@ def main():
   if unknown:
     raise SystemExit(f'Unknown arms {unknown}; choose from '
                      f'{", ".join(ARMS + VARIANTS)}.')
+  genres = args.genres.split(',')
+  if args.summarize:
+    suffix = '' if args.split == 'validation' else f'_{args.split}'
+    rows = read_rows(os.path.join(args.work_dir, f'rows{suffix}.jsonl'),
+                     args.guide)
+    summary = print_summary(rows, arms, genres, args.control)
+    if args.json:
+      print(json.dumps({'split': args.split, 'control': args.control,
+                        'summary': summary}))
+    return
   config = configs.get_config(args.config)
   builder = datasets.get_builder(args.dataset or config.dataset,
                                  data_dir=args.data_dir)
   music = real_data.RealMusic(builder)
   vocabulary = music.vocabulary
-  genres = args.genres.split(',')
   strategy = strategies.get_strategy('auto')
   model_root = os.path.join(args.work_dir, 'models')
   classifier_path = run_lib.get_classifier_path(
@@ -353,12 +396,8 @@ def main():
 
   header = ('arm', 'genre', 'seed') + MEASURES
   tables.print_markdown(rows, header)
-  summary = summarize(rows, arms, genres)
   print()
-  tables.print_markdown(summary, ('arm', 'genre', 'seeds') + tuple(
-      f'{key}{suffix}' for key in ('fidelity', 'c2st_accuracy',
-                                   'frechet_distance', 'nll')
-      for suffix in ('', '_vs_B')))
+  summary = print_summary(rows, arms, genres, args.control)
   if args.json:
     print(json.dumps({'config': config.name, 'start': args.start,
                       'extra_steps': args.extra_steps,

@@ -2,6 +2,7 @@
 
 import argparse
 import dataclasses
+import json
 import os
 import sys
 
@@ -49,15 +50,29 @@ def _row(arm, seed, fidelity):
   return dict(row, arm=arm, genre='folk', seed=seed, fidelity=fidelity)
 
 
-def test_summary_pairs_each_arm_with_b_by_seed():
+def test_summary_pairs_each_arm_with_the_control_by_seed():
   rows = [_row('B', 0, 0.5), _row('B', 1, 0.7),
           _row('E100', 0, 0.6), _row('E100', 1, 0.9)]
   summary = {e['arm']: e for e in bench_gan.summarize(
       rows, ['B', 'E100'], ['folk'])}
   assert summary['E100']['fidelity'] == pytest.approx(0.75)
-  assert summary['E100']['fidelity_vs_B'] == pytest.approx(0.15)
-  assert 'fidelity_vs_B' not in summary['B']
+  assert summary['E100']['fidelity_vs_control'] == pytest.approx(0.15)
+  assert 'fidelity_vs_control' not in summary['B']
   assert summary['E100']['seeds'] == 2
+  against_e100 = {e['arm']: e for e in bench_gan.summarize(
+      rows, ['B', 'E100'], ['folk'], control='E100')}
+  assert against_e100['B']['fidelity_vs_control'] == pytest.approx(-0.15)
+
+
+def test_rows_read_back_keep_the_last_judgement_and_the_guide(tmp_path):
+  path = tmp_path / 'rows.jsonl'
+  rows = [_row('B', 0, 0.5), _row('B', 0, 0.6),
+          dict(_row('S+rerank:4', 0, 0.1), guide='arm'),
+          dict(_row('S+rerank:4', 0, 0.4), guide='generated')]
+  path.write_text(''.join(json.dumps(r) + '\n' for r in rows))
+  read = {r['arm']: r for r in bench_gan.read_rows(path, 'generated')}
+  assert read['B']['fidelity'] == 0.6
+  assert read['S+rerank:4']['fidelity'] == 0.4
 
 
 def test_auc_of_the_adversary_checks():
