@@ -68,7 +68,7 @@ def test_batched_scores_equal_one_call_per_sequence_and_trace_once():
   np.testing.assert_allclose(
       genre_classifier.probabilities(classifier, sequences[::-1]),
       np.exp(alone[::-1]), atol=1e-5)
-  scorer = genre_classifier._SCORERS[classifier]  # pylint: disable=protected-access
+  scorer = genre_classifier.scorer(classifier)
   assert scorer.experimental_get_tracing_count() == 1
   assert genre_classifier.log_probabilities(classifier, []).shape == (0, 3)
 

@@ -18,7 +18,8 @@ def genre_nll(model, config, music, genre: str, split: str = 'test',
   data = pipeline.eval_dataset(
       music.examples(split), config.max_len, config.batch_size,
       genre_ids=music.genre_ids([genre]))
-  step = tf.function(lambda batch: losses.next_token_nll(model, batch))
+  step = tf.function(lambda batch: losses.next_token_nll(model, batch),
+                     autograph=False)
   total, count = 0.0, 0.0
   for batch in data.take(max_batches):
     loss_sum, batch_count = step(batch)

@@ -49,7 +49,7 @@ def _forward(model):
   if model not in _FORWARD:
     ref = weakref.ref(model)
     _FORWARD[model] = tf.function(
-        lambda x: ref()(x, training=False),
+        lambda x: ref()(x, training=False), autograph=False,
         input_signature=[tf.TensorSpec([1, None], tf.int32)])
   return _FORWARD[model]
 

@@ -167,20 +167,29 @@ def freeze(classifier: keras.Model) -> keras.Model:
 _SCORERS = weakref.WeakKeyDictionary()
 
 
+def scorer(classifier: keras.Model):
+  """The classifier's compiled log-softmax, int32 [B, L] -> float32 [B, C]
+  (dropout off), made once per classifier."""
+  if classifier not in _SCORERS:
+    ref = weakref.ref(classifier)
+
+    def log_softmax(tokens):
+      return tf.nn.log_softmax(ref()(tokens, training=False))
+
+    _SCORERS[classifier] = tf.function(
+        log_softmax, autograph=False,
+        input_signature=[tf.TensorSpec([None, None], tf.int32)])
+  return _SCORERS[classifier]
+
+
 def log_probabilities(classifier: keras.Model, token_lists,
                       batch_size: int = 64) -> np.ndarray:
   """float32 [N, classes]: log-softmax of the classifier for N sequences.
 
   The sequences (int event tokens, any lengths) go in PAD-padded batches;
-  padding does not change a sequence's output (event_mask). Call it on a
-  frozen classifier: dropout is off.
+  padding does not change a sequence's output (event_mask).
   """
-  if classifier not in _SCORERS:
-    ref = weakref.ref(classifier)
-    _SCORERS[classifier] = tf.function(
-        lambda x: tf.nn.log_softmax(ref()(x, training=False)),
-        input_signature=[tf.TensorSpec([None, None], tf.int32)])
-  call = _SCORERS[classifier]
+  call = scorer(classifier)
   outputs = []
   for start in range(0, len(token_lists), batch_size):
     batch = token_lists[start:start + batch_size]

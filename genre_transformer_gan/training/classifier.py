@@ -37,10 +37,9 @@ def genre_counts(builder, split: str, genre_ids: Sequence[int]) -> list:
 def predict(classifier, dataset: tf.data.Dataset):
   """(labels int [N], probabilities float32 [N, C]) over (crops, labels)."""
   labels, probabilities = [], []
-  call = tf.function(lambda x: tf.nn.softmax(classifier(x, training=False)),
-                     input_signature=[tf.TensorSpec([None, None], tf.int32)])
+  call = genre_classifier.scorer(classifier)
   for crops, batch_labels in dataset:
-    probabilities.append(call(crops).numpy())
+    probabilities.append(np.exp(call(tf.cast(crops, tf.int32)).numpy()))
     labels.append(batch_labels.numpy())
   if not labels:
     return np.zeros([0], np.int32), np.zeros([0, len(classifier.genres)])
