@@ -53,7 +53,7 @@ to <work_dir>/rows.jsonl as soon as it is judged. Arms already trained in
 --work_dir are not trained again, and reports already written are read
 back (--rejudge writes them anew): an interrupted run resumes. `--split
 test` judges the same models against test music into report_test/ and
-rows_test.jsonl.
+rows_test.jsonl (the validation reports' samples, judged again).
 """
 
 import argparse
@@ -293,6 +293,20 @@ def main():
   report_suffix = '' if args.split == 'validation' else f'_{args.split}'
   rows_path = os.path.join(args.work_dir, f'rows{report_suffix}.jsonl')
 
+  def drawn_before(directory, genre):
+    """The validation report's samples of a --split test report (same
+    generator, seed and decoding), or None."""
+    if not report_suffix:
+      return None
+    head, name = os.path.split(directory)
+    paths = [os.path.join(head, name.replace(f'report{report_suffix}',
+                                             'report', 1), 'samples',
+                          f'{genre}_{i:02d}.npy')
+             for i in range(args.num_samples)]
+    if not all(os.path.exists(path) for path in paths):
+      return None
+    return [np.load(path) for path in paths]
+
   def measure_arm(arm, genre, seed, generator, directory, arm_config,
                   training=None, adversary=None):
     name, _, spec = arm.partition('+')
@@ -320,7 +334,8 @@ def main():
                                 classifier, evaluator, directory,
                                 args.num_samples, args.sample_length, seed,
                                 reference_split=args.split,
-                                guidance_spec=spec or 'none', guide=guide)
+                                guidance_spec=spec or 'none', guide=guide,
+                                samples=drawn_before(directory, genre))
     with open(judged) as f:
       generated = json.load(f)['rows'][0]
     rows.append({'arm': arm, 'genre': genre, 'seed': seed,

@@ -193,6 +193,35 @@ def test_report_samples_with_guidance(tmp_path):
                                sampling_config=decode)
 
 
+def test_a_report_of_samples_drawn_before_judges_them_unchanged(
+    tmp_path, monkeypatch):
+  """final_report(samples=...): those samples judged, none drawn."""
+  from genre_transformer_gan import configs  # pylint: disable=import-outside-toplevel
+  from genre_transformer_gan.evaluation import report  # pylint: disable=import-outside-toplevel
+  from genre_transformer_gan.training import final_report  # pylint: disable=import-outside-toplevel
+  judged = {}
+
+  def evaluate_genre(genre, samples, *args, **kwargs):
+    judged.update(genre=genre, samples=samples, **kwargs)
+    return []
+
+  monkeypatch.setattr(report, 'evaluate_genre', evaluate_genre)
+  monkeypatch.setattr(final_report.likelihood, 'genre_nll',
+                      lambda *args: 1.5)
+  monkeypatch.setattr(final_report, 'write_samples', None)  # never called
+  music = type('Music', (), {'vocabulary': tiny_models.VOCAB,
+                             'name': 'x'})()
+  drawn = [np.arange(3, 9, dtype=np.int32), np.arange(4, 7, dtype=np.int32)]
+  final_report.final_report(
+      configs.get_config('tiny'), music, tiny_models.generator(), 'folk',
+      None, None, str(tmp_path), 2, 16, seed=3, reference_split='test',
+      samples=drawn)
+  assert judged['samples'] == drawn and judged['nll'] == 1.5
+  assert judged['reference_split'] == 'test'
+  assert (tmp_path / 'evaluation.json').exists()
+  assert not (tmp_path / 'samples').exists()
+
+
 def test_chunked_reranking_keeps_the_best_continuation_of_each_chunk(
     monkeypatch):
   monkeypatch.setattr(guidance, 'CHUNK', 8)

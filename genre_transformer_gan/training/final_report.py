@@ -54,7 +54,7 @@ def write_samples(generator, vocabulary, genre, directory, num_samples,
 def final_report(config, music, generator, genre, classifier, evaluator,
                  directory, num_samples, length, seed=0,
                  control=None, reference_split='validation',
-                 guidance_spec='none', guide=None) -> str:
+                 guidance_spec='none', guide=None, samples=None) -> str:
   """Samples + evaluation.json / .md of a generator; returns the table.
 
   music: the dataset's real music (evaluation/real_data.RealMusic).
@@ -65,6 +65,8 @@ def final_report(config, music, generator, genre, classifier, evaluator,
   judges compare with `reference_split` music (report.evaluate_genre).
   guidance_spec / guide: the generator's samples are drawn with genre
   guidance (generation/guidance.py; `guide` is rerank's classifier).
+  samples: the generator's samples drawn before with these settings (e.g.
+  for a report against another split): judged, not drawn again.
   """
   vocabulary = music.vocabulary
 
@@ -74,8 +76,11 @@ def final_report(config, music, generator, genre, classifier, evaluator,
                           length, seed, config.sampling, steer, guide),
             likelihood.genre_nll(model, config, music, genre))
 
-  samples, nll = samples_and_nll(generator, 'samples',
-                                 guidance.Guidance.parse(guidance_spec))
+  if samples is None:
+    samples, nll = samples_and_nll(generator, 'samples',
+                                   guidance.Guidance.parse(guidance_spec))
+  else:
+    nll = likelihood.genre_nll(generator, config, music, genre)
   controls = ([(CONTROL_ROW, *samples_and_nll(control, 'samples_control'))]
               if control is not None else [])
   rows = report.evaluate_genre(genre, list(samples), evaluator, classifier,
