@@ -24,7 +24,11 @@ takes the same number of further steps, --extra_steps, per target genre:
   BE B, then E at B's learning rate (the MLE schedule's at B's last step)
      and B's batch for the MLE term (isolates E's optimizer settings);
   K  E against the K+1 adversary: the classifier with a 'generated' class
-     learned from the start's samples (training/generated_class.py).
+     learned from the start's samples (training/generated_class.py);
+  BK B, then the GAN stage against the K+1 adversary made to see what is
+     judged: 256-token rollouts (parallel gradient), straight-through
+     feedback (the judges read hard tokens) at a constant tau of 1, the KL
+     term toward B (the stage's start) and --gan_steps steps.
 
 Variants are arms of their own, judged beside the others: `E100`, `E1000`
 (E with beta_max 100 or 1000: RelGAN's range) and `D_wgan_gp` (D with the
@@ -81,7 +85,7 @@ from genre_transformer_gan.training import mle
 from genre_transformer_gan.training import run_lib
 from genre_transformer_gan.training import strategies
 
-ARMS = ('S', 'A', 'B', 'B2', 'C', 'D', 'E', 'E0', 'BE', 'K')
+ARMS = ('S', 'A', 'B', 'B2', 'C', 'D', 'E', 'E0', 'BE', 'K', 'BK')
 DECISIVE = ('S', 'B', 'B2', 'E', 'E0', 'BE', 'K')
 VARIANTS = ('D_wgan_gp', 'E100', 'E1000')
 ARM_NAMES = {'S': 'the start (0 extra steps)',
@@ -91,6 +95,7 @@ ARM_NAMES = {'S': 'the start (0 extra steps)',
              'E': 'C, hard feedback', 'E0': 'E with genre weight 0',
              'BE': "B, then E at B's learning rate and batch",
              'K': 'E against the K+1 (generated) adversary',
+             'BK': 'B, then the K+1 adversary on 256 hard tokens',
              'D_wgan_gp': 'C + WGAN-GP critic',
              'E100': 'C, hard feedback, beta_max 100',
              'E1000': 'C, hard feedback, beta_max 1000'}
@@ -98,6 +103,7 @@ MEASURES = ('fidelity', 'reject_rate', 'classifier_probability',
             'c2st_accuracy', 'frechet_distance', 'nll', 'held_note_share',
             'held_time_share', 'distinct_4')
 MLE_ARMS = ('A', 'B', 'B2')
+BK_ROLLOUT = 256  # tokens per rollout of arm BK
 
 
 def adversarial_settings(config, arm: str, args, learning_rate=None):
@@ -117,8 +123,14 @@ def adversarial_settings(config, arm: str, args, learning_rate=None):
   if arm == 'BE':
     settings.update(learning_rate=learning_rate,
                     mle_batch_size=config.batch_size)
-  if arm == 'K':
+  if arm in ('K', 'BK'):
     settings.update(generated_class=True)
+  if arm == 'BK':
+    settings.update(sample_len=min(BK_ROLLOUT, config.max_len - 1 -
+                                   config.adversarial.primer_len),
+                    rollout_gradient='parallel',
+                    feedback='straight_through', temperature_schedule=(
+                        'constant'), initial_temperature=1.0)
   return dataclasses.replace(config, adversarial=dataclasses.replace(
       config.adversarial, **settings))
 
@@ -220,6 +232,9 @@ def _parse():
                       help="'pretrained' or a number of MLE steps from "
                       'scratch.')
   parser.add_argument('--extra_steps', type=int, default=100)
+  parser.add_argument('--gan_steps', type=int, default=None,
+                      help="Arm BK's adversarial steps (default: "
+                      '--extra_steps).')
   parser.add_argument('--num_samples', type=int, default=64)
   parser.add_argument('--sample_length', type=int, default=512)
   parser.add_argument('--split', default='validation',
@@ -392,18 +407,21 @@ def main():
                 os.path.join(directory, 'report' + report_suffix), config)
           continue
         source, learning_rate, adversary = initial, None, classifier_path
-        if base == 'BE':
+        if base in ('BE', 'BK'):
           source = mle_arm('B', genre, seed, initial, result, start_step)
+        if base == 'BE':
           learning_rate = mle_learning_rate(config, vocabulary.size, source)
         arm_config = adversarial_settings(config, base, args, learning_rate)
-        if base == 'K':  # One K+1 adversary per start, shared by the genres.
+        if base in ('K', 'BK'):  # One K+1 adversary per start, shared by
+          # the genres and the arms: learned from the start's samples.
           adversary = run_lib.get_generated_classifier_path(
-              arm_config, builder, vocabulary, initial, classifier_path,
-              seed)
+              adversarial_settings(config, 'K', args), builder, vocabulary,
+              initial, classifier_path, seed)
         if not os.path.exists(directory):
           shutil.copytree(source, directory)
         trainer = run_lib.run_adversarial(
             arm_config, builder, vocabulary, directory, genre,
+            args.gan_steps if base == 'BK' and args.gan_steps else
             args.extra_steps, adversary, strategy, seed=seed)
         measure_arm(arm, genre, seed, trainer.generator,
               os.path.join(trainer.directory, 'report' + report_suffix),

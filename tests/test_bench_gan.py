@@ -29,6 +29,9 @@ ARGS = argparse.Namespace(realism_weight=0.5, realism_loss='rsgan',
     ('BE', dict(feedback='hard', learning_rate=1e-3, mle_batch_size=6)),
     ('K', dict(feedback='hard', final_temperature=0.1,
                generated_class=True)),
+    ('BK', dict(feedback='straight_through', temperature_schedule='constant',
+                initial_temperature=1.0, sample_len=63,
+                rollout_gradient='parallel', generated_class=True)),
 ])
 def test_arm_settings(arm, expected):
   # MLE batch 6: BE's MLE term takes it instead of the stage's 4.
