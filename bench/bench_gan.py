@@ -70,11 +70,11 @@ import time
 import numpy as np
 import tensorflow as tf
 
+import gan_rows  # bench/gan_rows.py
 import tables  # bench/tables.py
 from genre_transformer_gan import configs
 from genre_transformer_gan import datasets
 from genre_transformer_gan.evaluation import real_data
-from genre_transformer_gan.evaluation import realism
 from genre_transformer_gan.evaluation import report
 from genre_transformer_gan.generation import guidance
 from genre_transformer_gan.models import classifier_io
@@ -99,9 +99,6 @@ ARM_NAMES = {'S': 'the start (0 extra steps)',
              'D_wgan_gp': 'C + WGAN-GP critic',
              'E100': 'C, hard feedback, beta_max 100',
              'E1000': 'C, hard feedback, beta_max 1000'}
-MEASURES = ('fidelity', 'reject_rate', 'classifier_probability',
-            'c2st_accuracy', 'frechet_distance', 'nll', 'held_note_share',
-            'held_time_share', 'distinct_4')
 MLE_ARMS = ('A', 'B', 'B2')
 BK_ROLLOUT = 256  # tokens per rollout of arm BK
 
@@ -169,57 +166,6 @@ def branch(config, vocab_size, initial, directory):
   trainer.manager.save(checkpoint_number=trainer.step)
 
 
-def summarize(rows, arms, genres, control: str = 'B') -> list:
-  """Per (arm, genre): mean over seeds [95 % bootstrap], and the paired
-  difference against `control` per seed (keys `<measure>_vs_control`)."""
-  summary = []
-  for genre in genres:
-    paired_with = {r['seed']: r for r in rows if r['genre'] == genre and
-                   r['arm'] == control}
-    for arm in arms:
-      mine = sorted((r for r in rows if r['genre'] == genre and
-                     r['arm'] == arm), key=lambda r: r['seed'])
-      if not mine:
-        continue
-      entry = {'arm': arm, 'genre': genre, 'seeds': len(mine),
-               'control': control}
-      for key in MEASURES:
-        values = np.array([r[key] for r in mine if r[key] is not None])
-        entry[key] = float(values.mean()) if len(values) else None
-        entry[f'{key}_interval'] = realism.bootstrap_interval(values)
-        paired = np.array([r[key] - paired_with[r['seed']][key] for r in mine
-                           if r['seed'] in paired_with and
-                           r[key] is not None])
-        if arm != control and len(paired):
-          entry[f'{key}_vs_control'] = float(paired.mean())
-          entry[f'{key}_vs_control_interval'] = realism.bootstrap_interval(
-              paired)
-      summary.append(entry)
-  return summary
-
-
-def read_rows(path, guide: str) -> list:
-  """The rows of a rows*.jsonl file, the last per (arm, genre, seed);
-  guidance arms only where they ranked with `guide`."""
-  latest = {}
-  with open(path) as f:
-    for line in f:
-      row = json.loads(line)
-      if '+' in row['arm'] and row.get('guide') != guide:
-        continue
-      latest[row['arm'], row['genre'], row['seed']] = row
-  return list(latest.values())
-
-
-def print_summary(rows, arms, genres, control) -> list:
-  summary = summarize(rows, arms, genres, control)
-  tables.print_markdown(summary, ('arm', 'genre', 'seeds') + tuple(
-      f'{key}{suffix}' for key in ('fidelity', 'reject_rate',
-                                   'c2st_accuracy', 'frechet_distance', 'nll')
-      for suffix in ('', '_vs_control')))
-  return summary
-
-
 def _parse():
   parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
   parser.add_argument('--config', default='small')
@@ -279,9 +225,9 @@ def main():
   genres = args.genres.split(',')
   if args.summarize:
     suffix = '' if args.split == 'validation' else f'_{args.split}'
-    rows = read_rows(os.path.join(args.work_dir, f'rows{suffix}.jsonl'),
-                     args.guide)
-    summary = print_summary(rows, arms, genres, args.control)
+    rows = gan_rows.read_rows(
+        os.path.join(args.work_dir, f'rows{suffix}.jsonl'), args.guide)
+    summary = gan_rows.print_summary(rows, arms, genres, args.control)
     if args.json:
       print(json.dumps({'split': args.split, 'control': args.control,
                         'summary': summary}))
@@ -366,7 +312,7 @@ def main():
     with open(rows_path, 'a') as f:
       f.write(json.dumps(rows[-1]) + '\n')  # survives an interrupted run
     print(f'{arm} {genre} seed {seed}: ' + ', '.join(
-        f'{key} {tables.cell(rows[-1][key])}' for key in MEASURES) +
+        f'{key} {tables.cell(rows[-1][key])}' for key in gan_rows.MEASURES) +
           f' ({(time.time() - start) / 60:.1f} min)', flush=True)
 
   def mle_arm(arm, genre, seed, initial, result, start_step):
@@ -427,10 +373,10 @@ def main():
               os.path.join(trainer.directory, 'report' + report_suffix),
               arm_config, trainer.result, adversary)
 
-  header = ('arm', 'genre', 'seed') + MEASURES
+  header = ('arm', 'genre', 'seed') + gan_rows.MEASURES
   tables.print_markdown(rows, header)
   print()
-  summary = print_summary(rows, arms, genres, args.control)
+  summary = gan_rows.print_summary(rows, arms, genres, args.control)
   if args.json:
     print(json.dumps({'config': config.name, 'start': args.start,
                       'extra_steps': args.extra_steps,

@@ -13,6 +13,7 @@ from genre_transformer_gan import configs
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))), 'bench'))
 import bench_gan  # pylint: disable=g-import-not-at-top,wrong-import-position
+import gan_rows  # pylint: disable=g-import-not-at-top,wrong-import-position
 
 ARGS = argparse.Namespace(realism_weight=0.5, realism_loss='rsgan',
                           hard_final_temperature=0.1)
@@ -49,20 +50,20 @@ def test_arm_settings(arm, expected):
 
 
 def _row(arm, seed, fidelity):
-  row = {key: 0.5 for key in bench_gan.MEASURES}
+  row = {key: 0.5 for key in gan_rows.MEASURES}
   return dict(row, arm=arm, genre='folk', seed=seed, fidelity=fidelity)
 
 
 def test_summary_pairs_each_arm_with_the_control_by_seed():
   rows = [_row('B', 0, 0.5), _row('B', 1, 0.7),
           _row('E100', 0, 0.6), _row('E100', 1, 0.9)]
-  summary = {e['arm']: e for e in bench_gan.summarize(
+  summary = {e['arm']: e for e in gan_rows.summarize(
       rows, ['B', 'E100'], ['folk'])}
   assert summary['E100']['fidelity'] == pytest.approx(0.75)
   assert summary['E100']['fidelity_vs_control'] == pytest.approx(0.15)
   assert 'fidelity_vs_control' not in summary['B']
   assert summary['E100']['seeds'] == 2
-  against_e100 = {e['arm']: e for e in bench_gan.summarize(
+  against_e100 = {e['arm']: e for e in gan_rows.summarize(
       rows, ['B', 'E100'], ['folk'], control='E100')}
   assert against_e100['B']['fidelity_vs_control'] == pytest.approx(-0.15)
 
@@ -73,7 +74,7 @@ def test_rows_read_back_keep_the_last_judgement_and_the_guide(tmp_path):
           dict(_row('S+rerank:4', 0, 0.1), guide='arm'),
           dict(_row('S+rerank:4', 0, 0.4), guide='generated')]
   path.write_text(''.join(json.dumps(r) + '\n' for r in rows))
-  read = {r['arm']: r for r in bench_gan.read_rows(path, 'generated')}
+  read = {r['arm']: r for r in gan_rows.read_rows(path, 'generated')}
   assert read['B']['fidelity'] == 0.6
   assert read['S+rerank:4']['fidelity'] == 0.4
 
