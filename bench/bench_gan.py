@@ -28,7 +28,9 @@ takes the same number of further steps, --extra_steps, per target genre:
   BK B, then the GAN stage against the K+1 adversary made to see what is
      judged: 256-token rollouts (parallel gradient), straight-through
      feedback (the judges read hard tokens) at a constant tau of 1, the KL
-     term toward B (the stage's start) and --gan_steps steps.
+     term toward B (the stage's start) and --gan_steps steps;
+  BKP BK with 64-event real primers, half of them of another genre (the
+     rollout must carry another genre's opening into the target's).
 
 Variants are arms of their own, judged beside the others: `E100`, `E1000`
 (E with beta_max 100 or 1000: RelGAN's range) and `D_wgan_gp` (D with the
@@ -85,7 +87,7 @@ from genre_transformer_gan.training import mle
 from genre_transformer_gan.training import run_lib
 from genre_transformer_gan.training import strategies
 
-ARMS = ('S', 'A', 'B', 'B2', 'C', 'D', 'E', 'E0', 'BE', 'K', 'BK')
+ARMS = ('S', 'A', 'B', 'B2', 'C', 'D', 'E', 'E0', 'BE', 'K', 'BK', 'BKP')
 DECISIVE = ('S', 'B', 'B2', 'E', 'E0', 'BE', 'K')
 VARIANTS = ('D_wgan_gp', 'E100', 'E1000')
 ARM_NAMES = {'S': 'the start (0 extra steps)',
@@ -96,11 +98,13 @@ ARM_NAMES = {'S': 'the start (0 extra steps)',
              'BE': "B, then E at B's learning rate and batch",
              'K': 'E against the K+1 (generated) adversary',
              'BK': 'B, then the K+1 adversary on 256 hard tokens',
+             'BKP': 'BK from primers, half of another genre',
              'D_wgan_gp': 'C + WGAN-GP critic',
              'E100': 'C, hard feedback, beta_max 100',
              'E1000': 'C, hard feedback, beta_max 1000'}
 MLE_ARMS = ('A', 'B', 'B2')
-BK_ROLLOUT = 256  # tokens per rollout of arm BK
+BK_ROLLOUT = 256  # tokens per rollout of arms BK and BKP
+BKP_PRIMER = 64  # events of real primer before BKP's rollouts
 
 
 def adversarial_settings(config, arm: str, args, learning_rate=None):
@@ -120,11 +124,14 @@ def adversarial_settings(config, arm: str, args, learning_rate=None):
   if arm == 'BE':
     settings.update(learning_rate=learning_rate,
                     mle_batch_size=config.batch_size)
-  if arm in ('K', 'BK'):
+  if arm in ('K', 'BK', 'BKP'):
     settings.update(generated_class=True)
-  if arm == 'BK':
+  if arm == 'BKP':
+    settings.update(primer_len=min(BKP_PRIMER, config.max_len // 4),
+                    other_genre_primers=0.5)
+  if arm in ('BK', 'BKP'):
     settings.update(sample_len=min(BK_ROLLOUT, config.max_len - 1 -
-                                   config.adversarial.primer_len),
+                                   settings.get('primer_len', 0)),
                     rollout_gradient='parallel',
                     feedback='straight_through', temperature_schedule=(
                         'constant'), initial_temperature=1.0)
@@ -179,7 +186,7 @@ def _parse():
                       'scratch.')
   parser.add_argument('--extra_steps', type=int, default=100)
   parser.add_argument('--gan_steps', type=int, default=None,
-                      help="Arm BK's adversarial steps (default: "
+                      help="Arms BK and BKP's adversarial steps (default: "
                       '--extra_steps).')
   parser.add_argument('--num_samples', type=int, default=64)
   parser.add_argument('--sample_length', type=int, default=512)
@@ -353,13 +360,13 @@ def main():
                 os.path.join(directory, 'report' + report_suffix), config)
           continue
         source, learning_rate, adversary = initial, None, classifier_path
-        if base in ('BE', 'BK'):
+        if base in ('BE', 'BK', 'BKP'):
           source = mle_arm('B', genre, seed, initial, result, start_step)
         if base == 'BE':
           learning_rate = mle_learning_rate(config, vocabulary.size, source)
         arm_config = adversarial_settings(config, base, args, learning_rate)
-        if base in ('K', 'BK'):  # One K+1 adversary per start, shared by
-          # the genres and the arms: learned from the start's samples.
+        if base in ('K', 'BK', 'BKP'):  # One K+1 adversary per start,
+          # shared by the genres and arms: learned from the start's samples.
           adversary = run_lib.get_generated_classifier_path(
               adversarial_settings(config, 'K', args), builder, vocabulary,
               initial, classifier_path, seed)
@@ -367,7 +374,7 @@ def main():
           shutil.copytree(source, directory)
         trainer = run_lib.run_adversarial(
             arm_config, builder, vocabulary, directory, genre,
-            args.gan_steps if base == 'BK' and args.gan_steps else
+            args.gan_steps if base in ('BK', 'BKP') and args.gan_steps else
             args.extra_steps, adversary, strategy, seed=seed)
         measure_arm(arm, genre, seed, trainer.generator,
               os.path.join(trainer.directory, 'report' + report_suffix),

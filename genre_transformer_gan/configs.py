@@ -228,6 +228,9 @@ class AdversarialConfig:
       starting generator (a quarter held out) and fine-tuning steps.
     term_gradient_norms: log the gradient norm of each generator loss term
       (genre, realism, kl, mle), at one backward pass per term.
+    other_genre_primers: the share of rollouts whose primer_len-event
+      primer is real music of another genre (the rollout must turn it into
+      the target genre, as genre transfer asks); needs primer_len > 0.
   """
   sample_len: int = 24
   primer_len: int = 0
@@ -255,6 +258,7 @@ class AdversarialConfig:
   generated_samples: int = 16
   generated_steps: int = 10
   term_gradient_norms: bool = False
+  other_genre_primers: float = 0.0
 
 
 @dataclasses.dataclass(frozen=True)

@@ -264,6 +264,35 @@ def test_trainer_updates_generator_and_critic_never_the_classifier(
   assert resumed.train(tiny_models.real_dataset(config, 2, 6), 3)['step'] == 3
 
 
+def test_rollouts_take_other_genres_primers_where_primed():
+  genre = VOCAB.genre_token('folk')
+  own = np.full([3, 2], 50, np.int32)
+  other = np.full([3, 2], 60, np.int32)
+  prompts = adversarial.rollout_prompts(genre, own, other,
+                                        tf.constant([True, False, True]))
+  np.testing.assert_array_equal(prompts, [[genre, 60, 60], [genre, 50, 50],
+                                          [genre, 60, 60]])
+  np.testing.assert_array_equal(
+      adversarial.rollout_prompts(genre, own, None, tf.constant([True] * 3)),
+      [[genre, 50, 50]] * 3)
+
+
+def test_other_genre_primers_train_and_need_a_primer(tmp_path):
+  with pytest.raises(ValueError, match='primer_len > 0'):
+    _tiny_trainer(tmp_path, other_genre_primers=0.5)
+  config, _, _, trainer = _tiny_trainer(tmp_path / 'primed', primer_len=3,
+                                        other_genre_primers=0.5)
+  make = tiny_models.real_dataset(config, 2, 3 + 6)
+
+  def with_primers(input_context=None):
+    primers = tf.data.Dataset.from_tensor_slices(np.full(
+        [64, 2, 3], vocab.NOTE_ON_OFFSET + 60, np.int32))
+    return tf.data.Dataset.zip(make(input_context), primers).map(
+        lambda parts, primer: (*parts, primer))
+
+  assert trainer.train(with_primers, 2)['step'] == 2
+
+
 def test_term_gradient_norms_change_nothing_but_the_log(tmp_path):
   """One backward pass per term sums to the same update, and logs each
   term's gradient norm."""

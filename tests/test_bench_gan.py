@@ -33,6 +33,8 @@ ARGS = argparse.Namespace(realism_weight=0.5, realism_loss='rsgan',
     ('BK', dict(feedback='straight_through', temperature_schedule='constant',
                 initial_temperature=1.0, sample_len=63,
                 rollout_gradient='parallel', generated_class=True)),
+    ('BKP', dict(feedback='straight_through', primer_len=16, sample_len=47,
+                 other_genre_primers=0.5, generated_class=True)),
 ])
 def test_arm_settings(arm, expected):
   # MLE batch 6: BE's MLE term takes it instead of the stage's 4.
@@ -43,7 +45,8 @@ def test_arm_settings(arm, expected):
     assert getattr(settings, key) == pytest.approx(value), key
   # Everything else stays the config's.
   for key in ('genre_weight', 'mle_weight', 'kl_weight', 'learning_rate',
-              'mle_batch_size', 'generated_class'):
+              'mle_batch_size', 'generated_class', 'primer_len',
+              'other_genre_primers'):
     if key not in expected:
       assert getattr(settings, key) == getattr(config.adversarial, key)
   assert arm in bench_gan.ARM_NAMES

@@ -122,3 +122,17 @@ def test_classifier_eval_crops_are_consecutive():
       expected.append((np.pad(piece, [0, 50 - len(piece)]), genre))
   np.testing.assert_array_equal(crops, np.stack([c for c, _ in expected]))
   np.testing.assert_array_equal(labels, [g for _, g in expected])
+
+
+def test_adversarial_primers_of_other_genres():
+  examples, items = _examples(9)
+  real, mle_batch, primers = next(iter(pipeline.adversarial_dataset(
+      examples, 0, 12, 16, 4, 2, other_genre_ids=[1, 2], primer_len=5)))
+  assert real.shape == (4, 12) and mle_batch.shape == (2, 16)
+  assert primers.shape == (4, 5)
+  others = [t for t, g in items if g != 0]
+  for primer in primers.numpy():  # A crop of some other genre's piece.
+    assert any(any(np.array_equal(primer, t[i:i + 5])
+                   for i in range(len(t) - 4)) for t in others)
+  plain = next(iter(pipeline.adversarial_dataset(examples, 0, 12, 16, 4, 2)))
+  assert len(plain) == 2

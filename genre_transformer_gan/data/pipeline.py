@@ -268,8 +268,10 @@ def adversarial_dataset(examples: tf.data.Dataset, genre_id: int,
                         real_len: int, max_len: int, real_batch_size: int,
                         mle_batch_size: int, seed: int = 0,
                         input_context: Optional[tf.distribute.InputContext]
-                        = None) -> tf.data.Dataset:
-  """Endless (real crops, MLE batch) pairs of one genre for the GAN stage.
+                        = None, other_genre_ids=(),
+                        primer_len: int = 0) -> tf.data.Dataset:
+  """Endless (real crops, MLE batch[, other primers]) of one genre for the
+  GAN stage.
 
   Args:
     examples: TFDS examples.
@@ -279,10 +281,13 @@ def adversarial_dataset(examples: tf.data.Dataset, genre_id: int,
     real_batch_size, mle_batch_size: global batch sizes.
     seed: data order and crops.
     input_context: from `distribute_datasets_from_function`.
+    other_genre_ids, primer_len: when given, a third part: primer_len-event
+      crops of music of those genres, real_batch_size of them.
 
   Returns:
     (int32 [b, real_len] events (PAD-padded if a piece is shorter),
-     int32 [b', max_len] [GENRE] + events sequences) per replica.
+     int32 [b', max_len] [GENRE] + events sequences[, int32 [b,
+     primer_len] events of other genres]) per replica.
   """
   if input_context is not None:
     for size in (real_batch_size, mle_batch_size):
@@ -292,5 +297,10 @@ def adversarial_dataset(examples: tf.data.Dataset, genre_id: int,
                                   real_batch_size, seed=seed, augment=False)
   mle = train_dataset(examples, max_len, mle_batch_size, seed=seed + 1,
                       genre_ids=[genre_id])
-  pairs = tf.data.Dataset.zip((real.map(lambda crops, labels: crops), mle))
-  return replica_slices(pairs, input_context)
+  parts = (real.map(lambda crops, labels: crops), mle)
+  if other_genre_ids:
+    parts += (classifier_train_dataset(
+        examples, list(other_genre_ids), primer_len, primer_len,
+        real_batch_size, seed=seed + 2, augment=False).map(
+            lambda crops, labels: crops),)
+  return replica_slices(tf.data.Dataset.zip(parts), input_context)

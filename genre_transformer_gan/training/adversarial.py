@@ -1,7 +1,8 @@
 """Adversarial fine-tuning of the generator against the FROZEN genre classifier.
 
 Each step (one compiled function, under any tf.distribute strategy):
-  1. the generator continues [genre token c] (+ a real primer) by K
+  1. the generator continues [genre token c] (+ a real primer: of genre c,
+     or for a share other_genre_primers of the rows, of another genre) by K
      free-running Gumbel-softmax steps through its cached decoding
      (gumbel.rollout; tau on gumbel.temperature's schedule);
   2. generator loss, per global batch:
@@ -43,6 +44,20 @@ from genre_transformer_gan.training import optimization
 METRICS = ('generator_loss', 'genre_loss', 'realism_loss', 'mle_nll',
            'kl', 'critic_loss', 'classifier_probability', 'hard_probability',
            'real_score', 'fake_score')
+
+
+def rollout_prompts(genre_token: int, primer, other, primed):
+  """int32 [b, 1 + P]: the genre token, then each row's primer.
+
+  Args:
+    primer: int32 [b, P] events of the target genre.
+    other: int32 [b, P] events of other genres, or None.
+    primed: bool [b]: the rows that take `other`'s primer.
+  """
+  if other is not None:
+    primer = tf.where(primed[:, None], other, primer)
+  return tf.concat([tf.fill([tf.shape(primer)[0], 1], genre_token), primer],
+                   axis=1)
 
 
 def _gradients_by_term(tape, terms: dict, variables):
@@ -92,6 +107,12 @@ class AdversarialTrainer:
     adversarial_losses.get_realism_losses(settings.realism_loss)
     gumbel.temperature(0, 1, 1.0, 1.0, settings.temperature_schedule)
     gumbel.check_feedback(settings.feedback)
+    if not 0 <= settings.other_genre_primers <= 1 or (
+        settings.other_genre_primers and not settings.primer_len):
+      raise ValueError('other_genre_primers is a share in [0, 1] of the '
+                       'rollouts, and needs primer_len > 0; not '
+                       f'{settings.other_genre_primers} with primer_len '
+                       f'{settings.primer_len}.')
     if min(settings.initial_temperature, settings.final_temperature) <= 0:
       raise ValueError('Gumbel-softmax temperatures must be > 0, not '
                        f'{settings.initial_temperature} -> '
@@ -154,7 +175,8 @@ class AdversarialTrainer:
     return gumbel.temperature(step, self.total_steps, s.initial_temperature,
                               s.final_temperature, s.temperature_schedule)
 
-  def _replica_step(self, real, mle_batch, noise, epsilon):
+  def _replica_step(self, real, mle_batch, noise, epsilon, primed,
+                    other=None):
     """One replica's step.
 
     Args:
@@ -162,6 +184,8 @@ class AdversarialTrainer:
       mle_batch: int32 [b', L].
       noise: float32 [G, K, V] Gumbel noise of the global batch (G rows).
       epsilon: float32 [G, 1, 1] WGAN-GP mixing weights of the global batch.
+      primed: bool [G]: the rows whose primer is `other`'s.
+      other: int32 [b, P] events of other genres, or None.
 
     Returns:
       {metric name: this replica's share of the global mean}.
@@ -178,8 +202,8 @@ class AdversarialTrainer:
     noise = noise[first:first + batch]
     epsilon = epsilon[first:first + batch]
     tau = self.temperature(self.generator_optimizer.iterations)
-    prompts = tf.concat([tf.fill([batch, 1], self.genre_token),
-                         real[:, :s.primer_len]], axis=1)
+    prompts = rollout_prompts(self.genre_token, real[:, :s.primer_len],
+                              other, primed[first:first + batch])
     real_continuation = tf.one_hot(real[:, s.primer_len:],
                                    self.generator.vocab_size)
     realism = adversarial_losses.get_realism_losses(s.realism_loss)
@@ -264,7 +288,7 @@ class AdversarialTrainer:
                                               reference_logits)
 
   def _distributed_step(self, iterator, seed):
-    real, mle_batch = next(iterator)
+    real, mle_batch, *other = next(iterator)
     # The step's randomness is drawn here, outside the replicas' (XLA)
     # steps: XLA's random ops draw other numbers than TensorFlow's kernels.
     s = self.settings
@@ -273,8 +297,12 @@ class AdversarialTrainer:
     noise = gumbel.gumbel_noise(
         [s.batch_size, s.sample_len, self.generator.vocab_size], noise_seed)
     epsilon = tf.random.stateless_uniform([s.batch_size, 1, 1], penalty_seed)
-    metrics = self.strategy.run(self._replica_step,
-                                args=(real, mle_batch, noise, epsilon))
+    primed = tf.random.stateless_uniform(
+        [s.batch_size], tf.random.experimental.stateless_fold_in(seed, 1)
+    ) < s.other_genre_primers
+    metrics = self.strategy.run(
+        self._replica_step,
+        args=(real, mle_batch, noise, epsilon, primed, *other))
     return {name: self.strategy.reduce(tf.distribute.ReduceOp.SUM, value,
                                        axis=None)
             for name, value in metrics.items()}
@@ -286,8 +314,10 @@ class AdversarialTrainer:
 
     Args:
       dataset_fn: input_context -> dataset of (real [b, P + K] events of
-        the genre, MLE batch [b', L]) per replica, the replicas' b adding
-        up to settings.batch_size (the rows the step draws noise for).
+        the genre, MLE batch [b', L][, other genres' primers [b, P]]) per
+        replica, the replicas' b adding up to settings.batch_size (the
+        rows the step draws noise for); the primers when
+        other_genre_primers > 0.
       target_step: the step to reach (a resumed run continues to it).
       evaluate: optional fn(trainer, step, writer) -> dict, called every
         eval_every steps and at the end (e.g. samples, fidelity, diversity).

@@ -180,16 +180,22 @@ def mle_dataset_fn(config, builder, seed=0, genre_ids=None):
 
 
 def adversarial_dataset_fn(config, builder, genre, seed=0):
-  """input_context -> (real crops of genre, MLE batches) for the GAN stage."""
+  """input_context -> (real crops of genre, MLE batches[, primers of the
+  other genres]) for the GAN stage."""
   settings = config.adversarial
   genre_id = datasets.genre_ids(builder, [genre])[0]
+  others = ()
+  if settings.other_genre_primers:
+    others = datasets.genre_ids(builder, [
+        g for g in datasets.get_vocabulary(builder).genres if g != genre])
 
   def dataset_fn(input_context):
     return pipeline.adversarial_dataset(
         builder.as_dataset(split='train'), genre_id,
         settings.primer_len + settings.sample_len, config.max_len,
         settings.batch_size, settings.mle_batch_size, seed=seed,
-        input_context=input_context)
+        input_context=input_context, other_genre_ids=others,
+        primer_len=settings.primer_len)
   return dataset_fn
 
 
