@@ -6,8 +6,11 @@ line on stderr and exit code 1 (checked in-process); and one subprocess per
 console script checks the whole path as a user meets it.
 """
 
+import ast
 import dataclasses
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -129,3 +132,30 @@ def test_verbose_shows_the_traceback():
                               '--genre=folk', '--verbose')
   assert result.returncode != 0
   assert 'Traceback' in result.stderr and 'Unknown config' in result.stderr
+
+
+# A flag each command's --help must explain, beside its docstring.
+_HELP = {'genre_classifier_train': '--genres', 'genre_gan_dataset':
+         '--export_dir', 'genre_gan_evaluate': '--samples',
+         'genre_gan_generate': '--guidance', 'genre_gan_train': '--init_from'}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('command', sorted(_HELP))
+def test_help_shows_the_docstring_and_every_flag(command):
+  """As under setuptools' entry-point wrapper, whose `__main__` is not the
+  command's module."""
+  wrapper = (f'import sys; sys.argv[0] = {command!r}; from '
+             f'genre_transformer_gan.scripts.{command} import '
+             'console_entry_point; sys.exit(console_entry_point())')
+  result = subprocess.run([sys.executable, '-c', wrapper, '--help'],
+                          capture_output=True, text=True, timeout=300,
+                          cwd=console.REPO, env=console.env())
+  assert 'flags:' in result.stdout, result.stderr[-3000:]  # (absl exits 1)
+  with open(os.path.join(console.REPO, 'genre_transformer_gan', 'scripts',
+                         f'{command}.py')) as f:  # Its flags would clash
+    docstring = ast.get_docstring(ast.parse(f.read()))  # with the others'.
+  assert docstring.splitlines()[0] in result.stdout
+  assert f'  {command} --' in result.stdout  # An example command line.
+  assert f'{_HELP[command]}:' in result.stdout and '--[no]verbose:' in (
+      result.stdout)

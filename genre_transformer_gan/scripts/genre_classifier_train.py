@@ -9,7 +9,6 @@ confusion_matrix.png (test split, longest crop length).
 """
 
 
-from absl import app
 from absl import flags
 from absl import logging
 
@@ -73,7 +72,7 @@ def main(argv):
 
 
 def console_entry_point():
-  app.run(main)
+  script_utils.run_app(main, __name__)
 
 
 if __name__ == '__main__':

@@ -14,7 +14,6 @@ genre back to MIDI (decoded from their tokens: what a model trains on).
 import collections
 import os
 
-from absl import app
 from absl import flags
 import numpy as np
 
@@ -112,7 +111,7 @@ def main(argv):
 
 
 def console_entry_point():
-  app.run(main)
+  script_utils.run_app(main, __name__)
 
 
 if __name__ == '__main__':

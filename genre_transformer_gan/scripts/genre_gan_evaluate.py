@@ -24,7 +24,6 @@ Writes --output_json and a markdown table (same name, .md).
 
 import os
 
-from absl import app
 from absl import flags
 from absl import logging
 
@@ -163,7 +162,7 @@ def main(argv):
 
 
 def console_entry_point():
-  app.run(main)
+  script_utils.run_app(main, __name__)
 
 
 if __name__ == '__main__':

@@ -31,7 +31,6 @@ independent evaluator, which guidance never sees, then judges the result.
 
 import os
 
-from absl import app
 from absl import flags
 from absl import logging
 
@@ -130,7 +129,7 @@ def main(argv):
 
 
 def console_entry_point():
-  app.run(main)
+  script_utils.run_app(main, __name__)
 
 
 if __name__ == '__main__':

@@ -19,7 +19,6 @@ training/sequence.py's train_genre_gan, which the notebooks call too.
 import dataclasses
 import sys
 
-from absl import app
 from absl import flags
 from absl import logging
 
@@ -143,7 +142,7 @@ def main(argv):
 
 
 def console_entry_point():
-  app.run(main)
+  script_utils.run_app(main, __name__)
 
 
 if __name__ == '__main__':

@@ -2,6 +2,7 @@
 
 import sys
 
+from absl import app
 from absl import flags
 
 from genre_transformer_gan.training import cluster
@@ -28,3 +29,21 @@ def run_main(command: str, run, argv) -> int:
     print(f'{command}: error: {message}', file=sys.stderr)
     return 1
   return 0
+
+
+def run_app(main, module_name: str) -> None:
+  """app.run(main) for the console script in `module_name`, with a --help
+  that shows its docstring (examples included) and its flags.
+
+  Under a setuptools entry point `__main__` is the generated wrapper, and
+  absl's --help would print neither (only `python -m` showed them): the
+  command's module lends both to `__main__`.
+  """
+  module = sys.modules[module_name]
+  main_module = sys.modules['__main__']
+  if main_module is not module:
+    main_module.__doc__ = module.__doc__
+    for name in (module_name, __name__):
+      for flag in flags.FLAGS.get_flags_for_module(name):
+        flags.FLAGS.register_key_flag_for_module(sys.argv[0], flag)
+  app.run(main)
