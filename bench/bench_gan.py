@@ -59,7 +59,8 @@ to <work_dir>/rows.jsonl as soon as it is judged. Arms already trained in
 --work_dir are not trained again, and reports already written are read
 back (--rejudge writes them anew): an interrupted run resumes. `--split
 test` judges the same models against test music into report_test/ and
-rows_test.jsonl (the validation reports' samples, judged again).
+rows_test.jsonl, on new samples (sampling seed + 1000; --same_samples
+judges the validation reports' samples again).
 """
 
 import argparse
@@ -105,6 +106,9 @@ ARM_NAMES = {'S': 'the start (0 extra steps)',
 MLE_ARMS = ('A', 'B', 'B2')
 BK_ROLLOUT = 256  # tokens per rollout of arms BK and BKP
 BKP_PRIMER = 64  # events of real primer before BKP's rollouts
+# A --split test report draws new samples (seed + this): the arm chosen on
+# the validation samples is not graded on the same samples.
+TEST_SEED_OFFSET = 1000
 
 
 def adversarial_settings(config, arm: str, args, learning_rate=None):
@@ -200,6 +204,10 @@ def _parse():
                       help="What guidance arms rank with: the arm's own "
                       "adversary, or the start's K+1 classifier (S with it: "
                       "discriminator rejection sampling's best-of-N).")
+  parser.add_argument('--same_samples', action='store_true',
+                      help='--split test judges the validation reports\' '
+                      'samples against test music instead of drawing new '
+                      'ones (cheaper; fidelity is then the validation one).')
   parser.add_argument('--rejudge', action='store_true',
                       help='Judge again arms whose report exists (default: '
                       'read it, so an interrupted run resumes).')
@@ -262,9 +270,9 @@ def main():
   rows_path = os.path.join(args.work_dir, f'rows{report_suffix}.jsonl')
 
   def drawn_before(directory, genre):
-    """The validation report's samples of a --split test report (same
-    generator, seed and decoding), or None."""
-    if not report_suffix:
+    """With --same_samples, the validation report's samples of a --split
+    test report (same generator, seed and decoding), or None."""
+    if not report_suffix or not args.same_samples:
       return None
     head, name = os.path.split(directory)
     paths = [os.path.join(head, name.replace(f'report{report_suffix}',
@@ -300,7 +308,9 @@ def main():
     if args.rejudge or not os.path.exists(judged):  # Else: judged before.
       final_report.final_report(arm_config, music, generator, genre,
                                 classifier, evaluator, directory,
-                                args.num_samples, args.sample_length, seed,
+                                args.num_samples, args.sample_length,
+                                seed + (TEST_SEED_OFFSET if report_suffix
+                                        and not args.same_samples else 0),
                                 reference_split=args.split,
                                 guidance_spec=spec or 'none', guide=guide,
                                 samples=drawn_before(directory, genre))
