@@ -74,10 +74,10 @@ def one_openmp_thread():
 
   The gradient-boosted trees and the realism gate's neighbour search work
   on thousands of rows, a few at a time: their many short parallel regions
-  gain nothing from threads, and
-  stall when other threads hold the cores (TensorFlow's, a Jupyter
-  kernel's). Measured on 2 cores: the tiny evaluator's training 10.1 s ->
-  6.7 s in a process, 177 s -> 5 s in a notebook kernel.
+  gain nothing from threads, and stall when other threads hold the cores
+  (TensorFlow's, a Jupyter kernel's). Measured on 2 cores: the tiny
+  evaluator's training 10.1 s -> 6.7 s in a process, 177 s -> 5 s in a
+  notebook kernel.
   """
   return threadpoolctl.threadpool_limits(limits=1, user_api='openmp')
 

@@ -188,6 +188,9 @@ def adversarial_dataset_fn(config, builder, genre, seed=0):
   if settings.other_genre_primers:
     others = datasets.genre_ids(builder, [
         g for g in datasets.get_vocabulary(builder).genres if g != genre])
+    if not others:
+      raise ValueError(f'other_genre_primers needs a genre besides {genre} '
+                       f'in {builder.info.full_name}.')
 
   def dataset_fn(input_context):
     return pipeline.adversarial_dataset(
