@@ -102,7 +102,6 @@ def folders_builder(tmp_path_factory):
                                 manual_dir=str(root / 'midi'))
 
 
-
 # The end-to-end command's settings: every stage, in seconds per stage.
 TINY_RUN_FLAGS = ('--genre=classical', '--config=tiny', '--mle_steps=20',
                   '--num_samples=3', '--sample_length=24',

@@ -125,7 +125,11 @@ def test_frozen_classifier_passes_gradients_but_never_changes():
 def test_save_and_load_check_vocabulary_and_genres(tmp_path):
   classifier = _classifier(genres=('classical', 'folk'))
   directory = str(tmp_path / 'clf')
+  os.makedirs(directory)
+  assert not classifier_io.exists(directory)  # An empty folder is none.
   classifier_io.save_classifier(classifier, directory, {'dataset': 'x'})
+  assert classifier_io.exists(directory) and classifier_io.exists(
+      os.path.join(directory, classifier_io.MODEL_FILE))
   with open(os.path.join(directory, classifier_io.INFO_FILE)) as f:
     info = json.load(f)
   assert info['genres'] == ['classical', 'folk']

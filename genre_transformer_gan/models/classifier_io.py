@@ -54,6 +54,11 @@ def save_classifier(classifier, output_dir: str, info: dict) -> str:
   return model_path
 
 
+def exists(path: str) -> bool:
+  """Whether a saved classifier is at `path` (a directory or its .keras)."""
+  return tf.io.gfile.exists(_paths(path)[0])
+
+
 def read_info(path: str) -> dict:
   """classifier.json of a classifier directory (or of its .keras file)."""
   _, info_path = _paths(path)

@@ -29,8 +29,6 @@ l_other genre) (as many times the time as the model has genres). The
 independent evaluator, which guidance never sees, then judges the result.
 """
 
-import os
-
 from absl import flags
 from absl import logging
 
@@ -111,7 +109,7 @@ def run():
   guide_path = FLAGS.guide_path or run_layout.generated_classifier_dir(
       generator.checkpoint.model_dir)
   if settings.guidance != 'none' and (
-      FLAGS.guide_path or os.path.isdir(guide_path)):
+      FLAGS.guide_path or classifier_io.exists(guide_path)):
     guide = classifier_io.load_classifier(
         guide_path, generator.vocabulary.genres, [FLAGS.genre])
     print(f'Guidance ranks with {guide_path}.')

@@ -297,9 +297,11 @@ class AdversarialTrainer:
     noise = gumbel.gumbel_noise(
         [s.batch_size, s.sample_len, self.generator.vocab_size], noise_seed)
     epsilon = tf.random.stateless_uniform([s.batch_size, 1, 1], penalty_seed)
-    primed = tf.random.stateless_uniform(
-        [s.batch_size], tf.random.experimental.stateless_fold_in(seed, 1)
-    ) < s.other_genre_primers
+    primed = tf.zeros([s.batch_size], tf.bool)
+    if s.other_genre_primers:
+      primed = tf.random.stateless_uniform(
+          [s.batch_size], tf.random.experimental.stateless_fold_in(seed, 1)
+      ) < s.other_genre_primers
     metrics = self.strategy.run(
         self._replica_step,
         args=(real, mle_batch, noise, epsilon, primed, *other))

@@ -39,7 +39,7 @@ def predict(classifier, dataset: tf.data.Dataset):
   labels, probabilities = [], []
   call = genre_classifier.scorer(classifier)
   for crops, batch_labels in dataset:
-    probabilities.append(np.exp(call(tf.cast(crops, tf.int32)).numpy()))
+    probabilities.append(np.exp(call(crops).numpy()))
     labels.append(batch_labels.numpy())
   if not labels:
     return np.zeros([0], np.int32), np.zeros([0, len(classifier.genres)])

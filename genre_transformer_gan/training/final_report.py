@@ -70,17 +70,16 @@ def final_report(config, music, generator, genre, classifier, evaluator,
   """
   vocabulary = music.vocabulary
 
-  def samples_and_nll(model, folder, steer=None):
-    return (write_samples(model, vocabulary, genre,
-                          os.path.join(directory, folder), num_samples,
-                          length, seed, config.sampling, steer, guide),
-            likelihood.genre_nll(model, config, music, genre))
+  def samples_and_nll(model, folder, steer=None, drawn=None):
+    if drawn is None:
+      drawn = write_samples(model, vocabulary, genre,
+                            os.path.join(directory, folder), num_samples,
+                            length, seed, config.sampling, steer, guide)
+    return drawn, likelihood.genre_nll(model, config, music, genre)
 
-  if samples is None:
-    samples, nll = samples_and_nll(generator, 'samples',
-                                   guidance.Guidance.parse(guidance_spec))
-  else:
-    nll = likelihood.genre_nll(generator, config, music, genre)
+  samples, nll = samples_and_nll(generator, 'samples',
+                                 guidance.Guidance.parse(guidance_spec),
+                                 samples)
   controls = ([(CONTROL_ROW, *samples_and_nll(control, 'samples_control'))]
               if control is not None else [])
   rows = report.evaluate_genre(genre, list(samples), evaluator, classifier,

@@ -9,7 +9,6 @@ the notebooks; benchmarks (bench/bench_gan.py) recombine them into arms.
 """
 
 import json
-import os
 from typing import Optional
 
 from absl import logging
@@ -131,7 +130,7 @@ def get_classifier_path(config, builder, model_dir: str,
                         ) -> str:
   """The classifier directory, trained there first (under strategy) if empty."""
   path = path or default_classifier_dir(model_dir, builder, config)
-  if not tf.io.gfile.exists(os.path.join(path, classifier_io.MODEL_FILE)):
+  if not classifier_io.exists(path):
     logging.info('No classifier in %s: training one.', path)
     print(f'Training the genre classifier into {path} ...', flush=True)
     classifier_lib.train_classifier(
@@ -146,7 +145,7 @@ def get_generated_classifier_path(config, builder, vocabulary, model_dir: str,
   """The run's K+1 adversary (training/generated_class.py), made first from
   classifier_path and samples of model_dir's MLE generator if missing."""
   path = run_layout.generated_classifier_dir(model_dir)
-  if tf.io.gfile.exists(os.path.join(path, classifier_io.MODEL_FILE)):
+  if classifier_io.exists(path):
     return path
   settings = config.adversarial
   generator, _, checkpoint = generator_io.load_generator(model_dir,

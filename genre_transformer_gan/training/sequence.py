@@ -13,7 +13,6 @@ call this function, so their defaults cannot drift apart.
 """
 
 import dataclasses
-import os
 from typing import Optional, Sequence, Union
 
 import tensorflow as tf
@@ -141,8 +140,8 @@ def train_genre_gan(config, settings: RunSettings, builder=None,
     # A given classifier must fit before hours of training, not after.
     classifier_io.load_classifier(classifier_path, vocabulary.genres,
                                   [settings.genre])
-  need_classifier = adversarial_phase and not tf.io.gfile.exists(
-      os.path.join(classifier_path, classifier_io.MODEL_FILE))
+  need_classifier = adversarial_phase and not classifier_io.exists(
+      classifier_path)
   adv_steps = settings.adv_steps or run_lib.DEFAULT_ADV_STEPS[config.name]
   card = None
   if mle_phase and not tf.train.latest_checkpoint(
