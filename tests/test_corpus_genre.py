@@ -8,6 +8,7 @@ import tensorflow_datasets as tfds
 
 from genre_transformer_gan.data import corpus_lib
 from genre_transformer_gan.data import example_lib
+from genre_transformer_gan.data import near_duplicates
 from genre_transformer_gan.data import pipeline
 from genre_transformer_gan.data import vocabulary as vocab
 from genre_transformer_gan import datasets
@@ -76,3 +77,15 @@ def test_full_config_runs_through_beam(tmp_path, monkeypatch):
   assert total + sum(summary['skipped'].values()) == len(pieces) + 1
   assert summary['skipped']['score_error'] >= 1
   assert total >= 25
+  assert str(builder.version) == '1.4.0'
+  # One conversion feeds the three splits; the splits Beam assigned are the
+  # library's: near-duplicates together, `small`'s (here: the same pieces)
+  # held-out pieces held out.
+  keys, split_of = {}, {}
+  for split in builder.info.splits:
+    for example in tfds.as_numpy(builder.as_dataset(split=split)):
+      piece_id = example['id'].decode('utf-8')
+      keys[piece_id] = near_duplicates.keys_of_tokens(example['tokens'])
+      split_of[piece_id] = split
+  assert split_of == corpus_genre_dataset_builder.splits_of_keys(
+      keys, [piece.id for piece in pieces])

@@ -12,11 +12,13 @@ memory, not generalisation. The rule (both keys are transposition-invariant):
 
 Two pieces are near-duplicates when either key is equal. Pieces too short
 for a key have none. `group_near_duplicates` joins chains of them (A~B,
-B~C) into groups, so a builder can put every group in one split.
+B~C) into groups, so a builder can put every group in one split
+(`splits_keeping_groups`), agreeing with a smaller build of the same pieces.
 """
 
 import collections
-from typing import Dict, Hashable, List, Mapping, Optional, Sequence, Tuple
+from typing import (Callable, Collection, Dict, Hashable, List, Mapping,
+                    Optional, Sequence, Tuple)
 
 import numpy as np
 
@@ -89,6 +91,45 @@ def splits_with_groups(split_of: Mapping[Hashable, str],
   for group in groups:
     for item in group:
       result[item] = split_of[group[0]]
+  return result
+
+
+# Where a group with members in several reference splits goes: the first
+# of these it touches, so held-out music never lands in train.
+_STRICTEST_FIRST = ('test', 'validation', 'train')
+
+
+def splits_keeping_groups(
+    keys: Mapping[Hashable, Sequence],
+    split_of: Callable[[Hashable], str],
+    reference_ids: Collection[Hashable] = ()) -> Dict[Hashable, str]:
+  """{id: split}: each near-duplicate group in one split.
+
+  Without a reference, a group takes the split of its first id. A reference
+  is a smaller build drawn from the same pieces (corpus_genre/small inside
+  corpus_genre/full): its pieces keep the splits that build gives them (the
+  same rule on its own pieces), and a group holding reference pieces goes
+  to the strictest of their splits (test, then validation, then train). So
+  no reference held-out piece, nor any near-duplicate of one, is in train,
+  and a model trained on the larger build can be judged on the smaller
+  one's held-out music.
+
+  Args:
+    keys: {id: (notes key, melody key)} of every piece.
+    split_of: id -> split by hash, before grouping.
+    reference_ids: the ids of the smaller build (those absent from `keys`,
+      i.e. skipped, are ignored).
+  """
+  reference_keys = {i: keys[i] for i in reference_ids if i in keys}
+  reference = splits_with_groups({i: split_of(i) for i in reference_keys},
+                                 group_near_duplicates(reference_keys))
+  result = {i: reference.get(i) or split_of(i) for i in keys}
+  for group in group_near_duplicates(keys):
+    held = {reference[i] for i in group if i in reference}
+    split = next((s for s in _STRICTEST_FIRST if s in held),
+                 split_of(group[0]))
+    for item in group:
+      result[item] = split
   return result
 
 

@@ -42,16 +42,31 @@ class CorpusGenreConfig(tfds.core.BuilderConfig):
   use_beam: bool = False
 
 
-def split_with_near_duplicates(results) -> dict:
-  """{key: split} of ('ok', key, example) results, groups kept together."""
-  keys = {key: near_duplicates.keys_of_tokens(example['tokens'])
-          for _, key, example in results}
+def splits_of_keys(keys, reference_ids=()) -> dict:
+  """{id: split} of {id: near-duplicate keys}: groups kept in one split.
+
+  `reference_ids`: the pieces of `small`, whose splits `full` keeps
+  (near_duplicates.splits_keeping_groups).
+  """
   groups = near_duplicates.group_near_duplicates(keys)
   if groups:
     logging.info('corpus_genre: %d near-duplicate groups (%d pieces) kept in '
                  'one split each.', len(groups), sum(map(len, groups)))
-  return near_duplicates.splits_with_groups(
-      {key: split_of(key) for key in keys}, groups)
+  return near_duplicates.splits_keeping_groups(keys, split_of, reference_ids)
+
+
+def split_with_near_duplicates(results, reference_ids=()) -> dict:
+  """{key: split} of ('ok', key, example) results, groups kept together."""
+  return splits_of_keys(
+      {key: near_duplicates.keys_of_tokens(example['tokens'])
+       for _, key, example in results}, reference_ids)
+
+
+def small_piece_ids():
+  """The ids of `small`'s pieces, whose splits `full` agrees with."""
+  small = next(c for c in Builder.BUILDER_CONFIGS if c.name == 'small')
+  return [piece.id for piece in corpus_lib.list_pieces(
+      small.max_per_genre, small.max_file_bytes)]
 
 
 _PROGRESS = {'count': 0, 'start': None}
@@ -74,7 +89,7 @@ class Builder(beam_builders.LocalBeamRunnerMixin,
               tfds.core.GeneratorBasedBuilder):
   """Genre-labelled performance tokens from music21's corpus."""
 
-  VERSION = tfds.core.Version('1.3.0')
+  VERSION = tfds.core.Version('1.3.0')  # `full` has its own (below)
   RELEASE_NOTES = {
       '1.0.0': 'Initial release.',
       '1.1.0': 'The skip rules of lakh_genre 1.1.0 (example_lib.make_example).',
@@ -93,7 +108,14 @@ class Builder(beam_builders.LocalBeamRunnerMixin,
           description='150 pieces per genre from score files under 20 KB; '
           'builds in about a minute on 2 CPU cores.'),
       CorpusGenreConfig(
-          name='full', use_beam=True,
+          name='full', use_beam=True, version=tfds.core.Version('1.4.0'),
+          release_notes=dict(RELEASE_NOTES, **{
+              '1.4.0': 'Near-duplicate groups share one split on the Beam '
+                       'path too, and agree with `small`: no piece of '
+                       '`small`\'s validation or test split, nor a '
+                       'near-duplicate of one, is in `full`\'s train split '
+                       '(near_duplicates.splits_keeping_groups). `small` is '
+                       'unchanged (1.3.0).'}),
           description='Every piece of the mapped corpus folders, built with '
           'Apache Beam (pass --beam_pipeline_options to parallelise).'),
   ]
@@ -119,24 +141,12 @@ class Builder(beam_builders.LocalBeamRunnerMixin,
     pieces = corpus_lib.list_pieces(self.builder_config.max_per_genre,
                                     self.builder_config.max_file_bytes)
     if self.builder_config.use_beam:
-      # Split before processing, by id (near-duplicates are not grouped on
-      # this path: `genre_gan_dataset` counts those across splits).
-      by_split = example_lib.group_by_split(
-          pieces, lambda piece: split_of(piece.id))
-      # Beam hands each worker a contiguous part of a split; in list order
-      # (genre by genre) one would get the 0.5 s scores, the other the
-      # 0.03 s folk tunes. A stable-hash order mixes them.
-      by_split = {split: sorted(split_pieces,
-                                key=lambda p: corpus_lib.stable_hash(p.id))
-                  for split, split_pieces in by_split.items()}
-      share = len(pieces) / getattr(self, '_beam_workers', 1)
-      return {split: self._generate_examples(split_pieces, share)
-              for split, split_pieces in by_split.items()}
+      return self._beam_splits(pieces)
     results = self._process_locally(pieces)
     ok = [result for result in results.values() if result[0] == 'ok']
     splits = split_with_near_duplicates(ok)
     by_split = example_lib.group_by_split(ok, lambda r: splits[r[1]])
-    return {split: self._yield_examples(split_results)
+    return {split: self._generate_examples(split_results)
             for split, split_results in by_split.items()}
 
   def _process_locally(self, pieces):
@@ -161,16 +171,30 @@ class Builder(beam_builders.LocalBeamRunnerMixin,
     logging.info('corpus_genre skipped: %s', summary['skipped'])
     return results
 
-  def _yield_examples(self, results):
+  def _generate_examples(self, results):
+    """Local path: (key, example) of the ok results of one split."""
     for result in results:
       if result[0] == 'ok':
         yield result[1], result[2]
 
-  def _generate_examples(self, pieces, share=None):
-    beam = tfds.core.lazy_imports.apache_beam
-    share = share or len(pieces)
+  def _beam_splits(self, pieces):
+    """{split: PTransform}: one conversion shared by the three splits.
 
-    def process(piece):
+    Beam converts every piece once, gathers the near-duplicate keys of all
+    of them, assigns splits (groups together, agreeing with `small`) and
+    hands each split the examples assigned to it. TFDS applies each split's
+    transform to the same pipeline; the first builds the shared part.
+    """
+    beam = tfds.core.lazy_imports.apache_beam
+    # Beam hands each worker a contiguous part of the input; in list order
+    # (genre by genre) one would get the 0.5 s scores, the other the 0.03 s
+    # folk tunes. A stable-hash order mixes them.
+    pieces = sorted(pieces, key=lambda p: corpus_lib.stable_hash(p.id))
+    share = len(pieces) / getattr(self, '_beam_workers', 1)
+    reference_ids = small_piece_ids()
+    shared = {}
+
+    def convert(piece):
       _log_progress(share)
       result = corpus_lib.process_piece(piece)
       if result[0] == 'ok':
@@ -178,7 +202,31 @@ class Builder(beam_builders.LocalBeamRunnerMixin,
       else:
         tfds.beam.inc_counter(f'skipped/{result[1]}')
 
-    return beam.Create(pieces) | beam.FlatMap(process)
+    def examples_and_splits(pipeline):
+      if pipeline not in shared:
+        examples = (pipeline | 'Pieces' >> beam.Create(pieces)
+                    | 'Convert' >> beam.FlatMap(convert))
+        splits = (
+            examples
+            | 'Keys' >> beam.Map(lambda item: (
+                item[0], near_duplicates.keys_of_tokens(item[1]['tokens'])))
+            | 'AllKeys' >> beam.combiners.ToDict()
+            | 'AssignSplits' >> beam.Map(splits_of_keys, reference_ids))
+        shared[pipeline] = examples, beam.pvalue.AsSingleton(splits)
+      return shared[pipeline]
+
+    def in_split(item, splits, split):
+      return splits[item[0]] == split
+
+    @beam.ptransform_fn
+    def split_examples(pbegin, split):
+      examples, splits = examples_and_splits(pbegin.pipeline)
+      return examples | 'InSplit' >> beam.Filter(in_split, splits, split)
+
+    # Splits by hash decide which exist (TFDS refuses an empty one).
+    return {split: split_examples(split)  # pylint: disable=no-value-for-parameter
+            for split in example_lib.group_by_split(
+                pieces, lambda piece: split_of(piece.id))}
 
   def _process_pipeline_result(self, pipeline_result):
     example_lib.write_beam_skip_summary(self.data_dir, pipeline_result)
