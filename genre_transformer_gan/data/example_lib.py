@@ -93,6 +93,18 @@ def duration_seconds(tokens: np.ndarray) -> float:
       vocab.STEPS_PER_SECOND)
 
 
+def first_seconds(tokens: np.ndarray, seconds: float) -> np.ndarray:
+  """The shortest prefix of event tokens spanning at least `seconds` (all of
+  them if they span less): it ends on the time shift that reaches it."""
+  tokens = np.asarray(tokens)
+  is_shift = (tokens >= vocab.TIME_SHIFT_OFFSET) & (
+      tokens < vocab.VELOCITY_OFFSET)
+  steps = np.cumsum(np.where(is_shift, tokens - vocab.TIME_SHIFT_OFFSET + 1,
+                             0))
+  reached = np.flatnonzero(steps >= round(seconds * vocab.STEPS_PER_SECOND))
+  return tokens if not len(reached) else tokens[:reached[0] + 1]
+
+
 def longest_silence_seconds(tokens: np.ndarray) -> float:
   """The longest time (s) in which no note starts or ends."""
   tokens = np.asarray(tokens)

@@ -8,6 +8,7 @@
 
 `load_generator` accepts any of: a model_dir, an adversarial_<genre> folder
 inside one, or a checkpoint prefix in either (…/checkpoints/ckpt-N).
+`load_shipped` loads the generator shipped inside the package instead.
 """
 
 import dataclasses
@@ -20,6 +21,7 @@ import tensorflow as tf
 from genre_transformer_gan import configs
 from genre_transformer_gan.data import vocabulary as vocab
 from genre_transformer_gan.models import generators
+from genre_transformer_gan.models import pretrained
 from genre_transformer_gan import run_layout
 
 # The object each stage's tf.train.Checkpoint names the generator.
@@ -32,13 +34,13 @@ class GeneratorCheckpoint:
   """Where a generator is stored.
 
   Attributes:
-    model_dir: the folder holding run.json.
+    model_dir: the folder holding run.json (None: the shipped generator).
     prefix: the checkpoint prefix to restore.
     key: MLE_KEY or ADVERSARIAL_KEY.
     stage: 'mle' or 'adversarial_<genre>'.
     genres: the vocabulary's genres, from run.json (set by load_generator).
   """
-  model_dir: str
+  model_dir: Optional[str]
   prefix: str
   key: str
   stage: str
@@ -130,6 +132,43 @@ def load_generator(path: str,
   model = generators.build(config, vocab.Vocabulary(genres).size)
   restore_weights(model, checkpoint.prefix, checkpoint.key)
   return model, config, checkpoint
+
+
+SHIPPED_STAGE = 'pretrained'
+
+
+def load_shipped(name: str):
+  """(model, config, checkpoint) of the generator shipped for config `name`.
+
+  No training run and no dataset: the float16 weights in the package
+  (models/pretrained.py), checked by sha256, in a model built from the
+  package's `name` config. checkpoint.model_dir is None; its prefix is the
+  weights file and its stage 'pretrained'.
+
+  Raises:
+    ValueError: none ships for `name` (the message lists those that do),
+      the package's config no longer fits the weights, or they fail the
+      sha256 check.
+  """
+  card = pretrained.read_card(name)
+  if card is None:
+    names = ', '.join(pretrained.shipped()) or 'none'
+    raise ValueError(f'No generator ships for --model={name} (shipped: '
+                     f'{names}); pass one of those, or --model_dir=DIR of a '
+                     'genre_gan_train run.')
+  fits = card['fits']
+  config = configs.get_config(fits['config'], fits['generator'])
+  genres = tuple(fits['genres'])
+  differs = pretrained.mismatch(card, config, genres)
+  if differs:
+    raise ValueError(f'The shipped {name!r} generator does not fit this '
+                     f'version\'s {name!r} config: {differs}; reinstall the '
+                     'package.')
+  model = generators.build(config, vocab.Vocabulary(genres).size)
+  pretrained.load_weights(model, name)
+  weights_path, _ = pretrained.paths(name)
+  return model, config, GeneratorCheckpoint(None, weights_path, MLE_KEY,
+                                            SHIPPED_STAGE, genres)
 
 
 def restore_weights(model, prefix: str, key: str = 'model') -> None:

@@ -35,6 +35,15 @@ def paths(config_name: str, directory: str = DIRECTORY):
           os.path.join(directory, f'{config_name}.json'))
 
 
+def shipped(directory: str = DIRECTORY) -> list:
+  """Names of the configs whose pretrained generator ships (sorted)."""
+  if not tf.io.gfile.isdir(directory):
+    return []
+  return sorted(name[:-len('.json')] for name in tf.io.gfile.listdir(directory)
+                if name.endswith('.json') and read_card(name[:-len('.json')],
+                                                        directory))
+
+
 def fingerprint(config, genres) -> dict:
   """What a pretrained generator must share with a run to start it."""
   family = {'transformer': config.transformer, 'lstm': config.lstm,

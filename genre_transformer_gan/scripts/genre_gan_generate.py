@@ -1,5 +1,7 @@
 r"""Generates music of a genre: MIDI, WAV, piano-roll PNG and an index.
 
+  # No training: the generator shipped inside the package.
+  genre_gan_generate --model=small --genre=folk --seconds=20
   genre_gan_generate --model_dir=runs/small --genre=folk --num_samples=8 \
       --length=1024 --seed=0 \
       --output_dir=samples/folk
@@ -9,9 +11,11 @@ r"""Generates music of a genre: MIDI, WAV, piano-roll PNG and an index.
   genre_gan_generate --model_dir=runs/small --genre=classical \
       --primer=some_folk_tune.mid --output_dir=samples/transfer
 
---model_dir is what genre_gan_train wrote: its adversarial_<genre> stage is
-used when it exists (else the MLE model); an adversarial_<genre> folder or a
-checkpoint prefix picks one explicitly. For each sample <genre>_NN.mid,
+--model=small uses the generator shipped inside the package (MLE on the
+embedded corpus; no dataset is built). --model_dir is what genre_gan_train
+wrote: its adversarial_<genre> stage is used when it exists (else the MLE
+model); an adversarial_<genre> folder or a checkpoint prefix picks one
+explicitly. For each sample <genre>_NN.mid,
 <genre>_NN.wav (FluidSynth with pretty_midi's General MIDI soundfont; if
 FluidSynth is missing this is said once and the rest is still written) and
 <genre>_NN.png; index.json / index.md list the settings and, where an
@@ -43,11 +47,16 @@ from genre_transformer_gan.scripts import script_utils
 FLAGS = flags.FLAGS
 flags.DEFINE_string('model_dir', None, 'What genre_gan_train wrote (or its '
                     'adversarial_<genre> folder, or a checkpoint prefix).')
+flags.DEFINE_string('model', None, 'A generator shipped inside the package '
+                    '(small): no training run, no dataset. Instead of '
+                    '--model_dir.')
 flags.DEFINE_string('genre', None, 'Target genre.')
 flags.DEFINE_string('output_dir', None, 'Where the files go (default: '
                     'samples/<genre>).')
 flags.DEFINE_integer('num_samples', 8, 'Samples to write.')
 flags.DEFINE_integer('length', 1024, 'Event tokens generated per sample.')
+flags.DEFINE_float('seconds', None, 'Length in seconds instead of --length: '
+                   'each sample is cut where it reaches them.')
 flags.DEFINE_float('temperature', None, 'Sampling temperature (default: '
                    "the run's config, `small`: 0.85).")
 flags.DEFINE_integer('top_k', None, 'Keep the k most likely tokens (0: all; '
@@ -60,6 +69,8 @@ flags.DEFINE_string('primer', None, 'MIDI file to continue in --genre '
                     '(genre transfer).')
 flags.DEFINE_integer('primer_tokens', 0, "The primer's first tokens used "
                      "(0: half the model's training length).")
+flags.DEFINE_float('primer_seconds', None, "The primer's first seconds used "
+                   '(still at most --primer_tokens).')
 flags.DEFINE_enum('synth', 'auto', list(audio.SYNTHS),
                   'WAV renderer: auto (FluidSynth where its system library '
                   'is installed, else soundfont), fluidsynth, soundfont '
@@ -85,29 +96,37 @@ flags.DEFINE_string('guidance', 'none', 'Genre guidance at sampling time: '
 
 
 def run():
-  if not FLAGS.model_dir or not FLAGS.genre:
-    raise ValueError('Pass --model_dir=DIR (what genre_gan_train wrote) and '
-                     '--genre=G.')
+  if bool(FLAGS.model_dir) == bool(FLAGS.model) or not FLAGS.genre:
+    raise ValueError('Pass --genre=G and one of --model=small (the shipped '
+                     'generator) or --model_dir=DIR (what genre_gan_train '
+                     'wrote).')
   settings = generate_lib.GenerateSettings(
       genre=FLAGS.genre, num_samples=FLAGS.num_samples, length=FLAGS.length,
       temperature=FLAGS.temperature, top_k=FLAGS.top_k, top_p=FLAGS.top_p,
       seed=FLAGS.seed, batch_size=FLAGS.batch_size, primer=FLAGS.primer,
       primer_tokens=FLAGS.primer_tokens, synth=FLAGS.synth,
       sample_rate=FLAGS.sample_rate, soundfont=FLAGS.soundfont,
-      guidance=FLAGS.guidance)
+      guidance=FLAGS.guidance, seconds=FLAGS.seconds,
+      primer_seconds=FLAGS.primer_seconds)
   settings.check()
   output_dir = FLAGS.output_dir or f'samples/{FLAGS.genre}'
   file_checks.ensure_writable_dir(output_dir, '--output_dir')
-  generator = generate_lib.load(FLAGS.model_dir, FLAGS.genre)
+  generator = (generate_lib.load_shipped(FLAGS.model) if FLAGS.model else
+               generate_lib.load(FLAGS.model_dir, FLAGS.genre))
+  if FLAGS.genre not in generator.vocabulary.genres:
+    raise ValueError(f'Unknown --genre={FLAGS.genre}; the model knows: '
+                     f'{", ".join(generator.vocabulary.genres)}.')
   print(f'genre_gan_generate: {generator.checkpoint.prefix} '
         f'({generator.checkpoint.stage}, config {generator.config.name}), '
         f'genre {FLAGS.genre}', flush=True)
-  judge = judges.find_judges(generator.vocabulary.genres,
-                             generator.checkpoint.model_dir,
+  # The shipped generator's judges are those genre_gan_train left in runs/.
+  model_dir = (generator.checkpoint.model_dir or
+               run_layout.default_model_dir(generator.config.name))
+  judge = judges.find_judges(generator.vocabulary.genres, model_dir,
                              FLAGS.evaluator_dir, FLAGS.classifier_path)
   guide = None
   guide_path = FLAGS.guide_path or run_layout.generated_classifier_dir(
-      generator.checkpoint.model_dir)
+      model_dir)
   if settings.guidance != 'none' and (
       FLAGS.guide_path or classifier_io.exists(guide_path)):
     guide = classifier_io.load_classifier(
