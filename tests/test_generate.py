@@ -185,7 +185,8 @@ def test_without_fluidsynth_renders_with_the_soundfont_wheel(
     assert index['settings']['synth'] == 'soundfont'
     assert sorted(os.listdir(output)) == [
         f'folk_0{i}.{ext}' for i in range(2)
-        for ext in ('mid', 'npy', 'png', 'wav')] + ['index.json', 'index.md']
+        for ext in ('mid', 'npy', 'png', 'wav')] + [
+            'index.html', 'index.json', 'index.md']
     for entry in index['samples']:
       _check_files(str(output), entry['name'])
 

@@ -223,6 +223,28 @@ def reference_for(music: real_data.RealMusic, genre: str, length: int,
                    features.feature_matrix(train_crops))
 
 
+def _length_and_count(samples: Sequence, num_reference: Optional[int]):
+  """Reference crops' length (the samples' median) and count."""
+  return (int(np.median([len(t) for t in samples])),
+          num_reference or max(len(samples), MIN_REFERENCE))
+
+
+def real_crops(music: real_data.RealMusic, genre: str, samples: Sequence,
+               seed: int = 0, num_reference: Optional[int] = None,
+               reference_split: str = 'validation'):
+  """(split, crops, groups): the real row's music, as evaluate_genre takes
+  it for these samples: crops of the held-out split that is not the
+  reference (validation if there is no test split), as long as the samples'
+  median."""
+  length, count = _length_and_count(samples, num_reference)
+  split = 'validation' if reference_split == 'test' else 'test'
+  if split not in music.splits:
+    split = 'validation'
+  crops, groups = real_data.crops_in_turn(music.tokens(split, genre), length,
+                                          count, seed + 2)
+  return split, crops, groups
+
+
 def evaluate_genre(genre: str, samples: Sequence, evaluator, classifier,
                    music: real_data.RealMusic, nll: Optional[float] = None,
                    seed: int = 0, num_reference: Optional[int] = None,
@@ -238,8 +260,7 @@ def evaluate_genre(genre: str, samples: Sequence, evaluator, classifier,
       ('validation' while choosing settings, 'test' to report); the real
       row is the other held-out split.
   """
-  length = int(np.median([len(t) for t in samples]))
-  count = num_reference or max(len(samples), MIN_REFERENCE)
+  length, count = _length_and_count(samples, num_reference)
   reference = reference_for(music, genre, length, count, seed,
                             reference_split)
   measure = lambda sets, groups=None: measure_set(
@@ -249,11 +270,8 @@ def evaluate_genre(genre: str, samples: Sequence, evaluator, classifier,
   rows.extend(dict(genre=genre, set=name, generator_nll=control_nll,
                    **measure(list(control))) for name, control, control_nll
               in controls)
-  split = 'validation' if reference_split == 'test' else 'test'
-  if split not in music.splits:
-    split = 'validation'
-  test = music.tokens(split, genre)
-  crops, groups = real_data.crops_in_turn(test, length, count, seed + 2)
+  split, crops, groups = real_crops(music, genre, samples, seed,
+                                    num_reference, reference_split)
   if crops:
     rows.append(dict(genre=genre, set=f'real ({split})', generator_nll=None,
                      **measure(crops, groups)))

@@ -1,4 +1,7 @@
-"""index.json and index.md: what genre_gan_generate wrote, and how.
+"""index.json, index.md and index.html: what genre_gan_generate wrote, and how.
+
+index.html is a page to listen with (listen_page.py): a player, the piano
+roll and the verdicts per sample, the primer beside the first.
 
 index.json:
   {'settings': {genre, num_samples, length, temperature, top_k, top_p, seed,
@@ -24,8 +27,11 @@ from typing import List, Optional
 
 import tensorflow as tf
 
+from genre_transformer_gan.generation import listen_page
+
 INDEX_JSON = 'index.json'
 INDEX_MARKDOWN = 'index.md'
+INDEX_HTML = 'index.html'
 
 
 def make_index(settings: dict, checkpoint, config, samples: List[dict],
@@ -57,6 +63,17 @@ def _probability_columns(index: dict):
   return columns
 
 
+def verdict_summary(entries: List[dict], genre: str) -> str:
+  """'N of M judged <genre>, R rejected' by the evaluator ('' if none)."""
+  verdicts = [entry.get('genre_probabilities', {}).get('evaluator_verdict')
+              for entry in entries]
+  verdicts = [v for v in verdicts if v]
+  if not verdicts:
+    return ''
+  return (f'{sum(v == genre for v in verdicts)} of {len(verdicts)} judged '
+          f'{genre}, {sum(v == "rejected" for v in verdicts)} rejected')
+
+
 def markdown(index: dict) -> str:
   """The index as a markdown page: settings, then one row per file."""
   settings, model = index['settings'], index['model']
@@ -75,14 +92,9 @@ def markdown(index: dict) -> str:
   else:
     lines += ['No genre probabilities: no independent evaluator or '
               'classifier was found.', '']
-  verdicts = [entry.get('genre_probabilities', {}).get('evaluator_verdict')
-              for entry in index['samples']]
-  verdicts = [v for v in verdicts if v]
+  verdicts = verdict_summary(index['samples'], settings['genre'])
   if verdicts:
-    genre = settings['genre']
-    lines += [f'Evaluator verdicts on the samples: '
-              f'{sum(v == genre for v in verdicts)} of {len(verdicts)} judged '
-              f'{genre}, {sum(v == "rejected" for v in verdicts)} rejected '
+    lines += [f'Evaluator verdicts on the samples: {verdicts} '
               '(not music of any genre it knows: its not_music class or its '
               'realism gate). Read the frozen classifier\'s probabilities '
               'next to the reject rate: the classifier cannot reject.', '']
@@ -107,9 +119,30 @@ def markdown(index: dict) -> str:
   return '\n'.join(lines) + '\n'
 
 
+def write_html(index: dict, output_dir: str) -> str:
+  """output_dir/index.html: the samples (and the primer) to listen to."""
+  settings, model = index['settings'], index['model']
+  genre = settings['genre']
+  columns = [listen_page.Column(
+      f'{genre} samples', '', index['samples'],
+      verdict_summary(index['samples'], genre))]
+  if index['primer']:
+    columns.insert(0, listen_page.Column('primer', 'primer/',
+                                         [index['primer']]))
+  intro = (f'{len(index["samples"])} samples of {genre} by '
+           f'{model["checkpoint"]} ({model["stage"]}, config '
+           f'{model["config"]}); temperature {settings["temperature"]}, '
+           f'top-p {settings["top_p"]}, seed {settings["seed"]}, guidance '
+           f'{settings["guidance"]}. Settings and judges: index.md.')
+  return listen_page.write(os.path.join(output_dir, INDEX_HTML),
+                           f'{genre}: {len(index["samples"])} samples',
+                           intro, columns, genre)
+
+
 def write(index: dict, output_dir: str) -> None:
-  """Writes output_dir/index.json and index.md."""
+  """Writes output_dir/index.json, index.md and index.html."""
   with tf.io.gfile.GFile(os.path.join(output_dir, INDEX_JSON), 'w') as f:
     json.dump(index, f, indent=2)
   with tf.io.gfile.GFile(os.path.join(output_dir, INDEX_MARKDOWN), 'w') as f:
     f.write(markdown(index))
+  write_html(index, output_dir)

@@ -23,6 +23,7 @@ from absl import flags
 from absl import logging
 
 from genre_transformer_gan import configs
+from genre_transformer_gan.generation import audio
 from genre_transformer_gan.models import pretrained
 from genre_transformer_gan.scripts import script_utils
 from genre_transformer_gan.training import gumbel
@@ -63,6 +64,10 @@ flags.DEFINE_integer('eval_every', None,
 flags.DEFINE_integer('num_samples', 32, 'Samples in the final report.')
 flags.DEFINE_integer('sample_length', None, 'Tokens per final sample '
                      "(default: the model's max_len).")
+flags.DEFINE_enum('report_synth', 'auto', list(audio.SYNTHS),
+                  "WAV renderer of the report's listening page, listen.html "
+                  '(samples, control and real music side by side; none: '
+                  'piano rolls only). See genre_gan_generate --synth.')
 for _name in ('genre_weight', 'realism_weight', 'mle_weight', 'kl_weight'):
   flags.DEFINE_float(_name, None, f"Adversarial {_name} (default: the "
                      "config's).")
@@ -124,14 +129,15 @@ def run():
           'genre', 'phase', 'model_dir', 'dataset', 'data_dir', 'mle_steps',
           'adv_steps', 'classifier_path', 'evaluator_dir', 'seed',
           'eval_batches', 'num_samples', 'sample_length', 'init_from',
-          'export_pretrained')},
+          'export_pretrained', 'report_synth')},
       mle_genres=FLAGS.mle_genres.split(',') if FLAGS.mle_genres else None,
       command='genre_gan_train ' + ' '.join(sys.argv[1:]))
   outcome = sequence.train_genre_gan(
       _config(), settings, strategy=FLAGS.strategy,
       log=lambda line: print(line, flush=True))
   if outcome['report'] is not None:
-    print(f'Listen (MIDI, WAV, piano rolls): genre_gan_generate '
+    print(f'Listen side by side: {outcome["adversarial_dir"]}/listen.html; '
+          'more samples (MIDI, WAV, piano rolls): genre_gan_generate '
           f'--model_dir={outcome["model_dir"]} --genre={FLAGS.genre} '
           f'--output_dir=samples/{FLAGS.genre}')
 

@@ -3,6 +3,10 @@ generator and of its MLE control, judged beside real music and negatives.
 
   final_report(...) -> directory/samples/, samples_control/,
                        evaluation.json, evaluation.md; returns the table.
+  final_report(..., listen_synth='auto') also renders a piano roll and WAV
+  of each sample, control sample and real crop the report judged (real/),
+  and writes directory/listen.html: the three side by side, with players
+  and each piece's verdicts (generation/listen_page.py).
 """
 
 import dataclasses
@@ -12,14 +16,21 @@ import numpy as np
 import tensorflow as tf
 
 from genre_transformer_gan.data import tokenizer
+from genre_transformer_gan.evaluation import judges
 from genre_transformer_gan.evaluation import likelihood
 from genre_transformer_gan.evaluation import report
 from genre_transformer_gan.evaluation import report_format
+from genre_transformer_gan.generation import audio
+from genre_transformer_gan.generation import generate_lib
 from genre_transformer_gan.generation import guidance
+from genre_transformer_gan.generation import index as index_lib
+from genre_transformer_gan.generation import listen_page
 from genre_transformer_gan.training import monitor
 
 # The report's row of the MLE generator the GAN stage started from.
 CONTROL_ROW = 'control: MLE only'
+LISTEN_PAGE = 'listen.html'
+REAL_DIR = 'real'
 
 
 def write_samples(generator, vocabulary, genre, directory, num_samples,
@@ -51,10 +62,44 @@ def write_samples(generator, vocabulary, genre, directory, num_samples,
   return samples
 
 
+def write_listen_page(directory, genre, sets, music, evaluator, classifier,
+                      synth='auto', log=print) -> str:
+  """Renders each set's pieces and writes directory/listen.html.
+
+  sets: [(column title, folder under directory, token lists)]; each piece
+  gets <genre>_NN.png and (unless synth is 'none') .wav in its folder, plus
+  .mid / .npy where missing, and the judges' verdicts on the page.
+  Returns the page's path.
+  """
+  synth, message = audio.resolve_synth(synth)
+  if message:
+    log(message)
+  settings = generate_lib.GenerateSettings(genre=genre, synth=synth)
+  columns = []
+  for title, folder, token_lists in sets:
+    verdicts = judges.genre_probabilities(list(token_lists), evaluator,
+                                          classifier)
+    entries = []
+    for i, (tokens, judged) in enumerate(zip(token_lists, verdicts)):
+      stem = f'{genre}_{i:02d}'
+      entry = generate_lib.write_piece(tokens, os.path.join(directory, folder),
+                                       stem, settings, f'{title}: {stem}')
+      entries.append(dict(entry, genre_probabilities=judged))
+    columns.append(listen_page.Column(
+        title, folder + '/', entries,
+        index_lib.verdict_summary(entries, genre)))
+  intro = (f'{genre} from {music.name}: each column judged by the '
+           'independent evaluator (a genre, or rejected as not music) and '
+           'the frozen classifier; evaluation.md has the whole report.')
+  return listen_page.write(os.path.join(directory, LISTEN_PAGE),
+                           f'Listen: {genre}', intro, columns, genre)
+
+
 def final_report(config, music, generator, genre, classifier, evaluator,
                  directory, num_samples, length, seed=0,
                  control=None, reference_split='validation',
-                 guidance_spec='none', guide=None, samples=None) -> str:
+                 guidance_spec='none', guide=None, samples=None,
+                 listen_synth=None, log=print) -> str:
   """Samples + evaluation.json / .md of a generator; returns the table.
 
   music: the dataset's real music (evaluation/real_data.RealMusic).
@@ -67,6 +112,9 @@ def final_report(config, music, generator, genre, classifier, evaluator,
   guidance (generation/guidance.py; `guide` is rerank's classifier).
   samples: the generator's samples drawn before with these settings (e.g.
   for a report against another split): judged, not drawn again.
+  listen_synth: if set (audio.SYNTHS; 'none': piano rolls only), renders
+  the samples, the control's and the real row's crops and writes
+  listen.html (write_listen_page).
   """
   vocabulary = music.vocabulary
 
@@ -85,6 +133,16 @@ def final_report(config, music, generator, genre, classifier, evaluator,
   rows = report.evaluate_genre(genre, list(samples), evaluator, classifier,
                                music, nll=nll, seed=seed, controls=controls,
                                reference_split=reference_split)
+  if listen_synth is not None:
+    # Columns named as the report's rows.
+    split, crops, _ = report.real_crops(music, genre, list(samples), seed,
+                                        reference_split=reference_split)
+    sets = [('generated', 'samples', samples)]
+    sets += [(name, 'samples_control', control_samples)
+             for name, control_samples, _ in controls]
+    sets.append((f'real ({split})', REAL_DIR, crops[:num_samples]))
+    write_listen_page(directory, genre, sets, music, evaluator, classifier,
+                      listen_synth, log)
   report_format.write(rows, {'dataset': music.name, 'genre': genre,
                       'config': config.name, 'seed': seed,
                       'sampling': dataclasses.asdict(config.sampling),

@@ -50,6 +50,8 @@ class RunSettings:
       pretrained starting point; `command` goes on its card.
     num_samples, sample_length: the final report's samples (length
       default: the model's max_len).
+    report_synth: the WAV renderer of the report's listen.html
+      (generation/audio.SYNTHS; 'none': piano rolls only).
   """
   genre: Optional[str] = None
   phase: str = 'all'
@@ -69,6 +71,7 @@ class RunSettings:
   init_from: str = 'auto'
   export_pretrained: Optional[str] = None
   command: str = 'train_genre_gan'
+  report_synth: str = 'auto'
 
 
 PHASES = ('all', 'mle', 'adversarial')
@@ -211,6 +214,7 @@ def train_genre_gan(config, settings: RunSettings, builder=None,
         config, music, trainer.generator, settings.genre,
         trainer.classifier, evaluator, trainer.directory,
         settings.num_samples, settings.sample_length or config.max_len,
-        settings.seed, control=run_lib.control_generator(trainer))
+        settings.seed, control=run_lib.control_generator(trainer),
+        listen_synth=settings.report_synth, log=log)
     log(outcome['report'])
   return outcome
