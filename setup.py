@@ -15,7 +15,11 @@ REQUIRED_PACKAGES = [
     'apache-beam',       # `tfds build` and the Beam builder configs
     'etils[epath]',
     'matplotlib',
-    'midirenderer',      # WAV rendering with no system library
+    # WAV rendering with no system library; its wheels exist for these
+    # platforms only (elsewhere audio.py renders with FluidSynth, else
+    # sines, and says so).
+    'midirenderer; (sys_platform == "linux" and platform_machine == '
+    '"x86_64") or sys_platform == "darwin" or sys_platform == "win32"',
     'mido>=1.3.0,<1.4',        # data/smf_reader.py mirrors these two
     'mlcroissant',       # imported by the `tfds` command
     'music21',           # its corpus is the embedded default dataset
