@@ -11,8 +11,10 @@ length L:
                frequencies, and the real row's crops shuffled or without
                note-offs. A measure that these pass measures nothing.
 
-Measures of a row (flat keys of evaluation.json; `*_interval`: bootstrap
-95 % interval):
+Measures of a row (flat keys of evaluation.json; `*_interval`: 95 %
+intervals, intervals.py: Wilson for the shares of samples, BCa bootstraps
+for means, over pieces for crops of real music; C2ST and Fréchet:
+realism.py):
 
   fidelity           share judged the target genre by the independent
                      evaluator, rejects counted as failures;
@@ -48,6 +50,7 @@ from genre_transformer_gan.data import tokenizer
 from genre_transformer_gan.data import vocabulary as vocab
 from genre_transformer_gan.evaluation import evaluator as evaluator_lib
 from genre_transformer_gan.evaluation import features
+from genre_transformer_gan.evaluation import intervals
 from genre_transformer_gan.evaluation import metrics
 from genre_transformer_gan.evaluation import negatives
 from genre_transformer_gan.evaluation import real_data
@@ -111,16 +114,18 @@ def read_samples(directory: str):
   return samples, skipped
 
 
-def _share(indicators, seed) -> tuple:
+def _share(indicators, groups=None, seed: int = 0) -> tuple:
+  """(share of true indicators, intervals.share), or (None, None)."""
   indicators = np.asarray(indicators, np.float64)
   if not len(indicators):
     return None, None
   return (float(indicators.mean()),
-          realism.bootstrap_interval(indicators, seed=seed))
+          intervals.share(indicators, groups, seed))
 
 
-def held_note_share(token_lists, seed: int = 0) -> tuple:
-  """(notes held > HELD_SECONDS / all notes, bootstrap interval over seqs)."""
+def held_note_share(token_lists, seed: int = 0, groups=None) -> tuple:
+  """(notes held > HELD_SECONDS / all notes, BCa interval over sequences,
+  or over pieces with groups)."""
   counts = []
   for tokens in token_lists:
     notes = notes_lib.notes_of_tokens(tokens)
@@ -129,15 +134,17 @@ def held_note_share(token_lists, seed: int = 0) -> tuple:
   counts = np.array(counts, np.float64).reshape(-1, 2)
   if counts[:, 1].sum() == 0:
     return None, None
-  ratio = lambda rows: rows[:, 0].sum() / max(rows[:, 1].sum(), 1.0)
-  return float(ratio(counts)), realism.bootstrap_interval(
-      counts, statistic=ratio, seed=seed)
+  return (float(counts[:, 0].sum() / counts[:, 1].sum()),
+          intervals.ratio(counts[:, 0], counts[:, 1], groups, seed))
 
 
-def held_time_share(token_lists, seed: int = 0) -> tuple:
-  """(mean over sequences of features.held_time_share, bootstrap interval)."""
-  return _share([features.held_time_share(notes_lib.notes_of_tokens(tokens))
-                 for tokens in token_lists], seed)
+def held_time_share(token_lists, seed: int = 0, groups=None) -> tuple:
+  """(mean over sequences of features.held_time_share, BCa interval)."""
+  shares = [features.held_time_share(notes_lib.notes_of_tokens(tokens))
+            for tokens in token_lists]
+  if not shares:
+    return None, None
+  return float(np.mean(shares)), intervals.mean(shares, groups, seed)
 
 
 @dataclasses.dataclass
@@ -168,11 +175,12 @@ def measure_set(token_lists, genre: str, evaluator, classifier,
   matrix = features.feature_matrix(token_lists)
   target = vocab.Vocabulary(evaluator.genres).genre_id(genre)
   judged = evaluator.verdicts_of_features(matrix)
-  fidelity, fidelity_interval = _share(judged['judged'] == target, seed)
+  fidelity, fidelity_interval = _share(judged['judged'] == target, groups,
+                                       seed)
   reject, reject_interval = _share(
-      judged['judged'] == evaluator_lib.REJECTED, seed)
-  held, held_interval = held_note_share(token_lists, seed)
-  held_time, held_time_interval = held_time_share(token_lists, seed)
+      judged['judged'] == evaluator_lib.REJECTED, groups, seed)
+  held, held_interval = held_note_share(token_lists, seed, groups)
+  held_time, held_time_interval = held_time_share(token_lists, seed, groups)
   c2st = realism.c2st(matrix, reference.matrix, reference.groups,
                       sample_groups=groups, seed=seed)
   # Standardised like the gate (real training crops); else by the reference.
