@@ -38,9 +38,10 @@ REQUIRED_PACKAGES = [
 
 EXTRAS_REQUIRE = {
     # pytest-xdist: the tiers run in two processes (-n 2); dill:
-    # tfds.testing; nbclient, nbformat, ipykernel: the notebook tests.
+    # tfds.testing; nbclient, nbformat, ipykernel: the notebook tests;
+    # muspy: the oracle of evaluation/muspy_metrics.py.
     'test': ['pytest', 'pytest-xdist', 'dill', 'nbclient', 'nbformat',
-             'ipykernel'],
+             'ipykernel', 'muspy'],
 }
 
 # One entry per command; the command name is the module name under

@@ -32,6 +32,8 @@ realism.py):
   feature_distance   mgeval overlap / KL per feature group, against real
                      train-split music of the genre;
   diversity          distinct n-grams, self-similarity;
+  muspy              MusPy's metrics under MusPy's names (muspy_metrics.py):
+                     pitch-class entropy, scale consistency, polyphony, ...;
   generator_nll      the generator on held-out real music of the genre
                      (generated row, when a checkpoint is given).
 """
@@ -52,6 +54,7 @@ from genre_transformer_gan.evaluation import evaluator as evaluator_lib
 from genre_transformer_gan.evaluation import features
 from genre_transformer_gan.evaluation import intervals
 from genre_transformer_gan.evaluation import metrics
+from genre_transformer_gan.evaluation import muspy_metrics
 from genre_transformer_gan.evaluation import negatives
 from genre_transformer_gan.evaluation import real_data
 from genre_transformer_gan.evaluation import realism
@@ -213,6 +216,7 @@ def measure_set(token_lists, genre: str, evaluator, classifier,
   row['feature_distance'] = metrics.feature_distances(reference.train_matrix,
                                                       matrix)
   row['diversity'] = metrics.diversity(token_lists)
+  row['muspy'] = muspy_metrics.of_set(token_lists)
   return row
 
 
