@@ -30,6 +30,7 @@ REQUIRED_PACKAGES = [
     'pyfluidsynth',      # WAV rendering (needs the system's libfluidsynth)
     'scikit-learn',      # the independent genre evaluator
     'scipy',
+    'skops',             # the evaluator saved without pickle
     'tensorflow>=2.16',  # Keras 3
     'tensorboard',       # tf.summary needs it
     'tensorflow-datasets',

@@ -222,8 +222,9 @@ def test_evaluator_learns_styles_saves_and_checks_genres(tmp_path):
     evaluator_lib.FeatureEvaluator.load(str(tmp_path / 'missing'))
 
 
-def test_evaluator_rejects_negatives_and_outliers():
-  """not_music catches the negatives; the gate catches unseen non-music."""
+def test_evaluator_rejects_negatives_and_outliers(tmp_path):
+  """not_music catches the negatives; the gate catches unseen non-music;
+  saved and loaded (gbt, gate rebuilt from arrays), it judges the same."""
   train, labels = _style_pieces((0, 3), 30)
   held_out, held_labels = _style_pieces((0, 3), 10, offset=100)
   pieces = list(zip(train, labels))
@@ -248,16 +249,22 @@ def test_evaluator_rejects_negatives_and_outliers():
   # Real music of the styles passes the gate it was calibrated on.
   judged = evaluator.verdicts(held_out)['judged']
   assert np.mean(judged == held_labels) >= 0.9
+  evaluator.save(str(tmp_path), {})
+  loaded = evaluator_lib.FeatureEvaluator.load(str(tmp_path), ['a'])
+  everything = held_out + noise + [repeated]
+  for key, value in evaluator.verdicts(everything).items():
+    np.testing.assert_array_equal(loaded.verdicts(everything)[key], value)
+  np.testing.assert_array_equal(
+      loaded.gate.distances(features.feature_matrix(everything)),
+      evaluator.gate.distances(features.feature_matrix(everything)))
 
 
 def test_an_outdated_evaluator_is_replaced(tmp_path, monkeypatch):
-  """load_or_train retrains over an evaluator of an older format."""
-  import joblib  # pylint: disable=import-outside-toplevel
-  joblib.dump({'format': 1, 'genres': ('a',), 'kind': 'gbt', 'model': None,
-               'feature_names': ['velocity']},
-              tmp_path / evaluator_lib.MODEL_FILE)
+  """load_or_train retrains over an evaluator of an older format, and an
+  older version's pickle is never opened."""
+  (tmp_path / 'evaluator.joblib').write_bytes(b'not opened')
   with pytest.raises(evaluator_lib.OutdatedEvaluatorError,
-                     match='older version'):
+                     match='a pickle, is never loaded'):
     evaluator_lib.FeatureEvaluator.load(str(tmp_path))
   trained = []
   monkeypatch.setattr(evaluator_lib, 'train_evaluator',
@@ -273,3 +280,36 @@ def test_an_outdated_evaluator_is_replaced(tmp_path, monkeypatch):
                                              log=lines.append)
   assert evaluator == 'loaded' and trained == [1]
   assert 'older version' in lines[0]
+
+
+class _RunsCode:
+  """A pickle payload: unpickling it would create the marker file."""
+
+  def __init__(self, marker):
+    self.marker = marker
+
+  def __reduce__(self):
+    return (open, (self.marker, 'w'))
+
+
+def test_a_crafted_evaluator_file_runs_nothing(tmp_path):
+  """Files someone hands you: a pickle under the old name, a skops file
+  holding an untrusted object, garbage: refused, nothing executed."""
+  import pickle  # pylint: disable=import-outside-toplevel
+  import skops.io  # pylint: disable=import-outside-toplevel
+  marker = tmp_path / 'ran'
+  old = tmp_path / 'old'
+  old.mkdir()
+  (old / 'evaluator.joblib').write_bytes(pickle.dumps(_RunsCode(str(marker))))
+  with pytest.raises(evaluator_lib.OutdatedEvaluatorError):
+    evaluator_lib.FeatureEvaluator.load(str(old))
+  crafted = tmp_path / 'crafted'
+  crafted.mkdir()
+  (crafted / evaluator_lib.MODEL_FILE).write_bytes(skops.io.dumps(
+      {'format': evaluator_lib.FORMAT, 'model': _RunsCode(str(marker))}))
+  with pytest.raises(ValueError, match='does not trust'):
+    evaluator_lib.FeatureEvaluator.load(str(crafted))
+  (crafted / evaluator_lib.MODEL_FILE).write_bytes(b'PK\x03\x04 garbage')
+  with pytest.raises(ValueError, match='not a readable evaluator'):
+    evaluator_lib.FeatureEvaluator.load(str(crafted))
+  assert not marker.exists()

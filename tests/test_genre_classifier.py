@@ -2,6 +2,7 @@
 
 import json
 import os
+import pathlib
 
 import keras
 import numpy as np
@@ -150,3 +151,21 @@ def test_save_and_load_check_vocabulary_and_genres(tmp_path):
     json.dump(info, f)
   with pytest.raises(ValueError, match='token layout'):
     classifier_io.load_classifier(directory)
+
+
+def test_a_bad_or_crafted_classifier_file_is_refused_in_one_line(tmp_path):
+  # The lambda writes this file when it runs (no closure: Keras stores it).
+  marker = pathlib.Path('/tmp/genre_classifier_lambda_ran')
+  crafted = keras.Sequential([keras.Input([4]), keras.layers.Lambda(
+      lambda x: x + 0 * len(open(  # pylint: disable=consider-using-with
+          '/tmp/genre_classifier_lambda_ran', 'w').name))])
+  marker.unlink(missing_ok=True)  # building it ran the lambda once
+  (tmp_path / 'lambda').mkdir()
+  crafted.save(tmp_path / 'lambda' / classifier_io.MODEL_FILE)
+  marker.unlink(missing_ok=True)
+  (tmp_path / 'garbage').mkdir()
+  (tmp_path / 'garbage' / classifier_io.MODEL_FILE).write_bytes(b'PK\x03\x04')
+  for folder in ('lambda', 'garbage'):
+    with pytest.raises(ValueError, match='not a readable genre classifier'):
+      classifier_io.load_classifier(str(tmp_path / folder))
+  assert not marker.exists()

@@ -47,7 +47,7 @@ def test_all_phases_end_to_end(tiny_run):
       result.stdout)
   # Classifier and evaluator were trained next to the run, for reuse.
   assert list((runs / 'classifier').glob('*_tiny/classifier.keras'))
-  assert list((runs / 'evaluator').glob('*/evaluator.joblib'))
+  assert list((runs / 'evaluator').glob('*/evaluator.skops'))
   # TensorBoard got the losses, tau, the samples' measures, audio and image.
   events = [str(p) for p in adversarial_dir.glob('events.out.tfevents.*')]
   tags = {value.tag for path in events

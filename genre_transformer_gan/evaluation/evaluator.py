@@ -28,9 +28,13 @@ two independent ways; a sequence is judged genre G only if both agree:
 `judge` gives the judged genre index, or REJECTED. Fidelity = share judged
 the target genre, with rejects counted as failures.
 
-Saved as evaluator.joblib (model, gate, genres, settings) next to
+Saved as evaluator.skops (model, gate, genres, settings) next to
 evaluator.json (settings, thresholds and accuracies, readable without
-Python).
+Python). skops.io stores the scikit-learn model without pickle, and
+loading refuses any type outside TRUSTED_TYPES, so a file someone hands
+you cannot run code; the gate is stored as plain arrays and its neighbour
+index rebuilt. Evaluators of older versions (evaluator.joblib, a pickle)
+are never loaded: retrain them.
 """
 
 import json
@@ -38,7 +42,6 @@ import os
 from typing import Sequence
 
 from absl import logging
-import joblib
 import numpy as np
 import sklearn
 from sklearn import ensemble
@@ -47,6 +50,7 @@ from sklearn import neighbors
 from sklearn import pipeline as sk_pipeline
 from sklearn import preprocessing
 import tensorflow as tf
+import skops.io
 import threadpoolctl
 
 from genre_transformer_gan.evaluation import confusion
@@ -54,15 +58,21 @@ from genre_transformer_gan.evaluation import features
 from genre_transformer_gan.evaluation import negatives
 from genre_transformer_gan.evaluation import real_data
 
-MODEL_FILE = 'evaluator.joblib'
+MODEL_FILE = 'evaluator.skops'
 INFO_FILE = 'evaluator.json'
+# What an evaluator.skops may hold beyond skops's default trusted types:
+# the gradient-boosted trees' predictors (logreg needs nothing more).
+TRUSTED_TYPES = (
+    'sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor',)
 MODELS = ('gbt', 'logreg')
 NOT_MUSIC = 'not_music'
 # The verdict for a sequence the evaluator will not call any genre: the
 # index in `judge`'s int arrays, the name in JSON indexes and reports.
 REJECTED = -1
 REJECTED_NAME = 'rejected'
-FORMAT = 2  # evaluator.joblib layout; 1 had no reject option
+# evaluator.skops layout; 2 was a pickle (evaluator.joblib), 1 had no
+# reject option.
+FORMAT = 3
 # Standard deviations below this (features that hardly vary in real music,
 # e.g. never-closed notes) are raised to it, so that a sequence is not
 # rejected for a difference no listener would hear.
@@ -149,6 +159,26 @@ class RealismGate:
     """bool [N, G]: within each genre's threshold."""
     return self.distances(matrix) <= self.thresholds
 
+  def to_arrays(self) -> dict:
+    """The gate as plain values: what `from_arrays` rebuilds it from."""
+    return {'mean': self.mean, 'scale': self.scale,
+            'neighbours': int(self.neighbours),
+            'thresholds': self.thresholds,
+            'rows': [np.asarray(index._fit_X) for index in self.index]}  # pylint: disable=protected-access
+
+  @classmethod
+  def from_arrays(cls, arrays: dict) -> 'RealismGate':
+    """The gate of `to_arrays`, its neighbour indexes fitted again."""
+    gate = cls.__new__(cls)
+    gate.mean = np.asarray(arrays['mean'], np.float64)
+    gate.scale = np.asarray(arrays['scale'], np.float64)
+    gate.neighbours = int(arrays['neighbours'])
+    gate.thresholds = np.asarray(arrays['thresholds'], np.float64)
+    gate.index = [neighbors.NearestNeighbors(
+        n_neighbors=min(gate.neighbours, len(rows))).fit(rows)
+                  for rows in arrays['rows']]
+    return gate
+
 
 class FeatureEvaluator:
   """Genre judgements of token sequences from their musical features.
@@ -211,12 +241,16 @@ class FeatureEvaluator:
     return self.verdicts_of_features(features.feature_matrix(token_lists))
 
   def save(self, directory: str, info: dict) -> None:
+    """evaluator.skops and evaluator.json in directory (each written to a
+    temporary name, then renamed)."""
     tf.io.gfile.makedirs(directory)
     partial = os.path.join(directory, MODEL_FILE + '.partial')
-    joblib.dump({'format': FORMAT, 'genres': self.genres, 'kind': self.kind,
-                 'model': self.model, 'gate': self.gate,
-                 'feature_names': features.feature_names(),
-                 'sklearn_version': sklearn.__version__}, partial)
+    with tf.io.gfile.GFile(partial, 'wb') as f:
+      f.write(skops.io.dumps({
+          'format': FORMAT, 'genres': list(self.genres), 'kind': self.kind,
+          'model': self.model, 'feature_names': features.feature_names(),
+          'gate': None if self.gate is None else self.gate.to_arrays(),
+          'sklearn_version': sklearn.__version__}))
     tf.io.gfile.rename(partial, os.path.join(directory, MODEL_FILE),
                        overwrite=True)
     with tf.io.gfile.GFile(os.path.join(directory, INFO_FILE), 'w') as f:
@@ -227,6 +261,9 @@ class FeatureEvaluator:
   def load(cls, directory: str, genres: Sequence[str] = ()):
     """Loads a saved evaluator; checks it knows `genres` and the features.
 
+    Nothing in the file runs: types outside skops's defaults and
+    TRUSTED_TYPES are refused before loading.
+
     Raises:
       FileNotFoundError / ValueError: one line saying what to do;
         OutdatedEvaluatorError (a ValueError) for an older version's.
@@ -235,13 +272,32 @@ class FeatureEvaluator:
     retrain = ('train one with `genre_gan_evaluate --train_evaluator '
                f'--evaluator_dir={directory}`')
     if not tf.io.gfile.exists(path):
+      if tf.io.gfile.exists(os.path.join(directory, 'evaluator.joblib')):
+        raise OutdatedEvaluatorError(
+            f'The evaluator at {directory} was made by an older version '
+            '(evaluator.joblib, a pickle, is never loaded: it could run '
+            f'code); {retrain}.')
       raise FileNotFoundError(f'No evaluator at {directory}; {retrain}.')
-    saved = joblib.load(path)
-    if (saved.get('format') != FORMAT or
+    with tf.io.gfile.GFile(path, 'rb') as f:
+      data = f.read()
+    try:
+      untrusted = skops.io.get_untrusted_types(data=data)
+      strange = sorted(set(untrusted) - set(TRUSTED_TYPES))
+      if strange:
+        raise ValueError(f'{path} holds types this package does not trust '
+                         f'({", ".join(strange)[:200]}), so it was not '
+                         f'loaded; {retrain}.')
+      saved = skops.io.loads(data, trusted=list(untrusted))
+    except ValueError:
+      raise
+    except Exception as e:  # pylint: disable=broad-except
+      raise ValueError(f'{path} is not a readable evaluator ({type(e).__name__}'
+                       f'); {retrain}.') from e
+    if (not isinstance(saved, dict) or saved.get('format') != FORMAT or
         saved.get('feature_names') != features.feature_names()):
       raise OutdatedEvaluatorError(
           f'The evaluator at {directory} was made by an older version '
-          f'(other features, no reject option); {retrain}.')
+          f'(other features or format); {retrain}.')
     missing = [g for g in genres if g not in saved['genres']]
     if missing:
       raise ValueError(f'The evaluator at {directory} does not know '
@@ -249,7 +305,8 @@ class FeatureEvaluator:
                        f'{", ".join(saved["genres"])}); {retrain}.')
     evaluator = cls(saved['genres'], saved['kind'])
     evaluator.model = saved['model']
-    evaluator.gate = saved['gate']
+    evaluator.gate = (None if saved['gate'] is None else
+                      RealismGate.from_arrays(saved['gate']))
     return evaluator
 
 
@@ -308,7 +365,7 @@ def train_evaluator(config, music: real_data.RealMusic, genres: Sequence[str],
     config: a configs.Config (its `evaluator` part is used).
     music: the dataset's real music (real_data.RealMusic).
     genres: the classes.
-    directory: where evaluator.joblib / .json and the confusion matrix go.
+    directory: where evaluator.skops / .json and the confusion matrix go.
     seed: crops, negatives and the model's random state.
     max_pieces_per_genre: caps the pieces read per genre and split.
 
@@ -374,7 +431,8 @@ def load_or_train(config, music: real_data.RealMusic, directory: str,
   Returns:
     (FeatureEvaluator, info of a fresh training or None).
   """
-  if not retrain and tf.io.gfile.exists(os.path.join(directory, MODEL_FILE)):
+  if not retrain and any(tf.io.gfile.exists(os.path.join(directory, name))
+                         for name in (MODEL_FILE, 'evaluator.joblib')):
     try:
       return FeatureEvaluator.load(directory, genres), None
     except OutdatedEvaluatorError:

@@ -92,7 +92,13 @@ def load_classifier(path: str, vocabulary_genres: Optional[Sequence[str]] = None
     raise ValueError(f'The classifier at {path} uses the token layout '
                      f'{layout}, not this package\'s {vocabulary_layout()}; '
                      f'{retrain}.')
-  classifier = keras.saving.load_model(model_path)
+  try:
+    # safe_mode: a .keras file someone hands you cannot run a lambda.
+    classifier = keras.saving.load_model(model_path, safe_mode=True)
+  except Exception as e:  # pylint: disable=broad-except
+    raise ValueError(f'{model_path} is not a readable genre classifier '
+                     f'({type(e).__name__}: {str(e)[:120]}); '
+                     f'{retrain}.') from e
   if not isinstance(classifier, genre_classifier.GenreClassifier):
     raise ValueError(f'{model_path} is not a GenreClassifier; {retrain}.')
   if vocabulary_genres is not None and (
