@@ -14,11 +14,11 @@ ROOT = os.path.dirname(genre_transformer_gan.__file__)
 REPO = os.path.dirname(ROOT)
 
 # Leaves first: what each unit may import besides itself.
-_BASE = {'configs', 'run_layout', 'file_checks', 'version'}
+_BASE = {'configs', 'run_layout', 'file_checks', 'version', 'atomic_files'}
 ALLOWED = {
     'configs': set(), 'run_layout': set(), 'file_checks': set(),
-    'version': set(),
-    'data': {'configs'},
+    'version': set(), 'atomic_files': set(),
+    'data': {'configs', 'atomic_files'},
     'testing': {'data', 'configs'},
     'tfds_builders': {'data', 'testing', 'configs'},
     'datasets': {'data', 'tfds_builders', 'configs'},

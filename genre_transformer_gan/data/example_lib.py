@@ -21,6 +21,7 @@ from typing import Dict, Mapping, Optional, Sequence
 
 import numpy as np
 
+from genre_transformer_gan import atomic_files
 from genre_transformer_gan.data import errors
 from genre_transformer_gan.data import tokenizer
 from genre_transformer_gan.data import vocabulary as vocab
@@ -196,12 +197,11 @@ def features(genres: Optional[Sequence[str]] = None,
 def write_skip_summary(data_dir, counts: Mapping[str, int],
                        extra: Optional[Mapping[str, int]] = None) -> Dict:
   """Writes `skipped.json` ({reason: count}) into a prepared dataset dir."""
-  from etils import epath  # pylint: disable=import-outside-toplevel
   summary = {'skipped': dict(sorted(collections.Counter(counts).items()))}
   if extra:
     summary['labels'] = dict(sorted(extra.items()))
-  epath.Path(data_dir, SKIPPED_FILENAME).write_text(
-      json.dumps(summary, indent=2, sort_keys=True))
+  atomic_files.write_text(os.path.join(os.fspath(data_dir), SKIPPED_FILENAME),
+                          json.dumps(summary, indent=2, sort_keys=True))
   return summary
 
 

@@ -7,6 +7,7 @@ to the reference itself for any file the fast path does not take.
 """
 
 import dataclasses
+import io
 import os
 import struct
 from typing import Union
@@ -15,6 +16,7 @@ from etils import epath
 import note_seq
 import numpy as np
 
+from genre_transformer_gan import atomic_files
 from genre_transformer_gan.data import errors
 from genre_transformer_gan.data import midi_reference
 from genre_transformer_gan.data import notes as notes_lib
@@ -131,5 +133,13 @@ def decode_tokens(tokens, path=None, velocity: int = 100):
   """
   ns = tokens_to_note_sequence(tokens, velocity)
   if path is not None:
-    note_seq.sequence_proto_to_midi_file(ns, os.fspath(path))
+    with atomic_files.path(path) as temporary:
+      note_seq.sequence_proto_to_midi_file(ns, temporary)
   return ns
+
+
+def write_tokens(path, tokens) -> None:
+  """Event tokens exactly as generated, as an int32 .npy file."""
+  buffer = io.BytesIO()
+  np.save(buffer, np.asarray(tokens, np.int32))
+  atomic_files.write_bytes(os.fspath(path), buffer.getvalue())

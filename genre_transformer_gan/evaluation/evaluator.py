@@ -37,7 +37,6 @@ index rebuilt. Evaluators of older versions (evaluator.joblib, a pickle)
 are never loaded: retrain them.
 """
 
-import json
 import os
 from typing import Sequence
 
@@ -53,6 +52,7 @@ import tensorflow as tf
 import skops.io
 import threadpoolctl
 
+from genre_transformer_gan import atomic_files
 from genre_transformer_gan.evaluation import confusion
 from genre_transformer_gan.evaluation import features
 from genre_transformer_gan.evaluation import negatives
@@ -244,18 +244,15 @@ class FeatureEvaluator:
     """evaluator.skops and evaluator.json in directory (each written to a
     temporary name, then renamed)."""
     tf.io.gfile.makedirs(directory)
-    partial = os.path.join(directory, MODEL_FILE + '.partial')
-    with tf.io.gfile.GFile(partial, 'wb') as f:
-      f.write(skops.io.dumps({
+    atomic_files.write_bytes(os.path.join(directory, MODEL_FILE),
+                             skops.io.dumps({
           'format': FORMAT, 'genres': list(self.genres), 'kind': self.kind,
           'model': self.model, 'feature_names': features.feature_names(),
           'gate': None if self.gate is None else self.gate.to_arrays(),
           'sklearn_version': sklearn.__version__}))
-    tf.io.gfile.rename(partial, os.path.join(directory, MODEL_FILE),
-                       overwrite=True)
-    with tf.io.gfile.GFile(os.path.join(directory, INFO_FILE), 'w') as f:
-      json.dump(dict(info, genres=list(self.genres), model=self.kind,
-                     features=features.feature_names()), f, indent=2)
+    atomic_files.write_json(os.path.join(directory, INFO_FILE), dict(
+        info, genres=list(self.genres), model=self.kind,
+        features=features.feature_names()))
 
   @classmethod
   def load(cls, directory: str, genres: Sequence[str] = ()):

@@ -1,10 +1,11 @@
 """The evaluation report as a markdown table and as files (JSON + markdown)."""
 
-import json
 import os
 from typing import Sequence
 
 import tensorflow as tf
+
+from genre_transformer_gan import atomic_files
 
 COLUMNS = ('genre | set | n | fidelity | reject | evaluator p | classifier p '
            '| C2ST acc | Fréchet | held notes | held time | NLL | feature OA '
@@ -65,11 +66,10 @@ def write(rows: Sequence[dict], meta: dict, json_path: str,
   """Writes the report as JSON ({'meta', 'rows'}) and as markdown."""
   for path in (json_path, markdown_path):
     tf.io.gfile.makedirs(os.path.dirname(os.path.abspath(path)))
-  with tf.io.gfile.GFile(json_path, 'w') as f:
-    json.dump({'meta': meta, 'rows': list(rows)}, f, indent=2)
+  atomic_files.write_json(json_path, {'meta': meta, 'rows': list(rows)})
   notes = '\n'.join(f'- {key}: {value}' for key, value in meta.items())
   references = sorted({row.get('reference') for row in rows} - {None})
-  with tf.io.gfile.GFile(markdown_path, 'w') as f:
-    f.write('# Genre evaluation\n\n' + markdown(rows) + '\n' + LEGEND +
-            (' Realism reference: ' + '; '.join(references) + '.'
-             if references else '') + '\n\n' + notes + '\n')
+  atomic_files.write_text(
+      markdown_path, '# Genre evaluation\n\n' + markdown(rows) + '\n' +
+      LEGEND + (' Realism reference: ' + '; '.join(references) + '.'
+                if references else '') + '\n\n' + notes + '\n')

@@ -44,7 +44,7 @@ def generate(genre: str, seconds: Optional[float] = 30.0,
              top_p: Optional[float] = None, top_k: Optional[int] = None,
              guidance: str = 'none', guide=None,
              output_dir: Optional[str] = None, synth: str = 'auto',
-             log=print) -> List:
+             overwrite: bool = False, log=print) -> List:
   """Generates `num_samples` pieces of `genre`; returns their NoteSequences.
 
   Args:
@@ -60,7 +60,8 @@ def generate(genre: str, seconds: Optional[float] = 30.0,
     guidance, guide: genre guidance (guidance.py) and, for rerank:N /
       chunk:N, the classifier that ranks (a models/classifier_io load).
     output_dir: if given, also writes MIDI, WAV (`synth`), piano-roll PNG
-      and index.json / index.md there, as genre_gan_generate does.
+      and index.json / .md / .html there, as genre_gan_generate does (a
+      folder with an earlier run's samples only with `overwrite`).
 
   Returns:
     [note_seq NoteSequence] of the pieces (with the primer, if any).
@@ -81,7 +82,8 @@ def generate(genre: str, seconds: Optional[float] = 30.0,
                      f'{", ".join(generator.vocabulary.genres)}.')
   if output_dir:
     index = generate_lib.generate_files(generator, output_dir, settings,
-                                        log=log, guide=guide)
+                                        log=log, guide=guide,
+                                        overwrite=overwrite)
     tokens = [np.load(os.path.join(output_dir, entry['tokens_file']))
               for entry in index['samples']]
   else:

@@ -32,6 +32,8 @@ import numpy as np
 import pretty_midi
 from scipy import signal
 
+from genre_transformer_gan import atomic_files
+
 SYNTHS = ('auto', 'fluidsynth', 'soundfont', 'sine', 'none')
 DEFAULT_SAMPLE_RATE = 22050
 RELEASE_SECONDS = 0.5
@@ -150,11 +152,12 @@ def synthesize(sequence, synth: str = 'auto',
 def write_wav(path, audio: np.ndarray, sample_rate: int) -> None:
   """Writes float [-1, 1] mono audio as 16-bit PCM WAV."""
   pcm = (np.clip(audio, -1.0, 1.0) * 32767).astype('<i2')
-  with wave.open(os.fspath(path), 'wb') as f:
-    f.setnchannels(1)
-    f.setsampwidth(2)
-    f.setframerate(sample_rate)
-    f.writeframes(pcm.tobytes())
+  with atomic_files.path(path) as temporary:
+    with wave.open(temporary, 'wb') as f:
+      f.setnchannels(1)
+      f.setsampwidth(2)
+      f.setframerate(sample_rate)
+      f.writeframes(pcm.tobytes())
 
 
 def read_wav(path) -> Tuple[np.ndarray, int]:

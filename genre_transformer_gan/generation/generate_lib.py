@@ -26,6 +26,7 @@ from typing import Optional
 import numpy as np
 import tensorflow as tf
 
+from genre_transformer_gan import atomic_files
 from genre_transformer_gan.data import example_lib
 from genre_transformer_gan.data import tokenizer
 from genre_transformer_gan.data import vocabulary as vocab
@@ -36,7 +37,7 @@ from genre_transformer_gan.generation import index as index_lib
 from genre_transformer_gan.generation import render
 from genre_transformer_gan.models import generator_io
 
-PRIMER_DIR = 'primer'
+PRIMER_DIR = index_lib.PRIMER_DIR
 # --seconds=S generates ceil(S x this) tokens and cuts each sample at S
 # seconds: above the densest real piece's tokens per second in
 # corpus_genre/small's train split (median 13, 99th percentile 33, most 49),
@@ -241,8 +242,7 @@ def write_piece(tokens, directory: str, stem: str, settings: GenerateSettings,
   tf.io.gfile.makedirs(directory)
   midi_path = os.path.join(directory, stem + '.mid')
   sequence = tokenizer.decode_tokens(tokens, midi_path)
-  with tf.io.gfile.GFile(os.path.join(directory, stem + '.npy'), 'wb') as f:
-    np.save(f, np.asarray(tokens, np.int32))
+  tokenizer.write_tokens(os.path.join(directory, stem + '.npy'), tokens)
   entry = {'name': stem, 'midi': stem + '.mid', 'tokens_file': stem + '.npy',
            'png': stem + '.png', 'wav': None, 'tokens': int(len(tokens)),
            'notes': len(sequence.notes),
@@ -259,18 +259,57 @@ def write_piece(tokens, directory: str, stem: str, settings: GenerateSettings,
   return entry
 
 
+def _clear_earlier_run(output_dir: str, genre: str, num_samples: int,
+                       overwrite: bool, log=print) -> None:
+  """Refuses (or with overwrite, removes) an earlier run's files there."""
+  earlier = index_lib.files_of(output_dir)
+  clashing = [f'{genre}_{i:02d}.mid' for i in range(num_samples)
+              if os.path.exists(os.path.join(output_dir,
+                                             f'{genre}_{i:02d}.mid'))]
+  present = [f for f in dict.fromkeys(earlier + clashing)
+             if os.path.exists(os.path.join(output_dir, f))]
+  if not present:
+    return
+  if not overwrite:
+    raise ValueError(
+        f'--output_dir={output_dir} holds samples of an earlier run '
+        f'({", ".join(present[:3])}{", ..." if len(present) > 3 else ""}); '
+        'pass --overwrite to replace them, or choose another --output_dir.')
+  for name in present:
+    os.remove(os.path.join(output_dir, name))
+  log(f'Removed {len(present)} files of an earlier run in {output_dir} '
+      '(--overwrite).')
+
+
 def generate_files(generator: LoadedGenerator, output_dir: str,
                    settings: GenerateSettings, judge=None,
-                   log=print, guide=None) -> dict:
-  """Samples (and a primer) as MIDI / WAV / PNG plus index.json and index.md.
+                   log=print, guide=None, overwrite: bool = False) -> dict:
+  """Samples (and a primer) as MIDI / WAV / PNG plus index.json, .md, .html.
 
   --guidance=rerank:N / chunk:N ranks candidates with `guide` (default:
   judge.classifier, the frozen classifier); the judges then give their
-  verdicts on the chosen samples.
+  verdicts on the chosen samples. A folder holding an earlier run's
+  samples is refused unless `overwrite` (then its files are removed
+  first). Every file is written atomically (atomic_files.py): a failure,
+  a full disk included, leaves no partial file and no index.
 
   Returns:
     The index (see index.py).
+
+  Raises:
+    ValueError / FileNotFoundError / PermissionError / DiskFullError: one
+      line naming the fix.
   """
+  try:
+    return _generate_files(generator, output_dir, settings, judge, log,
+                           guide, overwrite)
+  except atomic_files.DiskFullError as e:
+    raise atomic_files.name_the_flag(e, '--output_dir') from e
+
+
+def _generate_files(generator, output_dir, settings, judge, log, guide,
+                    overwrite) -> dict:
+  """generate_files without its disk-full wording."""
   settings = decoding(settings, generator.config)
   settings.check()
   if settings.genre not in generator.vocabulary.genres:
@@ -280,6 +319,8 @@ def generate_files(generator: LoadedGenerator, output_dir: str,
                                                       None)
   guidance.Guidance.parse(settings.guidance).check_classifier(classifier)
   file_checks.ensure_writable_dir(output_dir, '--output_dir')
+  _clear_earlier_run(output_dir, settings.genre, settings.num_samples,
+                     overwrite, log)
   synth, message = audio.resolve_synth(settings.synth)
   if message:
     log(message)

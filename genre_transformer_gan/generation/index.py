@@ -25,13 +25,14 @@ import json
 import os
 from typing import List, Optional
 
-import tensorflow as tf
 
+from genre_transformer_gan import atomic_files
 from genre_transformer_gan.generation import listen_page
 
 INDEX_JSON = 'index.json'
 INDEX_MARKDOWN = 'index.md'
 INDEX_HTML = 'index.html'
+PRIMER_DIR = 'primer'
 
 
 def make_index(settings: dict, checkpoint, config, samples: List[dict],
@@ -119,6 +120,28 @@ def markdown(index: dict) -> str:
   return '\n'.join(lines) + '\n'
 
 
+def files_of(output_dir: str) -> List[str]:
+  """The files an earlier run's index.json in output_dir lists (relative
+  paths, the index files included); [] if there is no index."""
+  path = os.path.join(output_dir, INDEX_JSON)
+  if not os.path.exists(path):
+    return []
+  try:
+    with open(path) as f:
+      index = json.load(f)
+    entries = list(index.get('samples') or [])
+    primer = index.get('primer')
+  except (ValueError, AttributeError, TypeError):  # Unreadable: the index only.
+    entries, primer = [], None
+  files = [INDEX_JSON, INDEX_MARKDOWN, INDEX_HTML]
+  for entry, folder in [(e, '') for e in entries] + (
+      [(primer, PRIMER_DIR)] if isinstance(primer, dict) else []):
+    for key in ('midi', 'tokens_file', 'wav', 'png'):
+      if isinstance(entry, dict) and entry.get(key):
+        files.append(os.path.join(folder, os.path.basename(entry[key])))
+  return files
+
+
 def write_html(index: dict, output_dir: str) -> str:
   """output_dir/index.html: the samples (and the primer) to listen to."""
   settings, model = index['settings'], index['model']
@@ -141,8 +164,7 @@ def write_html(index: dict, output_dir: str) -> str:
 
 def write(index: dict, output_dir: str) -> None:
   """Writes output_dir/index.json, index.md and index.html."""
-  with tf.io.gfile.GFile(os.path.join(output_dir, INDEX_JSON), 'w') as f:
-    json.dump(index, f, indent=2)
-  with tf.io.gfile.GFile(os.path.join(output_dir, INDEX_MARKDOWN), 'w') as f:
-    f.write(markdown(index))
+  atomic_files.write_json(os.path.join(output_dir, INDEX_JSON), index)
+  atomic_files.write_text(os.path.join(output_dir, INDEX_MARKDOWN),
+                          markdown(index))
   write_html(index, output_dir)

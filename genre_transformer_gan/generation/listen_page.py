@@ -22,6 +22,8 @@ from typing import Optional, Sequence
 
 import tensorflow as tf
 
+from genre_transformer_gan import atomic_files
+
 _STYLE = """
 body { font-family: system-ui, sans-serif; margin: 1.5em; color: #222; }
 table { border-collapse: collapse; }
@@ -137,6 +139,5 @@ def write(path: str, title: str, intro: str, columns: Sequence[Column],
           genre: Optional[str] = None) -> str:
   """Writes the page to `path` (links relative to its folder); the path."""
   tf.io.gfile.makedirs(os.path.dirname(path) or '.')
-  with tf.io.gfile.GFile(path, 'w') as f:
-    f.write(page(title, intro, columns, genre))
+  atomic_files.write_text(path, page(title, intro, columns, genre))
   return path

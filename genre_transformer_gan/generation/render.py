@@ -12,6 +12,7 @@ from typing import Optional
 import note_seq
 import numpy as np
 
+from genre_transformer_gan import atomic_files
 from genre_transformer_gan.data import tokenizer
 from genre_transformer_gan.generation import audio as audio_lib
 
@@ -67,7 +68,6 @@ def piano_roll(tokens, title: str = '', path=None,
   plt.close(figure)
   data = buffer.getvalue()
   if path is not None:
-    with open(path, 'wb') as f:
-      f.write(data)
+    atomic_files.write_bytes(path, data)
   image = matplotlib.image.imread(io.BytesIO(data), format='png')
   return (image * 255).astype(np.uint8)

@@ -15,6 +15,7 @@ from typing import Optional, Sequence
 import keras
 import tensorflow as tf
 
+from genre_transformer_gan import atomic_files
 from genre_transformer_gan.data import vocabulary as vocab
 from genre_transformer_gan.models import genre_classifier
 
@@ -41,16 +42,13 @@ def save_classifier(classifier, output_dir: str, info: dict) -> str:
   """Writes classifier.keras and classifier.json (with `info` merged in)."""
   tf.io.gfile.makedirs(output_dir)
   model_path, info_path = _paths(output_dir)
-  # Write next to the target, then rename: a crash never leaves half a file.
-  partial = model_path + '.partial.keras'
-  classifier.save(partial)
-  tf.io.gfile.rename(partial, model_path, overwrite=True)
+  with atomic_files.path(model_path) as temporary:
+    classifier.save(temporary)
   info = dict(info, genres=list(classifier.genres),
               vocabulary_genres=list(classifier.vocabulary_genres),
               vocab_size=classifier.vocab_size,
               vocabulary=vocabulary_layout())
-  with tf.io.gfile.GFile(info_path, 'w') as f:
-    json.dump(info, f, indent=2)
+  atomic_files.write_json(info_path, info)
   return model_path
 
 

@@ -24,6 +24,8 @@ from typing import Optional
 import numpy as np
 import tensorflow as tf
 
+from genre_transformer_gan import atomic_files
+
 DIRECTORY = os.path.join(os.path.dirname(os.path.dirname(__file__)),
                          'pretrained')
 INIT_FROM = ('auto', 'pretrained', 'scratch')
@@ -79,16 +81,14 @@ def export(model, config, genres, step: int, info: dict,
   np.savez(buffer, **{f'w{i:03d}': np.asarray(w, np.float16)
                       for i, w in enumerate(model.get_weights())})
   data = buffer.getvalue()
-  with tf.io.gfile.GFile(weights_path, 'wb') as f:
-    f.write(data)
+  atomic_files.write_bytes(weights_path, data)
   card = dict(info, fits=fingerprint(config, genres), step=int(step),
               weights=os.path.basename(weights_path),
               weights_dtype='float16', weights_bytes=len(data),
               sha256=hashlib.sha256(data).hexdigest(),
               parameters=int(sum(np.size(w) for w in model.get_weights())),
               exported=datetime.date.today().isoformat())
-  with tf.io.gfile.GFile(card_path, 'w') as f:
-    json.dump(card, f, indent=2)
+  atomic_files.write_json(card_path, card)
   return card
 
 

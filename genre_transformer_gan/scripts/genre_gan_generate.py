@@ -64,6 +64,8 @@ flags.DEFINE_integer('top_k', None, 'Keep the k most likely tokens (0: all; '
 flags.DEFINE_float('top_p', None, 'Nucleus sampling mass (1.0: off; '
                    "default: the run's config, 0.95).")
 flags.DEFINE_integer('seed', 0, 'Same seed and batch size: same samples.')
+flags.DEFINE_bool('overwrite', False, 'Replace the samples of an earlier run '
+                  'in --output_dir (without it such a folder is refused).')
 flags.DEFINE_integer('batch_size', 8, 'Samples drawn together.')
 flags.DEFINE_string('primer', None, 'MIDI file to continue in --genre '
                     '(genre transfer).')
@@ -133,7 +135,7 @@ def run():
         guide_path, generator.vocabulary.genres, [FLAGS.genre])
     print(f'Guidance ranks with {guide_path}.')
   index = generate_lib.generate_files(generator, output_dir, settings, judge,
-                                      guide=guide)
+                                      guide=guide, overwrite=FLAGS.overwrite)
   line = judges.fidelity_line([s['genre_probabilities']
                                for s in index['samples']], FLAGS.genre)
   if line:

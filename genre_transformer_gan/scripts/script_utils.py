@@ -5,6 +5,7 @@ import sys
 from absl import app
 from absl import flags
 
+from genre_transformer_gan import atomic_files
 from genre_transformer_gan.training import cluster
 
 flags.DEFINE_bool('verbose', False, 'Show full tracebacks on errors.')
@@ -12,7 +13,8 @@ flags.DEFINE_bool('verbose', False, 'Show full tracebacks on errors.')
 # Errors a user can fix from the command line (or by re-running, for a
 # non-finite loss or a lost worker): printed as one line.
 USER_ERRORS = (ValueError, FileNotFoundError, PermissionError,
-               FloatingPointError) + cluster.WORKER_LOST
+               FloatingPointError,
+               atomic_files.DiskFullError) + cluster.WORKER_LOST
 
 
 def run_main(command: str, run, argv) -> int:

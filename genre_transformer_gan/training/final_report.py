@@ -57,8 +57,7 @@ def write_samples(generator, vocabulary, genre, directory, num_samples,
   for i, tokens in enumerate(samples):
     stem = os.path.join(directory, f'{genre}_{i:02d}')
     tokenizer.decode_tokens(tokens, stem + '.mid')
-    with tf.io.gfile.GFile(stem + '.npy', 'wb') as f:
-      np.save(f, np.asarray(tokens, np.int32))
+    tokenizer.write_tokens(stem + '.npy', tokens)
   return samples
 
 

@@ -8,13 +8,13 @@ sequence.train_genre_gan runs them in that order for the console script and
 the notebooks; benchmarks (bench/bench_gan.py) recombine them into arms.
 """
 
-import json
 from typing import Optional
 
 from absl import logging
 import numpy as np
 import tensorflow as tf
 
+from genre_transformer_gan import atomic_files
 from genre_transformer_gan.data import pipeline
 from genre_transformer_gan import datasets
 from genre_transformer_gan.evaluation import evaluator as evaluator_lib
@@ -65,8 +65,7 @@ def check_model_dir(model_dir: str, config_name: str, genres,
           '--model_dir.')
   tf.io.gfile.makedirs(model_dir)
   if write:
-    with tf.io.gfile.GFile(path, 'w') as f:
-      json.dump(run, f)
+    atomic_files.write_json(path, run, indent=None)
 
 
 def default_classifier_dir(model_dir, builder, config) -> str:

@@ -1,0 +1,129 @@
+"""Faults a user meets: a full disk, a folder of an earlier run, a write
+killed half way. Each ends in one line, and no partial file remains."""
+
+import errno
+import os
+import subprocess
+
+import numpy as np
+import pytest
+
+from genre_transformer_gan import atomic_files
+from genre_transformer_gan.generation import audio
+from genre_transformer_gan.generation import generate_lib
+from tests import console
+
+
+def _quiet(*_):
+  pass
+
+
+def _partials(folder):
+  return [os.path.join(d, f) for d, _, files in os.walk(folder)
+          for f in files if '.partial-' in f]
+
+
+@pytest.fixture(scope='module')
+def shipped():
+  return generate_lib.load_shipped('small')
+
+
+def _settings(**kwargs):
+  return generate_lib.GenerateSettings(**dict(
+      dict(genre='folk', num_samples=4, seconds=2, synth='sine'), **kwargs))
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+  """A 300 kB filesystem (tmpfs, as root), else None."""
+  disk = tmp_path / 'disk'
+  disk.mkdir()
+  mounted = subprocess.run(['mount', '-t', 'tmpfs', '-o', 'size=300k',
+                            'tmpfs', str(disk)], capture_output=True,
+                           check=False).returncode == 0
+  yield disk if mounted else None
+  if mounted:
+    subprocess.run(['umount', str(disk)], check=False)
+
+
+def test_an_interrupted_write_keeps_the_old_file_or_none(tmp_path):
+  target = tmp_path / 'a.json'
+  atomic_files.write_text(target, 'old')
+  for error in (KeyboardInterrupt, OSError(errno.EIO, 'io')):
+    with pytest.raises(type(error) if isinstance(error, OSError) else error):
+      with atomic_files.path(target) as temporary:
+        with open(temporary, 'w') as f:
+          f.write('half of the new')
+        raise error
+  assert target.read_text() == 'old' and not _partials(tmp_path)
+  with pytest.raises(KeyboardInterrupt):
+    with atomic_files.path(tmp_path / 'new.wav') as temporary:
+      open(temporary, 'wb').close()
+      raise KeyboardInterrupt
+  assert sorted(os.listdir(tmp_path)) == ['a.json']
+  # The temporary keeps the extension: writers that pick a format by it work.
+  assert atomic_files.temporary_name('d/x.png').endswith('.png')
+
+
+def test_a_full_disk_is_one_line_and_leaves_no_partial_file(
+    shipped, small_disk, tmp_path, monkeypatch):
+  output = small_disk or tmp_path / 'out'
+  if small_disk is None:  # Not root: the WAV writer's disk fills instead.
+    real_write = audio.write_wav
+    written = []
+
+    def fill_up(path, waveform, rate):
+      written.append(path)
+      if len(written) == 2:
+        with atomic_files.path(path) as temporary:
+          open(temporary, 'wb').close()
+          raise OSError(errno.ENOSPC, 'No space left on device')
+      real_write(path, waveform, rate)
+    monkeypatch.setattr(audio, 'write_wav', fill_up)
+  with pytest.raises(atomic_files.DiskFullError) as raised:
+    generate_lib.generate_files(shipped, str(output), _settings(), log=_quiet)
+  message = str(raised.value)
+  assert message.startswith('no space left on device writing ')
+  assert message.endswith('; free space or choose another --output_dir')
+  assert '\n' not in message
+  assert not _partials(output)
+  assert not os.path.exists(os.path.join(output, 'index.json'))
+
+
+def test_an_earlier_run_is_refused_then_replaced_with_overwrite(
+    shipped, tmp_path):
+  output = str(tmp_path / 'folk')
+  generate_lib.generate_files(shipped, output, _settings(num_samples=3),
+                              log=_quiet)
+  before = np.load(os.path.join(output, 'folk_02.npy'))
+  with pytest.raises(ValueError, match='holds samples of an earlier run '
+                     r'\(index.json, index.md, index.html, ...\); pass '
+                     '--overwrite'):
+    generate_lib.generate_files(shipped, output, _settings(seed=1),
+                                log=_quiet)
+  np.testing.assert_array_equal(np.load(os.path.join(output, 'folk_02.npy')),
+                                before)  # nothing touched
+  lines = []
+  generate_lib.generate_files(shipped, output,
+                              _settings(num_samples=2, seed=1),
+                              log=lines.append, overwrite=True)
+  assert any('Removed 15 files of an earlier run' in line for line in lines)
+  assert not os.path.exists(os.path.join(output, 'folk_02.npy'))
+  assert sorted(f for f in os.listdir(output) if f.endswith('.mid')) == [
+      'folk_00.mid', 'folk_01.mid']
+
+
+@pytest.mark.slow
+def test_generate_on_a_full_disk_prints_one_line(small_disk):
+  if small_disk is None:
+    pytest.skip('mounting a small tmpfs needs root')
+  result = console.run_script('genre_gan_generate', '--model=small',
+                              '--genre=folk', '--seconds=3',
+                              '--num_samples=6',
+                              f'--output_dir={small_disk}')
+  assert result.returncode == 1
+  last = result.stderr.strip().splitlines()[-1]
+  assert last.startswith('genre_gan_generate: error: no space left on device '
+                         f'writing {small_disk}/')
+  assert 'Traceback' not in result.stderr
+  assert not _partials(small_disk)
