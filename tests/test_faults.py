@@ -127,3 +127,57 @@ def test_generate_on_a_full_disk_prints_one_line(small_disk):
                          f'writing {small_disk}/')
   assert 'Traceback' not in result.stderr
   assert not _partials(small_disk)
+
+
+def _corrupt(prefix, how):
+  """Flips bytes in, or truncates, a checkpoint's data file."""
+  data = [p for p in os.listdir(os.path.dirname(prefix))
+          if p.startswith(os.path.basename(prefix) + '.data')][0]
+  path = os.path.join(os.path.dirname(prefix), data)
+  content = bytearray(open(path, 'rb').read())
+  if how == 'flipped':
+    middle = len(content) // 2
+    content[middle:middle + 64] = bytes(255 - b for b in
+                                        content[middle:middle + 64])
+  else:
+    content = content[:len(content) // 3]
+  with open(path, 'wb') as f:
+    f.write(bytes(content))
+
+
+@pytest.mark.parametrize('how', ['flipped', 'truncated'])
+def test_a_checkpoint_that_does_not_read_names_an_earlier_one(tmp_path, how):
+  from genre_transformer_gan import configs  # pylint: disable=import-outside-toplevel
+  from genre_transformer_gan.models import generator_io  # pylint: disable=import-outside-toplevel
+  from genre_transformer_gan.training import mle  # pylint: disable=import-outside-toplevel
+  from tests import tiny_models  # pylint: disable=import-outside-toplevel
+  config = configs.get_config('tiny')
+  data = tiny_models.dataset_fn(tiny_models.sequences(num=8), 8)
+  mle.MleTrainer(config, tiny_models.VOCAB_SIZE, str(tmp_path)).train(data, 2)
+  trainer = mle.MleTrainer(config, tiny_models.VOCAB_SIZE, str(tmp_path))
+  trainer.train(data, 4)
+  latest = trainer.manager.latest_checkpoint
+  earlier = latest.replace('ckpt-4', 'ckpt-2')
+  _corrupt(latest, how)
+  # Loading it to generate: one line naming the cause and ckpt-2.
+  with pytest.raises(ValueError) as raised:
+    generator_io.restore_weights(tiny_models.generator(), latest)
+  message = str(raised.value)
+  assert message.startswith(f'Checkpoint {latest} cannot be read (')
+  assert f'{earlier} in the same folder reads' in message
+  assert '\n' not in message
+  # Training resumes from ckpt-2, saying so.
+  warnings = []
+  from absl import logging  # pylint: disable=import-outside-toplevel
+  original = logging.warning
+  logging.warning = lambda message, *args: warnings.append(message % args)
+  try:
+    resumed = mle.MleTrainer(config, tiny_models.VOCAB_SIZE, str(tmp_path))
+  finally:
+    logging.warning = original
+  assert resumed.restored_from == earlier and resumed.step == 2
+  assert any(f'resuming from {earlier}' in w for w in warnings)
+  resumed.train(data, 4)  # and it trains past the bad one again
+  assert resumed.step == 4
+  assert not generator_io.checkpoint_files.cause_if_unreadable(
+      resumed.manager.latest_checkpoint)

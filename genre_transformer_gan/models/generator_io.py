@@ -20,6 +20,7 @@ import tensorflow as tf
 
 from genre_transformer_gan import configs
 from genre_transformer_gan.data import vocabulary as vocab
+from genre_transformer_gan.models import checkpoint_files
 from genre_transformer_gan.models import generators
 from genre_transformer_gan.models import pretrained
 from genre_transformer_gan import run_layout
@@ -179,8 +180,10 @@ def restore_weights(model, prefix: str, key: str = 'model') -> None:
   weight.
 
   Raises:
-    ValueError: the checkpoint lacks some of the model's variables.
+    ValueError: the checkpoint lacks some of the model's variables, or does
+      not read (checkpoint_files.check_readable: names an earlier one).
   """
+  checkpoint_files.check_readable(prefix)
   status = tf.train.Checkpoint(**{key: model}).restore(prefix)
   try:
     status.expect_partial().assert_existing_objects_matched()

@@ -28,6 +28,7 @@ import keras
 import tensorflow as tf
 
 from genre_transformer_gan.data import vocabulary as vocab
+from genre_transformer_gan.models import checkpoint_files
 from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.models import critic as critic_lib
 from genre_transformer_gan.models import generator_io
@@ -150,9 +151,12 @@ class AdversarialTrainer:
     self.pretrained = tf.train.latest_checkpoint(
         run_layout.checkpoints_dir(model_dir))
     if self.manager.latest_checkpoint:
-      self.checkpoint.restore(self.manager.latest_checkpoint)
+      resume = (checkpoint_files.fallback(self.manager.latest_checkpoint,
+                                          logging.warning) or
+                self.manager.latest_checkpoint)
+      self.checkpoint.restore(resume)
       logging.info('Resumed the adversarial stage from %s at step %d.',
-                   self.manager.latest_checkpoint, self.step)
+                   resume, self.step)
     elif self.pretrained:
       generator_io.restore_weights(self.generator, self.pretrained)
       logging.info('Adversarial stage starts from %s.', self.pretrained)

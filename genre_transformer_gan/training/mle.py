@@ -21,6 +21,7 @@ import keras
 import tensorflow as tf
 
 from genre_transformer_gan.data import pipeline
+from genre_transformer_gan.models import checkpoint_files
 from genre_transformer_gan.models import generators
 from genre_transformer_gan.models import losses
 from genre_transformer_gan import run_layout
@@ -75,7 +76,13 @@ class MleTrainer:
     self.manager = cluster.checkpoint_manager(
         self.checkpoint, run_layout.checkpoints_dir(model_dir),
         self.strategy, max_to_keep=train.keep_checkpoints)
-    self.restored_from = self.manager.restore_or_initialize()
+    earlier = checkpoint_files.fallback(self.manager.latest_checkpoint,
+                                        logging.warning)
+    if earlier:
+      self.checkpoint.restore(earlier)
+      self.restored_from = earlier
+    else:
+      self.restored_from = self.manager.restore_or_initialize()
     if self.restored_from:
       logging.info('Resumed from %s at step %d.', self.restored_from,
                    self.step)
