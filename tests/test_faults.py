@@ -181,3 +181,34 @@ def test_a_checkpoint_that_does_not_read_names_an_earlier_one(tmp_path, how):
   assert resumed.step == 4
   assert not generator_io.checkpoint_files.cause_if_unreadable(
       resumed.manager.latest_checkpoint)
+
+
+def test_garbage_sample_files_are_skipped_by_reason(tmp_path):
+  from genre_transformer_gan.evaluation import report  # pylint: disable=import-outside-toplevel
+  (tmp_path / 'empty.mid').write_bytes(b'')
+  (tmp_path / 'noise.mid').write_bytes(os.urandom(300))
+  np.save(tmp_path / 'huge.npy', np.array([2**40, 5, 7], np.int64))
+  np.save(tmp_path / 'floats.npy', np.random.default_rng(0).random(50))
+  np.save(tmp_path / 'negative.npy', np.array([-3, 100, 300]))
+  (tmp_path / 'notes.txt').write_text('not tokens at all')
+  found, skipped = report.read_samples(str(tmp_path))
+  assert found == []
+  assert skipped['bad_token_file'] == 2  # the floats and the text
+  assert skipped['tokens_out_of_vocabulary'] == 2
+  assert sum(skipped.values()) == 6
+
+
+def test_samples_too_short_to_judge_are_an_error_not_a_report():
+  from genre_transformer_gan.data import vocabulary as vocab  # pylint: disable=import-outside-toplevel
+  from genre_transformer_gan.evaluation import report  # pylint: disable=import-outside-toplevel
+  one_note = np.array([vocab.NOTE_ON_OFFSET + 60, vocab.TIME_SHIFT_OFFSET + 9,
+                       vocab.NOTE_OFF_OFFSET + 60] * 2, np.int32)
+  with pytest.raises(ValueError, match='too short to judge: a median of 6 '
+                     'tokens and 2 notes'):
+    report.evaluate_genre('folk', [one_note] * 4, None, None, None)
+  lines = report.sanity_warnings([
+      {'genre': 'folk', 'set': 'real (test)', 'fidelity': 0.2},
+      {'genre': 'folk', 'set': 'generated', 'fidelity': 0.0},
+      {'genre': 'classical', 'set': 'real (test)', 'fidelity': 0.9}])
+  assert len(lines) == 1 and lines[0].startswith(
+      'WARNING: real folk music (real (test)) is judged folk only 0.20')

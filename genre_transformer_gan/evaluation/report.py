@@ -63,6 +63,16 @@ from genre_transformer_gan.models import genre_classifier
 MIDI_SUFFIXES = ('.mid', '.midi')
 TOKEN_SUFFIXES = ('.npy', '.txt')
 MIN_REFERENCE = 20
+# Token values a sample file may hold: events, and genre tokens of up to
+# this many genres (dropped); anything else is not this package's tokens.
+MAX_GENRE_TOKENS = 64
+# The judges need samples of at least this many event tokens (median) and
+# notes: shorter ones cannot be told from anything, real music included.
+MIN_SAMPLE_TOKENS = 16
+MIN_SAMPLE_NOTES = 2
+# Real held-out music judged below this fidelity means the judges fail on
+# real music: the report says so loudly (sanity_warnings).
+REAL_FIDELITY_FLOOR = 0.5
 MAX_REAL = 200  # train-split crops the mgeval distances compare with
 
 
@@ -75,7 +85,9 @@ def read_samples(directory: str):
   genre_gan_generate writes them), only the token file is read: it is what
   was generated, while MIDI cannot keep a note that is never closed (its
   open notes end at the file's end). Files that cannot be read are skipped
-  and counted.
+  and counted: `bad_token_file` (unreadable, or not integers),
+  `tokens_out_of_vocabulary` (values outside this package's tokens),
+  `no_events`, or the MIDI reader's reasons.
 
   Returns:
     ([(file name, int32 [n] tokens)] sorted by name, Counter of skip reasons).
@@ -107,7 +119,15 @@ def read_samples(directory: str):
     except ValueError:
       skipped['bad_token_file'] += 1
       continue
-    tokens = np.asarray(tokens).astype(np.int64).ravel()
+    tokens = np.asarray(tokens)
+    if tokens.dtype.kind not in 'iu':  # floats, strings, objects
+      skipped['bad_token_file'] += 1
+      continue
+    tokens = tokens.astype(np.int64).ravel()
+    if np.any((tokens < 0) |
+              (tokens >= vocab.GENRE_OFFSET + MAX_GENRE_TOKENS)):
+      skipped['tokens_out_of_vocabulary'] += 1
+      continue
     tokens = tokens[(tokens >= vocab.NUM_RESERVED) &
                     (tokens < vocab.GENRE_OFFSET)].astype(np.int32)
     if len(tokens) == 0:
@@ -241,6 +261,36 @@ def _length_and_count(samples: Sequence, num_reference: Optional[int]):
           num_reference or max(len(samples), MIN_REFERENCE))
 
 
+def check_judgeable(samples: Sequence) -> None:
+  """Raises ValueError (one line) for samples too short to be judged."""
+  if not len(samples):
+    raise ValueError('No samples to judge.')
+  length = int(np.median([len(t) for t in samples]))
+  notes = int(np.median([len(notes_lib.notes_of_tokens(t))
+                         for t in samples]))
+  if length < MIN_SAMPLE_TOKENS or notes < MIN_SAMPLE_NOTES:
+    raise ValueError(
+        f'The samples are too short to judge: a median of {length} tokens '
+        f'and {notes} notes (the judges need {MIN_SAMPLE_TOKENS} tokens and '
+        f'{MIN_SAMPLE_NOTES} notes); pass longer samples.')
+
+
+def sanity_warnings(rows: Sequence[dict]) -> List[str]:
+  """Lines to print loudly when real music fails its own judges."""
+  lines = []
+  for row in rows:
+    if (str(row.get('set', '')).startswith('real') and
+        row.get('fidelity') is not None and
+        row['fidelity'] < REAL_FIDELITY_FLOOR):
+      lines.append(
+          f'WARNING: real {row["genre"]} music ({row["set"]}) is judged '
+          f'{row["genre"]} only {row["fidelity"]:.2f} of the time (below '
+          f'{REAL_FIDELITY_FLOOR}): the judges fail on real music here, so '
+          'the rows above measure little. Check the samples\' length '
+          '(crops as short are hard to judge) and the evaluator.')
+  return lines
+
+
 def real_crops(music: real_data.RealMusic, genre: str, samples: Sequence,
                seed: int = 0, num_reference: Optional[int] = None,
                reference_split: str = 'validation'):
@@ -272,9 +322,16 @@ def evaluate_genre(genre: str, samples: Sequence, evaluator, classifier,
       ('validation' while choosing settings, 'test' to report); the real
       row is the other held-out split.
   """
+  check_judgeable(samples)
   length, count = _length_and_count(samples, num_reference)
   reference = reference_for(music, genre, length, count, seed,
                             reference_split)
+  if len(reference.matrix) < realism.NUM_FOLDS:
+    raise ValueError(
+        f'Only {len(reference.matrix)} real {reference.split} crops of '
+        f'{genre} of {length} tokens (the samples\' median): too few to '
+        'judge realism; pass shorter samples or a dataset with more '
+        f'{genre} music.')
   measure = lambda sets, groups=None: measure_set(
       sets, genre, evaluator, classifier, reference, groups, seed)
   rows = [dict(genre=genre, set='generated', generator_nll=nll,

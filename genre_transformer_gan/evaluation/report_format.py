@@ -6,6 +6,7 @@ from typing import Sequence
 import tensorflow as tf
 
 from genre_transformer_gan import atomic_files
+from genre_transformer_gan.evaluation import report
 
 COLUMNS = ('genre | set | n | fidelity | reject | evaluator p | classifier p '
            '| C2ST acc | Fréchet | held notes | held time | NLL | feature OA '
@@ -69,7 +70,10 @@ def write(rows: Sequence[dict], meta: dict, json_path: str,
   atomic_files.write_json(json_path, {'meta': meta, 'rows': list(rows)})
   notes = '\n'.join(f'- {key}: {value}' for key, value in meta.items())
   references = sorted({row.get('reference') for row in rows} - {None})
+  warnings = ''.join(f'**{line}**\n\n'
+                     for line in report.sanity_warnings(rows))
   atomic_files.write_text(
-      markdown_path, '# Genre evaluation\n\n' + markdown(rows) + '\n' +
+      markdown_path, '# Genre evaluation\n\n' + warnings + markdown(rows) +
+      '\n' +
       LEGEND + (' Realism reference: ' + '; '.join(references) + '.'
                 if references else '') + '\n\n' + notes + '\n')

@@ -23,6 +23,7 @@ Writes --output_json and a markdown table (same name, .md).
 """
 
 import os
+import sys
 
 from absl import flags
 from absl import logging
@@ -153,6 +154,8 @@ def run():
           'seed': FLAGS.seed}
   report_format.write(rows, meta, json_path, markdown_path)
   print(report_format.markdown(rows))
+  for line in report.sanity_warnings(rows):
+    print(line, file=sys.stderr)
   print(f'Wrote {json_path} and {markdown_path}')
 
 
