@@ -212,3 +212,22 @@ def test_samples_too_short_to_judge_are_an_error_not_a_report():
       {'genre': 'classical', 'set': 'real (test)', 'fidelity': 0.9}])
   assert len(lines) == 1 and lines[0].startswith(
       'WARNING: real folk music (real (test)) is judged folk only 0.20')
+
+
+def test_two_runs_cannot_write_one_model_dir(tmp_path):
+  from genre_transformer_gan import file_checks  # pylint: disable=import-outside-toplevel
+  folder = str(tmp_path)
+  with file_checks.exclusive(folder, '--model_dir', 'genre_gan_train'):
+    with pytest.raises(ValueError, match=r'Another genre_gan_train \(process '
+                       f'{os.getpid()} on .*\\) is writing to '
+                       f'--model_dir={folder}; wait'):
+      with file_checks.exclusive(folder, '--model_dir', 'genre_gan_train'):
+        pass
+  assert not os.path.exists(tmp_path / file_checks.LOCK_FILE)  # released
+  # A lock left by a killed run is taken over.
+  import socket  # pylint: disable=import-outside-toplevel
+  (tmp_path / file_checks.LOCK_FILE).write_text(
+      f'{socket.gethostname()} 999999999')
+  with file_checks.exclusive(folder, '--model_dir', 'genre_gan_train'):
+    assert (tmp_path / file_checks.LOCK_FILE).read_text().endswith(
+        str(os.getpid()))

@@ -12,6 +12,7 @@ resumes from its checkpoints. `genre_gan_train` and both Colab notebooks
 call this function, so their defaults cannot drift apart.
 """
 
+import contextlib
 import dataclasses
 from typing import Optional, Sequence, Union
 
@@ -127,8 +128,6 @@ def train_genre_gan(config, settings: RunSettings, builder=None,
                                    manual_dir=settings.manual_dir)
   vocabulary = datasets.get_vocabulary(builder)
   _check(settings, vocabulary, builder)
-  adversarial_phase = settings.phase in ('all', 'adversarial')
-  mle_phase = settings.phase in ('all', 'mle')
   model_dir = settings.model_dir or run_layout.default_model_dir(config.name)
   file_checks.ensure_writable_dir(model_dir, '--model_dir')
   if isinstance(strategy, str):
@@ -136,6 +135,18 @@ def train_genre_gan(config, settings: RunSettings, builder=None,
   chief = cluster.is_chief(strategy)  # One process: True.
   run_lib.check_model_dir(model_dir, config.name, vocabulary.genres,
                           config.generator, write=chief)
+  # One run writes a model_dir at a time (file_checks.exclusive).
+  with (file_checks.exclusive(model_dir, '--model_dir', 'genre_gan_train')
+        if chief else contextlib.nullcontext()):
+    return _run_stages(config, settings, builder, vocabulary, model_dir,
+                       strategy, chief, log)
+
+
+def _run_stages(config, settings: RunSettings, builder, vocabulary,
+                model_dir: str, strategy, chief: bool, log) -> dict:
+  """train_genre_gan's stages, once its settings and model_dir are checked."""
+  adversarial_phase = settings.phase in ('all', 'adversarial')
+  mle_phase = settings.phase in ('all', 'mle')
   classifier_path = (settings.classifier_path or
                      run_lib.default_classifier_dir(model_dir, builder,
                                                     config))
