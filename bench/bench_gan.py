@@ -82,7 +82,6 @@ from genre_transformer_gan.evaluation import report
 from genre_transformer_gan.generation import guidance
 from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.models import generator_io
-from genre_transformer_gan.training import checkpointing
 from genre_transformer_gan.training import final_report
 from genre_transformer_gan.training import mle
 from genre_transformer_gan.training import run_lib
@@ -113,7 +112,7 @@ TEST_SEED_OFFSET = 1000
 
 def adversarial_settings(config, arm: str, args, learning_rate=None):
   """The config of a GAN arm (C, D, E and E's variants): one change each."""
-  settings = dict(realism_weight=0.0, feedback='soft',
+  settings = dict(realism_weight=0.0, feedback='soft', generated_class=False,
                   term_gradient_norms=True)  # The mechanism, logged.
   if arm.startswith('D'):
     settings.update(realism_weight=args.realism_weight,
@@ -167,14 +166,8 @@ def branch(config, vocab_size, initial, directory):
     return  # Resuming this arm.
   os.makedirs(directory, exist_ok=True)
   shutil.copy(os.path.join(initial, 'run.json'), directory)
-  trainer = mle.MleTrainer(config, vocab_size, directory)
-  prefix = tf.train.latest_checkpoint(os.path.join(initial, 'checkpoints'))
-  tf.train.Checkpoint(model=trainer.model, optimizer=trainer.optimizer,
-                      seed_states=checkpointing.seed_states(trainer.model),
-                      step_offset=trainer.step_offset
-                      ).restore(prefix).expect_partial(
-                      ).assert_existing_objects_matched()
-  trainer.manager.save(checkpoint_number=trainer.step)
+  run_lib.branch_mle(config, vocab_size, tf.train.latest_checkpoint(
+      os.path.join(initial, 'checkpoints')), directory)
 
 
 def _parse():
@@ -248,6 +241,11 @@ def main():
                         'summary': summary}))
     return
   config = configs.get_config(args.config)
+  # Arms decode at the config's base temperature unless `@T` says
+  # otherwise (not the package's per-genre defaults, which these arms
+  # chose), and draw plain samples unless `+guidance`.
+  config = dataclasses.replace(config, sampling=dataclasses.replace(
+      config.sampling, genre_temperatures=(), guidance='none'))
   builder = datasets.get_builder(args.dataset or config.dataset,
                                  data_dir=args.data_dir)
   music = real_data.RealMusic(builder)

@@ -268,10 +268,19 @@ class SamplingConfig:
   Attributes:
     temperature, top_k, top_p: generation/sampling.filter_logits (top_k 0
       and top_p 1.0: off).
+    genre_temperatures: (genre, temperature) pairs that replace
+      `temperature` for those genres (`temperature_for`).
+    guidance: genre guidance of the final report and of genre_gan_generate
+      when the run has a K+1 discriminator (generation/guidance.py).
   """
   temperature: float = 1.0
   top_k: int = 0
   top_p: float = 0.95
+  genre_temperatures: Tuple[Tuple[str, float], ...] = ()
+  guidance: str = 'none'
+
+  def temperature_for(self, genre: Optional[str]) -> float:
+    return dict(self.genre_temperatures).get(genre, self.temperature)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -292,6 +301,9 @@ class Config:
     evaluator: the independent evaluator.
     adversarial: the Gumbel-softmax GAN stage.
     sampling: decoding defaults of the trained generator.
+    genre_stage: how genre_gan_train tunes for its --genre: 'adversarial'
+      (the GAN stage) or 'mle' (MLE on that genre alone; the report then
+      samples with `sampling.guidance` by the K+1 discriminator).
   """
   name: str
   transformer: TransformerConfig
@@ -305,6 +317,7 @@ class Config:
   evaluator: EvaluatorConfig = EvaluatorConfig()
   adversarial: AdversarialConfig = AdversarialConfig()
   sampling: SamplingConfig = SamplingConfig()
+  genre_stage: str = 'adversarial'
 
   @property
   def max_len(self) -> int:
@@ -374,10 +387,17 @@ CONFIG_MAP = {
             learning_rate=1e-4, critic_learning_rate=1e-4, realism_weight=0.0,
             kl_weight=10.0, feedback='hard', log_every=10, eval_every=50,
             checkpoint_every=50, eval_samples=8, generated_samples=256,
-            generated_steps=300),
-        # Chosen on validation music (lowest Fréchet distance to real
-        # classical; BENCHMARKS.md, "Decoding settings").
-        sampling=SamplingConfig(temperature=0.85, top_p=0.95)),
+            generated_steps=300, generated_class=True),
+        # Chosen on validation music: T 0.85 and top-p 0.95 (lowest Fréchet
+        # distance to real classical; BENCHMARKS.md, "Decoding settings");
+        # folk T 1.0, and the genre stage: MLE on the genre, then
+        # discriminator rejection sampling by the K+1 discriminator
+        # (rerank:4), which beat every adversarial arm on folk and classical
+        # (3 seeds; BENCHMARKS.md, "Does the GAN stage help?").
+        sampling=SamplingConfig(temperature=0.85, top_p=0.95,
+                                genre_temperatures=(('folk', 1.0),),
+                                guidance='rerank:4'),
+        genre_stage='mle'),
     # Magenta score2perf's transformer_tpu-scale model.
     'base': Config(
         name='base',

@@ -29,6 +29,7 @@ MLE_EVENTS = 'train'
 CLASSIFIERS = 'classifier'
 EVALUATORS = 'evaluator'
 ADVERSARIAL_PREFIX = 'adversarial_'
+GENRE_MLE_PREFIX = 'mle_'  # the MLE model tuned on one genre (--tuning=mle)
 GENERATED_CLASSIFIER = 'classifier_generated'
 
 
@@ -89,3 +90,13 @@ def mle_events(model_dir: str) -> str:
 
 def adversarial_dir(model_dir: str, genre: str) -> str:
   return os.path.join(model_dir, ADVERSARIAL_PREFIX + genre)
+
+
+def genre_mle_dir(model_dir: str, genre: str) -> str:
+  return os.path.join(model_dir, GENRE_MLE_PREFIX + genre)
+
+
+def tuned_dir(model_dir: str, genre: str, tuning: str) -> str:
+  """Where genre_gan_train's genre stage writes ('adversarial' or 'mle')."""
+  return (adversarial_dir if tuning == 'adversarial' else genre_mle_dir)(
+      model_dir, genre)

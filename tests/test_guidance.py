@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from genre_transformer_gan import configs
 from genre_transformer_gan.data import vocabulary as vocab
 from genre_transformer_gan.generation import generate_lib
 from genre_transformer_gan.generation import guidance
@@ -72,8 +73,8 @@ def test_guided_logits():
 
 
 def _loaded(model):
-  config = type('Config', (), {'sampling': type('Sampling', (), {
-      'temperature': 1.0, 'top_k': 0, 'top_p': 0.95})()})()
+  config = type('Config', (), {'sampling': configs.SamplingConfig(
+      temperature=1.0, top_k=0, top_p=0.95)})()
   return generate_lib.LoadedGenerator(model, config, None, tiny_models.VOCAB)
 
 
@@ -138,7 +139,6 @@ def test_rerank_keeps_the_best_candidate_of_each_sample():
 def test_a_guide_ranks_in_place_of_the_judges_classifier(tmp_path):
   """generate_files(guide=...) ranks with the guide (e.g. a K+1 classifier)
   and needs no judge."""
-  from genre_transformer_gan import configs  # pylint: disable=import-outside-toplevel
   from genre_transformer_gan.models import generator_io  # pylint: disable=import-outside-toplevel
   generator = generate_lib.LoadedGenerator(
       tiny_models.generator(), configs.get_config('tiny'),
@@ -171,7 +171,6 @@ def test_rerank_without_a_classifier_is_a_one_line_error(tmp_path):
 def test_report_samples_with_guidance(tmp_path):
   """final_report's samples: plain as the monitor draws them; rerank:2 the
   best of two candidates by the guide (draw), each written as MIDI + .npy."""
-  from genre_transformer_gan import configs  # pylint: disable=import-outside-toplevel
   from genre_transformer_gan.training import final_report  # pylint: disable=import-outside-toplevel
   model = tiny_models.generator(seed=6)
   guide = genre_classifier.freeze(tiny_models.classifier(seed=2))
@@ -196,7 +195,6 @@ def test_report_samples_with_guidance(tmp_path):
 def test_a_report_of_samples_drawn_before_judges_them_unchanged(
     tmp_path, monkeypatch):
   """final_report(samples=...): those samples judged, none drawn."""
-  from genre_transformer_gan import configs  # pylint: disable=import-outside-toplevel
   from genre_transformer_gan.evaluation import report  # pylint: disable=import-outside-toplevel
   from genre_transformer_gan.training import final_report  # pylint: disable=import-outside-toplevel
   judged = {}

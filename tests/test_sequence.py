@@ -109,3 +109,40 @@ def test_another_generator_family_runs_every_stage_and_is_kept(
   assert index['model']['generator'] == 'lstm'
   with pytest.raises(ValueError, match='--generator=lstm'):
     run(configs.get_config('tiny'), mle_steps=4, adv_steps=3)
+
+
+@pytest.mark.slow
+def test_the_mle_genre_stage_reports_guided_samples_beside_unguided(
+    folders_builder, tmp_path):
+  """--genre_stage=mle (small's default): MLE on the genre in mle_<genre>,
+  a K+1 discriminator, its rerank guidance in the report beside the same
+  model unguided; generation picks the stage; a re-run only resumes."""
+  import dataclasses  # pylint: disable=import-outside-toplevel
+  tiny = configs.get_config('tiny')
+  config = dataclasses.replace(
+      tiny, genre_stage='mle',
+      adversarial=dataclasses.replace(tiny.adversarial, generated_class=True),
+      sampling=dataclasses.replace(tiny.sampling, guidance='rerank:2',
+                                   genre_temperatures=(('classical', 0.9),)))
+  model_dir = str(tmp_path / 'runs' / 'tiny')
+  lines = []
+  run = lambda: sequence.train_genre_gan(config, sequence.RunSettings(
+      genre='classical', model_dir=model_dir, num_samples=3,
+      sample_length=32, eval_batches=1, mle_steps=3, adv_steps=2,
+      report_synth='none'), builder=folders_builder, log=lines.append)
+  outcome = run()
+  assert outcome['adversarial_dir'] == os.path.join(model_dir,
+                                                    'mle_classical')
+  assert '| classical | generated | 3 |' in outcome['report']
+  assert '| classical | control: no guidance | 3 |' in outcome['report']
+  with open(os.path.join(outcome['adversarial_dir'], 'evaluation.json')) as f:
+    meta = json.load(f)['meta']
+  assert meta['guidance'] == 'rerank:2'
+  assert meta['sampling']['genre_temperatures'] == [['classical', 0.9]]
+  generator = generate_lib.load(model_dir, 'classical')
+  assert generator.checkpoint.stage == 'mle_classical'
+  step = int(generator.checkpoint.prefix.rsplit('-', 1)[-1])
+  assert step == 3 + 2  # 3 MLE steps on all genres, 2 on classical
+  run()  # resumes: no step more
+  assert generate_lib.load(model_dir, 'classical').checkpoint.prefix == (
+      generator.checkpoint.prefix)

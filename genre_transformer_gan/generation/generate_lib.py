@@ -172,11 +172,13 @@ def read_primer(path: str, max_tokens: int,
 
 
 def decoding(settings: GenerateSettings, config) -> GenerateSettings:
-  """settings with unset temperature / top_k / top_p from config.sampling."""
+  """settings with unset temperature / top_k / top_p from config.sampling
+  (the temperature its genre's: SamplingConfig.temperature_for)."""
+  defaults = {'temperature': config.sampling.temperature_for(settings.genre),
+              'top_k': config.sampling.top_k, 'top_p': config.sampling.top_p}
   return dataclasses.replace(settings, **{
-      name: getattr(config.sampling, name) if getattr(settings, name) is None
-      else getattr(settings, name) for name in ('temperature', 'top_k',
-                                                'top_p')})
+      name: default if getattr(settings, name) is None
+      else getattr(settings, name) for name, default in defaults.items()})
 
 
 def sample(generator: LoadedGenerator, settings: GenerateSettings,

@@ -55,10 +55,12 @@ def _stage_of(checkpoint_dir: str) -> Tuple[str, str, str]:
     folder = os.path.dirname(folder)
   name = os.path.basename(folder)
   parent = os.path.dirname(folder)
-  if (name.startswith(run_layout.ADVERSARIAL_PREFIX) and
-      not tf.io.gfile.exists(run_layout.run_file(folder)) and
+  if (not tf.io.gfile.exists(run_layout.run_file(folder)) and
       tf.io.gfile.exists(run_layout.run_file(parent))):
-    return parent, ADVERSARIAL_KEY, name
+    if name.startswith(run_layout.ADVERSARIAL_PREFIX):
+      return parent, ADVERSARIAL_KEY, name
+    if name.startswith(run_layout.GENRE_MLE_PREFIX):
+      return parent, MLE_KEY, name
   return folder, MLE_KEY, 'mle'
 
 
@@ -83,12 +85,15 @@ def resolve_checkpoint(path: str) -> GeneratorCheckpoint:
 
 
 def pick_for_genre(model_dir: str, genre: Optional[str]) -> str:
-  """model_dir/adversarial_<genre> if it holds checkpoints, else model_dir."""
-  if genre:
-    adversarial = run_layout.adversarial_dir(model_dir, genre)
-    if tf.train.latest_checkpoint(run_layout.checkpoints_dir(adversarial)):
-      return adversarial
-  return model_dir
+  """The genre stage genre_gan_train trained for `genre` (adversarial_<genre>
+  or mle_<genre>; the more recent if both), else model_dir."""
+  stages = []
+  for folder in ([run_layout.adversarial_dir(model_dir, genre),
+                  run_layout.genre_mle_dir(model_dir, genre)] if genre else []):
+    prefix = tf.train.latest_checkpoint(run_layout.checkpoints_dir(folder))
+    if prefix:
+      stages.append((tf.io.gfile.stat(prefix + '.index').mtime_nsec, folder))
+  return max(stages)[1] if stages else model_dir
 
 
 def read_run(model_dir: str) -> dict:

@@ -33,6 +33,8 @@ l_other genre) (as many times the time as the model has genres). The
 independent evaluator, which guidance never sees, then judges the result.
 """
 
+import dataclasses
+
 from absl import flags
 from absl import logging
 
@@ -90,11 +92,13 @@ flags.DEFINE_string('guide_path', None, 'The classifier rerank:N and '
                     '<model_dir>/classifier_generated, when genre_gan_train '
                     '--generated_class made one: discriminator rejection '
                     'sampling; else the frozen classifier).')
-flags.DEFINE_string('guidance', 'none', 'Genre guidance at sampling time: '
-                    'none, rerank:N (best of N candidates by the frozen '
-                    'classifier; N times the time), chunk:N (the best of N '
-                    'every 64 tokens) or cfg:G (classifier-free guidance on '
-                    'the genre token with gamma G).')
+flags.DEFINE_string('guidance', 'auto', 'Genre guidance at sampling time: '
+                    "auto (the config's, small: rerank:4, when the run has "
+                    'a K+1 discriminator; else none), none, rerank:N (best '
+                    'of N candidates by that discriminator, else the '
+                    'frozen classifier; N times the time), chunk:N (the '
+                    'best of N every 64 tokens) or cfg:G (classifier-free '
+                    'guidance on the genre token with gamma G).')
 
 
 def run():
@@ -108,8 +112,8 @@ def run():
       seed=FLAGS.seed, batch_size=FLAGS.batch_size, primer=FLAGS.primer,
       primer_tokens=FLAGS.primer_tokens, synth=FLAGS.synth,
       sample_rate=FLAGS.sample_rate, soundfont=FLAGS.soundfont,
-      guidance=FLAGS.guidance, seconds=FLAGS.seconds,
-      primer_seconds=FLAGS.primer_seconds)
+      guidance='none' if FLAGS.guidance == 'auto' else FLAGS.guidance,
+      seconds=FLAGS.seconds, primer_seconds=FLAGS.primer_seconds)
   settings.check()
   output_dir = FLAGS.output_dir or f'samples/{FLAGS.genre}'
   file_checks.ensure_writable_dir(output_dir, '--output_dir')
@@ -129,8 +133,16 @@ def run():
   guide = None
   guide_path = FLAGS.guide_path or run_layout.generated_classifier_dir(
       model_dir)
-  if settings.guidance != 'none' and (
-      FLAGS.guide_path or classifier_io.exists(guide_path)):
+  has_discriminator = bool(FLAGS.guide_path) or classifier_io.exists(
+      guide_path)
+  if FLAGS.guidance == 'auto':
+    settings = dataclasses.replace(settings, guidance=(
+        generator.config.sampling.guidance if has_discriminator else 'none'))
+    print(f'Guidance {settings.guidance}' + (
+        f" (the config's, by the K+1 discriminator {guide_path})"
+        if has_discriminator else ' (no K+1 discriminator beside the run: '
+        'genre_gan_train makes one)'))
+  if settings.guidance != 'none' and has_discriminator:
     guide = classifier_io.load_classifier(
         guide_path, generator.vocabulary.genres, [FLAGS.genre])
     print(f'Guidance ranks with {guide_path}.')

@@ -1,6 +1,7 @@
-r"""Trains a generator of one genre: MLE pre-training, then the GAN stage.
+r"""Trains a generator of one genre: MLE, then a genre stage, then a report.
 
   genre_gan_train --genre=classical                 # everything, CPU-sized
+  genre_gan_train --genre=folk --genre_stage=adversarial   # the GAN stage
   genre_gan_train --genre=folk --config=tiny --mle_steps=50 --adv_steps=10
   genre_gan_train --phase=mle --config=small --model_dir=runs/small
   genre_gan_train --genre=classical --generator=lstm --model_dir=runs/lstm
@@ -8,9 +9,16 @@ r"""Trains a generator of one genre: MLE pre-training, then the GAN stage.
 --phase=all (default) builds or loads the dataset, trains or loads the frozen
 genre classifier, starts the generator from the pretrained one shipped for
 --config (or from scratch: --init_from) and adds --mle_steps of MLE on all
-genres (genre token at position 0; --mle_genres to restrict), fine-tunes it
-adversarially for --genre, and writes samples and an evaluation report of
-the final model and of its MLE control to <model_dir>/adversarial_<genre>/.
+genres (genre token at position 0; --mle_genres to restrict), gives the
+frozen classifier a K+1-th class, 'generated', learned from that model's
+samples (the discriminator), then tunes for --genre: with
+--genre_stage=mle (small's default, chosen on validation) --adv_steps of MLE
+on the genre alone into <model_dir>/mle_<genre>/, reported with its
+samples steered by the discriminator (discriminator rejection sampling,
+rerank:4) beside the same model unguided; with --genre_stage=adversarial
+(tiny's and base's) the Gumbel-softmax GAN stage against it into
+<model_dir>/adversarial_<genre>/, reported beside its MLE control. The
+report: samples, evaluation.md / .json, listen.html.
 Every stage resumes from its checkpoints, so re-running a command continues
 it. --phase=mle or --phase=adversarial run one stage. The sequence itself is
 training/sequence.py's train_genre_gan, which the notebooks call too.
@@ -48,7 +56,8 @@ flags.DEFINE_integer('mle_steps', None, 'MLE steps to add beyond the start '
                      'a re-run resumes to the same step (default: from '
                      'scratch tiny 100, small 2500, base 200000; after the '
                      'pretrained generator small 100).')
-flags.DEFINE_integer('adv_steps', None, 'Adversarial steps (default: tiny 20, '
+flags.DEFINE_integer('adv_steps', None, 'Steps of the genre stage (GAN or '
+                     'MLE on the genre; default: tiny 20, '
                      'small 100, base 20000).')
 flags.DEFINE_string('classifier_path', None, 'Frozen genre classifier '
                     '(default: <runs>/classifier/<dataset>_<config>, trained '
@@ -64,6 +73,11 @@ flags.DEFINE_integer('eval_every', None,
 flags.DEFINE_integer('num_samples', 32, 'Samples in the final report.')
 flags.DEFINE_integer('sample_length', None, 'Tokens per final sample '
                      "(default: the model's max_len).")
+flags.DEFINE_enum('genre_stage', None, list(sequence.GENRE_STAGES),
+                  'How to tune for --genre: adversarial (the GAN stage) or '
+                  'mle (MLE on the genre alone, then samples steered by the '
+                  'K+1 discriminator); default: the config\'s (small: mle, '
+                  'chosen on validation; tiny and base: adversarial).')
 flags.DEFINE_enum('report_synth', 'auto', list(audio.SYNTHS),
                   "WAV renderer of the report's listening page, listen.html "
                   '(samples, control and real music side by side; none: '
@@ -129,7 +143,7 @@ def run():
           'genre', 'phase', 'model_dir', 'dataset', 'data_dir', 'mle_steps',
           'adv_steps', 'classifier_path', 'evaluator_dir', 'seed',
           'eval_batches', 'num_samples', 'sample_length', 'init_from',
-          'export_pretrained', 'report_synth')},
+          'export_pretrained', 'report_synth', 'genre_stage')},
       mle_genres=FLAGS.mle_genres.split(',') if FLAGS.mle_genres else None,
       command='genre_gan_train ' + ' '.join(sys.argv[1:]))
   outcome = sequence.train_genre_gan(

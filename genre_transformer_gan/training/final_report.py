@@ -29,6 +29,8 @@ from genre_transformer_gan.training import monitor
 
 # The report's row of the MLE generator the GAN stage started from.
 CONTROL_ROW = 'control: MLE only'
+# The row of the same generator sampled without guidance.
+UNGUIDED_ROW = 'control: no guidance'
 LISTEN_PAGE = 'listen.html'
 REAL_DIR = 'real'
 
@@ -48,8 +50,8 @@ def write_samples(generator, vocabulary, genre, directory, num_samples,
   else:
     decode = sampling_config
     sampler = guidance.make_sampler(generator, vocabulary, genre, steer,
-                                    decode.temperature, decode.top_k,
-                                    decode.top_p)
+                                    decode.temperature_for(genre),
+                                    decode.top_k, decode.top_p)
     samples = guidance.draw(
         sampler, steer, np.full([num_samples, 1], vocabulary.genre_token(
             genre), np.int32), length, seed, guide, genre)
@@ -98,14 +100,16 @@ def final_report(config, music, generator, genre, classifier, evaluator,
                  directory, num_samples, length, seed=0,
                  control=None, reference_split='validation',
                  guidance_spec='none', guide=None, samples=None,
-                 listen_synth=None, log=print) -> str:
+                 listen_synth=None, log=print,
+                 control_name: str = CONTROL_ROW) -> str:
   """Samples + evaluation.json / .md of a generator; returns the table.
 
   music: the dataset's real music (evaluation/real_data.RealMusic).
   The samples are decoded as genre_gan_generate decodes (config.sampling).
   `control`, a generator (the MLE one the GAN stage started from), gets
   the same samples (directory/samples_control) and its own row, judged the
-  same way: the control arm of "does the GAN stage help?". The realism
+  same way (row `control_name`): the control arm of "does the GAN stage
+  help?", or of guidance (the same generator unguided). The realism
   judges compare with `reference_split` music (report.evaluate_genre).
   guidance_spec / guide: the generator's samples are drawn with genre
   guidance (generation/guidance.py; `guide` is rerank's classifier).
@@ -127,7 +131,7 @@ def final_report(config, music, generator, genre, classifier, evaluator,
   samples, nll = samples_and_nll(generator, 'samples',
                                  guidance.Guidance.parse(guidance_spec),
                                  samples)
-  controls = ([(CONTROL_ROW, *samples_and_nll(control, 'samples_control'))]
+  controls = ([(control_name, *samples_and_nll(control, 'samples_control'))]
               if control is not None else [])
   rows = report.evaluate_genre(genre, list(samples), evaluator, classifier,
                                music, nll=nll, seed=seed, controls=controls,

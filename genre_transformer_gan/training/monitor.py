@@ -54,7 +54,8 @@ class SampleMonitor:
     if sampler is None:
       decode = self.sampling_config or configs.SamplingConfig(top_p=1.0)
       sampler = self._samplers[id(generator)] = sampling.Sampler(
-          generator, decode.temperature, decode.top_k, decode.top_p)
+          generator, decode.temperature_for(self.genre), decode.top_k,
+          decode.top_p)
     prompts = np.full([self.num_samples, 1], self.genre_token, np.int32)
     return sampler.generate(prompts, self.length, seed=self.seed)[:, 1:]
 

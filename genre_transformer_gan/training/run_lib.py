@@ -8,6 +8,8 @@ sequence.train_genre_gan runs them in that order for the console script and
 the notebooks; benchmarks (bench/bench_gan.py) recombine them into arms.
 """
 
+import json
+import os
 from typing import Optional
 
 from absl import logging
@@ -18,11 +20,13 @@ from genre_transformer_gan import atomic_files
 from genre_transformer_gan.data import pipeline
 from genre_transformer_gan import datasets
 from genre_transformer_gan.evaluation import evaluator as evaluator_lib
+from genre_transformer_gan.models import checkpoint_files
 from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.models import generator_io
 from genre_transformer_gan.models import pretrained
 from genre_transformer_gan import run_layout
 from genre_transformer_gan.training import adversarial
+from genre_transformer_gan.training import checkpointing
 from genre_transformer_gan.training import classifier as classifier_lib
 from genre_transformer_gan.training import generated_class
 from genre_transformer_gan.training import mle
@@ -97,8 +101,8 @@ def mle_start_step(model_dir: str, card: Optional[dict]) -> int:
 
 
 def plan(config, mle_steps: int, adv_steps: int, need_classifier: bool,
-         phase: str, start_step: int = 0, pretrained_step: bool = False
-         ) -> str:
+         phase: str, start_step: int = 0, pretrained_step: bool = False,
+         genre_stage: Optional[str] = None) -> str:
   """The stages, in order. Times are not guessed from another CPU: each
   stage prints its rate and ETA from its own first timed steps."""
   stages = []
@@ -117,8 +121,15 @@ def plan(config, mle_steps: int, adv_steps: int, need_classifier: bool,
       stages.append(f'add the class "generated" to the classifier '
                     f'({settings.generated_samples} MLE samples, '
                     f'{settings.generated_steps} steps)')
-    stages.append(f'adversarial fine-tuning to step {adv_steps}, then '
-                  'samples and an evaluation report with its MLE control')
+    if (genre_stage or config.genre_stage) == 'mle':
+      guidance = (config.sampling.guidance if settings.generated_class
+                  else 'none')
+      stages.append(f'{adv_steps} MLE steps on the genre alone, then samples '
+                    f'(guidance {guidance}) and an evaluation report beside '
+                    'the same model unguided')
+    else:
+      stages.append(f'adversarial fine-tuning to step {adv_steps}, then '
+                    'samples and an evaluation report with its MLE control')
   return ('Plan: ' + ' -> '.join(stages) + '. Each stage prints its ETA '
           'from its first timed steps on this machine.')
 
@@ -217,9 +228,13 @@ def run_mle(config, builder, vocabulary, model_dir, mle_steps, strategy,
   max_len = config.max_len
 
   eval_split = 'validation' if 'validation' in builder.info.splits else 'train'
-  eval_data = pipeline.eval_dataset(
-      builder.as_dataset(split=eval_split), max_len, config.batch_size,
+  eval_of = lambda split: pipeline.eval_dataset(
+      builder.as_dataset(split=split), max_len, config.batch_size,
       genre_ids=genre_ids).take(eval_batches).cache()
+  eval_data = eval_of(eval_split)
+  if genre_ids and not list(eval_data.take(1)):  # No held-out music of them.
+    eval_split = 'train'
+    eval_data = eval_of(eval_split)
   trainer = mle.MleTrainer(config, vocabulary.size, model_dir, strategy,
                            seed=seed)
   card = pretrained.initialize(trainer, config, vocabulary.genres, init_from,
@@ -268,6 +283,63 @@ def unigram_entropy(dataset, max_batches=50):
   counts[0] = 0  # PAD
   probs = counts[counts > 0] / counts.sum()
   return float(-(probs * np.log(probs)).sum())
+
+
+BRANCH_FILE = 'branch.json'
+
+
+def branch_mle(config, vocab_size: int, source: str, directory: str,
+               strategy=None, seed: int = 0) -> int:
+  """A new MLE run in `directory` from checkpoint `source`'s weights,
+  optimizer, dropout seeds and step (written once; later calls read it).
+
+  Not a copy of the folder: the copy's saved input position belongs to the
+  pipeline that wrote it (all genres), and the branch reads another.
+
+  Returns:
+    The step the branch started at.
+  """
+  record = os.path.join(directory, BRANCH_FILE)
+  if tf.io.gfile.exists(record):
+    with tf.io.gfile.GFile(record) as f:
+      return int(json.load(f)['step'])
+  checkpoint_files.check_readable(source)
+  trainer = mle.MleTrainer(config, vocab_size, directory, strategy, seed=seed)
+  tf.train.Checkpoint(
+      model=trainer.model, optimizer=trainer.optimizer,
+      seed_states=checkpointing.seed_states(trainer.model),
+      step_offset=trainer.step_offset).restore(source).expect_partial(
+      ).assert_existing_objects_matched()
+  trainer.manager.save(checkpoint_number=trainer.step)
+  atomic_files.write_json(record, {'source': source, 'step': trainer.step})
+  return trainer.step
+
+
+def run_genre_mle(config, builder, vocabulary, model_dir: str, genre: str,
+                  steps: int, strategy, seed: int = 0, eval_batches: int = 20,
+                  log=print) -> str:
+  """`steps` of MLE on `genre` alone from model_dir's MLE model, in
+  model_dir/mle_<genre> (resuming); returns that folder.
+
+  The genre stage that validation chose for `small` (bench_gan's arm B).
+  """
+  source = tf.train.latest_checkpoint(run_layout.checkpoints_dir(model_dir))
+  if source is None:
+    raise FileNotFoundError(
+        f'No MLE checkpoint in {model_dir}/checkpoints to tune for {genre}; '
+        'run `genre_gan_train --phase=mle` (or --phase=all) first.')
+  directory = run_layout.genre_mle_dir(model_dir, genre)
+  start = branch_mle(config, vocabulary.size, source, directory, strategy,
+                     seed)
+  # run_mle counts steps beyond the branch's pretrained offset.
+  offset = mle_start_step(directory, None)
+  result = run_mle(config, builder, vocabulary, directory,
+                   start - offset + steps, strategy, genres=[genre],
+                   seed=seed, eval_batches=eval_batches, log=log)
+  log(f'MLE on {genre}: step {result["step"]}, {result["eval_split"]} NLL '
+      f'{result["eval_nll"]:.4f} nats/token; checkpoint '
+      f'{result["checkpoint"]}')
+  return directory
 
 
 def run_adversarial(config, builder, vocabulary, model_dir, genre, steps,

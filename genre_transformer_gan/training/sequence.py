@@ -22,6 +22,7 @@ from genre_transformer_gan import datasets
 from genre_transformer_gan.evaluation import real_data
 from genre_transformer_gan import file_checks
 from genre_transformer_gan.models import classifier_io
+from genre_transformer_gan.models import generator_io
 from genre_transformer_gan.models import pretrained
 from genre_transformer_gan import run_layout
 from genre_transformer_gan.training import cluster
@@ -53,6 +54,7 @@ class RunSettings:
       default: the model's max_len).
     report_synth: the WAV renderer of the report's listen.html
       (generation/audio.SYNTHS; 'none': piano rolls only).
+    genre_stage: 'adversarial' or 'mle' (None: the config's genre_stage).
   """
   genre: Optional[str] = None
   phase: str = 'all'
@@ -73,9 +75,11 @@ class RunSettings:
   export_pretrained: Optional[str] = None
   command: str = 'train_genre_gan'
   report_synth: str = 'auto'
+  genre_stage: Optional[str] = None
 
 
 PHASES = ('all', 'mle', 'adversarial')
+GENRE_STAGES = ('adversarial', 'mle')
 
 
 def _check(settings: RunSettings, vocabulary, builder) -> None:
@@ -87,6 +91,9 @@ def _check(settings: RunSettings, vocabulary, builder) -> None:
     value = getattr(settings, name)
     if value is not None and value < 1:
       raise ValueError(f'--{name} must be at least 1.')
+  if settings.genre_stage not in (None,) + GENRE_STAGES:
+    raise ValueError(f'--genre_stage={settings.genre_stage} is unknown; '
+                     f'choose one of: {", ".join(GENRE_STAGES)}.')
   if settings.mle_steps is not None and settings.mle_steps < 0:
     raise ValueError('--mle_steps must be at least 0.')
   if settings.phase != 'mle':
@@ -170,7 +177,8 @@ def _run_stages(config, settings: RunSettings, builder, vocabulary,
       f'{model_dir}, {strategy.num_replicas_in_sync} replica(s), MLE in '
       f'{precision.for_run(config, strategy)} ({precision.describe_cpu()}).'
       '\n' + run_lib.plan(config, mle_steps, adv_steps, need_classifier,
-                          settings.phase, start_step, card is not None))
+                          settings.phase, start_step, card is not None,
+                          settings.genre_stage))
   outcome = {'model_dir': model_dir, 'classifier_path': classifier_path,
              'mle': None, 'exported': None, 'adversarial_dir': None,
              'report': None}
@@ -213,6 +221,10 @@ def _run_stages(config, settings: RunSettings, builder, vocabulary,
           settings.seed, log=log)
     cluster.barrier(strategy)
     classifier_path = outcome['classifier_path'] = adversary_path
+  if (settings.genre_stage or config.genre_stage) == 'mle':
+    return _genre_mle_stage(config, settings, builder, vocabulary, model_dir,
+                            strategy, chief, music, evaluator,
+                            classifier_path, adv_steps, outcome, log)
   trainer = run_lib.run_adversarial(
       config, builder, vocabulary, model_dir, settings.genre, adv_steps,
       classifier_path, strategy, evaluator=evaluator, seed=settings.seed)
@@ -228,4 +240,36 @@ def _run_stages(config, settings: RunSettings, builder, vocabulary,
         settings.seed, control=run_lib.control_generator(trainer),
         listen_synth=settings.report_synth, log=log)
     log(outcome['report'])
+  return outcome
+
+
+def _genre_mle_stage(config, settings, builder, vocabulary, model_dir,
+                     strategy, chief, music, evaluator, classifier_path,
+                     steps, outcome, log) -> dict:
+  """The genre stage validation chose for `small`: `steps` of MLE on the
+  genre alone (model_dir/mle_<genre>), reported with the config's guidance
+  by the K+1 discriminator beside the same generator unguided."""
+  directory = run_lib.run_genre_mle(
+      config, builder, vocabulary, model_dir, settings.genre, steps,
+      strategy, settings.seed, settings.eval_batches, log=log)
+  outcome['adversarial_dir'] = directory
+  if not chief:
+    return outcome
+  generator = generator_io.load_generator(directory, vocabulary.genres)[0]
+  discriminator = classifier_io.load_classifier(
+      classifier_path, vocabulary.genres, [settings.genre])
+  # Guidance ranks with the K+1 discriminator only: the genre-only
+  # classifier calls nearly every sample its genre (BENCHMARKS.md).
+  guided = (config.sampling.guidance if config.adversarial.generated_class
+            else 'none')
+  log(f'Report: samples of {directory} with guidance {guided} by '
+      f'{classifier_path}, beside the same generator unguided.')
+  outcome['report'] = final_report_lib.final_report(
+      config, music, generator, settings.genre, discriminator, evaluator,
+      directory, settings.num_samples,
+      settings.sample_length or config.max_len, settings.seed,
+      control=generator, guidance_spec=guided, guide=discriminator,
+      listen_synth=settings.report_synth, log=log,
+      control_name=final_report_lib.UNGUIDED_ROW)
+  log(outcome['report'])
   return outcome
