@@ -14,6 +14,7 @@ from genre_transformer_gan.evaluation import evaluator as evaluator_lib
 from genre_transformer_gan.evaluation import features
 from genre_transformer_gan.evaluation import metrics
 from genre_transformer_gan.evaluation import real_data
+from genre_transformer_gan.evaluation import realism_gate
 from genre_transformer_gan.evaluation import report
 from genre_transformer_gan.testing import synthetic_midi
 
@@ -233,7 +234,7 @@ def test_evaluator_rejects_negatives_and_outliers(tmp_path):
   evaluator = evaluator_lib.FeatureEvaluator(('a', 'b')).fit(
       np.concatenate([real, features.feature_matrix(fakes)]),
       np.concatenate([labels, np.full(len(fakes), 2)]))
-  evaluator.gate = evaluator_lib.RealismGate(real, labels, 2, neighbours=3)
+  evaluator.gate = realism_gate.RealismGate(real, labels, 2, neighbours=3)
   evaluator.gate.calibrate(features.feature_matrix(held_out), held_labels,
                            quantile=1.0)
   noise = evaluator_lib.training_negatives(pieces, 40, 64, 256, seed=2)

@@ -45,18 +45,17 @@ import numpy as np
 import sklearn
 from sklearn import ensemble
 from sklearn import linear_model
-from sklearn import neighbors
 from sklearn import pipeline as sk_pipeline
 from sklearn import preprocessing
 import tensorflow as tf
 import skops.io
-import threadpoolctl
 
 from genre_transformer_gan import atomic_files
 from genre_transformer_gan.evaluation import confusion
 from genre_transformer_gan.evaluation import features
 from genre_transformer_gan.evaluation import negatives
 from genre_transformer_gan.evaluation import real_data
+from genre_transformer_gan.evaluation import realism_gate
 
 MODEL_FILE = 'evaluator.skops'
 INFO_FILE = 'evaluator.json'
@@ -73,25 +72,6 @@ REJECTED_NAME = 'rejected'
 # evaluator.skops layout; 2 was a pickle (evaluator.joblib), 1 had no
 # reject option.
 FORMAT = 3
-# Standard deviations below this (features that hardly vary in real music,
-# e.g. never-closed notes) are raised to it, so that a sequence is not
-# rejected for a difference no listener would hear.
-MIN_SCALE = 0.02
-
-
-def one_openmp_thread():
-  """A context in which scikit-learn's OpenMP code runs on one thread.
-
-  The gradient-boosted trees and the realism gate's neighbour search work
-  on thousands of rows, a few at a time: their many short parallel regions
-  gain nothing from threads, and stall when other threads hold the cores
-  (TensorFlow's, a Jupyter kernel's). Measured on 2 cores: the tiny
-  evaluator's training 10.1 s -> 6.7 s in a process, 177 s -> 5 s in a
-  notebook kernel.
-  """
-  return threadpoolctl.threadpool_limits(limits=1, user_api='openmp')
-
-
 class OutdatedEvaluatorError(ValueError):
   """The saved evaluator was made by an older version (format, features)."""
 
@@ -109,75 +89,6 @@ def make_model(kind: str, seed: int):
                                         class_weight='balanced'))
   raise ValueError(f'Unknown evaluator model {kind!r}; choose one of: '
                    f'{", ".join(MODELS)}.')
-
-
-class RealismGate:
-  """Per genre: distance to the k-th nearest real training crop, threshold.
-
-  Args:
-    real: float [N, F] features of real training crops.
-    labels: int [N] genre index of each.
-    num_genres: G.
-    neighbours: k.
-  """
-
-  def __init__(self, real, labels, num_genres: int, neighbours: int = 5):
-    self.mean = real.mean(0)
-    self.scale = np.maximum(real.std(0), MIN_SCALE)
-    self.neighbours = neighbours
-    self.index = []
-    for genre in range(num_genres):
-      rows = self.standardize(real[labels == genre])
-      self.index.append(neighbors.NearestNeighbors(
-          n_neighbors=min(neighbours, len(rows))).fit(rows))
-    self.thresholds = np.full(num_genres, np.inf)
-
-  def standardize(self, matrix):
-    return (np.asarray(matrix, np.float64) - self.mean) / self.scale
-
-  def distances(self, matrix) -> np.ndarray:
-    """float [N, G]: distance to the k-th nearest real crop of each genre."""
-    scaled = self.standardize(matrix)
-    if not len(scaled):
-      return np.zeros([0, len(self.index)])
-    with one_openmp_thread():
-      return np.stack([index.kneighbors(scaled)[0][:, -1]
-                       for index in self.index], axis=1)
-
-  def calibrate(self, matrix, labels, quantile: float) -> None:
-    """Sets each genre's threshold from held-out real crops of it."""
-    distances = self.distances(matrix)
-    for genre in range(len(self.index)):
-      own = distances[labels == genre, genre]
-      if len(own):
-        self.thresholds[genre] = float(np.quantile(own, quantile))
-      else:
-        logging.warning('No held-out crops of genre %d: its realism gate is '
-                        'off.', genre)
-
-  def passes(self, matrix) -> np.ndarray:
-    """bool [N, G]: within each genre's threshold."""
-    return self.distances(matrix) <= self.thresholds
-
-  def to_arrays(self) -> dict:
-    """The gate as plain values: what `from_arrays` rebuilds it from."""
-    return {'mean': self.mean, 'scale': self.scale,
-            'neighbours': int(self.neighbours),
-            'thresholds': self.thresholds,
-            'rows': [np.asarray(index._fit_X) for index in self.index]}  # pylint: disable=protected-access
-
-  @classmethod
-  def from_arrays(cls, arrays: dict) -> 'RealismGate':
-    """The gate of `to_arrays`, its neighbour indexes fitted again."""
-    gate = cls.__new__(cls)
-    gate.mean = np.asarray(arrays['mean'], np.float64)
-    gate.scale = np.asarray(arrays['scale'], np.float64)
-    gate.neighbours = int(arrays['neighbours'])
-    gate.thresholds = np.asarray(arrays['thresholds'], np.float64)
-    gate.index = [neighbors.NearestNeighbors(
-        n_neighbors=min(gate.neighbours, len(rows))).fit(rows)
-                  for rows in arrays['rows']]
-    return gate
 
 
 class FeatureEvaluator:
@@ -199,7 +110,7 @@ class FeatureEvaluator:
 
   def fit(self, feature_matrix: np.ndarray, labels: np.ndarray):
     """labels: int [N] in 0..G (G = not_music)."""
-    with one_openmp_thread():
+    with realism_gate.one_openmp_thread():
       self.model.fit(feature_matrix, labels)
     return self
 
@@ -207,7 +118,7 @@ class FeatureEvaluator:
     """float [N, G + 1] (columns in `classes` order: genres, not_music)."""
     probabilities = np.zeros([len(feature_matrix), len(self.classes)])
     if len(feature_matrix):
-      with one_openmp_thread():
+      with realism_gate.one_openmp_thread():
         probabilities[:, self.model.classes_] = self.model.predict_proba(
             feature_matrix)
     return probabilities
@@ -303,7 +214,7 @@ class FeatureEvaluator:
     evaluator = cls(saved['genres'], saved['kind'])
     evaluator.model = saved['model']
     evaluator.gate = (None if saved['gate'] is None else
-                      RealismGate.from_arrays(saved['gate']))
+                      realism_gate.RealismGate.from_arrays(saved['gate']))
     return evaluator
 
 
@@ -382,7 +293,7 @@ def train_evaluator(config, music: real_data.RealMusic, genres: Sequence[str],
   evaluator = FeatureEvaluator(genres, settings.model, seed).fit(
       np.concatenate([real, features.feature_matrix(fakes)]),
       np.concatenate([labels, np.full(len(fakes), len(genres))]))
-  evaluator.gate = RealismGate(real, labels, len(genres),
+  evaluator.gate = realism_gate.RealismGate(real, labels, len(genres),
                                settings.gate_neighbours)
   info = {'dataset': music.name, 'config': config.name,
           'seed': seed, 'train_crops': len(crops),

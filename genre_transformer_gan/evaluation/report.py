@@ -58,6 +58,7 @@ from genre_transformer_gan.evaluation import muspy_metrics
 from genre_transformer_gan.evaluation import negatives
 from genre_transformer_gan.evaluation import real_data
 from genre_transformer_gan.evaluation import realism
+from genre_transformer_gan.evaluation import realism_gate
 from genre_transformer_gan.models import genre_classifier
 
 MIDI_SUFFIXES = ('.mid', '.midi')
@@ -210,7 +211,7 @@ def measure_set(token_lists, genre: str, evaluator, classifier,
   gate = evaluator.gate
   mean, scale = ((gate.mean, gate.scale) if gate is not None else
                  (reference.matrix.mean(0),
-                  np.maximum(reference.matrix.std(0), evaluator_lib.MIN_SCALE)))
+                  np.maximum(reference.matrix.std(0), realism_gate.MIN_SCALE)))
   frechet = realism.frechet(matrix, reference.matrix, mean, scale, seed=seed)
   row = {'count': len(token_lists),
          'mean_length': float(np.mean([len(t) for t in token_lists])),
