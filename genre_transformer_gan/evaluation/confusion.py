@@ -4,7 +4,8 @@ import os
 from typing import Sequence
 
 import numpy as np
-import tensorflow as tf
+
+from genre_transformer_gan import atomic_files
 
 
 def confusion_matrix(labels, predictions, num_classes: int) -> np.ndarray:
@@ -62,7 +63,8 @@ def save_png(matrix: np.ndarray, names: Sequence[str], path: str,
   if title:
     axes.set_title(title)
   figure.tight_layout()
-  figure.savefig(path, dpi=100)
+  with atomic_files.path(path) as temporary:
+    figure.savefig(temporary, dpi=100)
   plt.close(figure)
 
 
@@ -89,8 +91,8 @@ def write_split_report(info: dict, names: Sequence[str], directory: str,
   length = max(info[split], key=int)
   matrix = np.asarray(info[split][length]['confusion'])
   title = f'{model}, {split}, crops of {length} tokens'
-  with tf.io.gfile.GFile(os.path.join(directory, 'confusion_matrix.txt'),
-                         'w') as f:
-    f.write(f'{info["dataset"]} {title}\n' + to_text(matrix, list(names)))
+  atomic_files.write_text(os.path.join(directory, 'confusion_matrix.txt'),
+                          f'{info["dataset"]} {title}\n' +
+                          to_text(matrix, list(names)))
   save_png(matrix, list(names), os.path.join(directory,
                                              'confusion_matrix.png'), title)

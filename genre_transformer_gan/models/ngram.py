@@ -24,6 +24,7 @@ from typing import Dict, Iterable, Optional, Sequence, Tuple
 import numpy as np
 import tensorflow as tf
 
+from genre_transformer_gan import atomic_files
 from genre_transformer_gan.data import vocabulary as vocab
 
 MODEL_FILE = 'ngram.json'
@@ -135,8 +136,8 @@ def fit_per_genre(pieces_by_genre: Dict[str, Iterable[np.ndarray]],
 
 def save(models: Dict[str, NGramModel], directory: str) -> None:
   tf.io.gfile.makedirs(directory)
-  with tf.io.gfile.GFile(os.path.join(directory, MODEL_FILE), 'w') as f:
-    json.dump({genre: model.to_json() for genre, model in models.items()}, f)
+  atomic_files.write_json(os.path.join(directory, MODEL_FILE), {
+      genre: model.to_json() for genre, model in models.items()}, indent=None)
 
 
 def load(directory: str,
