@@ -205,7 +205,7 @@ def test_samples_too_short_to_judge_are_an_error_not_a_report():
                        vocab.NOTE_OFF_OFFSET + 60] * 2, np.int32)
   with pytest.raises(ValueError, match='too short to judge: a median of 6 '
                      'tokens and 2 notes'):
-    report.evaluate_genre('folk', [one_note] * 4, None, None, None)
+    report.check_judgeable([one_note] * 4)  # genre_gan_evaluate's door
   lines = report.sanity_warnings([
       {'genre': 'folk', 'set': 'real (test)', 'fidelity': 0.2},
       {'genre': 'folk', 'set': 'generated', 'fidelity': 0.0},

@@ -323,7 +323,6 @@ def evaluate_genre(genre: str, samples: Sequence, evaluator, classifier,
       ('validation' while choosing settings, 'test' to report); the real
       row is the other held-out split.
   """
-  check_judgeable(samples)
   length, count = _length_and_count(samples, num_reference)
   reference = reference_for(music, genre, length, count, seed,
                             reference_split)

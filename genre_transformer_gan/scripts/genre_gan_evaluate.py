@@ -123,6 +123,7 @@ def run():
       raise FileNotFoundError(f'No samples (.mid, .midi, .npy, .txt) with '
                               f'notes in {directory}.')
     samples[genre] = [tokens for _, tokens in found]
+    report.check_judgeable(samples[genre])  # Too short: an error, no report.
   evaluator, _ = evaluator_lib.load_or_train(
       evaluator_config, music, evaluator_dir, genres,
       retrain=FLAGS.train_evaluator, seed=FLAGS.seed)
