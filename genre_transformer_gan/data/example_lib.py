@@ -85,12 +85,16 @@ def group_by_split(items, split_of_item):
   return {s: by_split[s] for s in SPLITS if by_split[s]}
 
 
+def _shift_steps(tokens: np.ndarray) -> np.ndarray:
+  """int [L]: each token's time shift in steps (0 for other events)."""
+  is_shift = (tokens >= vocab.TIME_SHIFT_OFFSET) & (
+      tokens < vocab.VELOCITY_OFFSET)
+  return np.where(is_shift, tokens - vocab.TIME_SHIFT_OFFSET + 1, 0)
+
+
 def duration_seconds(tokens: np.ndarray) -> float:
   """Seconds spanned by event tokens (the sum of their time shifts)."""
-  tokens = np.asarray(tokens)
-  shifts = tokens[(tokens >= vocab.TIME_SHIFT_OFFSET)
-                  & (tokens < vocab.VELOCITY_OFFSET)]
-  return float(np.sum(shifts - vocab.TIME_SHIFT_OFFSET + 1)) / (
+  return float(np.sum(_shift_steps(np.asarray(tokens)))) / (
       vocab.STEPS_PER_SECOND)
 
 
@@ -98,10 +102,7 @@ def first_seconds(tokens: np.ndarray, seconds: float) -> np.ndarray:
   """The shortest prefix of event tokens spanning at least `seconds` (all of
   them if they span less): it ends on the time shift that reaches it."""
   tokens = np.asarray(tokens)
-  is_shift = (tokens >= vocab.TIME_SHIFT_OFFSET) & (
-      tokens < vocab.VELOCITY_OFFSET)
-  steps = np.cumsum(np.where(is_shift, tokens - vocab.TIME_SHIFT_OFFSET + 1,
-                             0))
+  steps = np.cumsum(_shift_steps(tokens))
   reached = np.flatnonzero(steps >= round(seconds * vocab.STEPS_PER_SECOND))
   return tokens if not len(reached) else tokens[:reached[0] + 1]
 
@@ -109,9 +110,7 @@ def first_seconds(tokens: np.ndarray, seconds: float) -> np.ndarray:
 def longest_silence_seconds(tokens: np.ndarray) -> float:
   """The longest time (s) in which no note starts or ends."""
   tokens = np.asarray(tokens)
-  is_shift = (tokens >= vocab.TIME_SHIFT_OFFSET) & (
-      tokens < vocab.VELOCITY_OFFSET)
-  steps = np.where(is_shift, tokens - vocab.TIME_SHIFT_OFFSET + 1, 0)
+  steps = _shift_steps(tokens)
   is_note_event = tokens < vocab.TIME_SHIFT_OFFSET  # NOTE_ON / NOTE_OFF
   gaps = np.bincount(np.cumsum(is_note_event), weights=steps)
   return float(gaps.max(initial=0.0)) / vocab.STEPS_PER_SECOND

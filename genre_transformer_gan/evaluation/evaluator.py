@@ -58,6 +58,7 @@ from genre_transformer_gan.evaluation import real_data
 from genre_transformer_gan.evaluation import realism_gate
 
 MODEL_FILE = 'evaluator.skops'
+PICKLE_FILE = 'evaluator.joblib'  # older versions': never opened
 INFO_FILE = 'evaluator.json'
 # What an evaluator.skops may hold beyond skops's default trusted types:
 # the gradient-boosted trees' predictors (logreg needs nothing more).
@@ -180,7 +181,7 @@ class FeatureEvaluator:
     retrain = ('train one with `genre_gan_evaluate --train_evaluator '
                f'--evaluator_dir={directory}`')
     if not tf.io.gfile.exists(path):
-      if tf.io.gfile.exists(os.path.join(directory, 'evaluator.joblib')):
+      if tf.io.gfile.exists(os.path.join(directory, PICKLE_FILE)):
         raise OutdatedEvaluatorError(
             f'The evaluator at {directory} was made by an older version '
             '(evaluator.joblib, a pickle, is never loaded: it could run '
@@ -340,7 +341,7 @@ def load_or_train(config, music: real_data.RealMusic, directory: str,
     (FeatureEvaluator, info of a fresh training or None).
   """
   if not retrain and any(tf.io.gfile.exists(os.path.join(directory, name))
-                         for name in (MODEL_FILE, 'evaluator.joblib')):
+                         for name in (MODEL_FILE, PICKLE_FILE)):
     try:
       return FeatureEvaluator.load(directory, genres), None
     except OutdatedEvaluatorError:

@@ -77,9 +77,7 @@ def generate(genre: str, seconds: Optional[float] = 30.0,
       guidance=guidance)
   settings.check()
   generator = load(model, genre)
-  if genre not in generator.vocabulary.genres:
-    raise ValueError(f'Unknown genre={genre!r}; the model knows: '
-                     f'{", ".join(generator.vocabulary.genres)}.')
+  generate_lib.check_genre(generator, genre)
   if output_dir:
     index = generate_lib.generate_files(generator, output_dir, settings,
                                         log=log, guide=guide,
@@ -87,10 +85,7 @@ def generate(genre: str, seconds: Optional[float] = 30.0,
     tokens = [np.load(os.path.join(output_dir, entry['tokens_file']))
               for entry in index['samples']]
   else:
-    primer_tokens = None
-    if primer:
-      primer_tokens = generate_lib.read_primer(
-          primer, generator.model.max_len // 2, primer_seconds)
-    tokens = generate_lib.pieces(generator, settings, primer_tokens, log,
-                                 guide)
+    tokens = generate_lib.pieces(generator, settings,
+                                 generate_lib.primer_of(generator, settings),
+                                 log, guide)
   return [tokenizer.tokens_to_note_sequence(t) for t in tokens]

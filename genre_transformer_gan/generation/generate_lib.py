@@ -151,6 +151,22 @@ def load_shipped(name: str = 'small') -> LoadedGenerator:
                          vocab.Vocabulary(checkpoint.genres))
 
 
+def check_genre(generator: LoadedGenerator, genre: str) -> None:
+  """ValueError (one line, listing the model's genres) for another genre."""
+  if genre not in generator.vocabulary.genres:
+    raise ValueError(f'Unknown genre {genre}; the model knows: '
+                     f'{", ".join(generator.vocabulary.genres)}.')
+
+
+def primer_of(generator: LoadedGenerator,
+              settings: GenerateSettings) -> Optional[np.ndarray]:
+  """The primer's tokens settings ask for (read_primer), or None."""
+  if not settings.primer:
+    return None
+  return read_primer(settings.primer, settings.primer_tokens or
+                     generator.model.max_len // 2, settings.primer_seconds)
+
+
 def read_primer(path: str, max_tokens: int,
                 seconds: Optional[float] = None) -> np.ndarray:
   """int32 [n <= max_tokens]: the first event tokens of a MIDI file (and of
@@ -264,11 +280,8 @@ def write_piece(tokens, directory: str, stem: str, settings: GenerateSettings,
 def _clear_earlier_run(output_dir: str, genre: str, num_samples: int,
                        overwrite: bool, log=print) -> None:
   """Refuses (or with overwrite, removes) an earlier run's files there."""
-  earlier = index_lib.files_of(output_dir)
-  clashing = [f'{genre}_{i:02d}.mid' for i in range(num_samples)
-              if os.path.exists(os.path.join(output_dir,
-                                             f'{genre}_{i:02d}.mid'))]
-  present = [f for f in dict.fromkeys(earlier + clashing)
+  ours = [f'{genre}_{i:02d}.mid' for i in range(num_samples)]
+  present = [f for f in dict.fromkeys(index_lib.files_of(output_dir) + ours)
              if os.path.exists(os.path.join(output_dir, f))]
   if not present:
     return
@@ -314,9 +327,7 @@ def _generate_files(generator, output_dir, settings, judge, log, guide,
   """generate_files without its disk-full wording."""
   settings = decoding(settings, generator.config)
   settings.check()
-  if settings.genre not in generator.vocabulary.genres:
-    raise ValueError(f'Unknown genre {settings.genre}; the model knows: '
-                     f'{", ".join(generator.vocabulary.genres)}.')
+  check_genre(generator, settings.genre)
   classifier = guide if guide is not None else getattr(judge, 'classifier',
                                                       None)
   guidance.Guidance.parse(settings.guidance).check_classifier(classifier)
@@ -327,10 +338,9 @@ def _generate_files(generator, output_dir, settings, judge, log, guide,
   if message:
     log(message)
   settings_used = dataclasses.replace(settings, synth=synth)
-  primer, primer_entry, boundary = None, None, None
-  if settings.primer:
-    primer = read_primer(settings.primer, settings.primer_tokens or
-                         generator.model.max_len // 2, settings.primer_seconds)
+  primer_entry, boundary = None, None
+  primer = primer_of(generator, settings)
+  if primer is not None:
     boundary = example_lib.duration_seconds(primer)
     primer_entry = write_piece(primer, os.path.join(output_dir, PRIMER_DIR),
                                'primer', settings_used, 'primer')

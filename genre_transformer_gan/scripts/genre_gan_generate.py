@@ -119,9 +119,7 @@ def run():
   file_checks.ensure_writable_dir(output_dir, '--output_dir')
   generator = (generate_lib.load_shipped(FLAGS.model) if FLAGS.model else
                generate_lib.load(FLAGS.model_dir, FLAGS.genre))
-  if FLAGS.genre not in generator.vocabulary.genres:
-    raise ValueError(f'Unknown --genre={FLAGS.genre}; the model knows: '
-                     f'{", ".join(generator.vocabulary.genres)}.')
+  generate_lib.check_genre(generator, FLAGS.genre)
   print(f'genre_gan_generate: {generator.checkpoint.prefix} '
         f'({generator.checkpoint.stage}, config {generator.config.name}), '
         f'genre {FLAGS.genre}', flush=True)

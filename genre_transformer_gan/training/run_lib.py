@@ -100,6 +100,14 @@ def mle_start_step(model_dir: str, card: Optional[dict]) -> int:
   return card['step'] if card else 0
 
 
+def report_guidance(config) -> str:
+  """The genre stage's report guidance: the config's, ranked by the K+1
+  discriminator; none without one (the genre-only classifier calls nearly
+  every sample its genre, BENCHMARKS.md)."""
+  return (config.sampling.guidance if config.adversarial.generated_class
+          else 'none')
+
+
 def plan(config, mle_steps: int, adv_steps: int, need_classifier: bool,
          phase: str, start_step: int = 0, pretrained_step: bool = False,
          genre_stage: Optional[str] = None) -> str:
@@ -122,10 +130,8 @@ def plan(config, mle_steps: int, adv_steps: int, need_classifier: bool,
                     f'({settings.generated_samples} MLE samples, '
                     f'{settings.generated_steps} steps)')
     if (genre_stage or config.genre_stage) == 'mle':
-      guidance = (config.sampling.guidance if settings.generated_class
-                  else 'none')
       stages.append(f'{adv_steps} MLE steps on the genre alone, then samples '
-                    f'(guidance {guidance}) and an evaluation report beside '
+                    f'(guidance {report_guidance(config)}) and an evaluation report beside '
                     'the same model unguided')
     else:
       stages.append(f'adversarial fine-tuning to step {adv_steps}, then '

@@ -258,10 +258,7 @@ def _genre_mle_stage(config, settings, builder, vocabulary, model_dir,
   generator = generator_io.load_generator(directory, vocabulary.genres)[0]
   discriminator = classifier_io.load_classifier(
       classifier_path, vocabulary.genres, [settings.genre])
-  # Guidance ranks with the K+1 discriminator only: the genre-only
-  # classifier calls nearly every sample its genre (BENCHMARKS.md).
-  guided = (config.sampling.guidance if config.adversarial.generated_class
-            else 'none')
+  guided = run_lib.report_guidance(config)
   log(f'Report: samples of {directory} with guidance {guided} by '
       f'{classifier_path}, beside the same generator unguided.')
   outcome['report'] = final_report_lib.final_report(
