@@ -42,7 +42,7 @@ def test_features_of_a_c_major_scale():
   np.testing.assert_allclose(groups['pitch_class_histogram'][[0, 2, 4]],
                              [2 / 8, 1 / 8, 1 / 8])
   np.testing.assert_allclose(groups['pitch_statistics'][2:], [60, 72, 12])
-  np.testing.assert_allclose(groups['scale_consistency'], [1.0])
+  np.testing.assert_allclose(groups['duration_scale_consistency'], [1.0])
   np.testing.assert_allclose(groups['note_density'], [2.0])  # onsets / s
   np.testing.assert_allclose(groups['polyphony'], [1.0, 1.0, 0.0])
   np.testing.assert_allclose(groups['silence'], [0.0], atol=1e-6)
@@ -223,7 +223,7 @@ def test_evaluator_learns_styles_saves_and_checks_genres(tmp_path):
     evaluator_lib.FeatureEvaluator.load(str(tmp_path / 'missing'))
 
 
-def test_evaluator_rejects_negatives_and_outliers(tmp_path):
+def test_evaluator_rejects_negatives_and_outliers(tmp_path, monkeypatch):
   """not_music catches the negatives; the gate catches unseen non-music;
   saved and loaded (gbt, gate rebuilt from arrays), it judges the same."""
   train, labels = _style_pieces((0, 3), 30)
@@ -258,6 +258,16 @@ def test_evaluator_rejects_negatives_and_outliers(tmp_path):
   np.testing.assert_array_equal(
       loaded.gate.distances(features.feature_matrix(everything)),
       evaluator.gate.distances(features.feature_matrix(everything)))
+  # Saved before a feature was renamed (same values): still loads.
+  old_names = {new: old for old, new in features.RENAMED.items()}
+  names = [old_names.get(name, name) for name in features.feature_names()]
+  assert names != features.feature_names()
+  with monkeypatch.context() as patch:
+    patch.setattr(features, 'feature_names', lambda: names)
+    evaluator.save(str(tmp_path / 'renamed'), {})
+  renamed = evaluator_lib.FeatureEvaluator.load(str(tmp_path / 'renamed'))
+  np.testing.assert_array_equal(renamed.verdicts(everything)['judged'],
+                                evaluator.verdicts(everything)['judged'])
 
 
 def test_an_outdated_evaluator_is_replaced(tmp_path, monkeypatch):

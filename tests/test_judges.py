@@ -105,10 +105,28 @@ def test_c2st_and_frechet():
   x = np.array([[-1.0], [1.0]] * 50)
   y = 3.0 + 2.0 * x
   expected = 9.0 + (np.std(x, ddof=1) * (2 - 1)) ** 2
-  assert realism.frechet_distance(x, y) == pytest.approx(expected, rel=1e-6)
+  for covariance in realism.COVARIANCES:  # One feature: nothing to shrink.
+    assert realism.frechet_distance(x, y, covariance) == pytest.approx(
+        expected, rel=1e-6)
   result = realism.frechet(a, a + 0.5, a.mean(0), a.std(0), seed=0,
                            num_bootstrap=50)
   assert result['interval'][0] <= result['distance'] <= result['interval'][1]
+
+
+def test_ledoit_wolf_frechet_drops_real_against_real():
+  """68 correlated features from 32 rows: the sample covariance is
+  rank-deficient and inflates the distance of two draws of one
+  distribution; shrinkage brings it down and keeps a real shift visible."""
+  rng = np.random.default_rng(0)
+  mixing = rng.normal(0, 1, [68, 68]) / np.sqrt(68)
+  draw = lambda shift: (rng.normal(0, 1, [32, 68]) @ mixing) + shift
+  a, b, moved = draw(0.0), draw(0.0), draw(1.0)
+  plain = realism.frechet_distance(a, b, 'sample')
+  shrunk = realism.frechet_distance(a, b)
+  assert shrunk < 0.5 * plain
+  assert realism.frechet_distance(a, moved) > shrunk + 0.5 * 68
+  with pytest.raises(ValueError, match='ledoit_wolf'):
+    realism.frechet_distance(a, b, 'diagonal')
 
 
 @pytest.fixture(scope='module')

@@ -203,7 +203,8 @@ class FeatureEvaluator:
       raise ValueError(f'{path} is not a readable evaluator ({type(e).__name__}'
                        f'); {retrain}.') from e
     if (not isinstance(saved, dict) or saved.get('format') != FORMAT or
-        saved.get('feature_names') != features.feature_names()):
+        [features.RENAMED.get(name, name) for name in
+         saved.get('feature_names', ())] != features.feature_names()):
       raise OutdatedEvaluatorError(
           f'The evaluator at {directory} was made by an older version '
           f'(other features or format); {retrain}.')

@@ -58,7 +58,10 @@ FEATURE_GROUPS = (
     ('polyphony', 3),             # mean, max sounding notes; share > 1
     ('silence', 1),               # share of time with no note sounding
     ('key_correlation', 1),       # best Krumhansl-Kessler key correlation
-    ('scale_consistency', 1),     # share of notes in the best major scale
+    ('duration_scale_consistency', 1),  # share of sounding time in the
+                                  # best major scale (MusPy's
+                                  # scale_consistency counts notes:
+                                  # muspy_metrics.py)
     ('pitch_class_entropy', 1),   # bits
     # Sequence level.
     ('held_notes', 2),            # share longer than HELD_SECONDS; never closed
@@ -71,6 +74,9 @@ FEATURE_GROUPS = (
                                   # mean pitch range per span; std of span means
 )
 NUM_FEATURES = sum(size for _, size in FEATURE_GROUPS)
+# Old name -> name, for features renamed without changing their values: an
+# evaluator saved under the old name still loads.
+RENAMED = {'scale_consistency': 'duration_scale_consistency'}
 SEQUENCE_GROUPS = ('held_notes', 'polyphony_profile', 'onset_grid',
                    'repetition', 'contour')
 
@@ -227,7 +233,7 @@ def features_of_notes(notes: notes_lib.Notes) -> Dict[str, np.ndarray]:
   weighted = np.bincount(pitch % 12, weights=duration, minlength=12)
   correlation, in_scale = _tonality(weighted)
   values['key_correlation'] = np.array([correlation])
-  values['scale_consistency'] = np.array([in_scale])
+  values['duration_scale_consistency'] = np.array([in_scale])
   shares = pitch_classes[pitch_classes > 0] / pitch_classes.sum()
   values['pitch_class_entropy'] = np.array([-(shares * np.log2(shares)).sum()])
   span = max(notes.total_time, end.max())

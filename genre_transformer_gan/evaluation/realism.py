@@ -15,8 +15,12 @@ reference R of held-out real music of the genre, on the evaluator's features
 * **Fréchet distance** between Gaussians fitted to the standardised
   features of S and R (as FID does with an embedding):
   ||mu_S - mu_R||^2 + Tr(C_S + C_R - 2 (C_S C_R)^(1/2)).
-  It is biased upwards for small sets, so compare it with the real-vs-real
-  row of the same report (same sizes).
+  The covariances are Ledoit-Wolf shrinkage estimates (scikit-learn's
+  `LedoitWolf`): 68 features from 16-64 rows make the sample covariance
+  rank-deficient, which inflates the distance of two sets of real music.
+  `covariance='sample'` keeps the plain estimate (reports before
+  2026-12-02 used it). The distance is still biased upwards for small
+  sets, so compare it with the real-vs-real row of the same report.
 
 Intervals are percentile bootstraps (95 %): over the out-of-fold
 predictions for C2ST, over both sets for the Fréchet distance, over
@@ -27,12 +31,14 @@ from typing import Callable, Optional, Sequence
 
 import numpy as np
 from scipy import linalg
+from sklearn import covariance as sk_covariance
 from sklearn import ensemble
 from sklearn import model_selection
 
 NUM_BOOTSTRAP = 200
 NUM_FOLDS = 5
 C2ST_TREES = 100
+COVARIANCES = ('ledoit_wolf', 'sample')
 
 
 def bootstrap_interval(values: np.ndarray, statistic: Callable = np.mean,
@@ -94,11 +100,27 @@ def c2st(samples: np.ndarray, reference: np.ndarray,
           'interval': bootstrap_interval(correct, seed=seed), 'n': int(n)}
 
 
-def frechet_distance(a: np.ndarray, b: np.ndarray) -> float:
-  """Fréchet distance of Gaussians fitted to rows of a [N, F] and b [M, F]."""
+def _covariance(rows: np.ndarray, estimator: str) -> np.ndarray:
+  """[F, F] covariance of rows [N, F] by 'ledoit_wolf' or 'sample'."""
+  if estimator == 'sample':
+    return np.atleast_2d(np.cov(rows, rowvar=False))
+  if estimator == 'ledoit_wolf':
+    # assume_centered=False: LedoitWolf centres the rows itself; its
+    # estimate uses 1/N, rescaled here to the unbiased 1/(N - 1).
+    fitted = sk_covariance.LedoitWolf().fit(rows).covariance_
+    return np.atleast_2d(fitted) * len(rows) / max(len(rows) - 1, 1)
+  raise ValueError(f'Unknown covariance {estimator!r}; use one of '
+                   f'{", ".join(COVARIANCES)}.')
+
+
+def frechet_distance(a: np.ndarray, b: np.ndarray,
+                     covariance: str = 'ledoit_wolf') -> float:
+  """Fréchet distance of Gaussians fitted to rows of a [N, F] and b [M, F].
+
+  covariance: 'ledoit_wolf' (shrinkage; the default) or 'sample'.
+  """
   mean_a, mean_b = a.mean(0), b.mean(0)
-  cov_a = np.atleast_2d(np.cov(a, rowvar=False))
-  cov_b = np.atleast_2d(np.cov(b, rowvar=False))
+  cov_a, cov_b = _covariance(a, covariance), _covariance(b, covariance)
   # Tr((C_a C_b)^(1/2)) = Tr((S C_b S)^(1/2)) with S = C_a^(1/2): a
   # symmetric PSD matrix, so its eigenvalues are real and >= 0.
   values, vectors = linalg.eigh(cov_a)
@@ -111,7 +133,8 @@ def frechet_distance(a: np.ndarray, b: np.ndarray) -> float:
 
 def frechet(samples: np.ndarray, reference: np.ndarray, mean: np.ndarray,
             scale: np.ndarray, seed: int = 0,
-            num_bootstrap: int = NUM_BOOTSTRAP) -> dict:
+            num_bootstrap: int = NUM_BOOTSTRAP,
+            covariance: str = 'ledoit_wolf') -> dict:
   """{'distance', 'interval'} on features standardised by (mean, scale)."""
   if len(samples) < 2 or len(reference) < 2:
     return {'distance': None, 'interval': None}
@@ -119,8 +142,8 @@ def frechet(samples: np.ndarray, reference: np.ndarray, mean: np.ndarray,
   b = (reference - mean) / scale
   rng = np.random.default_rng(seed)
   stats = [frechet_distance(a[rng.integers(0, len(a), len(a))],
-                            b[rng.integers(0, len(b), len(b))])
+                            b[rng.integers(0, len(b), len(b))], covariance)
            for _ in range(num_bootstrap)]
-  return {'distance': frechet_distance(a, b),
+  return {'distance': frechet_distance(a, b, covariance),
           'interval': [float(np.percentile(stats, 2.5)),
                        float(np.percentile(stats, 97.5))]}

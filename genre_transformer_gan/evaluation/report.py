@@ -27,7 +27,7 @@ realism.py):
                      telling the row from real **validation** music of the
                      genre (0.5: indistinguishable; realism.py);
   frechet_distance   between the row's and that reference's standardised
-                     features;
+                     features, Ledoit-Wolf covariances (realism.py);
   held_note_share    notes longer than features.HELD_SECONDS (the drone);
   feature_distance   mgeval overlap / KL per feature group, against real
                      train-split music of the genre;
