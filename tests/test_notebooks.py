@@ -7,6 +7,7 @@ config, few steps and temporary folders.
 
 import json
 import os
+import zipfile
 
 import nbformat
 import pytest
@@ -94,6 +95,7 @@ def test_quickstart_runs_on_cpu(corpus_data_dir, tmp_path, monkeypatch):
   notebook = _execute('quickstart.ipynb', {
       'CONFIG': 'tiny', 'TRAIN_STEPS': 20, 'NUM_SAMPLES': 1, 'LENGTH': 160,
       'PRIMER_TOKENS': 64, 'DATA_DIR': corpus_data_dir,
+      'UPLOAD_PRIMER': True,  # Not in Colab: a hint, then the default.
       'WORK_DIR': str(tmp_path / 'work')}, tmp_path, monkeypatch)
   audio = [o for o in _outputs(notebook, 'text/html')
            if '<audio' in o['data']['text/html']]
@@ -105,6 +107,11 @@ def test_quickstart_runs_on_cpu(corpus_data_dir, tmp_path, monkeypatch):
   text = ''.join(o.get('text', '') for c in notebook.cells
                  if c.cell_type == 'code' for o in c.outputs)
   assert 'validation NLL' in text and 'evaluator' in text
+  assert 'Not in Colab: set PRIMER_MIDI' in text
+  with zipfile.ZipFile(tmp_path / 'work' / 'results.zip') as z:
+    names = z.namelist()
+  assert 'results/transfer/classical/primer/primer.mid' in names
+  assert 'results/samples/classical/index.html' in names
 
 
 @pytest.mark.slow
