@@ -15,7 +15,11 @@ continuations counting as no genre, and Brunner et al. 2018's form
 1/2 [P_A(real) - P_A(on B) + P_A(on A) - P_A(on B)] beside it (their
 CycleGAN: S_tot about 70 % on jazz <-> classic); S_tot is the mean over the
 directions. `--generator noise=uniform` adds the negative: uniformly drawn
-event tokens for both conditionings (it must score S near 0). Prints a
+event tokens for both conditionings (it must score S near 0). A generator
+given as `name=PATH@T+GUIDANCE` decodes at temperature T (default: its
+config's) and continues with generation/guidance.py's GUIDANCE toward each
+conditioning's genre (`+rerank:4` with `--guide` the start's K+1 classifier
+is the DRS of bench_gan.py; the primer is not scored). Prints a
 table; --json: the last line is {"rows": [...], "totals": {...}}.
 """
 
@@ -31,7 +35,9 @@ from genre_transformer_gan import datasets
 from genre_transformer_gan.evaluation import negatives
 from genre_transformer_gan.evaluation import real_data
 from genre_transformer_gan.evaluation import transfer
+from genre_transformer_gan.generation import guidance
 from genre_transformer_gan.generation import sampling
+from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.models import generator_io
 from genre_transformer_gan.training import run_lib
 
@@ -59,16 +65,22 @@ def _parse():
                       help='Windows start every --stride tokens of a piece '
                       '(the small test split has few long folk pieces); '
                       'the intervals resample pieces, not windows.')
+  parser.add_argument('--guide', default=None,
+                      help='Classifier for generators given with +GUIDANCE '
+                      "(e.g. a bench_gan start's classifier_generated).")
   parser.add_argument('--seed', type=int, default=0)
   parser.add_argument('--json', action='store_true')
   return parser.parse_args()
 
 
-def _continuations(path, vocabulary, seed):
-  """(genre token, primers, length) -> continuations, of `path`'s generator.
+def _continuations(spec, vocabulary, seed, guide_path=None):
+  """(genre token, primers, length) -> continuations, of `spec`'s generator.
 
-  path 'uniform': uniformly drawn event tokens, whatever the genre token.
+  spec: PATH[@T][+GUIDANCE]; 'uniform': uniformly drawn event tokens,
+  whatever the genre token.
   """
+  path, _, steer_spec = spec.partition('+')
+  path, _, temperature = path.partition('@')
   if path == 'uniform':
     def noise(genre_token, primers, length):
       del genre_token
@@ -76,10 +88,31 @@ def _continuations(path, vocabulary, seed):
       return np.stack(streams).astype(np.int32)
     return noise
   model, config, _ = generator_io.load_generator(path, vocabulary.genres)
-  sampler = sampling.Sampler(model, config.sampling.temperature,
-                             config.sampling.top_k, config.sampling.top_p)
-  return lambda token, primers, length: transfer.continue_primers(
-      sampler, token, primers, length, seed=seed)
+  temperature = float(temperature or config.sampling.temperature)
+  if not steer_spec:
+    sampler = sampling.Sampler(model, temperature, config.sampling.top_k,
+                               config.sampling.top_p)
+    return lambda token, primers, length: transfer.continue_primers(
+        sampler, token, primers, length, seed=seed)
+  if not guide_path:
+    raise SystemExit(f'{spec}: pass --guide, the classifier that guides.')
+  steer = guidance.Guidance.parse(steer_spec)
+  names = {vocabulary.genre_token(g): g for g in vocabulary.genres}
+  classifier = classifier_io.load_classifier(guide_path, vocabulary.genres,
+                                             list(vocabulary.genres))
+
+  def guided(token, primers, length):
+    genre = names[int(token)]
+    sampler = guidance.make_sampler(model, vocabulary, genre, steer,
+                                    temperature, config.sampling.top_k,
+                                    config.sampling.top_p)
+    prompts = np.concatenate(
+        [np.full([len(primers), 1], token, np.int32), primers], axis=1)
+    out = [guidance.draw(sampler, steer, prompts[i:i + 32], length,
+                         seed * 7919 + i, classifier, genre)
+           for i in range(0, len(prompts), 32)]
+    return np.concatenate(out)[:, primers.shape[1]:]
+  return guided
 
 
 def main():
@@ -107,7 +140,7 @@ def main():
   rows, start = [], time.time()
   for spec in args.generator:
     name, path = spec.split('=', 1)
-    continue_fn = _continuations(path, vocabulary, args.seed)
+    continue_fn = _continuations(path, vocabulary, args.seed, args.guide)
     for source, target in directions:
       primers, real, owners = transfer.windows(
           by_genre[source], args.primer_tokens, args.length, args.primers,
