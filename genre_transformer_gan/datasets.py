@@ -9,6 +9,7 @@ stage), and the models, evaluation and training stages use it.
 import os
 from typing import Optional
 
+import numpy as np
 import tensorflow_datasets as tfds
 
 from genre_transformer_gan import configs
@@ -81,3 +82,24 @@ def genre_ids(builder, genres) -> list:
     return [vocab.genre_id(g) for g in genres]
   except ValueError as e:
     raise DatasetError(f'{builder.info.full_name}: {e}') from e
+
+
+def genre_counts(builder, split: str = 'train') -> dict:
+  """{genre name: examples of `split`} (only the genre field is decoded)."""
+  names = builder.info.features['genre'].names
+  labels = builder.as_dataset(
+      split=split, decoders=tfds.decode.PartialDecoding({'genre': True}))
+  counts = np.bincount([int(ex['genre']) for ex in labels.as_numpy_iterator()],
+                       minlength=len(names))
+  return dict(zip(names, counts.tolist()))
+
+
+def genre_weights(counts: dict, power: float) -> dict:
+  """{genre: share of training draws} proportional to count ** power.
+
+  power 1: as the data come; 0: every genre (with examples) equally.
+  """
+  present = {g: n for g, n in counts.items() if n > 0}
+  raw = {g: float(n) ** power for g, n in present.items()}
+  total = sum(raw.values())
+  return {g: value / total for g, value in raw.items()}

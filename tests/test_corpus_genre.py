@@ -37,6 +37,8 @@ def test_small_has_three_genres_with_100_training_pieces(corpus_small_builder):
       counts[(split, names[example['genre']])] += 1
   for genre in names:
     assert counts[('train', genre)] >= 100, counts
+  assert datasets.genre_counts(builder) == {
+      g: counts[('train', g)] for g in names}
   assert example_lib.read_skip_summary(builder.data_dir)['skipped'] is not None
 
 

@@ -1,8 +1,10 @@
 """tf.data pipeline: crops, genre token, chunks, determinism, tf.distribute."""
 
 import numpy as np
+import pytest
 import tensorflow as tf
 
+from genre_transformer_gan import datasets
 from genre_transformer_gan.data import pipeline
 from genre_transformer_gan.data import vocabulary as vocab
 
@@ -45,6 +47,32 @@ def test_train_is_deterministic_and_filters_genres():
   np.testing.assert_array_equal(a, b)
   assert not np.array_equal(a, c)
   assert np.all(np.concatenate(a)[:, 0] == vocab.GENRE_OFFSET + 1)
+
+
+def test_genre_balanced_draws():
+  """30 examples, 27 of genre 0: drawn as they come, genre 1 is about a
+  tenth of the rows; with equal weights about half; deterministic."""
+  rng = np.random.default_rng(0)
+  items = [(rng.integers(vocab.NOTE_ON_OFFSET, vocab.NOTE_ON_OFFSET + 88,
+                         50).astype(np.int32), int(i % 10 == 0))
+           for i in range(30)]
+  examples = tf.data.Dataset.from_generator(
+      lambda: ({'tokens': t, 'genre': g} for t, g in items),
+      output_signature={'tokens': tf.TensorSpec([None], tf.int32),
+                        'genre': tf.TensorSpec([], tf.int64)})
+  share = lambda weights: np.mean(np.concatenate([  # noqa: E731
+      b.numpy()[:, 0] for b in pipeline.train_dataset(
+          examples, max_len=16, global_batch_size=50, seed=1, augment=False,
+          genre_weights=weights).take(8)]) == vocab.GENRE_OFFSET + 1)
+  assert 0.04 <= share(None) <= 0.2
+  balanced = share({0: 0.5, 1: 0.5})
+  assert 0.4 <= balanced <= 0.6
+  assert share({0: 0.5, 1: 0.5}) == balanced
+  assert datasets.genre_weights({'a': 9, 'b': 1, 'c': 0}, 0.0) == {
+      'a': 0.5, 'b': 0.5}
+  assert datasets.genre_weights({'a': 9, 'b': 1}, 1.0) == {'a': 0.9, 'b': 0.1}
+  assert datasets.genre_weights({'a': 9, 'b': 1}, 0.5) == pytest.approx(
+      {'a': 0.75, 'b': 0.25})
 
 
 def test_crops_come_from_the_piece_without_augmentation():

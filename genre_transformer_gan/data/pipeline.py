@@ -17,7 +17,7 @@ N workers train on exactly the batches one process would. Datasets that
 DATA auto-sharding (`shard_by_data`).
 """
 
-from typing import Optional, Sequence
+from typing import Dict, Optional, Sequence
 
 import tensorflow as tf
 
@@ -102,7 +102,8 @@ def train_dataset(examples: tf.data.Dataset, max_len: int,
                   global_batch_size: int, seed: int = 0,
                   genre_ids: Optional[Sequence[int]] = None,
                   augment: bool = True, shuffle_buffer: int = 1024,
-                  input_context: Optional[tf.distribute.InputContext] = None
+                  input_context: Optional[tf.distribute.InputContext] = None,
+                  genre_weights: Optional[Dict[int, float]] = None
                   ) -> tf.data.Dataset:
   """Endless batches of random crops for training.
 
@@ -116,6 +117,10 @@ def train_dataset(examples: tf.data.Dataset, max_len: int,
     shuffle_buffer: examples in the shuffle buffer.
     input_context: from `distribute_datasets_from_function`: this
       pipeline's rows of every global batch (`replica_slices`).
+    genre_weights: {ClassLabel index: share of draws}: each genre's examples
+      shuffled and repeated on their own, mixed by
+      `tf.data.Dataset.sample_from_datasets` (genre-balanced training);
+      None: the examples as they come.
 
   Returns:
     int32 [per_replica_batch, max_len] batches.
@@ -125,7 +130,15 @@ def train_dataset(examples: tf.data.Dataset, max_len: int,
     seed = seed * 1000  # The stream one-process runs have always drawn.
   examples = filter_genres(examples, genre_ids)
   examples = examples.map(lambda ex: (ex['tokens'], ex['genre']))
-  examples = examples.shuffle(shuffle_buffer, seed=seed).repeat()
+  if genre_weights:
+    ids = sorted(genre_weights)
+    examples = tf.data.Dataset.sample_from_datasets(
+        [examples.filter(lambda tokens, genre, i=i: tf.equal(
+            tf.cast(genre, tf.int64), i)).shuffle(
+                shuffle_buffer, seed=seed + 1 + i).repeat() for i in ids],
+        weights=[float(genre_weights[i]) for i in ids], seed=seed)
+  else:
+    examples = examples.shuffle(shuffle_buffer, seed=seed).repeat()
   # Per-element stateless seeds make crops and augmentation reproducible.
   seeds = tf.data.Dataset.random(seed=seed).batch(2)
   # Crop a little more than needed: stretching can shorten the crop.

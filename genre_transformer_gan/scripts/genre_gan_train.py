@@ -116,14 +116,19 @@ flags.DEFINE_enum('precision', None, list(precision.PRECISIONS),
                   "MLE compute dtype (default: the config's; auto = "
                   'bfloat16 matmuls on TPUs and on CPUs with avx512_bf16 / '
                   'amx_bf16, float32 elsewhere).')
+flags.DEFINE_float('genre_balance', None, 'MLE on several genres draws a '
+                   'genre with probability proportional to (its train '
+                   'examples) ** genre_balance: 1 as the data come, 0 every '
+                   "genre equally (default: the config's, 1).")
 
 
 def _config():
   config = configs.get_config(FLAGS.config, FLAGS.generator)
   train = {name: FLAGS[name].value for name in ('eval_every', 'precision')
            if FLAGS[name].value}
-  if FLAGS.jit_compile is not None:
-    train['jit_compile'] = FLAGS.jit_compile
+  for name in ('jit_compile', 'genre_balance'):
+    if FLAGS[name].value is not None:
+      train[name] = FLAGS[name].value
   if train:
     config = dataclasses.replace(config, train=dataclasses.replace(
         config.train, **train))

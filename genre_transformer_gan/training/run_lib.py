@@ -185,12 +185,22 @@ def get_generated_classifier_path(config, builder, vocabulary, model_dir: str,
 
 
 def mle_dataset_fn(config, builder, seed=0, genre_ids=None):
-  """input_context -> the MLE training batches (MleTrainer.train's input)."""
+  """input_context -> the MLE training batches (MleTrainer.train's input),
+  genres drawn by config.train.genre_balance."""
+  weights = None
+  if config.train.genre_balance != 1.0 and (genre_ids is None or
+                                            len(genre_ids) > 1):
+    shares = datasets.genre_weights(datasets.genre_counts(builder),
+                                    config.train.genre_balance)
+    ids = datasets.genre_ids(builder, list(shares))
+    weights = {i: shares[g] for i, g in zip(ids, shares)
+               if genre_ids is None or i in genre_ids}
+
   def dataset_fn(input_context):
     return pipeline.train_dataset(
         builder.as_dataset(split='train'), config.max_len,
         config.batch_size, seed=seed, genre_ids=genre_ids,
-        input_context=input_context)
+        input_context=input_context, genre_weights=weights)
   return dataset_fn
 
 
