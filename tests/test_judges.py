@@ -111,6 +111,10 @@ def test_c2st_and_frechet():
   result = realism.frechet(a, a + 0.5, a.mean(0), a.std(0), seed=0,
                            num_bootstrap=50)
   assert result['interval'][0] <= result['distance'] <= result['interval'][1]
+  few = realism.frechet(a[:20], a[:20] + 0.5, a.mean(0), a.std(0), seed=0,
+                        num_bootstrap=50)  # Fewer rows: a wider interval.
+  width = lambda r: r['interval'][1] - r['interval'][0]  # noqa: E731
+  assert 0 < width(result) < width(few)
 
 
 def test_ledoit_wolf_frechet_drops_real_against_real():
