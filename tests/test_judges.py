@@ -100,6 +100,10 @@ def test_c2st_and_frechet():
   grouped = realism.c2st(samples, reference, np.arange(80) % 8,
                          (np.arange(80) + 3) % 8, seed=0)
   assert grouped['accuracy'] <= 0.75
+  # Reference crops of 3 pieces: 3 folds, not an error.
+  three = realism.c2st(a, rng.normal(2, 1, [80, 6]), np.arange(80) % 3,
+                       seed=0)
+  assert three['accuracy'] >= 0.9
   assert realism.c2st(a[:3], a)['accuracy'] is None
   # 1-D Gaussians: (m1 - m2)^2 + (s1 - s2)^2.
   x = np.array([[-1.0], [1.0]] * 50)

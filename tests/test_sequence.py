@@ -8,10 +8,13 @@ tier, through the command (test_genre_gan_train.py) and the notebooks.
 import json
 import os
 
+import numpy as np
 import pytest
 
 from genre_transformer_gan import configs
 from genre_transformer_gan.generation import generate_lib
+from genre_transformer_gan.models import generator_io
+from genre_transformer_gan.training import adversarial
 from genre_transformer_gan.training import mle
 from genre_transformer_gan.training import run_lib
 from genre_transformer_gan.training import sequence
@@ -146,3 +149,44 @@ def test_the_mle_genre_stage_reports_guided_samples_beside_unguided(
   run()  # resumes: no step more
   assert generate_lib.load(model_dir, 'classical').checkpoint.prefix == (
       generator.checkpoint.prefix)
+
+
+@pytest.mark.slow
+def test_the_mle_adversarial_genre_stage_starts_from_the_genre_model(
+    folders_builder, tmp_path):
+  """--genre_stage=mle_adversarial: MLE on the genre, then the GAN stage
+  from that model (its KL reference), both reported with the same guidance;
+  generation then picks the GAN stage."""
+  import dataclasses  # pylint: disable=import-outside-toplevel
+  tiny = configs.get_config('tiny')
+  config = dataclasses.replace(
+      tiny, genre_stage='mle_adversarial',
+      adversarial=dataclasses.replace(tiny.adversarial, generated_class=True,
+                                      kl_weight=1.0),
+      sampling=dataclasses.replace(tiny.sampling, guidance='rerank:2'))
+  model_dir = str(tmp_path / 'runs' / 'tiny')
+  lines = []
+  outcome = sequence.train_genre_gan(config, sequence.RunSettings(
+      genre='folk', model_dir=model_dir, num_samples=3, sample_length=32,
+      eval_batches=1, mle_steps=3, adv_steps=2, report_synth='none'),
+                                     builder=folders_builder, log=lines.append)
+  assert outcome['adversarial_dir'] == os.path.join(model_dir,
+                                                    'adversarial_folk')
+  assert '| folk | control: MLE on the genre | 3 |' in outcome['report']
+  assert any('beside the MLE-on-genre model, guided alike' in line
+             for line in lines)
+  assert any('2 MLE steps on the genre alone, then 2 adversarial steps' in line
+             for line in lines)
+  generator = generate_lib.load(model_dir, 'folk')
+  assert generator.checkpoint.stage == 'adversarial_folk'
+  # The GAN stage started from mle_folk (5 steps), not the all-genre model
+  # (3): its KL reference holds mle_folk's weights.
+  trainer = adversarial.AdversarialTrainer(
+      config, generator.vocabulary, os.path.join(model_dir, 'mle_folk'),
+      os.path.join(model_dir, 'classifier_generated'), 'folk', 2,
+      directory=os.path.join(model_dir, 'adversarial_folk'))
+  assert trainer.pretrained.endswith('ckpt-5')
+  start = generator_io.load_generator(os.path.join(model_dir, 'mle_folk'),
+                                      generator.vocabulary.genres)[0]
+  for a, b in zip(trainer.reference.get_weights(), start.get_weights()):
+    np.testing.assert_array_equal(a, b)

@@ -75,7 +75,8 @@ def c2st(samples: np.ndarray, reference: np.ndarray,
 
   Returns:
     {'accuracy', 'interval', 'n'} (n: rows per side), or accuracy None when
-    either side has fewer than NUM_FOLDS rows.
+    either side has fewer than NUM_FOLDS rows or all rows form one group.
+    With fewer than NUM_FOLDS groups, as many folds as groups.
   """
   rng = np.random.default_rng(seed)
   n = min(len(samples), len(reference))
@@ -88,7 +89,12 @@ def c2st(samples: np.ndarray, reference: np.ndarray,
   groups = np.concatenate([_group_ids(sample_groups, len(samples))[pick_s],
                            _group_ids(reference_groups, len(reference))[pick_r]
                            + len(samples)])
-  folds = model_selection.GroupKFold(n_splits=NUM_FOLDS, shuffle=True,
+  # Few pieces (a small dataset's held-out split): fewer folds, each still
+  # one piece's crops together; fewer than 2 groups cannot be judged.
+  num_folds = min(NUM_FOLDS, len(np.unique(groups)))
+  if num_folds < 2:
+    return {'accuracy': None, 'interval': None, 'n': n}
+  folds = model_selection.GroupKFold(n_splits=num_folds, shuffle=True,
                                      random_state=seed)
   correct = np.zeros(2 * n)
   for train, test in folds.split(x, y, groups):

@@ -15,7 +15,9 @@ samples (the discriminator), then tunes for --genre: with
 --genre_stage=mle (small's default, chosen on validation) --adv_steps of MLE
 on the genre alone into <model_dir>/mle_<genre>/, reported with its
 samples steered by the discriminator (discriminator rejection sampling,
-rerank:4) beside the same model unguided; with --genre_stage=adversarial
+rerank:4) beside the same model unguided; --genre_stage=mle_adversarial
+then runs the GAN stage from that model into <model_dir>/adversarial_<genre>/
+and reports both steered alike; with --genre_stage=adversarial
 (tiny's and base's) the Gumbel-softmax GAN stage against it into
 <model_dir>/adversarial_<genre>/, reported beside its MLE control. The
 report: samples, evaluation.md / .json, listen.html.
@@ -74,10 +76,11 @@ flags.DEFINE_integer('num_samples', 32, 'Samples in the final report.')
 flags.DEFINE_integer('sample_length', None, 'Tokens per final sample '
                      "(default: the model's max_len).")
 flags.DEFINE_enum('genre_stage', None, list(sequence.GENRE_STAGES),
-                  'How to tune for --genre: adversarial (the GAN stage) or '
+                  'How to tune for --genre: adversarial (the GAN stage), '
                   'mle (MLE on the genre alone, then samples steered by the '
-                  'K+1 discriminator); default: the config\'s (small: mle, '
-                  'chosen on validation; tiny and base: adversarial).')
+                  'K+1 discriminator) or mle_adversarial (mle, then the GAN '
+                  'stage from that model, reported beside it); default: the '
+                  "config's (small: mle; tiny and base: adversarial).")
 flags.DEFINE_enum('report_synth', 'auto', list(audio.SYNTHS),
                   "WAV renderer of the report's listening page, listen.html "
                   '(samples, control and real music side by side; none: '

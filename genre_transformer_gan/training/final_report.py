@@ -31,6 +31,7 @@ from genre_transformer_gan.training import monitor
 CONTROL_ROW = 'control: MLE only'
 # The row of the same generator sampled without guidance.
 UNGUIDED_ROW = 'control: no guidance'
+GENRE_MLE_ROW = 'control: MLE on the genre'  # guided alike
 LISTEN_PAGE = 'listen.html'
 REAL_DIR = 'real'
 
@@ -101,7 +102,8 @@ def final_report(config, music, generator, genre, classifier, evaluator,
                  control=None, reference_split='validation',
                  guidance_spec='none', guide=None, samples=None,
                  listen_synth=None, log=print,
-                 control_name: str = CONTROL_ROW) -> str:
+                 control_name: str = CONTROL_ROW,
+                 control_guided: bool = False) -> str:
   """Samples + evaluation.json / .md of a generator; returns the table.
 
   music: the dataset's real music (evaluation/real_data.RealMusic).
@@ -112,7 +114,8 @@ def final_report(config, music, generator, genre, classifier, evaluator,
   help?", or of guidance (the same generator unguided). The realism
   judges compare with `reference_split` music (report.evaluate_genre).
   guidance_spec / guide: the generator's samples are drawn with genre
-  guidance (generation/guidance.py; `guide` is rerank's classifier).
+  guidance (generation/guidance.py; `guide` is rerank's classifier), and
+  the control's too if control_guided.
   samples: the generator's samples drawn before with these settings (e.g.
   for a report against another split): judged, not drawn again.
   listen_synth: if set (audio.SYNTHS; 'none': piano rolls only), renders
@@ -128,10 +131,10 @@ def final_report(config, music, generator, genre, classifier, evaluator,
                             length, seed, config.sampling, steer, guide)
     return drawn, likelihood.genre_nll(model, config, music, genre)
 
-  samples, nll = samples_and_nll(generator, 'samples',
-                                 guidance.Guidance.parse(guidance_spec),
-                                 samples)
-  controls = ([(control_name, *samples_and_nll(control, 'samples_control'))]
+  steer = guidance.Guidance.parse(guidance_spec)
+  samples, nll = samples_and_nll(generator, 'samples', steer, samples)
+  controls = ([(control_name, *samples_and_nll(
+      control, 'samples_control', steer if control_guided else None))]
               if control is not None else [])
   rows = report.evaluate_genre(genre, list(samples), evaluator, classifier,
                                music, nll=nll, seed=seed, controls=controls,

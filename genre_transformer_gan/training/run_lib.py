@@ -129,10 +129,16 @@ def plan(config, mle_steps: int, adv_steps: int, need_classifier: bool,
       stages.append(f'add the class "generated" to the classifier '
                     f'({settings.generated_samples} MLE samples, '
                     f'{settings.generated_steps} steps)')
-    if (genre_stage or config.genre_stage) == 'mle':
+    stage = genre_stage or config.genre_stage
+    if stage == 'mle':
       stages.append(f'{adv_steps} MLE steps on the genre alone, then samples '
                     f'(guidance {report_guidance(config)}) and an evaluation report beside '
                     'the same model unguided')
+    elif stage == 'mle_adversarial':
+      stages.append(f'{adv_steps} MLE steps on the genre alone, then '
+                    f'{adv_steps} adversarial steps from that model, then '
+                    f'samples (guidance {report_guidance(config)}) of both '
+                    'and an evaluation report')
     else:
       stages.append(f'adversarial fine-tuning to step {adv_steps}, then '
                     'samples and an evaluation report with its MLE control')
@@ -359,12 +365,16 @@ def run_genre_mle(config, builder, vocabulary, model_dir: str, genre: str,
 
 
 def run_adversarial(config, builder, vocabulary, model_dir, genre, steps,
-                    classifier_path, strategy, evaluator=None, seed=0):
-  """Adversarial fine-tuning for `genre` (resuming); returns the trainer."""
+                    classifier_path, strategy, evaluator=None, seed=0,
+                    start_dir=None):
+  """Adversarial fine-tuning for `genre` into model_dir/adversarial_<genre>
+  (resuming) from start_dir's latest checkpoint (default: model_dir's MLE
+  model; e.g. mle_<genre>); returns the trainer."""
   settings = config.adversarial
   trainer = adversarial.AdversarialTrainer(
-      config, vocabulary, model_dir, classifier_path, genre, steps,
-      strategy=strategy, seed=seed)
+      config, vocabulary, start_dir or model_dir, classifier_path, genre,
+      steps, strategy=strategy, seed=seed,
+      directory=run_layout.adversarial_dir(model_dir, genre))
   # The evaluator judges crops of at least its shortest training crop.
   length = settings.sample_len if evaluator is None else max(
       settings.sample_len, config.evaluator.min_crop_len)

@@ -54,7 +54,8 @@ class RunSettings:
       default: the model's max_len).
     report_synth: the WAV renderer of the report's listen.html
       (generation/audio.SYNTHS; 'none': piano rolls only).
-    genre_stage: 'adversarial' or 'mle' (None: the config's genre_stage).
+    genre_stage: 'adversarial', 'mle' or 'mle_adversarial' (GENRE_STAGES;
+      None: the config's genre_stage).
   """
   genre: Optional[str] = None
   phase: str = 'all'
@@ -79,7 +80,7 @@ class RunSettings:
 
 
 PHASES = ('all', 'mle', 'adversarial')
-GENRE_STAGES = ('adversarial', 'mle')
+GENRE_STAGES = ('adversarial', 'mle', 'mle_adversarial')
 
 
 def _check(settings: RunSettings, vocabulary, builder) -> None:
@@ -221,10 +222,12 @@ def _run_stages(config, settings: RunSettings, builder, vocabulary,
           settings.seed, log=log)
     cluster.barrier(strategy)
     classifier_path = outcome['classifier_path'] = adversary_path
-  if (settings.genre_stage or config.genre_stage) == 'mle':
+  stage = settings.genre_stage or config.genre_stage
+  if stage in ('mle', 'mle_adversarial'):
     return _genre_mle_stage(config, settings, builder, vocabulary, model_dir,
                             strategy, chief, music, evaluator,
-                            classifier_path, adv_steps, outcome, log)
+                            classifier_path, adv_steps, outcome, log,
+                            then_adversarial=stage == 'mle_adversarial')
   trainer = run_lib.run_adversarial(
       config, builder, vocabulary, model_dir, settings.genre, adv_steps,
       classifier_path, strategy, evaluator=evaluator, seed=settings.seed)
@@ -245,28 +248,47 @@ def _run_stages(config, settings: RunSettings, builder, vocabulary,
 
 def _genre_mle_stage(config, settings, builder, vocabulary, model_dir,
                      strategy, chief, music, evaluator, classifier_path,
-                     steps, outcome, log) -> dict:
-  """The genre stage validation chose for `small`: `steps` of MLE on the
-  genre alone (model_dir/mle_<genre>), reported with the config's guidance
-  by the K+1 discriminator beside the same generator unguided."""
+                     steps, outcome, log, then_adversarial=False) -> dict:
+  """`steps` of MLE on the genre alone (model_dir/mle_<genre>), reported
+  with the config's guidance by the K+1 discriminator beside the same
+  generator unguided (genre stage 'mle'); with then_adversarial
+  ('mle_adversarial'), `steps` of the GAN stage against the discriminator
+  from that model (model_dir/adversarial_<genre>, its KL reference the
+  MLE-on-genre model), reported beside that model, both guided alike."""
   directory = run_lib.run_genre_mle(
       config, builder, vocabulary, model_dir, settings.genre, steps,
       strategy, settings.seed, settings.eval_batches, log=log)
   outcome['adversarial_dir'] = directory
+  control = None
+  if then_adversarial:
+    trainer = run_lib.run_adversarial(
+        config, builder, vocabulary, model_dir, settings.genre, steps,
+        classifier_path, strategy, evaluator=evaluator, seed=settings.seed,
+        start_dir=directory)
+    outcome['adversarial_dir'] = trainer.directory
+    log(f'Adversarial step {trainer.step} from {directory}: checkpoint '
+        f'{trainer.manager.latest_checkpoint}')
   if not chief:
     return outcome
-  generator = generator_io.load_generator(directory, vocabulary.genres)[0]
+  generator = generator_io.load_generator(outcome['adversarial_dir'],
+                                          vocabulary.genres)[0]
+  if then_adversarial:
+    control = generator_io.load_generator(directory, vocabulary.genres)[0]
   discriminator = classifier_io.load_classifier(
       classifier_path, vocabulary.genres, [settings.genre])
   guided = run_lib.report_guidance(config)
-  log(f'Report: samples of {directory} with guidance {guided} by '
-      f'{classifier_path}, beside the same generator unguided.')
+  log(f'Report: samples of {outcome["adversarial_dir"]} with guidance '
+      f'{guided} by {classifier_path}, beside ' +
+      ('the MLE-on-genre model, guided alike.' if then_adversarial else
+       'the same generator unguided.'))
   outcome['report'] = final_report_lib.final_report(
       config, music, generator, settings.genre, discriminator, evaluator,
-      directory, settings.num_samples,
+      outcome['adversarial_dir'], settings.num_samples,
       settings.sample_length or config.max_len, settings.seed,
-      control=generator, guidance_spec=guided, guide=discriminator,
+      control=control or generator, guidance_spec=guided, guide=discriminator,
       listen_synth=settings.report_synth, log=log,
-      control_name=final_report_lib.UNGUIDED_ROW)
+      control_name=(final_report_lib.GENRE_MLE_ROW if then_adversarial
+                    else final_report_lib.UNGUIDED_ROW),
+      control_guided=then_adversarial)
   log(outcome['report'])
   return outcome
