@@ -307,8 +307,11 @@ class Config:
     adversarial: the Gumbel-softmax GAN stage.
     sampling: decoding defaults of the trained generator.
     genre_stage: how genre_gan_train tunes for its --genre: 'adversarial'
-      (the GAN stage) or 'mle' (MLE on that genre alone; the report then
-      samples with `sampling.guidance` by the K+1 discriminator).
+      (the GAN stage), 'mle' (MLE on that genre alone; the report then
+      samples with `sampling.guidance` by the K+1 discriminator) or
+      'mle_adversarial' (mle, then the GAN stage from that model).
+    genre_stages: (genre, stage) pairs that replace `genre_stage` for those
+      genres (`stage_for`).
   """
   name: str
   transformer: TransformerConfig
@@ -323,6 +326,10 @@ class Config:
   adversarial: AdversarialConfig = AdversarialConfig()
   sampling: SamplingConfig = SamplingConfig()
   genre_stage: str = 'adversarial'
+  genre_stages: Tuple[Tuple[str, str], ...] = ()
+
+  def stage_for(self, genre: Optional[str]) -> str:
+    return dict(self.genre_stages).get(genre, self.genre_stage)
 
   @property
   def max_len(self) -> int:

@@ -114,6 +114,19 @@ def test_another_generator_family_runs_every_stage_and_is_kept(
     run(configs.get_config('tiny'), mle_steps=4, adv_steps=3)
 
 
+def test_the_genre_stage_can_differ_by_genre():
+  import dataclasses  # pylint: disable=import-outside-toplevel
+  config = dataclasses.replace(
+      configs.get_config('tiny'), genre_stage='mle',
+      genre_stages=(('folk', 'mle_adversarial'),))
+  assert config.stage_for('folk') == 'mle_adversarial'
+  assert config.stage_for('classical') == config.stage_for(None) == 'mle'
+  plan = lambda genre: run_lib.plan(  # noqa: E731
+      config, 10, 5, False, 'all', genre_stage=config.stage_for(genre))
+  assert '5 MLE steps on the genre alone, then 5 adversarial' in plan('folk')
+  assert 'adversarial' not in plan('classical')
+
+
 @pytest.mark.slow
 def test_the_mle_genre_stage_reports_guided_samples_beside_unguided(
     folders_builder, tmp_path):

@@ -55,7 +55,7 @@ class RunSettings:
     report_synth: the WAV renderer of the report's listen.html
       (generation/audio.SYNTHS; 'none': piano rolls only).
     genre_stage: 'adversarial', 'mle' or 'mle_adversarial' (GENRE_STAGES;
-      None: the config's genre_stage).
+      None: the config's for the genre, Config.stage_for).
   """
   genre: Optional[str] = None
   phase: str = 'all'
@@ -179,7 +179,8 @@ def _run_stages(config, settings: RunSettings, builder, vocabulary,
       f'{precision.for_run(config, strategy)} ({precision.describe_cpu()}).'
       '\n' + run_lib.plan(config, mle_steps, adv_steps, need_classifier,
                           settings.phase, start_step, card is not None,
-                          settings.genre_stage))
+                          settings.genre_stage or
+                          config.stage_for(settings.genre)))
   outcome = {'model_dir': model_dir, 'classifier_path': classifier_path,
              'mle': None, 'exported': None, 'adversarial_dir': None,
              'report': None}
@@ -222,7 +223,7 @@ def _run_stages(config, settings: RunSettings, builder, vocabulary,
           settings.seed, log=log)
     cluster.barrier(strategy)
     classifier_path = outcome['classifier_path'] = adversary_path
-  stage = settings.genre_stage or config.genre_stage
+  stage = settings.genre_stage or config.stage_for(settings.genre)
   if stage in ('mle', 'mle_adversarial'):
     return _genre_mle_stage(config, settings, builder, vocabulary, model_dir,
                             strategy, chief, music, evaluator,
