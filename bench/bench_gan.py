@@ -104,6 +104,10 @@ ARM_NAMES = {'S': 'the start (0 extra steps)',
              'E1000': 'C, hard feedback, beta_max 1000'}
 MLE_ARMS = ('A', 'B', 'B2')
 BK_ROLLOUT = 256  # tokens per rollout of arms BK and BKP
+# The GAN stage C, D, E and K were measured with (small's until BK was
+# chosen): 64-token rollouts (or the config's, if shorter), the full
+# gradient, tau annealed exponentially from 1 to 0.1.
+EARLIER_ROLLOUT = 64
 BKP_PRIMER = 64  # events of real primer before BKP's rollouts
 # A --split test report draws new samples (seed + this): the arm chosen on
 # the validation samples is not graded on the same samples.
@@ -112,8 +116,15 @@ TEST_SEED_OFFSET = 1000
 
 def adversarial_settings(config, arm: str, args, learning_rate=None):
   """The config of a GAN arm (C, D, E and E's variants): one change each."""
+  defaults = configs.AdversarialConfig()
   settings = dict(realism_weight=0.0, feedback='soft', generated_class=False,
-                  term_gradient_norms=True)  # The mechanism, logged.
+                  term_gradient_norms=True,  # The mechanism, logged.
+                  sample_len=min(EARLIER_ROLLOUT,
+                                 config.adversarial.sample_len),
+                  rollout_gradient=defaults.rollout_gradient,
+                  temperature_schedule=defaults.temperature_schedule,
+                  initial_temperature=defaults.initial_temperature,
+                  final_temperature=defaults.final_temperature)
   if arm.startswith('D'):
     settings.update(realism_weight=args.realism_weight,
                     realism_loss='wgan_gp' if arm == 'D_wgan_gp' else

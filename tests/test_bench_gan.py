@@ -52,6 +52,24 @@ def test_arm_settings(arm, expected):
   assert arm in bench_gan.ARM_NAMES
 
 
+def test_small_folk_stage_is_arm_bk_and_earlier_arms_keep_their_stage():
+  """small's GAN stage is what arm BK measured; E and K keep the stage they
+  were measured with (64-token rollouts, full gradient, annealed tau)."""
+  small = configs.get_config('small')
+  assert small.stage_for('folk') == 'mle_adversarial'
+  bk = bench_gan.adversarial_settings(small, 'BK', ARGS).adversarial
+  for key in ('sample_len', 'rollout_gradient', 'feedback',
+              'temperature_schedule', 'initial_temperature', 'kl_weight',
+              'learning_rate', 'batch_size', 'mle_batch_size',
+              'realism_weight', 'generated_class', 'genre_weight'):
+    assert getattr(bk, key) == getattr(small.adversarial, key), key
+  for arm in ('E', 'K'):
+    earlier = bench_gan.adversarial_settings(small, arm, ARGS).adversarial
+    assert (earlier.sample_len, earlier.rollout_gradient,
+            earlier.temperature_schedule, earlier.feedback) == (
+                64, 'full', 'exp', 'hard'), arm
+
+
 def _row(arm, seed, fidelity):
   row = {key: 0.5 for key in gan_rows.MEASURES}
   return dict(row, arm=arm, genre='folk', seed=seed, fidelity=fidelity)
