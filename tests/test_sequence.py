@@ -128,25 +128,28 @@ def test_the_genre_stage_can_differ_by_genre():
 
 
 @pytest.mark.slow
-def test_the_mle_genre_stage_reports_guided_samples_beside_unguided(
-    folders_builder, tmp_path):
-  """--genre_stage=mle (small's default): MLE on the genre in mle_<genre>,
-  a K+1 discriminator, its rerank guidance in the report beside the same
-  model unguided; generation picks the stage; a re-run only resumes."""
+def test_the_genre_stages_mle_and_mle_adversarial(folders_builder, tmp_path):
+  """classical with --genre_stage=mle (small's for it): MLE on the genre in
+  mle_<genre>, a K+1 discriminator, its rerank guidance in the report beside
+  the same model unguided; generation picks the stage; a re-run only
+  resumes. Then folk in the same run with mle_adversarial (small's for
+  folk): MLE on folk, the GAN stage from that model (its KL reference),
+  both reported with the same guidance; generation picks the GAN stage."""
   import dataclasses  # pylint: disable=import-outside-toplevel
   tiny = configs.get_config('tiny')
   config = dataclasses.replace(
-      tiny, genre_stage='mle',
-      adversarial=dataclasses.replace(tiny.adversarial, generated_class=True),
+      tiny, genre_stage='mle', genre_stages=(('folk', 'mle_adversarial'),),
+      adversarial=dataclasses.replace(tiny.adversarial, generated_class=True,
+                                      kl_weight=1.0),
       sampling=dataclasses.replace(tiny.sampling, guidance='rerank:2',
                                    genre_temperatures=(('classical', 0.9),)))
   model_dir = str(tmp_path / 'runs' / 'tiny')
   lines = []
-  run = lambda: sequence.train_genre_gan(config, sequence.RunSettings(
-      genre='classical', model_dir=model_dir, num_samples=3,
+  run = lambda genre: sequence.train_genre_gan(config, sequence.RunSettings(
+      genre=genre, model_dir=model_dir, num_samples=3,
       sample_length=32, eval_batches=1, mle_steps=3, adv_steps=2,
       report_synth='none'), builder=folders_builder, log=lines.append)
-  outcome = run()
+  outcome = run('classical')
   assert outcome['adversarial_dir'] == os.path.join(model_dir,
                                                     'mle_classical')
   assert '| classical | generated | 3 |' in outcome['report']
@@ -159,30 +162,12 @@ def test_the_mle_genre_stage_reports_guided_samples_beside_unguided(
   assert generator.checkpoint.stage == 'mle_classical'
   step = int(generator.checkpoint.prefix.rsplit('-', 1)[-1])
   assert step == 3 + 2  # 3 MLE steps on all genres, 2 on classical
-  run()  # resumes: no step more
+  run('classical')  # resumes: no step more
   assert generate_lib.load(model_dir, 'classical').checkpoint.prefix == (
       generator.checkpoint.prefix)
 
-
-@pytest.mark.slow
-def test_the_mle_adversarial_genre_stage_starts_from_the_genre_model(
-    folders_builder, tmp_path):
-  """--genre_stage=mle_adversarial: MLE on the genre, then the GAN stage
-  from that model (its KL reference), both reported with the same guidance;
-  generation then picks the GAN stage."""
-  import dataclasses  # pylint: disable=import-outside-toplevel
-  tiny = configs.get_config('tiny')
-  config = dataclasses.replace(
-      tiny, genre_stage='mle_adversarial',
-      adversarial=dataclasses.replace(tiny.adversarial, generated_class=True,
-                                      kl_weight=1.0),
-      sampling=dataclasses.replace(tiny.sampling, guidance='rerank:2'))
-  model_dir = str(tmp_path / 'runs' / 'tiny')
-  lines = []
-  outcome = sequence.train_genre_gan(config, sequence.RunSettings(
-      genre='folk', model_dir=model_dir, num_samples=3, sample_length=32,
-      eval_batches=1, mle_steps=3, adv_steps=2, report_synth='none'),
-                                     builder=folders_builder, log=lines.append)
+  lines.clear()
+  outcome = run('folk')
   assert outcome['adversarial_dir'] == os.path.join(model_dir,
                                                     'adversarial_folk')
   assert '| folk | control: MLE on the genre | 3 |' in outcome['report']
