@@ -15,11 +15,7 @@ rank-deficient), while a real gap must stay visible.
 """
 
 import argparse
-import glob
 import json
-import os
-
-import numpy as np
 
 import machine  # bench/machine.py
 import tables  # bench/tables.py
@@ -33,12 +29,13 @@ from genre_transformer_gan.evaluation import report
 
 
 def saved_samples(directory, genre):
-  """The `<genre>_NN.npy` token arrays a report saved in `directory`."""
-  paths = sorted(glob.glob(os.path.join(directory, f'{genre}_*.npy')))
-  if not paths:
-    raise SystemExit(f'No {genre}_*.npy samples in {directory}; pass a '
+  """The `<genre>_NN` samples a report saved in `directory`."""
+  read, _ = report.read_samples(directory)
+  tokens = [t for name, t in read if name.startswith(f'{genre}_')]
+  if not tokens:
+    raise SystemExit(f'No {genre}_* samples in {directory}; pass a '
                      "report's samples/ directory.")
-  return [np.load(path) for path in paths]
+  return tokens
 
 
 def main():

@@ -101,18 +101,23 @@ def _continuations(spec, vocabulary, seed, guide_path=None):
   classifier = classifier_io.load_classifier(guide_path, vocabulary.genres,
                                              list(vocabulary.genres))
 
-  def guided(token, primers, length):
-    genre = names[int(token)]
-    sampler = guidance.make_sampler(model, vocabulary, genre, steer,
-                                    temperature, config.sampling.top_k,
-                                    config.sampling.top_p)
-    prompts = np.concatenate(
-        [np.full([len(primers), 1], token, np.int32), primers], axis=1)
-    out = [guidance.draw(sampler, steer, prompts[i:i + 32], length,
-                         seed * 7919 + i, classifier, genre)
-           for i in range(0, len(prompts), 32)]
-    return np.concatenate(out)[:, primers.shape[1]:]
-  return guided
+  class Guided:
+    """A Sampler's generate(prompts, num_tokens, seed) that draws with
+    guidance toward the prompts' genre (for transfer.continue_primers)."""
+
+    def __init__(self, genre):
+      self.genre = genre
+      self.sampler = guidance.make_sampler(
+          model, vocabulary, genre, steer, temperature,
+          config.sampling.top_k, config.sampling.top_p)
+
+    def generate(self, prompts, num_tokens, seed):
+      drawn = guidance.draw(self.sampler, steer, prompts, num_tokens, seed,
+                            classifier, self.genre)  # The genre token dropped.
+      return np.concatenate([prompts[:, :1], drawn], axis=1)
+
+  return lambda token, primers, length: transfer.continue_primers(
+      Guided(names[int(token)]), token, primers, length, seed=seed)
 
 
 def main():

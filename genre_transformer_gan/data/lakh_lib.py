@@ -22,6 +22,8 @@ from typing import Dict, Iterable, List, Mapping, Tuple
 
 from etils import epath
 
+from genre_transformer_gan.data import tokenizer
+
 # Label-level problems, counted beside example_lib.SKIP_REASONS.
 LABEL_REASONS = (
     'malformed_label_line',   # not TRACK_ID<TAB>GENRE[...]
@@ -122,7 +124,7 @@ def index_midi_files(root) -> Dict[str, str]:
   for dirpath, _, filenames in epath.Path(root).walk():
     for name in sorted(filenames):
       stem, ext = os.path.splitext(name)
-      if ext.lower() in ('.mid', '.midi') and _MD5.match(stem):
+      if ext.lower() in tokenizer.MIDI_SUFFIXES and _MD5.match(stem):
         found.setdefault(stem, os.fspath(epath.Path(dirpath) / name))
   return found
 
@@ -169,7 +171,7 @@ def folder_work_items(root):
     genre = genre_slug(genre_dir.name)
     for dirpath, _, filenames in genre_dir.walk():
       for name in sorted(filenames):
-        if not name.lower().endswith(('.mid', '.midi')):
+        if not name.lower().endswith(tokenizer.MIDI_SUFFIXES):
           continue
         path = epath.Path(dirpath) / name
         md5 = hashlib.md5(path.read_bytes()).hexdigest()

@@ -25,6 +25,7 @@ from genre_transformer_gan.data import smf_reader
 from genre_transformer_gan.data import vocabulary as vocab
 
 MidiInput = Union[bytes, bytearray, str, os.PathLike]
+MIDI_SUFFIXES = ('.mid', '.midi')  # file names read as MIDI (any case)
 
 
 def _read_bytes(midi: MidiInput) -> bytes:

@@ -61,7 +61,6 @@ from genre_transformer_gan.evaluation import realism
 from genre_transformer_gan.evaluation import realism_gate
 from genre_transformer_gan.models import genre_classifier
 
-MIDI_SUFFIXES = ('.mid', '.midi')
 TOKEN_SUFFIXES = ('.npy', '.txt')
 MIN_REFERENCE = 20
 # Token values a sample file may hold: events, and genre tokens of up to
@@ -101,10 +100,10 @@ def read_samples(directory: str):
     path = os.path.join(directory, name)
     stem, suffix = os.path.splitext(name)
     suffix = suffix.lower()
-    if suffix in MIDI_SUFFIXES and stem in token_stems:
+    if suffix in tokenizer.MIDI_SUFFIXES and stem in token_stems:
       continue
     try:
-      if suffix in MIDI_SUFFIXES:
+      if suffix in tokenizer.MIDI_SUFFIXES:
         tokens = tokenizer.encode_midi(path)
       elif suffix == '.npy':
         with tf.io.gfile.GFile(path, 'rb') as f:

@@ -18,9 +18,6 @@ from typing import Optional, Sequence
 from genre_transformer_gan import atomic_files
 from genre_transformer_gan.data import tokenizer
 
-MIDI_EXTENSIONS = ('.mid', '.midi')
-
-
 def _colab_files():
   """google.colab.files, or None outside Colab."""
   try:
@@ -43,7 +40,7 @@ def upload_midi(directory: str, log=print) -> Optional[str]:
     return None
   uploaded = files.upload()  # {file name: bytes}
   midi = [name for name in uploaded
-          if name.lower().endswith(MIDI_EXTENSIONS)]
+          if name.lower().endswith(tokenizer.MIDI_SUFFIXES)]
   if not midi:
     if uploaded:
       raise ValueError(f'{", ".join(uploaded)} is not a .mid / .midi file; '
@@ -51,17 +48,13 @@ def upload_midi(directory: str, log=print) -> Optional[str]:
     log('Nothing uploaded; using PRIMER_MIDI.')
     return None
   name = os.path.basename(midi[0])
+  try:  # Checked before it is kept.
+    tokenizer.encode_midi(uploaded[midi[0]])
+  except ValueError as e:
+    raise ValueError(f'{name} is not a readable MIDI file ({e}); upload '
+                     'another.') from e
   path = os.path.join(directory, 'uploads', name)
   os.makedirs(os.path.dirname(path), exist_ok=True)
-  with tempfile.TemporaryDirectory() as scratch:  # Checked before kept.
-    trial = os.path.join(scratch, name)
-    with open(trial, 'wb') as f:
-      f.write(uploaded[midi[0]])
-    try:
-      tokenizer.encode_midi(trial)
-    except ValueError as e:
-      raise ValueError(f'{name} is not a readable MIDI file ({e}); upload '
-                       'another.') from e
   atomic_files.write_bytes(path, uploaded[midi[0]])
   log(f'primer: {path}' + (f' (of {len(midi)} MIDI files, the first)'
                            if len(midi) > 1 else ''))
