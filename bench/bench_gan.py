@@ -84,6 +84,7 @@ from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.models import generator_io
 from genre_transformer_gan.training import final_report
 from genre_transformer_gan.training import mle
+from genre_transformer_gan.training import adversaries
 from genre_transformer_gan.training import run_lib
 from genre_transformer_gan.training import strategies
 
@@ -263,7 +264,7 @@ def main():
   vocabulary = music.vocabulary
   strategy = strategies.get_strategy('auto')
   model_root = os.path.join(args.work_dir, 'models')
-  classifier_path = run_lib.get_classifier_path(
+  classifier_path = adversaries.get_classifier_path(
       config, builder, os.path.join(model_root, 'x'), args.classifier_path)
   classifier = classifier_io.load_classifier(classifier_path,
                                              vocabulary.genres, genres)
@@ -306,7 +307,7 @@ def main():
                               temperature=float(temperature))))
     if spec:
       if args.guide == 'generated':  # The start's K+1 classifier.
-        adversary = run_lib.get_generated_classifier_path(
+        adversary = adversaries.get_generated_classifier_path(
             adversarial_settings(config, 'K', args), builder, vocabulary,
             os.path.join(model_root, f'seed{seed}_start'), classifier_path,
             seed)
@@ -386,7 +387,7 @@ def main():
         arm_config = adversarial_settings(config, base, args, learning_rate)
         if base in ('K', 'BK', 'BKP'):  # One K+1 adversary per start,
           # shared by the genres and arms: learned from the start's samples.
-          adversary = run_lib.get_generated_classifier_path(
+          adversary = adversaries.get_generated_classifier_path(
               adversarial_settings(config, 'K', args), builder, vocabulary,
               initial, classifier_path, seed)
         if not os.path.exists(directory):

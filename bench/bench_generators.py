@@ -42,6 +42,7 @@ from genre_transformer_gan.evaluation import report
 from genre_transformer_gan.generation import sampling
 from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.training import adversarial
+from genre_transformer_gan.training import adversaries
 from genre_transformer_gan.training import mle
 from genre_transformer_gan.training import run_lib
 
@@ -153,7 +154,7 @@ def main():
   music = real_data.RealMusic(builder)
   vocabulary = datasets.get_vocabulary(builder)
   anchor = os.path.join(args.work_dir, 'x')  # default judges' locations
-  classifier_path = run_lib.get_classifier_path(config, builder, anchor,
+  classifier_path = adversaries.get_classifier_path(config, builder, anchor,
                                                 args.classifier_path)
   classifier = classifier_io.load_classifier(classifier_path,
                                              vocabulary.genres, [args.genre])

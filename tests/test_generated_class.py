@@ -16,6 +16,7 @@ from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan import run_layout
 from genre_transformer_gan.training import classifier as classifier_lib
 from genre_transformer_gan.training import generated_class
+from genre_transformer_gan.training import adversaries
 from genre_transformer_gan.training import run_lib
 from tests import tiny_models
 
@@ -44,7 +45,7 @@ def run_dir(folders_builder, tmp_path_factory):
   run_lib.check_model_dir(model_dir, 'tiny', vocabulary.genres)
   run_lib.run_mle(config, builder, vocabulary, model_dir, 3,
                   tf.distribute.get_strategy(), eval_batches=1)
-  classifier_path = run_lib.default_classifier_dir(model_dir, builder, config)
+  classifier_path = adversaries.default_classifier_dir(model_dir, builder, config)
   classifier_lib.train_classifier(config, builder, vocabulary.genres,
                                   classifier_path, steps=20)
   return model_dir, classifier_path
@@ -66,7 +67,7 @@ def test_the_generated_class_learns_the_generators_samples(
       generated_steps=60))
   vocabulary = datasets.get_vocabulary(folders_builder)
   lines = []
-  path = run_lib.get_generated_classifier_path(
+  path = adversaries.get_generated_classifier_path(
       config, folders_builder, vocabulary, model_dir, classifier_path,
       log=lines.append)
   assert path == run_layout.generated_classifier_dir(model_dir)
@@ -89,7 +90,7 @@ def test_the_generated_class_learns_the_generators_samples(
   gradient = tape.gradient(log_p, soft)
   assert gradient is not None and float(tf.reduce_max(tf.abs(gradient))) > 0
   # Made once: a second call (a resumed run) finds it.
-  again = run_lib.get_generated_classifier_path(
+  again = adversaries.get_generated_classifier_path(
       config, folders_builder, vocabulary, model_dir, classifier_path,
       log=lines.append)
   assert again == path and len(lines) == 1 + len(config.classifier

@@ -43,9 +43,9 @@ def test_plan_names_the_start_and_the_target():
   config = configs.get_config('small')
   assert ('start from the pretrained generator (2500 MLE steps), 100 MLE '
           'steps (to step 2600)') in run_lib.plan(
-              config, 100, 100, False, 'all', 2500, True)
+              config, 100, 100, None, 'all', 2500, True)
   assert 'no further MLE steps (to step 2500)' in run_lib.plan(
-      config, 0, 100, False, 'mle', 2500, True)
+      config, 0, 100, None, 'mle', 2500, True)
 
 
 def test_phase_mle_stops_before_the_adversary(folders_builder, tmp_path):
@@ -122,7 +122,7 @@ def test_the_genre_stage_can_differ_by_genre():
   assert config.stage_for('folk') == 'mle_adversarial'
   assert config.stage_for('classical') == config.stage_for(None) == 'mle'
   plan = lambda genre: run_lib.plan(  # noqa: E731
-      config, 10, 5, False, 'all', genre_stage=config.stage_for(genre))
+      config, 10, 5, None, 'all', genre_stage=config.stage_for(genre))
   assert '5 MLE steps on the genre alone, then 5 adversarial' in plan('folk')
   assert 'adversarial' not in plan('classical')
 

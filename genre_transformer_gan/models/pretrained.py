@@ -29,21 +29,26 @@ from genre_transformer_gan import atomic_files
 DIRECTORY = os.path.join(os.path.dirname(os.path.dirname(__file__)),
                          'pretrained')
 INIT_FROM = ('auto', 'pretrained', 'scratch')
+GENERATOR = 'generator'  # A card's 'kind' (generator cards have none).
 
 
-def paths(config_name: str, directory: str = DIRECTORY):
-  """(weights .npz, card .json) of a config's pretrained generator."""
-  return (os.path.join(directory, f'{config_name}.npz'),
-          os.path.join(directory, f'{config_name}.json'))
+def paths(name: str, directory: str = DIRECTORY):
+  """(weights .npz, card .json) of a shipped model: a config's name for its
+  generator, models/shipped_classifier.name(...) for a classifier."""
+  return (os.path.join(directory, f'{name}.npz'),
+          os.path.join(directory, f'{name}.json'))
 
 
 def shipped(directory: str = DIRECTORY) -> list:
-  """Names of the configs whose pretrained generator ships (sorted)."""
+  """Names of the configs whose pretrained generator ships (sorted); the
+  cards of other kinds (models/shipped_classifier.py) are not listed."""
   if not tf.io.gfile.isdir(directory):
     return []
-  return sorted(name[:-len('.json')] for name in tf.io.gfile.listdir(directory)
-                if name.endswith('.json') and read_card(name[:-len('.json')],
-                                                        directory))
+  names = [name[:-len('.json')] for name in tf.io.gfile.listdir(directory)
+           if name.endswith('.json')]
+  return sorted(name for name in names
+                if (read_card(name, directory) or {}).get(
+                    'kind', GENERATOR) == GENERATOR)
 
 
 def fingerprint(config, genres) -> dict:
@@ -55,9 +60,9 @@ def fingerprint(config, genres) -> dict:
           'genres': list(genres)}
 
 
-def read_card(config_name: str, directory: str = DIRECTORY) -> Optional[dict]:
-  """The card of a config's pretrained generator, or None if none ships."""
-  weights, card = paths(config_name, directory)
+def read_card(name: str, directory: str = DIRECTORY) -> Optional[dict]:
+  """The card of a shipped model (`paths`), or None if none ships."""
+  weights, card = paths(name, directory)
   if not (tf.io.gfile.exists(weights) and tf.io.gfile.exists(card)):
     return None
   with tf.io.gfile.GFile(card) as f:
@@ -72,18 +77,19 @@ def mismatch(card: dict, config, genres) -> str:
                    f'{wanted[key]!r})' for key in different)
 
 
-def export(model, config, genres, step: int, info: dict,
-           directory: str = DIRECTORY) -> dict:
-  """Writes the model's weights (float16) and card; returns the card."""
-  weights_path, card_path = paths(config.name, directory)
+def write_weights(model, name: str, card: dict,
+                  directory: str = DIRECTORY) -> dict:
+  """Writes `name`.npz (the model's weights in float16) and `name`.json (the
+  card: `card` with the file's size, sha256 and parameter count, and the
+  date); returns the card."""
+  weights_path, card_path = paths(name, directory)
   tf.io.gfile.makedirs(directory)
   buffer = io.BytesIO()
   np.savez(buffer, **{f'w{i:03d}': np.asarray(w, np.float16)
                       for i, w in enumerate(model.get_weights())})
   data = buffer.getvalue()
   atomic_files.write_bytes(weights_path, data)
-  card = dict(info, fits=fingerprint(config, genres), step=int(step),
-              weights=os.path.basename(weights_path),
+  card = dict(card, weights=os.path.basename(weights_path),
               weights_dtype='float16', weights_bytes=len(data),
               sha256=hashlib.sha256(data).hexdigest(),
               parameters=int(sum(np.size(w) for w in model.get_weights())),
@@ -92,15 +98,25 @@ def export(model, config, genres, step: int, info: dict,
   return card
 
 
-def load_weights(model, config_name: str, directory: str = DIRECTORY):
-  """Sets the model's weights from the shipped file (checked by sha256)."""
-  weights_path, _ = paths(config_name, directory)
-  card = read_card(config_name, directory)
+def export(model, config, genres, step: int, info: dict,
+           directory: str = DIRECTORY) -> dict:
+  """Writes the generator's weights (float16) and card; returns the card."""
+  return write_weights(model, config.name,
+                       dict(info, fits=fingerprint(config, genres),
+                            step=int(step)), directory)
+
+
+def load_weights(model, name: str, directory: str = DIRECTORY,
+                 fix: str = 'pass --init_from=scratch'):
+  """Sets the model's weights from the shipped file `name`.npz, checked
+  against its card's sha256 (a mismatch: one line ending in `fix`)."""
+  weights_path, _ = paths(name, directory)
+  card = read_card(name, directory)
   with tf.io.gfile.GFile(weights_path, 'rb') as f:
     data = f.read()
   if hashlib.sha256(data).hexdigest() != card['sha256']:
     raise ValueError(f'{weights_path} does not match its card (sha256); '
-                     'reinstall the package or pass --init_from=scratch.')
+                     f'reinstall the package or {fix}.')
   with np.load(io.BytesIO(data)) as weights:
     model.set_weights([weights[f'w{i:03d}'].astype(np.float32)
                        for i in range(len(weights.files))])

@@ -6,7 +6,15 @@ r"""Trains the genre classifier that adversarial training freezes.
 Writes to --output: classifier.keras, classifier.json (genres, vocabulary,
 accuracy per crop length on validation and test), confusion_matrix.txt and
 confusion_matrix.png (test split, longest crop length).
+
+With --export_pretrained=DIR it then ships the classifier as the package
+does (bin/ship_discriminator.sh): float16 weights and a card in DIR, and,
+when the config's GAN stage uses one, the K+1 discriminator grown from them
+on samples of the shipped generator (training/adversaries.export_shipped).
 """
+
+import sys
+import time
 
 
 from absl import flags
@@ -18,6 +26,7 @@ from genre_transformer_gan.evaluation import confusion
 from genre_transformer_gan import file_checks
 from genre_transformer_gan import run_layout
 from genre_transformer_gan.scripts import script_utils
+from genre_transformer_gan.training import adversaries
 from genre_transformer_gan.training import classifier as classifier_lib
 from genre_transformer_gan.training import strategies
 
@@ -34,9 +43,14 @@ flags.DEFINE_integer('steps', None, "Training steps (default: the config's).")
 flags.DEFINE_integer('seed', 0, 'Data order, crops and initialisation.')
 flags.DEFINE_enum('strategy', 'auto', list(strategies.STRATEGIES),
                   'tf.distribute strategy.')
+flags.DEFINE_string('export_pretrained', None, 'Then write it (and the K+1 '
+                    'discriminator, if the config uses one) as the shipped '
+                    'frozen classifiers into this directory: float16 weights '
+                    'and cards (models/shipped_classifier.py).')
 
 
 def run():
+  started = time.time()
   config = configs.get_config(FLAGS.config)
   if FLAGS.steps is not None and FLAGS.steps < 1:
     raise ValueError('--steps must be at least 1.')
@@ -64,6 +78,13 @@ def run():
             f'{confusion.accuracy_line(info[split])}')
   print(f'chance: {1 / len(genres):.3f}; saved {output}/classifier.keras; '
         f'confusion matrix in {output}/confusion_matrix.txt and .png')
+  if FLAGS.export_pretrained:
+    adversaries.export_shipped(
+        config, builder, output, config.adversarial.generated_class,
+        FLAGS.seed, {'command': 'genre_classifier_train ' +
+                                ' '.join(sys.argv[1:]),
+                     'seconds_training': round(time.time() - started)},
+        FLAGS.export_pretrained, log=lambda line: print(line, flush=True))
 
 
 def main(argv):

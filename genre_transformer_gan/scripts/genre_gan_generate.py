@@ -27,7 +27,9 @@ given, each sample's genre probabilities.
 the one a classifier finds most the genre in its weakest window (N times
 the sampling time); the classifier is --guide_path, else the run's K+1
 classifier (genre_gan_train --generated_class: discriminator rejection
-sampling), else the frozen one. chunk:N does so every 64 tokens, keeping
+sampling; for --model=small the one shipped with it, learned from its
+samples), else the frozen one. --guidance=auto (the default) uses the
+config's guidance (small: rerank:4) where there is such a K+1 classifier. chunk:N does so every 64 tokens, keeping
 the best of N continuations; cfg:G samples from l_genre + G (l_genre - mean
 l_other genre) (as many times the time as the model has genres). The
 independent evaluator, which guidance never sees, then judges the result.
@@ -43,6 +45,8 @@ from genre_transformer_gan import file_checks
 from genre_transformer_gan.generation import audio
 from genre_transformer_gan.generation import generate_lib
 from genre_transformer_gan.models import classifier_io
+from genre_transformer_gan.models import pretrained
+from genre_transformer_gan.models import shipped_classifier
 from genre_transformer_gan import run_layout
 from genre_transformer_gan.scripts import script_utils
 
@@ -131,18 +135,27 @@ def run():
   guide = None
   guide_path = FLAGS.guide_path or run_layout.generated_classifier_dir(
       model_dir)
-  has_discriminator = bool(FLAGS.guide_path) or classifier_io.exists(
-      guide_path)
+  shipped_guide, why_not = None, ''
+  if FLAGS.model and not FLAGS.guide_path and not classifier_io.exists(
+      guide_path):  # The shipped generator's own K+1 discriminator.
+    shipped_guide, why_not = shipped_classifier.for_shipped_generator(
+        generator.config, generator.vocabulary.genres)
+    guide_path = (pretrained.paths(shipped_classifier.name(
+        FLAGS.model, shipped_classifier.WITH_GENERATED))[0]
+                  if shipped_guide else guide_path)
+  has_discriminator = bool(FLAGS.guide_path or shipped_guide) or (
+      classifier_io.exists(guide_path))
   if FLAGS.guidance == 'auto':
     settings = dataclasses.replace(settings, guidance=(
         generator.config.sampling.guidance if has_discriminator else 'none'))
     print(f'Guidance {settings.guidance}' + (
         f" (the config's, by the K+1 discriminator {guide_path})"
         if has_discriminator else ' (no K+1 discriminator beside the run: '
-        'genre_gan_train makes one)'))
+        f'genre_gan_train makes one{"; " + why_not if why_not else ""})'))
   if settings.guidance != 'none' and has_discriminator:
-    guide = classifier_io.load_classifier(
-        guide_path, generator.vocabulary.genres, [FLAGS.genre])
+    guide = (shipped_classifier.load(shipped_guide, generator.config)
+             if shipped_guide else classifier_io.load_classifier(
+                 guide_path, generator.vocabulary.genres, [FLAGS.genre]))
     print(f'Guidance ranks with {guide_path}.')
   index = generate_lib.generate_files(generator, output_dir, settings, judge,
                                       guide=guide, overwrite=FLAGS.overwrite)

@@ -36,6 +36,7 @@ from absl import logging
 from genre_transformer_gan import configs
 from genre_transformer_gan.generation import audio
 from genre_transformer_gan.models import pretrained
+from genre_transformer_gan.models import shipped_classifier
 from genre_transformer_gan.scripts import script_utils
 from genre_transformer_gan.training import gumbel
 from genre_transformer_gan.training import precision
@@ -63,8 +64,14 @@ flags.DEFINE_integer('adv_steps', None, 'Steps of the genre stage (GAN or '
                      'MLE on the genre; default: tiny 20, '
                      'small 100, base 20000).')
 flags.DEFINE_string('classifier_path', None, 'Frozen genre classifier '
-                    '(default: <runs>/classifier/<dataset>_<config>, trained '
-                    'there if missing).')
+                    '(default: <runs>/classifier/<dataset>_<config>, filled '
+                    'there if missing, as --classifier says).')
+flags.DEFINE_enum('classifier', 'auto', list(shipped_classifier.SOURCES),
+                  'Where missing frozen classifiers come from: auto (the '
+                  'genre classifier and K+1 discriminator shipped for '
+                  '--config where they fit the run, else trained; a misfit '
+                  'is named in one line), shipped (a misfit is an error) or '
+                  'train (always train them here).')
 flags.DEFINE_string('evaluator_dir', None, 'Independent evaluator (default: '
                     '<runs>/evaluator/<dataset>, trained there if missing).')
 flags.DEFINE_integer('seed', 0, 'Data order, crops, noise and sampling.')
@@ -153,7 +160,8 @@ def run():
           'genre', 'phase', 'model_dir', 'dataset', 'data_dir', 'mle_steps',
           'adv_steps', 'classifier_path', 'evaluator_dir', 'seed',
           'eval_batches', 'num_samples', 'sample_length', 'init_from',
-          'export_pretrained', 'report_synth', 'genre_stage')},
+          'export_pretrained', 'report_synth', 'genre_stage',
+          'classifier')},
       mle_genres=FLAGS.mle_genres.split(',') if FLAGS.mle_genres else None,
       command='genre_gan_train ' + ' '.join(sys.argv[1:]))
   outcome = sequence.train_genre_gan(

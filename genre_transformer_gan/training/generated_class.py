@@ -186,3 +186,27 @@ def add_generated_class(config, builder, classifier_path: str, samples,
       'by_crop_length': measured})
   classifier_io.save_classifier(classifier, output_dir, info)
   return info
+
+
+def from_generator(config, builder, vocabulary, generator, classifier_path: str,
+                   output_dir: str, seed: int = 0, source: str = 'generator',
+                   log=print) -> dict:
+  """`add_generated_class` with the config's samples of `generator` (named
+  `source` in the log), each crop length's measures logged; its info."""
+  settings = config.adversarial
+  genres = classifier_io.load_classifier(classifier_path,
+                                         vocabulary.genres).genres
+  log(f'Adding the class "generated" to the classifier: '
+      f'{settings.generated_samples} samples of {source}, then '
+      f'{settings.generated_steps} steps, into {output_dir} ...')
+  samples = generator_samples(
+      generator, vocabulary, genres, settings.generated_samples,
+      config.classifier.max_crop_len, config.sampling, seed=seed)
+  info = add_generated_class(config, builder, classifier_path, samples,
+                             output_dir, seed=seed)
+  for length, measured in info['generated_class']['by_crop_length'].items():
+    log(f'  crops of {length}: held-out samples called generated '
+        f'{measured["generated_called_generated"]:.2f}, real '
+        f'{measured["real_called_generated"]:.2f}; genre accuracy '
+        f'{measured["genre_accuracy"]:.2f}')
+  return info

@@ -1,6 +1,6 @@
 """The stages of `genre_gan_train`, for sequence.py and benchmarks.
 
-  check_model_dir -> get_classifier_path (trained there if missing) ->
+  check_model_dir -> adversaries.py (the frozen classifiers) ->
   run_mle (resumes; from the shipped pretrained generator or scratch) ->
   load_evaluator -> run_adversarial (resumes) -> final_report.py
 
@@ -12,7 +12,6 @@ import json
 import os
 from typing import Optional
 
-from absl import logging
 import numpy as np
 import tensorflow as tf
 
@@ -27,8 +26,6 @@ from genre_transformer_gan.models import pretrained
 from genre_transformer_gan import run_layout
 from genre_transformer_gan.training import adversarial
 from genre_transformer_gan.training import checkpointing
-from genre_transformer_gan.training import classifier as classifier_lib
-from genre_transformer_gan.training import generated_class
 from genre_transformer_gan.training import mle
 from genre_transformer_gan.training import monitor
 from genre_transformer_gan.training import precision
@@ -72,12 +69,6 @@ def check_model_dir(model_dir: str, config_name: str, genres,
     atomic_files.write_json(path, run, indent=None)
 
 
-def default_classifier_dir(model_dir, builder, config) -> str:
-  """Where genre_gan_train keeps the classifier of model_dir's runs."""
-  return run_layout.classifier_dir(run_layout.runs_root(model_dir),
-                                   builder.info.full_name, config.name)
-
-
 def default_evaluator_dir(model_dir, dataset_name: str) -> str:
   """Where genre_gan_train keeps the evaluator of model_dir's runs."""
   return run_layout.evaluator_dir(run_layout.runs_root(model_dir),
@@ -108,13 +99,18 @@ def report_guidance(config) -> str:
           else 'none')
 
 
-def plan(config, mle_steps: int, adv_steps: int, need_classifier: bool,
+def plan(config, mle_steps: int, adv_steps: int, classifier: Optional[str],
          phase: str, start_step: int = 0, pretrained_step: bool = False,
-         genre_stage: Optional[str] = None) -> str:
-  """The stages, in order. Times are not guessed from another CPU: each
-  stage prints its rate and ETA from its own first timed steps."""
+         genre_stage: Optional[str] = None, shipped_generated: bool = False
+         ) -> str:
+  """The stages, in order (classifier: None, 'shipped' or 'train'; with
+  shipped_generated the K+1 discriminator is the shipped one). Times are
+  not guessed from another CPU: each stage prints its rate and ETA from its
+  own first timed steps."""
   stages = []
-  if need_classifier:
+  if classifier == 'shipped':
+    stages.append('the shipped genre classifier')
+  elif classifier:
     stages.append(f'train the genre classifier ({config.classifier.steps} '
                   'steps)')
   if phase in ('all', 'mle'):
@@ -125,7 +121,9 @@ def plan(config, mle_steps: int, adv_steps: int, need_classifier: bool,
                   f' (to step {start_step + mle_steps})')
   if phase in ('all', 'adversarial'):
     settings = config.adversarial
-    if settings.generated_class:
+    if settings.generated_class and shipped_generated:
+      stages.append('the shipped discriminator with the class "generated"')
+    elif settings.generated_class:
       stages.append(f'add the class "generated" to the classifier '
                     f'({settings.generated_samples} MLE samples, '
                     f'{settings.generated_steps} steps)')
@@ -144,50 +142,6 @@ def plan(config, mle_steps: int, adv_steps: int, need_classifier: bool,
                     'samples and an evaluation report with its MLE control')
   return ('Plan: ' + ' -> '.join(stages) + '. Each stage prints its ETA '
           'from its first timed steps on this machine.')
-
-
-def get_classifier_path(config, builder, model_dir: str,
-                        path: Optional[str] = None, seed: int = 0,
-                        strategy: Optional[tf.distribute.Strategy] = None
-                        ) -> str:
-  """The classifier directory, trained there first (under strategy) if empty."""
-  path = path or default_classifier_dir(model_dir, builder, config)
-  if not classifier_io.exists(path):
-    logging.info('No classifier in %s: training one.', path)
-    print(f'Training the genre classifier into {path} ...', flush=True)
-    classifier_lib.train_classifier(
-        config, builder, builder.info.features['genre'].names, path,
-        seed=seed, strategy=strategy)
-  return path
-
-
-def get_generated_classifier_path(config, builder, vocabulary, model_dir: str,
-                                  classifier_path: str, seed: int = 0,
-                                  log=print) -> str:
-  """The run's K+1 adversary (training/generated_class.py), made first from
-  classifier_path and samples of model_dir's MLE generator if missing."""
-  path = run_layout.generated_classifier_dir(model_dir)
-  if classifier_io.exists(path):
-    return path
-  settings = config.adversarial
-  generator, _, checkpoint = generator_io.load_generator(model_dir,
-                                                         vocabulary.genres)
-  genres = classifier_io.load_classifier(classifier_path,
-                                         vocabulary.genres).genres
-  log(f'Adding the class "generated" to the classifier: '
-      f'{settings.generated_samples} samples of {checkpoint.prefix}, then '
-      f'{settings.generated_steps} steps, into {path} ...')
-  samples = generated_class.generator_samples(
-      generator, vocabulary, genres, settings.generated_samples,
-      config.classifier.max_crop_len, config.sampling, seed=seed)
-  info = generated_class.add_generated_class(config, builder, classifier_path,
-                                             samples, path, seed=seed)
-  for length, measured in info['generated_class']['by_crop_length'].items():
-    log(f'  crops of {length}: held-out samples called generated '
-        f'{measured["generated_called_generated"]:.2f}, real '
-        f'{measured["real_called_generated"]:.2f}; genre accuracy '
-        f'{measured["genre_accuracy"]:.2f}')
-  return path
 
 
 def mle_dataset_fn(config, builder, seed=0, genre_ids=None):

@@ -24,7 +24,9 @@ from genre_transformer_gan import file_checks
 from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.models import generator_io
 from genre_transformer_gan.models import pretrained
+from genre_transformer_gan.models import shipped_classifier
 from genre_transformer_gan import run_layout
+from genre_transformer_gan.training import adversaries
 from genre_transformer_gan.training import cluster
 from genre_transformer_gan.training import final_report as final_report_lib
 from genre_transformer_gan.training import precision
@@ -56,6 +58,9 @@ class RunSettings:
       (generation/audio.SYNTHS; 'none': piano rolls only).
     genre_stage: 'adversarial', 'mle' or 'mle_adversarial' (GENRE_STAGES;
       None: the config's for the genre, Config.stage_for).
+    classifier: 'auto' (the shipped frozen classifiers where they fit the
+      run, else trained), 'shipped' (a misfit is an error) or 'train'
+      (models/shipped_classifier.SOURCES).
   """
   genre: Optional[str] = None
   phase: str = 'all'
@@ -77,6 +82,7 @@ class RunSettings:
   command: str = 'train_genre_gan'
   report_synth: str = 'auto'
   genre_stage: Optional[str] = None
+  classifier: str = 'auto'
 
 
 PHASES = ('all', 'mle', 'adversarial')
@@ -92,6 +98,9 @@ def _check(settings: RunSettings, vocabulary, builder) -> None:
     value = getattr(settings, name)
     if value is not None and value < 1:
       raise ValueError(f'--{name} must be at least 1.')
+  if settings.classifier not in shipped_classifier.SOURCES:
+    raise ValueError(f'--classifier={settings.classifier} is unknown; choose '
+                     f'one of: {", ".join(shipped_classifier.SOURCES)}.')
   if settings.genre_stage not in (None,) + GENRE_STAGES:
     raise ValueError(f'--genre_stage={settings.genre_stage} is unknown; '
                      f'choose one of: {", ".join(GENRE_STAGES)}.')
@@ -156,39 +165,45 @@ def _run_stages(config, settings: RunSettings, builder, vocabulary,
   adversarial_phase = settings.phase in ('all', 'adversarial')
   mle_phase = settings.phase in ('all', 'mle')
   classifier_path = (settings.classifier_path or
-                     run_lib.default_classifier_dir(model_dir, builder,
+                     adversaries.default_classifier_dir(model_dir, builder,
                                                     config))
   if adversarial_phase and settings.classifier_path:
     # A given classifier must fit before hours of training, not after.
     classifier_io.load_classifier(classifier_path, vocabulary.genres,
                                   [settings.genre])
-  need_classifier = adversarial_phase and not classifier_io.exists(
-      classifier_path)
   adv_steps = settings.adv_steps or run_lib.DEFAULT_ADV_STEPS[config.name]
   card = None
   if mle_phase and not tf.train.latest_checkpoint(
       run_layout.checkpoints_dir(model_dir)):
     card, _ = pretrained.choose(config, vocabulary.genres, settings.init_from)
   start_step = run_lib.mle_start_step(model_dir, card)
+  shipped = (adversaries.shipped_discriminators(
+      config, vocabulary, model_dir, classifier_path, start_step,
+      settings.classifier, log=log) if adversarial_phase else (None, None))
   mle_steps = (run_lib.default_mle_steps(config.name, start_step)
                if settings.mle_steps is None else settings.mle_steps)
   log(f'genre_gan_train: config {config.name}, generator {config.generator}, '
       f'{builder.info.full_name}, target genre '
       f'{settings.genre if adversarial_phase else "-"}, model_dir '
       f'{model_dir}, {strategy.num_replicas_in_sync} replica(s), MLE in '
-      f'{precision.for_run(config, strategy)} ({precision.describe_cpu()}).'
-      '\n' + run_lib.plan(config, mle_steps, adv_steps, need_classifier,
+      f'{precision.for_run(config, strategy)} ({precision.cpu_model()}, '
+      f'{precision.describe_cpu()}).'
+      '\n' + run_lib.plan(config, mle_steps, adv_steps,
+                          _classifier_plan(adversarial_phase, classifier_path,
+                                           shipped[0]),
                           settings.phase, start_step, card is not None,
                           settings.genre_stage or
-                          config.stage_for(settings.genre)))
+                          config.stage_for(settings.genre),
+                          shipped_generated=shipped[1] is not None))
   outcome = {'model_dir': model_dir, 'classifier_path': classifier_path,
              'mle': None, 'exported': None, 'adversarial_dir': None,
              'report': None}
   if adversarial_phase:
     if chief:  # In a cluster the chief trains it alone; the others wait.
-      run_lib.get_classifier_path(
+      adversaries.get_classifier_path(
           config, builder, model_dir, classifier_path, settings.seed,
-          None if cluster.in_cluster(strategy) else strategy)
+          None if cluster.in_cluster(strategy) else strategy,
+          shipped=shipped[0], log=log)
     cluster.barrier(strategy)
   if mle_phase:
     result = outcome['mle'] = run_lib.run_mle(
@@ -218,9 +233,9 @@ def _run_stages(config, settings: RunSettings, builder, vocabulary,
   if config.adversarial.generated_class:
     adversary_path = run_layout.generated_classifier_dir(model_dir)
     if chief:
-      adversary_path = run_lib.get_generated_classifier_path(
+      adversary_path = adversaries.get_generated_classifier_path(
           config, builder, vocabulary, model_dir, classifier_path,
-          settings.seed, log=log)
+          settings.seed, shipped=shipped[1], log=log)
     cluster.barrier(strategy)
     classifier_path = outcome['classifier_path'] = adversary_path
   stage = settings.genre_stage or config.stage_for(settings.genre)
@@ -245,6 +260,15 @@ def _run_stages(config, settings: RunSettings, builder, vocabulary,
         listen_synth=settings.report_synth, log=log)
     log(outcome['report'])
   return outcome
+
+
+def _classifier_plan(adversarial_phase: bool, classifier_path: str,
+                     shipped: Optional[dict]) -> Optional[str]:
+  """run_lib.plan's classifier stage: None (none to make), 'shipped' or
+  'train'."""
+  if not adversarial_phase or classifier_io.exists(classifier_path):
+    return None
+  return 'shipped' if shipped else 'train'
 
 
 def _genre_mle_stage(config, settings, builder, vocabulary, model_dir,
