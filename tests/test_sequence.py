@@ -83,6 +83,24 @@ def test_unknown_phase_is_refused():
     sequence._check(sequence.RunSettings(phase='gan'), None, None)  # pylint: disable=protected-access
 
 
+def test_classifier_shipped_refuses_a_misfit_before_any_training(
+    folders_builder, tmp_path):
+  """--classifier=shipped with a config nothing ships for: one line naming
+  the flag, before a classifier or generator step is trained."""
+  lines = []
+  with pytest.raises(ValueError, match="No 'tiny' genre classifier ships "
+                     'with this package; pass --classifier=train.'):
+    sequence.train_genre_gan(
+        configs.get_config('tiny'),
+        sequence.RunSettings(genre='folk', classifier='shipped',
+                             model_dir=str(tmp_path / 'tiny')),
+        builder=folders_builder, log=lines.append)
+  assert not lines and not os.path.exists(tmp_path / 'classifier')
+  assert not os.path.exists(tmp_path / 'tiny' / 'checkpoints')
+  with pytest.raises(ValueError, match='--classifier=bogus is unknown'):
+    sequence._check(sequence.RunSettings(classifier='bogus'), None, None)  # pylint: disable=protected-access
+
+
 # The WaveNet runs the whole sequence in test_notebooks.py's train_tpu run.
 @pytest.mark.slow
 def test_another_generator_family_runs_every_stage_and_is_kept(
