@@ -28,9 +28,10 @@ the one a classifier finds most the genre in its weakest window (N times
 the sampling time); the classifier is --guide_path, else the run's K+1
 classifier (genre_gan_train --generated_class: discriminator rejection
 sampling; for --model=small the one shipped with it, learned from its
-samples), else the frozen one. --guidance=auto (the default) uses the
-config's guidance (small: rerank:4) where there is such a K+1 classifier. chunk:N does so every 64 tokens, keeping
-the best of N continuations; cfg:G samples from l_genre + G (l_genre - mean
+samples), else the frozen one; --guidance=auto (the default) uses the
+config's guidance (small: rerank:4) where there is such a K+1
+classifier. chunk:N does so every 64 tokens, keeping the best of N
+continuations; cfg:G samples from l_genre + G (l_genre - mean
 l_other genre) (as many times the time as the model has genres). The
 independent evaluator, which guidance never sees, then judges the result.
 """

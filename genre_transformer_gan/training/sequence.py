@@ -3,8 +3,8 @@
   outcome = sequence.train_genre_gan(configs.get_config('small'),
                                      sequence.RunSettings(genre='classical'))
 
-runs, in order: dataset -> frozen genre classifier (trained once per
-dataset and config, or given) -> MLE from the shipped pretrained generator
+runs, in order: dataset -> frozen genre classifier (shipped, trained once
+per dataset and config, or given) -> MLE from the shipped pretrained generator
 (or from scratch), `mle_steps` beyond its start -> adversarial fine-tuning
 for one genre -> the final report: samples of the tuned generator and of
 its MLE control, judged beside real music (final_report.py). Every stage
@@ -166,7 +166,7 @@ def _run_stages(config, settings: RunSettings, builder, vocabulary,
   mle_phase = settings.phase in ('all', 'mle')
   classifier_path = (settings.classifier_path or
                      adversaries.default_classifier_dir(model_dir, builder,
-                                                    config))
+                                                        config))
   if adversarial_phase and settings.classifier_path:
     # A given classifier must fit before hours of training, not after.
     classifier_io.load_classifier(classifier_path, vocabulary.genres,
