@@ -1,11 +1,14 @@
 r"""Pre-training on the full corpus: NLL per genre against CPU minutes.
 
   python bench/bench_pretrain.py --dataset corpus_genre/full \
-      --variants balance0.5,balance1 --minutes 15 --eval_every 250 --json
+      --variants small_data,balance0.5,balance1 --minutes 10 \
+      --eval_every 200 --json
 
 Each variant trains `small` from scratch (seed 0, the config's precision)
 on --dataset with genres drawn in proportion to (train examples) **
-balance (`TrainConfig.genre_balance`: 1 as the data come, 0 equally) into
+balance (`balance<power>`; `TrainConfig.genre_balance`: 1 as the data come,
+0 equally), or on `corpus_genre/small` as the shipped generator was
+(`small_data`: the same minutes on 30x less music), into
 <work_dir>/<variant> for --minutes of training time (evaluation not
 counted); a second call with more minutes resumes it from its checkpoint.
 Every --eval_every steps it measures the next-token NLL (nats/token) per
@@ -38,13 +41,17 @@ import tensorflow as tf
 REFERENCE = 'corpus_genre/small'
 
 
-def variant(name: str):
-  """'balance0.5' -> `small` with genre_balance 0.5."""
-  if not name.startswith('balance'):
-    raise ValueError(f'Unknown variant {name!r}; use balance<power>.')
+def variant(name: str, dataset: str):
+  """(config, dataset): 'balance0.5' -> `small` with genre_balance 0.5 on
+  `dataset`; 'small_data' -> `small` on corpus_genre/small."""
   small = configs.get_config('small')
+  if name == 'small_data':
+    return small, REFERENCE
+  if not name.startswith('balance'):
+    raise ValueError(f'Unknown variant {name!r}; use balance<power> or '
+                     'small_data.')
   return dataclasses.replace(small, train=dataclasses.replace(
-      small.train, genre_balance=float(name[len('balance'):])))
+      small.train, genre_balance=float(name[len('balance'):]))), dataset
 
 
 def reference_batches(config, batches: int) -> dict:
@@ -108,9 +115,9 @@ def train(name, config, builder, reference, minutes, eval_every, work_dir):
 def main():
   parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
   parser.add_argument('--dataset', default='corpus_genre/full')
-  parser.add_argument('--variants', default='balance0.5,balance1')
-  parser.add_argument('--minutes', type=float, default=15.0)
-  parser.add_argument('--eval_every', type=int, default=250)
+  parser.add_argument('--variants', default='small_data,balance0.5,balance1')
+  parser.add_argument('--minutes', type=float, default=10.0)
+  parser.add_argument('--eval_every', type=int, default=200)
   parser.add_argument('--eval_batches', type=int, default=10)
   parser.add_argument('--work_dir', default='runs/bench_pretrain')
   parser.add_argument('--json', action='store_true')
@@ -126,8 +133,10 @@ def main():
                                       for g, v in baseline.items()))
   results = {}
   for name in args.variants.split(','):
-    points, dtype = train(name, variant(name), builder, reference,
-                          args.minutes, args.eval_every, args.work_dir)
+    config, dataset = variant(name, args.dataset)
+    points, dtype = train(name, config, datasets.get_builder(dataset),
+                          reference, args.minutes, args.eval_every,
+                          args.work_dir)
     results[name] = {'dtype': dtype, 'points': points}
   genres = list(reference)
   rows = [dict({'variant': 'shipped `small` (2500 steps on `small`)'},

@@ -138,19 +138,27 @@ def choose(config, genres, init_from: str = 'auto',
   if init_from == 'scratch':
     return None, ''
   card = read_card(config.name, directory)
+  return decide(card, card and mismatch(card, config, genres),
+                init_from == 'pretrained',
+                f'pretrained {config.name!r} generator',
+                'pass --init_from=scratch', 'training from scratch')
+
+
+def decide(card: Optional[dict], differs: str, required: bool, what: str,
+           fix: str, otherwise: str):
+  """(card, '') when a shipped model's card exists and fits (`differs`
+  empty); else (None, '' or a line ending in `otherwise`), or, if
+  `required`, ValueError: one line ending in `fix`."""
   if card is None:
-    if init_from == 'pretrained':
-      raise ValueError(f'No pretrained {config.name!r} generator ships with '
-                       'this package; pass --init_from=scratch.')
+    if required:
+      raise ValueError(f'No {what} ships with this package; {fix}.')
     return None, ''
-  differs = mismatch(card, config, genres)
   if not differs:
     return card, ''
-  message = (f'The pretrained {config.name!r} generator does not fit this '
-             f'run: {differs}')
-  if init_from == 'pretrained':
-    raise ValueError(f'{message}; pass --init_from=scratch.')
-  return None, f'{message}; training from scratch.'
+  message = f'The {what} does not fit this run: {differs}'
+  if required:
+    raise ValueError(f'{message}; {fix}.')
+  return None, f'{message}; {otherwise}.'
 
 
 def initialize(trainer, config, genres, init_from: str = 'auto',

@@ -102,20 +102,11 @@ def choose(config, vocabulary_genres: Sequence[str], which: str,
   what = ('genre classifier' if which == GENRES_ONLY else
           'discriminator with the class "generated"')
   card = read_card(config.name, which, directory)
-  if card is None:
-    if source == 'shipped':
-      raise ValueError(f'No {config.name!r} {what} ships with this '
-                       f'package; {FIX}.')
-    return None, ''
-  differs = mismatch(card, fingerprint(config, vocabulary_genres, which,
-                                       base_sha256, generator_sha256))
-  if not differs:
-    return card, ''
-  message = (f'The shipped {config.name!r} {what} does not fit this run: '
-             f'{differs}')
-  if source == 'shipped':
-    raise ValueError(f'{message}; {FIX}.')
-  return None, f'{message}; training one.'
+  return pretrained.decide(
+      card, card and mismatch(card, fingerprint(
+          config, vocabulary_genres, which, base_sha256, generator_sha256)),
+      source == 'shipped', f'{config.name!r} {what}', FIX,
+      'training one')
 
 
 def export(classifier, config, which: str, info: dict,

@@ -10,7 +10,8 @@ the package's shipped models (models/shipped_classifier.py) stand in for
 them; `get_classifier_path` / `get_generated_classifier_path` fill the
 folders with those, or train: the genre classifier on real music
 (training/classifier.py), the K+1 one from samples of the run's MLE
-generator (training/generated_class.py).
+generator (training/generated_class.py). `export_shipped` makes the pair
+the package ships (genre_classifier_train --export_pretrained).
 """
 
 import os
