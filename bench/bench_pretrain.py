@@ -30,13 +30,11 @@ import tables  # bench/tables.py
 from genre_transformer_gan import configs
 from genre_transformer_gan import datasets
 from genre_transformer_gan.data import pipeline
+from genre_transformer_gan.evaluation import likelihood
 from genre_transformer_gan.models import generator_io
-from genre_transformer_gan.models import losses
 from genre_transformer_gan.training import mle
 from genre_transformer_gan.training import precision
 from genre_transformer_gan.training import run_lib
-
-import tensorflow as tf
 
 REFERENCE = 'corpus_genre/small'
 
@@ -64,16 +62,6 @@ def reference_batches(config, batches: int) -> dict:
   ).take(batches).cache() for genre in genres}
 
 
-def nll(model, data) -> float:
-  step = tf.function(lambda batch: losses.next_token_nll(model, batch),
-                     autograph=False)
-  total, count = 0.0, 0.0
-  for batch in data:
-    loss_sum, batch_count = step(batch)
-    total, count = total + float(loss_sum), count + float(batch_count)
-  return total / max(count, 1.0)
-
-
 def train(name, config, builder, reference, minutes, eval_every, work_dir):
   """[{step, minutes, nll: {genre: NLL}}] of one variant (resumed)."""
   model_dir = os.path.join(work_dir, name)
@@ -95,7 +83,8 @@ def train(name, config, builder, reference, minutes, eval_every, work_dir):
     if step % eval_every == 0 or done:
       paused = time.perf_counter()
       point = {'step': int(step), 'minutes': seconds() / 60,
-               'nll': {g: nll(trainer.model, d) for g, d in reference.items()}}
+               'nll': {g: likelihood.mean_nll(trainer.model, d)
+                       for g, d in reference.items()}}
       trainer.manager.save(checkpoint_number=step)
       with open(log_path, 'a') as f:
         f.write(json.dumps(point) + '\n')
@@ -128,7 +117,8 @@ def main():
   if datasets.get_vocabulary(builder).genres != tuple(reference):
     raise ValueError(f'{args.dataset} has other genres than {REFERENCE}.')
   shipped, _, _ = generator_io.load_shipped('small')
-  baseline = {g: nll(shipped, d) for g, d in reference.items()}
+  baseline = {g: likelihood.mean_nll(shipped, d)
+              for g, d in reference.items()}
   print('shipped small: ' + ', '.join(f'{g} {v:.3f}'
                                       for g, v in baseline.items()))
   results = {}

@@ -1,7 +1,6 @@
 """The K+1 adversary: the genre classifier with a class for 'generated'."""
 
 import dataclasses
-import os
 
 import numpy as np
 import pytest

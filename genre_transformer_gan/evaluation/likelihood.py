@@ -18,10 +18,15 @@ def genre_nll(model, config, music, genre: str, split: str = 'test',
   data = pipeline.eval_dataset(
       music.examples(split), config.max_len, config.batch_size,
       genre_ids=music.genre_ids([genre]))
+  return mean_nll(model, data.take(max_batches))
+
+
+def mean_nll(model, batches: tf.data.Dataset) -> float:
+  """Mean next-token NLL (nats/token) over int [B, L] token batches."""
   step = tf.function(lambda batch: losses.next_token_nll(model, batch),
                      autograph=False)
   total, count = 0.0, 0.0
-  for batch in data.take(max_batches):
+  for batch in batches:
     loss_sum, batch_count = step(batch)
     total += float(loss_sum)
     count += float(batch_count)

@@ -18,6 +18,7 @@ from typing import Optional, Sequence
 from genre_transformer_gan import atomic_files
 from genre_transformer_gan.data import tokenizer
 
+
 def _colab_files():
   """google.colab.files, or None outside Colab."""
   try:

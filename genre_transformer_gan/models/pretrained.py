@@ -70,8 +70,13 @@ def read_card(name: str, directory: str = DIRECTORY) -> Optional[dict]:
 
 
 def mismatch(card: dict, config, genres) -> str:
-  """'' if the card fits the run, else what differs (one phrase)."""
-  wanted = fingerprint(config, genres)
+  """'' if the generator's card fits the run, else what differs."""
+  return differences(card, fingerprint(config, genres))
+
+
+def differences(card: dict, wanted: dict) -> str:
+  """'' if a shipped model's card `fits` what a run wants (a fingerprint),
+  else what differs (one phrase)."""
   different = [key for key in wanted if card['fits'].get(key) != wanted[key]]
   return ', '.join(f'{key} ({card["fits"].get(key)!r}, this run '
                    f'{wanted[key]!r})' for key in different)

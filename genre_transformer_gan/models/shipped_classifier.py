@@ -77,13 +77,6 @@ def read_card(config_name: str, which: str,
                               directory or pretrained.DIRECTORY)
 
 
-def mismatch(card: dict, wanted: dict) -> str:
-  """'' if the card fits, else what differs (one phrase)."""
-  different = [key for key in wanted if card['fits'].get(key) != wanted[key]]
-  return ', '.join(f'{key} ({card["fits"].get(key)!r}, this run '
-                   f'{wanted[key]!r})' for key in different)
-
-
 def choose(config, vocabulary_genres: Sequence[str], which: str,
            source: str = 'auto', base_sha256: Optional[str] = None,
            generator_sha256: Optional[str] = None,
@@ -103,7 +96,7 @@ def choose(config, vocabulary_genres: Sequence[str], which: str,
           'discriminator with the class "generated"')
   card = read_card(config.name, which, directory)
   return pretrained.decide(
-      card, card and mismatch(card, fingerprint(
+      card, card and pretrained.differences(card, fingerprint(
           config, vocabulary_genres, which, base_sha256, generator_sha256)),
       source == 'shipped', f'{config.name!r} {what}', FIX,
       'training one')
@@ -168,9 +161,9 @@ def for_shipped_generator(config, vocabulary_genres: Sequence[str],
   card = read_card(config.name, WITH_GENERATED, directory)
   if not (generator and base and card):
     return None, f'no {config.name!r} discriminator ships'
-  differs = mismatch(card, fingerprint(config, vocabulary_genres,
-                                       WITH_GENERATED, base['sha256'],
-                                       generator['sha256']))
+  differs = pretrained.differences(card, fingerprint(
+      config, vocabulary_genres, WITH_GENERATED, base['sha256'],
+      generator['sha256']))
   return ((None, f'the shipped discriminator does not fit: {differs}')
           if differs else (card, ''))
 

@@ -16,7 +16,6 @@ on samples of the shipped generator (training/adversaries.export_shipped).
 import sys
 import time
 
-
 from absl import flags
 from absl import logging
 

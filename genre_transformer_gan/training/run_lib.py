@@ -20,7 +20,6 @@ from genre_transformer_gan.data import pipeline
 from genre_transformer_gan import datasets
 from genre_transformer_gan.evaluation import evaluator as evaluator_lib
 from genre_transformer_gan.models import checkpoint_files
-from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.models import generator_io
 from genre_transformer_gan.models import pretrained
 from genre_transformer_gan import run_layout
