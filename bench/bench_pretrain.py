@@ -4,8 +4,9 @@ r"""Pre-training on the full corpus: NLL per genre against CPU minutes.
       --variants small_data,balance0.5,balance1 --minutes 10 \
       --eval_every 200 --json
 
-Each variant trains `small` from scratch (seed 0, the config's precision)
-on --dataset with genres drawn in proportion to (train examples) **
+Each variant trains `small` (seed 0, the config's precision) from scratch,
+or from the shipped generator with the prefix `warm+` (its weights and
+its step, so the learning-rate schedule continues), on --dataset with genres drawn in proportion to (train examples) **
 balance (`balance<power>`; `TrainConfig.genre_balance`: 1 as the data come,
 0 equally), or on `corpus_genre/small` as the shipped generator was
 (`small_data`: the same minutes on 30x less music), into
@@ -29,20 +30,23 @@ import machine  # bench/machine.py
 import tables  # bench/tables.py
 from genre_transformer_gan import configs
 from genre_transformer_gan import datasets
-from genre_transformer_gan.data import pipeline
 from genre_transformer_gan.evaluation import likelihood
 from genre_transformer_gan.models import generator_io
+from genre_transformer_gan.models import pretrained
 from genre_transformer_gan.training import mle
 from genre_transformer_gan.training import precision
 from genre_transformer_gan.training import run_lib
 
 REFERENCE = 'corpus_genre/small'
+WARM = 'warm+'
 
 
 def variant(name: str, dataset: str):
   """(config, dataset): 'balance0.5' -> `small` with genre_balance 0.5 on
-  `dataset`; 'small_data' -> `small` on corpus_genre/small."""
+  `dataset`; 'small_data' -> `small` on corpus_genre/small (the prefix
+  `warm+` is the caller's)."""
   small = configs.get_config('small')
+  name = name[len(WARM):] if name.startswith(WARM) else name
   if name == 'small_data':
     return small, REFERENCE
   if not name.startswith('balance'):
@@ -50,16 +54,6 @@ def variant(name: str, dataset: str):
                      'small_data.')
   return dataclasses.replace(small, train=dataclasses.replace(
       small.train, genre_balance=float(name[len('balance'):]))), dataset
-
-
-def reference_batches(config, batches: int) -> dict:
-  """{genre: cached validation batches of corpus_genre/small}."""
-  builder = datasets.get_builder(REFERENCE)
-  genres = datasets.get_vocabulary(builder).genres
-  return {genre: pipeline.eval_dataset(
-      builder.as_dataset(split='validation'), config.max_len,
-      config.batch_size, genre_ids=datasets.genre_ids(builder, [genre])
-  ).take(batches).cache() for genre in genres}
 
 
 def train(name, config, builder, reference, minutes, eval_every, work_dir):
@@ -70,8 +64,10 @@ def train(name, config, builder, reference, minutes, eval_every, work_dir):
   if os.path.exists(log_path):
     with open(log_path) as f:
       points = [json.loads(line) for line in f]
-  trainer = mle.MleTrainer(config, datasets.get_vocabulary(builder).size,
-                           model_dir, seed=0)
+  vocabulary = datasets.get_vocabulary(builder)
+  trainer = mle.MleTrainer(config, vocabulary.size, model_dir, seed=0)
+  if name.startswith(WARM):
+    pretrained.initialize(trainer, config, vocabulary.genres, 'pretrained')
   spent = points[-1]['minutes'] * 60 if points else 0.0
   clock = {'start': time.perf_counter() - spent, 'paused': 0.0}
 
@@ -113,7 +109,8 @@ def main():
   args = parser.parse_args()
   small = configs.get_config('small')
   builder = datasets.get_builder(args.dataset)
-  reference = reference_batches(small, args.eval_batches)
+  reference = likelihood.genre_batches(
+      datasets.get_builder(REFERENCE), 'validation', small, args.eval_batches)
   if datasets.get_vocabulary(builder).genres != tuple(reference):
     raise ValueError(f'{args.dataset} has other genres than {REFERENCE}.')
   shipped, _, _ = generator_io.load_shipped('small')

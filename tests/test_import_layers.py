@@ -16,7 +16,8 @@ REPO = os.path.dirname(ROOT)
 # Leaves first: what each unit may import besides itself.
 _BASE = {'configs', 'run_layout', 'file_checks', 'version', 'atomic_files'}
 ALLOWED = {
-    'configs': set(), 'run_layout': set(), 'file_checks': set(),
+    'generator_configs': set(), 'configs': {'generator_configs'},
+    'run_layout': set(), 'file_checks': set(),
     'version': set(), 'atomic_files': set(),
     'data': {'configs', 'atomic_files'},
     'testing': {'data', 'configs'},

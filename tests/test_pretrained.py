@@ -1,7 +1,7 @@
 """The pretrained starting point: export, start a run from it, refuse misfits.
 
 And the generator that ships: it fits the `small` config and the embedded
-dataset's vocabulary, and its card's validation NLL is what it scores.
+dataset's vocabulary, and scores its card's NLL per genre on that dataset.
 """
 
 import dataclasses
@@ -16,10 +16,12 @@ from genre_transformer_gan import configs
 from genre_transformer_gan.data import pipeline
 from genre_transformer_gan.data import vocabulary as vocab
 from genre_transformer_gan import datasets
+from genre_transformer_gan.evaluation import likelihood
 from genre_transformer_gan.models import generators
 from genre_transformer_gan.models import losses
 from genre_transformer_gan.models import pretrained
 from genre_transformer_gan.training import mle
+from genre_transformer_gan.training import run_lib
 
 GENRES = ('classical', 'folk', 'early')
 VOCAB_SIZE = vocab.Vocabulary(GENRES).size
@@ -118,20 +120,29 @@ def test_damaged_weights_are_refused(shipped, tmp_path):
 @pytest.mark.slow
 def test_the_shipped_small_generator_fits_and_scores_its_card(
     corpus_small_builder):
+  """Whatever it learned from, the card's NLL per genre on the embedded
+  dataset's validation and test music is what the shipped weights score."""
   card = pretrained.read_card('small')
   assert card is not None, 'no pretrained small generator ships'
   config = configs.get_config('small')
   genres = datasets.get_vocabulary(corpus_small_builder).genres
   assert pretrained.mismatch(card, config, genres) == ''
-  assert card['dataset'] == corpus_small_builder.info.full_name
   model = generators.build(config, vocab.Vocabulary(genres).size)
   pretrained.load_weights(model, 'small')
-  eval_data = pipeline.eval_dataset(
-      corpus_small_builder.as_dataset(split=card['eval_split']),
-      config.max_len, config.batch_size).take(20)
-  nll = _nll(model, eval_data)
-  # Float16 weights and float32 evaluation vs the bf16 run's own number.
-  assert nll == pytest.approx(card['validation_nll'], rel=0.02)
+  reference = card['reference_nll']
+  assert reference['dataset'] == corpus_small_builder.info.full_name
+  for split in ('validation', 'test'):
+    for genre, data in likelihood.genre_batches(
+        corpus_small_builder, split, config, reference['batches']).items():
+      assert likelihood.mean_nll(model, data) == pytest.approx(
+          reference[split][genre], rel=0.02), (split, genre)
+  if card['dataset'] == corpus_small_builder.info.full_name:
+    eval_data = pipeline.eval_dataset(
+        corpus_small_builder.as_dataset(split=card['eval_split']),
+        config.max_len, config.batch_size).take(20)
+    # Float16 weights and float32 evaluation vs the bf16 run's own number.
+    assert _nll(model, eval_data) == pytest.approx(card['validation_nll'],
+                                                   rel=0.02)
   with open(pretrained.paths('small')[1]) as f:
     assert json.load(f)['sha256'] == card['sha256']
   assert os.path.getsize(pretrained.paths('small')[0]) < 10e6
@@ -144,3 +155,34 @@ def _nll(model, dataset):
     total += float(loss_sum)
     count += float(batch_count)
   return total / count
+
+
+def test_a_run_exports_a_card_with_its_nll_per_genre(folders_builder,
+                                                      tmp_path):
+  """export_pretrained measures the float16 weights users get, per genre on
+  the reference dataset's validation and test music; the numbers are what
+  the shipped weights score when loaded."""
+  config = configs.get_config('tiny')
+  vocabulary = datasets.get_vocabulary(folders_builder)
+  model_dir = str(tmp_path / 'run')
+  run_lib.check_model_dir(model_dir, 'tiny', vocabulary.genres)
+  result = run_lib.run_mle(config, folders_builder, vocabulary, model_dir, 3,
+                           tf.distribute.get_strategy(), eval_batches=1,
+                           init_from='scratch')
+  directory = str(tmp_path / 'pretrained')
+  card = run_lib.export_pretrained(model_dir, config, folders_builder, result,
+                                   directory, 'test command',
+                                   reference=folders_builder)
+  reference = card['reference_nll']
+  assert reference['dataset'] == folders_builder.info.full_name
+  assert card['started_at_step'] == 0 and card['step'] == 3
+  model = generators.build(config, vocabulary.size)
+  pretrained.load_weights(model, 'tiny', directory)
+  for split in ('validation', 'test'):
+    assert set(reference[split]) == set(vocabulary.genres)
+    for genre, data in likelihood.genre_batches(
+        folders_builder, split, config, reference['batches']).items():
+      assert reference[split][genre] == pytest.approx(
+          likelihood.mean_nll(model, data), rel=1e-4)
+  assert run_lib.reference_nll(model, config, ('jazz',),
+                               folders_builder) is None

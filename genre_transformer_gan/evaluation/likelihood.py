@@ -5,6 +5,7 @@ Generators are loaded with models/generator_io.py.
 
 import tensorflow as tf
 
+from genre_transformer_gan import datasets
 from genre_transformer_gan.data import pipeline
 from genre_transformer_gan.models import losses
 
@@ -19,6 +20,17 @@ def genre_nll(model, config, music, genre: str, split: str = 'test',
       music.examples(split), config.max_len, config.batch_size,
       genre_ids=music.genre_ids([genre]))
   return mean_nll(model, data.take(max_batches))
+
+
+def genre_batches(builder, split: str, config, max_batches: int) -> dict:
+  """{genre: the first max_batches int [B, L] eval batches of `split`'s
+  pieces of that genre} for every genre of a TFDS builder (cached: the
+  same tokens at every call)."""
+  return {genre: pipeline.eval_dataset(
+      builder.as_dataset(split=split), config.max_len, config.batch_size,
+      genre_ids=datasets.genre_ids(builder, [genre])
+  ).take(max_batches).cache()
+          for genre in datasets.get_vocabulary(builder).genres}
 
 
 def mean_nll(model, batches: tf.data.Dataset) -> float:

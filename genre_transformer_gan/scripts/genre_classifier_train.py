@@ -11,6 +11,9 @@ With --export_pretrained=DIR it then ships the classifier as the package
 does (bin/ship_discriminator.sh): float16 weights and a card in DIR, and,
 when the config's GAN stage uses one, the K+1 discriminator grown from them
 on samples of the shipped generator (training/adversaries.export_shipped).
+--export_only ships the classifier already trained in --output instead of
+training one: after a new shipped generator (bin/pretrain_full.sh), it
+re-grows the K+1 discriminator on that generator's samples.
 """
 
 import sys
@@ -46,10 +49,16 @@ flags.DEFINE_string('export_pretrained', None, 'Then write it (and the K+1 '
                     'discriminator, if the config uses one) as the shipped '
                     'frozen classifiers into this directory: float16 weights '
                     'and cards (models/shipped_classifier.py).')
+flags.DEFINE_bool('export_only', False, 'With --export_pretrained and '
+                  '--output: ship the classifier already trained there '
+                  'instead of training one.')
 
 
 def run():
   started = time.time()
+  if FLAGS.export_only and not (FLAGS.export_pretrained and FLAGS.output):
+    raise ValueError('--export_only ships a trained classifier: pass '
+                     '--export_pretrained=DIR and --output=<its directory>.')
   config = configs.get_config(FLAGS.config)
   if FLAGS.steps is not None and FLAGS.steps < 1:
     raise ValueError('--steps must be at least 1.')
@@ -64,6 +73,9 @@ def run():
   output = FLAGS.output or run_layout.classifier_dir(
       run_layout.RUNS_ROOT, builder.info.full_name, config.name)
   file_checks.ensure_writable_dir(output, '--output')
+  if FLAGS.export_only:
+    _export(config, builder, output, started)
+    return
   print(f'Genre classifier: config {config.name}, {builder.info.full_name}, '
         f'genres {", ".join(genres)}, '
         f'{FLAGS.steps or config.classifier.steps} steps; output {output}',
@@ -78,12 +90,19 @@ def run():
   print(f'chance: {1 / len(genres):.3f}; saved {output}/classifier.keras; '
         f'confusion matrix in {output}/confusion_matrix.txt and .png')
   if FLAGS.export_pretrained:
-    adversaries.export_shipped(
-        config, builder, output, config.adversarial.generated_class,
-        FLAGS.seed, {'command': 'genre_classifier_train ' +
-                                ' '.join(sys.argv[1:]),
-                     'seconds_training': round(time.time() - started)},
-        FLAGS.export_pretrained, log=lambda line: print(line, flush=True))
+    _export(config, builder, output, started)
+
+
+def _export(config, builder, output, started):
+  """Ships the classifier in `output` (and the K+1 one) to
+  --export_pretrained."""
+  info = {'command': 'genre_classifier_train ' + ' '.join(sys.argv[1:])}
+  if not FLAGS.export_only:
+    info['seconds_training'] = round(time.time() - started)
+  adversaries.export_shipped(
+      config, builder, output, config.adversarial.generated_class,
+      FLAGS.seed, info, FLAGS.export_pretrained,
+      log=lambda line: print(line, flush=True))
 
 
 def main(argv):

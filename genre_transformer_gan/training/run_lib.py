@@ -19,6 +19,7 @@ from genre_transformer_gan import atomic_files
 from genre_transformer_gan.data import pipeline
 from genre_transformer_gan import datasets
 from genre_transformer_gan.evaluation import evaluator as evaluator_lib
+from genre_transformer_gan.evaluation import likelihood
 from genre_transformer_gan.models import checkpoint_files
 from genre_transformer_gan.models import generator_io
 from genre_transformer_gan.models import pretrained
@@ -35,6 +36,8 @@ from genre_transformer_gan.training import precision
 DEFAULT_MLE_STEPS = {'tiny': 100, 'small': 2500, 'base': 200_000}
 DEFAULT_MLE_STEPS_AFTER_PRETRAINED = {'tiny': 20, 'small': 100, 'base': 20_000}
 DEFAULT_ADV_STEPS = {'tiny': 20, 'small': 100, 'base': 20_000}
+# Eval batches per genre and split of a pretrained card's reference_nll.
+REFERENCE_BATCHES = 10
 
 
 def default_mle_steps(config_name: str, start_step: int) -> int:
@@ -229,8 +232,11 @@ def run_mle(config, builder, vocabulary, model_dir, mle_steps, strategy,
 
 
 def export_pretrained(model_dir, config, builder, mle_result: dict,
-                      directory: str, command: str) -> dict:
-  """The latest MLE checkpoint of model_dir as a pretrained starting point.
+                      directory: str, command: str,
+                      data_dir: Optional[str] = None, reference=None) -> dict:
+  """The latest MLE checkpoint of model_dir as a pretrained starting point,
+  with its per-genre NLL on `reference` (a TFDS builder; default: the
+  embedded dataset in data_dir) as the card's `reference_nll`.
 
   Returns:
     Its model card (models/pretrained.py).
@@ -238,16 +244,41 @@ def export_pretrained(model_dir, config, builder, mle_result: dict,
   model, _, checkpoint = generator_io.load_generator(model_dir)
   if checkpoint.stage != 'mle':
     raise ValueError(f'{checkpoint.prefix} is not an MLE checkpoint.')
+  # Measured as users get it: float16 weights, float32 arithmetic.
+  model.set_weights([w.astype(np.float16).astype(np.float32)
+                     for w in model.get_weights()])
   info = {'command': command, 'dataset': builder.info.full_name,
           'validation_nll': mle_result['eval_nll'],
           'eval_split': mle_result['eval_split'],
+          # > 0: continued from the shipped generator of that step.
+          'started_at_step': mle_result.get('start_offset', 0),
           'unigram_entropy': mle_result['unigram_entropy'],
+          'reference_nll': reference_nll(
+              model, config, checkpoint.genres,
+              reference or datasets.get_builder(datasets.DEFAULT_DATASET,
+                                                data_dir)),
           'precision': precision.for_run(config),
           'seconds': mle_result.get('seconds'),
           'cpu': precision.cpu_model()}
   step = int(checkpoint.prefix.rsplit('-', 1)[-1])
   return pretrained.export(model, config, checkpoint.genres, step, info,
                            directory)
+
+
+def reference_nll(model, config, genres, builder,
+                  batches: int = REFERENCE_BATCHES) -> Optional[dict]:
+  """{'dataset', 'batches', 'validation': {genre: NLL}, 'test': {...}}: a
+  generator's NLL (nats/token) per genre on a builder's held-out music
+  (for the cards: the embedded dataset, which every pretrained generator
+  is compared on whatever it learned from); None when its genres differ
+  from the model's."""
+  if datasets.get_vocabulary(builder).genres != tuple(genres):
+    return None
+  return dict({'dataset': builder.info.full_name, 'batches': batches},
+              **{split: {genre: likelihood.mean_nll(model, data)
+                         for genre, data in likelihood.genre_batches(
+                             builder, split, config, batches).items()}
+                 for split in ('validation', 'test')})
 
 
 def unigram_entropy(dataset, max_batches=50):

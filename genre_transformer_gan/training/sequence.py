@@ -217,7 +217,7 @@ def _run_stages(config, settings: RunSettings, builder, vocabulary,
     if settings.export_pretrained and chief:
       exported = outcome['exported'] = run_lib.export_pretrained(
           model_dir, config, builder, result, settings.export_pretrained,
-          command=settings.command)
+          command=settings.command, data_dir=settings.data_dir)
       log(f'Pretrained generator written to {settings.export_pretrained} '
           f'(step {exported["step"]}, '
           f'{exported["weights_bytes"] / 1e6:.1f} MB).')
