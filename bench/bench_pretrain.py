@@ -16,8 +16,13 @@ Every --eval_every steps it measures the next-token NLL (nats/token) per
 genre on `corpus_genre/small`'s validation split (the music the shipped
 generator is judged on; `full` keeps those pieces and their near-duplicates
 out of its train split), the same batches for every variant, and once the
-shipped `small` generator's on them (trained on `small` alone: the row to
-beat). Compare variants within one run only: machines are shared.
+generator that ships in the package. Compare variants within one run only:
+machines are shared.
+
+  python bench/bench_pretrain.py --score_run runs/pretrain_full --json
+
+scores every checkpoint of a genre_gan_train run instead (the curve of
+bin/pretrain_full.sh, which keeps them all) on the same batches.
 """
 
 import argparse
@@ -26,12 +31,16 @@ import json
 import os
 import time
 
+import tensorflow as tf
+
 import machine  # bench/machine.py
 import tables  # bench/tables.py
 from genre_transformer_gan import configs
 from genre_transformer_gan import datasets
+from genre_transformer_gan import run_layout
 from genre_transformer_gan.evaluation import likelihood
 from genre_transformer_gan.models import generator_io
+from genre_transformer_gan.models import generators
 from genre_transformer_gan.models import pretrained
 from genre_transformer_gan.training import mle
 from genre_transformer_gan.training import precision
@@ -97,6 +106,24 @@ def train(name, config, builder, reference, minutes, eval_every, work_dir):
   return points, trainer.dtype
 
 
+def score_run(model_dir, config, vocab_size, reference):
+  """[{step, nll: {genre: NLL}}] of every checkpoint a genre_gan_train run
+  kept (--keep_checkpoints), on the reference batches."""
+  state = tf.train.get_checkpoint_state(run_layout.checkpoints_dir(model_dir))
+  if state is None:
+    raise ValueError(f'No checkpoints in {model_dir}.')
+  model = generators.build(config, vocab_size)
+  points = []
+  for prefix in state.all_model_checkpoint_paths:
+    generator_io.restore_weights(model, prefix)
+    points.append({'step': int(prefix.rsplit('-', 1)[-1]),
+                   'nll': {g: likelihood.mean_nll(model, d)
+                           for g, d in reference.items()}})
+    print(f'  {prefix}: ' + ', '.join(f'{g} {v:.3f}' for g, v in
+                                       points[-1]['nll'].items()), flush=True)
+  return points
+
+
 def main():
   parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
   parser.add_argument('--dataset', default='corpus_genre/full')
@@ -105,6 +132,9 @@ def main():
   parser.add_argument('--eval_every', type=int, default=200)
   parser.add_argument('--eval_batches', type=int, default=10)
   parser.add_argument('--work_dir', default='runs/bench_pretrain')
+  parser.add_argument('--score_run', default=None, help='Instead of training '
+                      'variants, score every checkpoint of this '
+                      'genre_gan_train model_dir (bin/pretrain_full.sh).')
   parser.add_argument('--json', action='store_true')
   args = parser.parse_args()
   small = configs.get_config('small')
@@ -114,30 +144,39 @@ def main():
   if datasets.get_vocabulary(builder).genres != tuple(reference):
     raise ValueError(f'{args.dataset} has other genres than {REFERENCE}.')
   shipped, _, _ = generator_io.load_shipped('small')
+  card = pretrained.read_card('small')
+  shipped_name = (f'shipped `small` ({card["step"]} steps, '
+                  f'{card["dataset"]})')
   baseline = {g: likelihood.mean_nll(shipped, d)
               for g, d in reference.items()}
-  print('shipped small: ' + ', '.join(f'{g} {v:.3f}'
-                                      for g, v in baseline.items()))
+  print(f'{shipped_name}: ' + ', '.join(f'{g} {v:.3f}'
+                                         for g, v in baseline.items()))
   results = {}
-  for name in args.variants.split(','):
+  if args.score_run:
+    results[args.score_run] = {'points': score_run(
+        args.score_run, small, datasets.get_vocabulary(builder).size,
+        reference)}
+  for name in args.variants.split(',') if not args.score_run else ():
     config, dataset = variant(name, args.dataset)
     points, dtype = train(name, config, datasets.get_builder(dataset),
                           reference, args.minutes, args.eval_every,
                           args.work_dir)
     results[name] = {'dtype': dtype, 'points': points}
   genres = list(reference)
-  rows = [dict({'variant': 'shipped `small` (2500 steps on `small`)'},
+  rows = [dict({'variant': shipped_name},
                **{f'NLL {g}': baseline[g] for g in genres})]
   for name, result in results.items():
     for point in result['points']:
       rows.append(dict({'variant': name, 'step': point['step'],
-                        'minutes': round(point['minutes'], 1)},
+                        'minutes': (round(point['minutes'], 1)
+                                    if 'minutes' in point else '')},
                        **{f'NLL {g}': point['nll'][g] for g in genres}))
   tables.print_markdown(rows, ['variant', 'step', 'minutes'] +
                         [f'NLL {g}' for g in genres])
   if args.json:
     print(json.dumps({'dataset': builder.info.full_name,
                       'reference': REFERENCE, 'baseline': baseline,
+                      'shipped': shipped_name,
                       'results': results,
                       'cpu_flags': precision.describe_cpu(),
                       **machine.describe()}))

@@ -2,9 +2,11 @@
 # The pretrained `small` generator shipped in genre_transformer_gan/pretrained/,
 # second part: the generator of bin/pretrain_small.sh (2500 steps on the
 # embedded dataset) continued by MLE on corpus_genre/full (13,934 pieces),
-# genres drawn with probability proportional to (train pieces) ** balance,
-# then float16 weights and a model card (small.npz, small.json) with its
-# NLL per genre on the embedded dataset's validation and test splits.
+# genres drawn with probability proportional to (train pieces) ** balance
+# (0, every genre equally, won on validation), keeping every checkpoint
+# (the NLL curve: bench/bench_pretrain.py --score_run=model_dir), then
+# float16 weights and a model card (small.npz, small.json) with its NLL per
+# genre on the embedded dataset's validation and test splits.
 # Stopped (Ctrl-C, a session's end), the same command resumes from the last
 # checkpoint and reaches the same weights: it may be run in parts.
 # Run it after bin/pretrain_small.sh, which writes the generator it starts
@@ -13,9 +15,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 steps="${1:-5000}"
-balance="${2:-0.5}"
+balance="${2:-0}"
 model_dir="${3:-runs/pretrain_full}"
 genre_gan_train --config=small --phase=mle --dataset=corpus_genre/full \
   --genre_balance="${balance}" --init_from=pretrained --seed=0 \
-  --mle_steps="${steps}" --model_dir="${model_dir}" \
+  --mle_steps="${steps}" --model_dir="${model_dir}" --keep_checkpoints=1000 \
   --export_pretrained=genre_transformer_gan/pretrained

@@ -5,7 +5,9 @@
 # weights on samples of the shipped `small` generator; float16 weights and
 # a card each (small_classifier.*, small_classifier_generated.*).
 # Reproducible: same seed, same data order. Run it again after
-# bin/pretrain_small.sh: the K+1 one learns that generator's samples.
+# bin/pretrain_full.sh: the K+1 one learns that generator's samples. To
+# keep the genre classifier trained here and grow only the K+1 one, run the
+# command below with --export_only and the same --output.
 # Usage: bin/ship_discriminator.sh [output_dir]
 set -euo pipefail
 cd "$(dirname "$0")/.."

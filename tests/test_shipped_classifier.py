@@ -219,3 +219,29 @@ def test_the_shipped_classifier_scores_its_cards_numbers(
     _, probabilities = classifier_lib.predict(wider, crops)
     called = float(np.mean(probabilities.argmax(-1) == len(GENRES)))
     assert abs(called - expected['real_called_generated']) <= 0.02, length
+
+
+def test_shipping_the_same_weights_again_keeps_how_they_were_trained(
+    folders_builder, tmp_path):
+  """genre_classifier_train --export_only re-ships a trained classifier
+  (e.g. to re-grow the K+1 one): its card keeps the training command."""
+  vocabulary = datasets.get_vocabulary(folders_builder)
+  path = str(tmp_path / 'classifier')
+  classifier_lib.train_classifier(TINY, folders_builder, vocabulary.genres,
+                                  path, steps=2)
+  directory = str(tmp_path / 'shipped')
+  first, = adversaries.export_shipped(
+      TINY, folders_builder, path, generated=False,
+      info={'command': 'train it', 'seconds_training': 5},
+      directory=directory, log=lambda line: None)
+  again, = adversaries.export_shipped(
+      TINY, folders_builder, path, generated=False,
+      info={'command': 'ship it again'}, directory=directory,
+      log=lambda line: None)
+  assert again['sha256'] == first['sha256']
+  assert (again['command'], again['seconds_training'],
+          again['shipped_again_by']) == ('train it', 5, 'ship it again')
+  written = shipped_classifier.read_card(
+      'tiny', shipped_classifier.GENRES_ONLY, directory)
+  assert (written['command'], written['shipped_again_by']) == (
+      'train it', 'ship it again')

@@ -132,12 +132,15 @@ flags.DEFINE_float('genre_balance', None, 'MLE on several genres draws a '
                    'genre with probability proportional to (its train '
                    'examples) ** genre_balance: 1 as the data come, 0 every '
                    "genre equally (default: the config's, 1).")
+flags.DEFINE_integer('keep_checkpoints', None, 'MLE checkpoints kept '
+                     "(default: the config's, 3); more keep a long run's "
+                     'history, e.g. to score each one afterwards.')
 
 
 def _config():
   config = configs.get_config(FLAGS.config, FLAGS.generator)
-  train = {name: FLAGS[name].value for name in ('eval_every', 'precision')
-           if FLAGS[name].value}
+  train = {name: FLAGS[name].value for name in (
+      'eval_every', 'precision', 'keep_checkpoints') if FLAGS[name].value}
   for name in ('jit_compile', 'genre_balance'):
     if FLAGS[name].value is not None:
       train[name] = FLAGS[name].value
