@@ -6,10 +6,10 @@ r"""Pre-training on the full corpus: NLL per genre against CPU minutes.
 
 Each variant trains `small` (seed 0, the config's precision) from scratch,
 or from the shipped generator with the prefix `warm+` (its weights and
-its step, so the learning-rate schedule continues), on --dataset with genres drawn in proportion to (train examples) **
-balance (`balance<power>`; `TrainConfig.genre_balance`: 1 as the data come,
-0 equally), or on `corpus_genre/small` as the shipped generator was
-(`small_data`: the same minutes on 30x less music), into
+its step, so the learning-rate schedule continues), on --dataset with
+genres drawn in proportion to (train examples) ** balance
+(`balance<power>`; `TrainConfig.genre_balance`: 1 as the data come, 0
+equally), or on `corpus_genre/small` (`small_data`: 30x less music), into
 <work_dir>/<variant> for --minutes of training time (evaluation not
 counted); a second call with more minutes resumes it from its checkpoint.
 Every --eval_every steps it measures the next-token NLL (nats/token) per
