@@ -18,7 +18,6 @@ from genre_transformer_gan.data import vocabulary as vocab
 from genre_transformer_gan import datasets
 from genre_transformer_gan.evaluation import likelihood
 from genre_transformer_gan.models import generators
-from genre_transformer_gan.models import losses
 from genre_transformer_gan.models import pretrained
 from genre_transformer_gan.training import mle
 from genre_transformer_gan.training import run_lib
@@ -141,20 +140,11 @@ def test_the_shipped_small_generator_fits_and_scores_its_card(
         corpus_small_builder.as_dataset(split=card['eval_split']),
         config.max_len, config.batch_size).take(20)
     # Float16 weights and float32 evaluation vs the bf16 run's own number.
-    assert _nll(model, eval_data) == pytest.approx(card['validation_nll'],
-                                                   rel=0.02)
+    assert likelihood.mean_nll(model, eval_data) == pytest.approx(
+        card['validation_nll'], rel=0.02)
   with open(pretrained.paths('small')[1]) as f:
     assert json.load(f)['sha256'] == card['sha256']
   assert os.path.getsize(pretrained.paths('small')[0]) < 10e6
-
-
-def _nll(model, dataset):
-  total = count = 0.0
-  for batch in dataset:
-    loss_sum, batch_count = losses.next_token_nll(model, batch)
-    total += float(loss_sum)
-    count += float(batch_count)
-  return total / count
 
 
 def test_a_run_exports_a_card_with_its_nll_per_genre(folders_builder,

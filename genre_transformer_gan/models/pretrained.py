@@ -82,6 +82,13 @@ def differences(card: dict, wanted: dict) -> str:
                    f'{wanted[key]!r})' for key in different)
 
 
+def round_to_float16(model) -> None:
+  """Sets the model's weights to what the shipped float16 file holds (in
+  place), so measures taken before export are those of the shipped file."""
+  model.set_weights([np.asarray(w, np.float16).astype(np.float32)
+                     for w in model.get_weights()])
+
+
 def write_weights(model, name: str, card: dict,
                   directory: str = DIRECTORY) -> dict:
   """Writes `name`.npz (the model's weights in float16) and `name`.json (the

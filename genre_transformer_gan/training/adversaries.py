@@ -18,7 +18,6 @@ import os
 from typing import Optional
 
 from absl import logging
-import numpy as np
 import tensorflow as tf
 
 from genre_transformer_gan import atomic_files
@@ -126,12 +125,6 @@ def get_generated_classifier_path(config, builder, vocabulary, model_dir: str,
   return path
 
 
-def _round_to_float16(classifier) -> None:
-  """The weights as the shipped float16 file holds them (in place)."""
-  classifier.set_weights([np.asarray(w, np.float16).astype(np.float32)
-                          for w in classifier.get_weights()])
-
-
 def _keep_training_record(card: dict, previous: dict, directory: str) -> dict:
   """The same weights shipped again (genre_classifier_train --export_only):
   the card keeps the command and time that trained them."""
@@ -164,7 +157,7 @@ def export_shipped(config, builder, classifier_path: str,
   base_info = classifier_io.read_info(classifier_path)
   classifier = classifier_io.load_classifier(classifier_path,
                                              vocabulary.genres, freeze=False)
-  _round_to_float16(classifier)
+  pretrained.round_to_float16(classifier)
   genre_ids = datasets.genre_ids(builder, list(classifier.genres))
   lengths = sorted(set(config.classifier.eval_crop_lengths))
   info = dict(info or {}, dataset=builder.info.full_name, seed=seed,
@@ -197,7 +190,7 @@ def export_shipped(config, builder, classifier_path: str,
   grown.pop('from_classifier')
   wider = classifier_io.load_classifier(generated_dir, vocabulary.genres,
                                         freeze=False)
-  _round_to_float16(wider)
+  pretrained.round_to_float16(wider)
   generated_card = shipped_classifier.export(
       wider, config, shipped_classifier.WITH_GENERATED,
       dict(info, generated_class=grown),

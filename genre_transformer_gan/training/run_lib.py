@@ -245,8 +245,7 @@ def export_pretrained(model_dir, config, builder, mle_result: dict,
   if checkpoint.stage != 'mle':
     raise ValueError(f'{checkpoint.prefix} is not an MLE checkpoint.')
   # Measured as users get it: float16 weights, float32 arithmetic.
-  model.set_weights([w.astype(np.float16).astype(np.float32)
-                     for w in model.get_weights()])
+  pretrained.round_to_float16(model)
   info = {'command': command, 'dataset': builder.info.full_name,
           'validation_nll': mle_result['eval_nll'],
           'eval_split': mle_result['eval_split'],
