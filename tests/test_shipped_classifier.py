@@ -178,6 +178,7 @@ def test_the_package_ships_small_s_pair_and_it_fits_small():
   assert shipped_classifier.choose(
       small, GENRES, shipped_classifier.WITH_GENERATED, 'shipped',
       base['sha256'], generator['sha256'])[0] == wider
+  assert shipped_classifier.for_shipped_generator(small, GENRES) == (wider, '')
   # Trained on the embedded dataset, the music the generator's card reports.
   assert base['dataset'] == generator['reference_nll']['dataset']
   for card in (base, wider):
@@ -246,3 +247,30 @@ def test_shipping_the_same_weights_again_keeps_how_they_were_trained(
       'tiny', shipped_classifier.GENRES_ONLY, directory)
   assert (written['command'], written['shipped_again_by']) == (
       'train it', 'ship it again')
+
+
+def test_generate_uses_the_shipped_discriminator_only_with_its_generator(
+    tmp_path):
+  """genre_gan_generate --model steers by the shipped K+1 discriminator
+  only beside the generator whose samples it learned; else one line why."""
+  small = configs.get_config('small')
+  directory = str(tmp_path)
+  assert shipped_classifier.for_shipped_generator(small, GENRES, directory) \
+      == (None, "no 'small' discriminator ships")
+  for name in ('small', 'small_classifier', 'small_classifier_generated'):
+    for path in pretrained.paths(name):
+      with open(path, 'rb') as source, open(
+          os.path.join(directory, os.path.basename(path)), 'wb') as copy:
+        copy.write(source.read())
+  card, why_not = shipped_classifier.for_shipped_generator(small, GENRES,
+                                                           directory)
+  assert card and not why_not
+  generator_card = os.path.join(directory, 'small.json')
+  with open(generator_card) as f:
+    other = dict(json.load(f), sha256='0' * 64)
+  with open(generator_card, 'w') as f:
+    json.dump(other, f)
+  card, why_not = shipped_classifier.for_shipped_generator(small, GENRES,
+                                                           directory)
+  assert card is None and 'generator_sha256' in why_not, why_not
+  assert why_not.endswith('drawing unguided.') and '\n' not in why_not

@@ -19,7 +19,7 @@ import hashlib
 import io
 import json
 import os
-from typing import Optional
+from typing import Optional, Sequence
 
 import numpy as np
 import tensorflow as tf
@@ -90,11 +90,16 @@ def round_to_float16(model) -> None:
 
 
 def write_weights(model, name: str, card: dict,
-                  directory: str = DIRECTORY) -> dict:
+                  directory: str = DIRECTORY,
+                  keep_record: Sequence[str] = ()) -> dict:
   """Writes `name`.npz (the model's weights in float16) and `name`.json (the
   card: `card` with the file's size, sha256 and parameter count, and the
-  date); returns the card."""
+  date); returns the card. When the card already there describes the same
+  bytes (the same weights shipped again), its `keep_record` keys (e.g. the
+  command and time that trained them) stay, and this card's `command`
+  becomes `shipped_again_by`."""
   weights_path, card_path = paths(name, directory)
+  before = read_card(name, directory) if keep_record else None
   tf.io.gfile.makedirs(directory)
   buffer = io.BytesIO()
   np.savez(buffer, **{f'w{i:03d}': np.asarray(w, np.float16)
@@ -106,6 +111,9 @@ def write_weights(model, name: str, card: dict,
               sha256=hashlib.sha256(data).hexdigest(),
               parameters=int(sum(np.size(w) for w in model.get_weights())),
               exported=datetime.date.today().isoformat())
+  if before and before.get('sha256') == card['sha256']:
+    card = dict(card, shipped_again_by=card.get('command'),
+                **{key: before[key] for key in keep_record if key in before})
   atomic_files.write_json(card_path, card)
   return card
 

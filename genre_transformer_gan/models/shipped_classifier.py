@@ -39,6 +39,8 @@ KIND = 'classifier'  # The cards' 'kind' (pretrained.shipped skips them).
 ARCHITECTURE = ('embedding_size', 'filters', 'kernel_size', 'dilations',
                 'dropout')
 FIX = 'pass --classifier=train'
+# What a card keeps when the same weights are shipped again.
+TRAINING_RECORD = ('command', 'seconds_training')
 
 
 def name(config_name: str, which: str) -> str:
@@ -80,8 +82,10 @@ def read_card(config_name: str, which: str,
 def choose(config, vocabulary_genres: Sequence[str], which: str,
            source: str = 'auto', base_sha256: Optional[str] = None,
            generator_sha256: Optional[str] = None,
-           directory: Optional[str] = None) -> Tuple[Optional[dict], str]:
-  """(the card to use or None, a line saying why not or '').
+           directory: Optional[str] = None,
+           otherwise: str = 'training one') -> Tuple[Optional[dict], str]:
+  """(the card to use or None, a line saying why not, ending in
+  `otherwise`, or '').
 
   Raises:
     ValueError: an unknown source; source 'shipped' and none ships or it
@@ -98,21 +102,22 @@ def choose(config, vocabulary_genres: Sequence[str], which: str,
   return pretrained.decide(
       card, card and pretrained.differences(card, fingerprint(
           config, vocabulary_genres, which, base_sha256, generator_sha256)),
-      source == 'shipped', f'{config.name!r} {what}', FIX,
-      'training one')
+      source == 'shipped', f'{config.name!r} {what}', FIX, otherwise)
 
 
 def export(classifier, config, which: str, info: dict,
            base_sha256: Optional[str] = None,
            generator_sha256: Optional[str] = None,
            directory: Optional[str] = None) -> dict:
-  """Writes a trained classifier's float16 weights and card; returns it."""
+  """Writes a trained classifier's float16 weights and card; returns it.
+  The same weights shipped again (genre_classifier_train --export_only)
+  keep the card's record of how they were trained."""
   fits = fingerprint(config, classifier.vocabulary_genres, which,
                      base_sha256, generator_sha256)
   return pretrained.write_weights(
       classifier, name(config.name, which),
       dict(info, kind=KIND, fits=fits, genres=list(classifier.genres)),
-      directory or pretrained.DIRECTORY)
+      directory or pretrained.DIRECTORY, keep_record=TRAINING_RECORD)
 
 
 def load(card: dict, config, freeze: bool = True,
@@ -158,14 +163,12 @@ def for_shipped_generator(config, vocabulary_genres: Sequence[str],
   directory = directory or pretrained.DIRECTORY
   generator = pretrained.read_card(config.name, directory)
   base = read_card(config.name, GENRES_ONLY, directory)
-  card = read_card(config.name, WITH_GENERATED, directory)
-  if not (generator and base and card):
-    return None, f'no {config.name!r} discriminator ships'
-  differs = pretrained.differences(card, fingerprint(
-      config, vocabulary_genres, WITH_GENERATED, base['sha256'],
-      generator['sha256']))
-  return ((None, f'the shipped discriminator does not fit: {differs}')
-          if differs else (card, ''))
+  card, why_not = choose(
+      config, vocabulary_genres, WITH_GENERATED, 'auto',
+      base and base['sha256'], generator and generator['sha256'],
+      directory, otherwise='drawing unguided')
+  return card, why_not or (
+      '' if card else f'no {config.name!r} discriminator ships')
 
 
 def shipped_sha256(path: str) -> Optional[str]:

@@ -20,7 +20,6 @@ from typing import Optional
 from absl import logging
 import tensorflow as tf
 
-from genre_transformer_gan import atomic_files
 from genre_transformer_gan import datasets
 from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.models import generator_io
@@ -125,19 +124,6 @@ def get_generated_classifier_path(config, builder, vocabulary, model_dir: str,
   return path
 
 
-def _keep_training_record(card: dict, previous: dict, directory: str) -> dict:
-  """The same weights shipped again (genre_classifier_train --export_only):
-  the card keeps the command and time that trained them."""
-  card = dict(card, command=previous.get('command'),
-              seconds_training=previous.get('seconds_training'),
-              shipped_again_by=card.get('command'))
-  atomic_files.write_json(
-      pretrained.paths(shipped_classifier.name(
-          card['fits']['config'], shipped_classifier.GENRES_ONLY),
-                       directory)[1], card)
-  return card
-
-
 def export_shipped(config, builder, classifier_path: str,
                    generated: bool = True, seed: int = 0,
                    info: Optional[dict] = None,
@@ -168,13 +154,9 @@ def export_shipped(config, builder, classifier_path: str,
       config.classifier.batch_size)
               for split in ('validation', 'test') if split in
               builder.info.splits}
-  previous = shipped_classifier.read_card(
-      config.name, shipped_classifier.GENRES_ONLY, directory)
   card = shipped_classifier.export(classifier, config,
                                    shipped_classifier.GENRES_ONLY,
                                    dict(info, **measured), directory=directory)
-  if previous and previous['sha256'] == card['sha256']:
-    card = _keep_training_record(card, previous, directory)
   log(f'Shipped the genre classifier: {card["weights"]} '
       f'({card["weights_bytes"] / 1e6:.1f} MB) in {directory}.')
   if not generated:
