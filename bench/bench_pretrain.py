@@ -23,6 +23,14 @@ machines are shared.
 
 scores every checkpoint of a genre_gan_train run instead (the curve of
 bin/pretrain_full.sh, which keeps them all) on the same batches.
+
+--realism_samples N also draws N unguided 512-token samples per genre from
+the shipped generator and from each variant's last step (the config's
+decoding) and judges them against the same validation music: C2ST, the
+share of onsets on the piece's grid (features.py's onset_grid) and held
+time. A variant name may end in an augmentation: '+stretch' (Magenta's
+time stretch and transposition), '+nostretch' (transposition only) or
+'+noaug'.
 """
 
 import argparse
@@ -38,24 +46,46 @@ import tables  # bench/tables.py
 from genre_transformer_gan import configs
 from genre_transformer_gan import datasets
 from genre_transformer_gan import run_layout
+from genre_transformer_gan.evaluation import features
 from genre_transformer_gan.evaluation import likelihood
+from genre_transformer_gan.evaluation import real_data
+from genre_transformer_gan.evaluation import realism as realism_lib
+from genre_transformer_gan.evaluation import report
 from genre_transformer_gan.models import generator_io
 from genre_transformer_gan.models import generators
 from genre_transformer_gan.models import pretrained
 from genre_transformer_gan.training import mle
+from genre_transformer_gan.training import monitor
 from genre_transformer_gan.training import precision
 from genre_transformer_gan.training import run_lib
 
 REFERENCE = 'corpus_genre/small'
+REALISM_LENGTH = 512  # Tokens per sample, as the reports judge.
 WARM = 'warm+'
+
+
+# Augmentation suffixes: TrainConfig fields they set.
+AUGMENTATION = {'stretch': {}, 'nostretch': {'stretch_factors': (1.0,)},
+                'noaug': {'stretch_factors': (1.0,), 'max_transpose': 0}}
 
 
 def variant(name: str, dataset: str):
   """(config, dataset): 'balance0.5' -> `small` with genre_balance 0.5 on
-  `dataset`; 'small_data' -> `small` on corpus_genre/small (the prefix
-  `warm+` is the caller's)."""
+  `dataset`; 'small_data' -> `small` on corpus_genre/small; a suffix
+  '+stretch' (Magenta's time stretch and +-3 transposition), '+nostretch'
+  (transposition only) or '+noaug' sets the augmentation, else `small`'s
+  (the prefix `warm+` is the caller's)."""
   small = configs.get_config('small')
   name = name[len(WARM):] if name.startswith(WARM) else name
+  name, _, augment = name.partition('+')
+  if augment not in AUGMENTATION and augment:
+    raise ValueError(f'Unknown augmentation {augment!r}; use one of '
+                     f'{", ".join(AUGMENTATION)}.')
+  if augment:
+    stretch = configs.TrainConfig()
+    small = dataclasses.replace(small, train=dataclasses.replace(
+        small.train, stretch_factors=stretch.stretch_factors,
+        max_transpose=stretch.max_transpose, **AUGMENTATION[augment]))
   if name == 'small_data':
     return small, REFERENCE
   if not name.startswith('balance'):
@@ -103,7 +133,34 @@ def train(name, config, builder, reference, minutes, eval_every, work_dir):
   if seconds() < 60 * minutes:
     trainer.train(run_lib.mle_dataset_fn(config, builder, 0), 10**9,
                   should_stop=after_step)
-  return points, trainer.dtype
+  return points, trainer.dtype, trainer.model
+
+
+def realism(model, config, music, genres, count, length, seed=0):
+  """{genre: {c2st, c2st_interval, onset_grid, real_onset_grid,
+  held_time}} of `count` unguided samples of `length` tokens per genre
+  (the config's decoding for the genre), judged against `small`'s
+  validation music (evaluation/report.reference_for)."""
+  grid = features.feature_names().index('onset_grid_0')
+  vocabulary = music.vocabulary
+  measured = {}
+  for genre in genres:
+    samples = monitor.SampleMonitor(
+        genre, vocabulary.genre_token(genre), count, length, seed=seed,
+        sampling_config=config.sampling).sample(model)
+    matrix = features.feature_matrix(list(samples))
+    reference = report.reference_for(music, genre, length, count, seed)
+    test = realism_lib.c2st(matrix, reference.matrix, reference.groups,
+                            seed=seed)
+    measured[genre] = {
+        'c2st': test['accuracy'], 'c2st_interval': test['interval'],
+        'onset_grid': float(matrix[:, grid].mean()),
+        'real_onset_grid': float(reference.matrix[:, grid].mean()),
+        'held_time': report.held_time_share(list(samples), seed)[0]}
+    print(f'    {genre}: C2ST {test["accuracy"]:.3f}, onsets on the grid '
+          f'{measured[genre]["onset_grid"]:.2f} (real '
+          f'{measured[genre]["real_onset_grid"]:.2f})', flush=True)
+  return measured
 
 
 def score_run(model_dir, config, vocab_size, reference):
@@ -135,6 +192,11 @@ def main():
   parser.add_argument('--score_run', default=None, help='Instead of training '
                       'variants, score every checkpoint of this '
                       'genre_gan_train model_dir (bin/pretrain_full.sh).')
+  parser.add_argument('--realism_samples', type=int, default=0,
+                      help='Also draw this many 512-token samples per genre '
+                      'from the shipped generator and each variant\'s last '
+                      'step, and judge them against real validation music '
+                      '(C2ST, onsets on the grid, held time).')
   parser.add_argument('--json', action='store_true')
   args = parser.parse_args()
   small = configs.get_config('small')
@@ -151,6 +213,14 @@ def main():
               for g, d in reference.items()}
   print(f'{shipped_name}: ' + ', '.join(f'{g} {v:.3f}'
                                          for g, v in baseline.items()))
+  music = real_data.RealMusic(datasets.get_builder(REFERENCE))
+
+  def judge(model):
+    return (realism(model, small, music, list(reference),
+                    args.realism_samples, REALISM_LENGTH)
+            if args.realism_samples else None)
+
+  baseline_realism = judge(shipped)
   results = {}
   if args.score_run:
     results[args.score_run] = {'points': score_run(
@@ -158,10 +228,11 @@ def main():
         reference)}
   for name in args.variants.split(',') if not args.score_run else ():
     config, dataset = variant(name, args.dataset)
-    points, dtype = train(name, config, datasets.get_builder(dataset),
-                          reference, args.minutes, args.eval_every,
-                          args.work_dir)
-    results[name] = {'dtype': dtype, 'points': points}
+    points, dtype, model = train(name, config, datasets.get_builder(dataset),
+                                 reference, args.minutes, args.eval_every,
+                                 args.work_dir)
+    results[name] = {'dtype': dtype, 'points': points,
+                     'realism': judge(model)}
   genres = list(reference)
   rows = [dict({'variant': shipped_name},
                **{f'NLL {g}': baseline[g] for g in genres})]
@@ -177,6 +248,7 @@ def main():
     print(json.dumps({'dataset': builder.info.full_name,
                       'reference': REFERENCE, 'baseline': baseline,
                       'shipped': shipped_name,
+                      'shipped_realism': baseline_realism,
                       'results': results,
                       'cpu_flags': precision.describe_cpu(),
                       **machine.describe()}))

@@ -40,6 +40,11 @@ class TrainConfig:
       proportional to (its train examples) ** genre_balance: 1.0 as the
       data come (folk is 86 % of corpus_genre/full), 0.0 every genre
       equally.
+    stretch_factors, max_transpose: MLE crops are stretched in time by one
+      of stretch_factors and transposed by up to +-max_transpose semitones
+      (data/augmentation.py; Magenta score2perf's). (1.0,) never stretches:
+      stretching music whose onsets sit on a grid moves them off it at the
+      10 ms resolution.
   """
   learning_rate_constant: float = 2.0
   warmup_steps: int = 4000
@@ -52,6 +57,13 @@ class TrainConfig:
   eval_every: int = 500
   jit_compile: bool = False
   genre_balance: float = 1.0
+  stretch_factors: Tuple[float, ...] = (0.95, 0.975, 1.0, 1.025, 1.05)
+  max_transpose: int = 3
+
+  def augmentation(self) -> dict:
+    """pipeline.train_dataset's augmentation arguments."""
+    return {'stretch_factors': self.stretch_factors,
+            'max_transpose': self.max_transpose}
 
 
 @dataclasses.dataclass(frozen=True)

@@ -164,3 +164,52 @@ def test_adversarial_primers_of_other_genres():
                    for i in range(len(t) - 4)) for t in others)
   plain = next(iter(pipeline.adversarial_dataset(examples, 0, 12, 16, 4, 2)))
   assert len(plain) == 2
+
+
+def _intervals_from(tokens, crop):
+  """{d}: the runs of `tokens` that `crop` is with its notes moved by d
+  semitones and its time shifts unchanged."""
+  found = set()
+  for window in np.lib.stride_tricks.sliding_window_view(tokens, len(crop)):
+    shift = window >= vocab.TIME_SHIFT_OFFSET
+    if (np.array_equal(shift, crop >= vocab.TIME_SHIFT_OFFSET) and
+        np.array_equal(window[shift], crop[shift])):
+      moves = set((crop - window)[~shift].tolist())
+      if len(moves) <= 1:
+        found.update(moves or {0})
+  return found
+
+
+def test_without_stretch_crops_keep_their_timing_and_transpose_at_most():
+  """TrainConfig.stretch_factors (1.0,): every crop is a run of the piece's
+  tokens with its time shifts as they were and its notes moved by one
+  interval within +-max_transpose (0: the piece itself)."""
+  examples, items = _examples(num=1)
+  tokens = items[0][0]
+  for max_transpose in (2, 0):
+    seen = set()
+    for batch in pipeline.train_dataset(
+        examples, max_len=16, global_batch_size=4, seed=1,
+        stretch_factors=(1.0,), max_transpose=max_transpose).take(4):
+      for row in batch.numpy():
+        intervals = _intervals_from(tokens, row[1:])
+        assert {d for d in intervals if abs(d) <= max_transpose}, row
+        seen |= intervals
+    assert len(seen) > 1 if max_transpose else seen == {0}
+
+
+def test_the_mle_batches_follow_the_config_s_augmentation(folders_builder):
+  """run_lib's MLE batches use TrainConfig.stretch_factors / max_transpose:
+  with neither, every row is a run of one training piece, as stored."""
+  # pylint: disable=import-outside-toplevel
+  import dataclasses
+  from genre_transformer_gan import configs
+  from genre_transformer_gan.training import run_lib
+  tiny = configs.get_config('tiny')
+  plain = dataclasses.replace(tiny, train=dataclasses.replace(
+      tiny.train, stretch_factors=(1.0,), max_transpose=0))
+  pieces = [example['tokens'].numpy()
+            for example in folders_builder.as_dataset(split='train')]
+  batch = next(iter(run_lib.mle_dataset_fn(plain, folders_builder, 0)(None)))
+  for row in batch.numpy():
+    assert any(0 in _intervals_from(piece, row[1:]) for piece in pieces)

@@ -20,10 +20,12 @@ NoteSequence would lengthen it to one step.
 
 import tensorflow as tf
 
+from genre_transformer_gan import configs
 from genre_transformer_gan.data import vocabulary as vocab
 
-STRETCH_FACTORS = (0.95, 0.975, 1.0, 1.025, 1.05)
-MAX_TRANSPOSE = 3
+# Magenta score2perf's ranges; configs.TrainConfig holds them.
+STRETCH_FACTORS = configs.TrainConfig.stretch_factors
+MAX_TRANSPOSE = configs.TrainConfig.max_transpose
 
 
 def _is_note(tokens):
@@ -103,16 +105,19 @@ def augment(tokens, seed, max_transpose: int = MAX_TRANSPOSE,
     tokens: int32 [length] event tokens.
     seed: int [2] stateless seed.
     max_transpose: transpose by a uniform integer in [-max, max].
-    stretch_factors: stretch by one of these, uniformly.
+    stretch_factors: stretch by one of these, uniformly ((1.0,): never;
+      the same transposition as with stretching, for the same seed).
 
   Returns:
     (tokens int32 [new_length], keep bool scalar: False when a note left the
     piano range, so the example is to be dropped).
   """
   seeds = tf.random.experimental.stateless_split(seed, 2)
+  semitones = tf.random.stateless_uniform(
+      [], seeds[1], -max_transpose, max_transpose + 1, dtype=tf.int32)
+  if tuple(stretch_factors) == (1.0,):  # No stretch: time stays on its grid.
+    return transpose(tokens, semitones)
   factor_index = tf.random.stateless_uniform(
       [], seeds[0], 0, len(stretch_factors), dtype=tf.int32)
   factor = tf.gather(tf.constant(stretch_factors, tf.float64), factor_index)
-  semitones = tf.random.stateless_uniform(
-      [], seeds[1], -max_transpose, max_transpose + 1, dtype=tf.int32)
   return transpose(time_stretch(tokens, factor), semitones)

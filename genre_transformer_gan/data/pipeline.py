@@ -103,7 +103,10 @@ def train_dataset(examples: tf.data.Dataset, max_len: int,
                   genre_ids: Optional[Sequence[int]] = None,
                   augment: bool = True, shuffle_buffer: int = 1024,
                   input_context: Optional[tf.distribute.InputContext] = None,
-                  genre_weights: Optional[Dict[int, float]] = None
+                  genre_weights: Optional[Dict[int, float]] = None,
+                  stretch_factors: Sequence[float] = (
+                      augmentation.STRETCH_FACTORS),
+                  max_transpose: int = augmentation.MAX_TRANSPOSE
                   ) -> tf.data.Dataset:
   """Endless batches of random crops for training.
 
@@ -121,6 +124,8 @@ def train_dataset(examples: tf.data.Dataset, max_len: int,
       shuffled and repeated on their own, mixed by
       `tf.data.Dataset.sample_from_datasets` (genre-balanced training);
       None: the examples as they come.
+    stretch_factors, max_transpose: the augmentation's (augmentation.augment;
+      TrainConfig's).
 
   Returns:
     int32 [per_replica_batch, max_len] batches.
@@ -142,7 +147,8 @@ def train_dataset(examples: tf.data.Dataset, max_len: int,
   # Per-element stateless seeds make crops and augmentation reproducible.
   seeds = tf.data.Dataset.random(seed=seed).batch(2)
   # Crop a little more than needed: stretching can shorten the crop.
-  crop_len = int((max_len - 1) * 1.1) + 1 if augment else max_len - 1
+  stretches = augment and tuple(stretch_factors) != (1.0,)
+  crop_len = int((max_len - 1) * 1.1) + 1 if stretches else max_len - 1
 
   def crop(element, element_seed):
     tokens, genre = element
@@ -151,7 +157,8 @@ def train_dataset(examples: tf.data.Dataset, max_len: int,
     tokens = random_crop(tokens, crop_len, crop_seed)
     keep = tf.constant(True)
     if augment:
-      tokens, keep = augmentation.augment(tokens, augment_seed)
+      tokens, keep = augmentation.augment(tokens, augment_seed,
+                                          max_transpose, stretch_factors)
     return _with_genre_token(genre, tokens, max_len), keep
 
   dataset = tf.data.Dataset.zip((examples, seeds)).map(
@@ -282,7 +289,9 @@ def adversarial_dataset(examples: tf.data.Dataset, genre_id: int,
                         mle_batch_size: int, seed: int = 0,
                         input_context: Optional[tf.distribute.InputContext]
                         = None, other_genre_ids=(),
-                        primer_len: int = 0) -> tf.data.Dataset:
+                        primer_len: int = 0,
+                        augmentation_settings: Optional[dict] = None
+                        ) -> tf.data.Dataset:
   """Endless (real crops, MLE batch[, other primers]) of one genre for the
   GAN stage.
 
@@ -296,6 +305,8 @@ def adversarial_dataset(examples: tf.data.Dataset, genre_id: int,
     input_context: from `distribute_datasets_from_function`.
     other_genre_ids, primer_len: when given, a third part: primer_len-event
       crops of music of those genres, real_batch_size of them.
+    augmentation_settings: train_dataset's stretch_factors and
+      max_transpose for the MLE batches (None: its defaults).
 
   Returns:
     (int32 [b, real_len] events (PAD-padded if a piece is shorter),
@@ -309,7 +320,7 @@ def adversarial_dataset(examples: tf.data.Dataset, genre_id: int,
   real = classifier_train_dataset(examples, [genre_id], real_len, real_len,
                                   real_batch_size, seed=seed, augment=False)
   mle = train_dataset(examples, max_len, mle_batch_size, seed=seed + 1,
-                      genre_ids=[genre_id])
+                      genre_ids=[genre_id], **(augmentation_settings or {}))
   parts = (real.map(lambda crops, labels: crops), mle)
   if other_genre_ids:
     parts += (classifier_train_dataset(

@@ -162,7 +162,8 @@ def mle_dataset_fn(config, builder, seed=0, genre_ids=None):
     return pipeline.train_dataset(
         builder.as_dataset(split='train'), config.max_len,
         config.batch_size, seed=seed, genre_ids=genre_ids,
-        input_context=input_context, genre_weights=weights)
+        input_context=input_context, genre_weights=weights,
+        **config.train.augmentation())
   return dataset_fn
 
 
@@ -185,7 +186,8 @@ def adversarial_dataset_fn(config, builder, genre, seed=0):
         settings.primer_len + settings.sample_len, config.max_len,
         settings.batch_size, settings.mle_batch_size, seed=seed,
         input_context=input_context, other_genre_ids=others,
-        primer_len=settings.primer_len)
+        primer_len=settings.primer_len,
+        augmentation_settings=config.train.augmentation())
   return dataset_fn
 
 
