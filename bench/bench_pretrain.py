@@ -28,9 +28,8 @@ bin/pretrain_full.sh, which keeps them all) on the same batches.
 the shipped generator and from each variant's last step (the config's
 decoding) and judges them against the same validation music: C2ST, the
 share of onsets on the piece's grid (features.py's onset_grid) and held
-time. A variant name may end in an augmentation: '+stretch' (Magenta's
-time stretch and transposition), '+nostretch' (transposition only) or
-'+noaug'.
+time. A variant name may end in '+<augmentation>' (genre_gan_train
+--augment's: stretch, transpose, none).
 """
 
 import argparse
@@ -64,28 +63,20 @@ REALISM_LENGTH = 512  # Tokens per sample, as the reports judge.
 WARM = 'warm+'
 
 
-# Augmentation suffixes: TrainConfig fields they set.
-AUGMENTATION = {'stretch': {}, 'nostretch': {'stretch_factors': (1.0,)},
-                'noaug': {'stretch_factors': (1.0,), 'max_transpose': 0}}
-
-
 def variant(name: str, dataset: str):
   """(config, dataset): 'balance0.5' -> `small` with genre_balance 0.5 on
   `dataset`; 'small_data' -> `small` on corpus_genre/small; a suffix
-  '+stretch' (Magenta's time stretch and +-3 transposition), '+nostretch'
-  (transposition only) or '+noaug' sets the augmentation, else `small`'s
-  (the prefix `warm+` is the caller's)."""
+  '+<augmentation>' (configs.AUGMENTATIONS: stretch, transpose, none)
+  sets the augmentation, else `small`'s (the prefix `warm+` is the caller's)."""
   small = configs.get_config('small')
   name = name[len(WARM):] if name.startswith(WARM) else name
   name, _, augment = name.partition('+')
-  if augment not in AUGMENTATION and augment:
+  if augment not in configs.AUGMENTATIONS and augment:
     raise ValueError(f'Unknown augmentation {augment!r}; use one of '
-                     f'{", ".join(AUGMENTATION)}.')
+                     f'{", ".join(configs.AUGMENTATIONS)}.')
   if augment:
-    stretch = configs.TrainConfig()
     small = dataclasses.replace(small, train=dataclasses.replace(
-        small.train, stretch_factors=stretch.stretch_factors,
-        max_transpose=stretch.max_transpose, **AUGMENTATION[augment]))
+        small.train, **configs.AUGMENTATIONS[augment]))
   if name == 'small_data':
     return small, REFERENCE
   if not name.startswith('balance'):

@@ -66,6 +66,14 @@ class TrainConfig:
             'max_transpose': self.max_transpose}
 
 
+# TrainConfig's augmentation by name (genre_gan_train --augment).
+AUGMENTATIONS = {
+    'stretch': TrainConfig().augmentation(),
+    'transpose': {'stretch_factors': (1.0,),
+                  'max_transpose': TrainConfig.max_transpose},
+    'none': {'stretch_factors': (1.0,), 'max_transpose': 0}}
+
+
 @dataclasses.dataclass(frozen=True)
 class ClassifierConfig:
   """The genre classifier (the frozen adversary) and its training.

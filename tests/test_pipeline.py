@@ -199,15 +199,16 @@ def test_without_stretch_crops_keep_their_timing_and_transpose_at_most():
 
 
 def test_the_mle_batches_follow_the_config_s_augmentation(folders_builder):
-  """run_lib's MLE batches use TrainConfig.stretch_factors / max_transpose:
-  with neither, every row is a run of one training piece, as stored."""
+  """run_lib's MLE batches use TrainConfig.stretch_factors / max_transpose
+  (genre_gan_train --augment): with neither, every row is a run of one
+  training piece, as stored."""
   # pylint: disable=import-outside-toplevel
   import dataclasses
   from genre_transformer_gan import configs
   from genre_transformer_gan.training import run_lib
   tiny = configs.get_config('tiny')
   plain = dataclasses.replace(tiny, train=dataclasses.replace(
-      tiny.train, stretch_factors=(1.0,), max_transpose=0))
+      tiny.train, **configs.AUGMENTATIONS['none']))  # --augment=none
   pieces = [example['tokens'].numpy()
             for example in folders_builder.as_dataset(split='train')]
   batch = next(iter(run_lib.mle_dataset_fn(plain, folders_builder, 0)(None)))

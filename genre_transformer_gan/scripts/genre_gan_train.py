@@ -132,6 +132,11 @@ flags.DEFINE_float('genre_balance', None, 'MLE on several genres draws a '
                    'genre with probability proportional to (its train '
                    'examples) ** genre_balance: 1 as the data come, 0 every '
                    "genre equally (default: the config's, 1).")
+flags.DEFINE_enum('augment', None, list(configs.AUGMENTATIONS),
+                  'MLE crops: stretch = time stretch and transposition '
+                  "(Magenta's; for performances), transpose = transposition "
+                  'only (keeps onsets on their grid: for scores), none '
+                  "(default: the config's).")
 flags.DEFINE_integer('keep_checkpoints', None, 'MLE checkpoints kept '
                      "(default: the config's, 3); more keep a long run's "
                      'history, e.g. to score each one afterwards.')
@@ -144,6 +149,8 @@ def _config():
   for name in ('jit_compile', 'genre_balance'):
     if FLAGS[name].value is not None:
       train[name] = FLAGS[name].value
+  if FLAGS.augment:
+    train.update(configs.AUGMENTATIONS[FLAGS.augment])
   if train:
     config = dataclasses.replace(config, train=dataclasses.replace(
         config.train, **train))
