@@ -166,6 +166,9 @@ def test_a_run_exports_a_card_with_its_nll_per_genre(folders_builder,
   reference = card['reference_nll']
   assert reference['dataset'] == folders_builder.info.full_name
   assert card['started_at_step'] == 0 and card['step'] == 3
+  assert pretrained.read_card('tiny', directory)['augmentation'] == {
+      'stretch_factors': [0.95, 0.975, 1.0, 1.025, 1.05],
+      'max_transpose': 3}  # tiny's
   model = generators.build(config, vocabulary.size)
   pretrained.load_weights(model, 'tiny', directory)
   for split in ('validation', 'test'):

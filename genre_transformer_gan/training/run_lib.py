@@ -254,6 +254,8 @@ def export_pretrained(model_dir, config, builder, mle_result: dict,
           # > 0: continued from the shipped generator of that step.
           'started_at_step': mle_result.get('start_offset', 0),
           'unigram_entropy': mle_result['unigram_entropy'],
+          # This command's steps' (an earlier part's: its own command).
+          'augmentation': config.train.augmentation(),
           'reference_nll': reference_nll(
               model, config, checkpoint.genres,
               reference or datasets.get_builder(datasets.DEFAULT_DATASET,
