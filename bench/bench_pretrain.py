@@ -127,20 +127,18 @@ def train(name, config, builder, reference, minutes, eval_every, work_dir):
   return points, trainer.dtype, trainer.model
 
 
-def realism(model, config, music, genres, count, length, seed=0):
+def realism(model, config, vocabulary, references, count, length, seed=0):
   """{genre: {c2st, c2st_interval, onset_grid, real_onset_grid,
   held_time}} of `count` unguided samples of `length` tokens per genre
-  (the config's decoding for the genre), judged against `small`'s
-  validation music (evaluation/report.reference_for)."""
+  (the config's decoding for the genre), judged against `references`
+  ({genre: report.reference_for's crops of real validation music})."""
   grid = features.feature_names().index('onset_grid_0')
-  vocabulary = music.vocabulary
   measured = {}
-  for genre in genres:
+  for genre, reference in references.items():
     samples = monitor.SampleMonitor(
         genre, vocabulary.genre_token(genre), count, length, seed=seed,
         sampling_config=config.sampling).sample(model)
     matrix = features.feature_matrix(list(samples))
-    reference = report.reference_for(music, genre, length, count, seed)
     test = realism_lib.c2st(matrix, reference.matrix, reference.groups,
                             seed=seed)
     measured[genre] = {
@@ -205,9 +203,13 @@ def main():
   print(f'{shipped_name}: ' + ', '.join(f'{g} {v:.3f}'
                                          for g, v in baseline.items()))
   music = real_data.RealMusic(datasets.get_builder(REFERENCE))
+  # The same real crops judge every model.
+  references = {genre: report.reference_for(
+      music, genre, REALISM_LENGTH, args.realism_samples)
+                for genre in reference} if args.realism_samples else {}
 
   def judge(model):
-    return (realism(model, small, music, list(reference),
+    return (realism(model, small, music.vocabulary, references,
                     args.realism_samples, REALISM_LENGTH)
             if args.realism_samples else None)
 

@@ -5,11 +5,11 @@
 # pieces), genres drawn with probability proportional to (train pieces) **
 # balance (0, every genre equally, won on validation): first `stretch_steps`
 # steps with Magenta's time stretch and transposition, then `plain_steps`
-# more without augmentation (`small`'s setting: stretching moves the onsets
-# of scores off their grid) into <model_dir>_plain, keeping every checkpoint (the NLL curve:
-# bench/bench_pretrain.py --score_run=model_dir), then float16 weights and a
-# model card (small.npz, small.json) with its NLL per genre on the embedded
-# dataset's validation and test splits.
+# more without augmentation (stretching moves the onsets of scores off
+# their grid) into <model_dir>_plain, keeping every checkpoint (the NLL
+# curve: bench/bench_pretrain.py --score_run=model_dir), then float16
+# weights and a model card (small.npz, small.json) with its NLL per genre
+# on the embedded dataset's validation and test splits.
 # Stopped (Ctrl-C, a session's end), the same command resumes from the last
 # checkpoint and reaches the same weights: it may be run in parts.
 # Run it after bin/pretrain_small.sh, which writes the generator it starts

@@ -28,6 +28,11 @@ STRETCH_FACTORS = configs.TrainConfig.stretch_factors
 MAX_TRANSPOSE = configs.TrainConfig.max_transpose
 
 
+def stretches(stretch_factors) -> bool:
+  """Whether `stretch_factors` stretch at all ((1.0,): never)."""
+  return tuple(stretch_factors) != (1.0,)
+
+
 def _is_note(tokens):
   return (tokens >= vocab.NOTE_ON_OFFSET) & (tokens < vocab.TIME_SHIFT_OFFSET)
 
@@ -115,7 +120,7 @@ def augment(tokens, seed, max_transpose: int = MAX_TRANSPOSE,
   seeds = tf.random.experimental.stateless_split(seed, 2)
   semitones = tf.random.stateless_uniform(
       [], seeds[1], -max_transpose, max_transpose + 1, dtype=tf.int32)
-  if tuple(stretch_factors) == (1.0,):  # No stretch: time stays on its grid.
+  if not stretches(stretch_factors):  # Time stays on its grid.
     return transpose(tokens, semitones)
   factor_index = tf.random.stateless_uniform(
       [], seeds[0], 0, len(stretch_factors), dtype=tf.int32)

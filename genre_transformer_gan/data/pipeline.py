@@ -147,8 +147,8 @@ def train_dataset(examples: tf.data.Dataset, max_len: int,
   # Per-element stateless seeds make crops and augmentation reproducible.
   seeds = tf.data.Dataset.random(seed=seed).batch(2)
   # Crop a little more than needed: stretching can shorten the crop.
-  stretches = augment and tuple(stretch_factors) != (1.0,)
-  crop_len = int((max_len - 1) * 1.1) + 1 if stretches else max_len - 1
+  stretched = augment and augmentation.stretches(stretch_factors)
+  crop_len = int((max_len - 1) * 1.1) + 1 if stretched else max_len - 1
 
   def crop(element, element_seed):
     tokens, genre = element
