@@ -16,7 +16,8 @@ REPO = os.path.dirname(ROOT)
 # Leaves first: what each unit may import besides itself.
 _BASE = {'configs', 'run_layout', 'file_checks', 'version', 'atomic_files'}
 ALLOWED = {
-    'generator_configs': set(), 'configs': {'generator_configs'},
+    'generator_configs': set(), 'stage_configs': set(),
+    'configs': {'generator_configs', 'stage_configs'},
     'run_layout': set(), 'file_checks': set(),
     'version': set(), 'atomic_files': set(),
     'data': {'configs', 'atomic_files'},
