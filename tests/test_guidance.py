@@ -16,7 +16,8 @@ from tests import tiny_models
 @pytest.mark.parametrize('spec, kind, candidates, scale', [
     ('none', 'none', 1, 0.0), ('', 'none', 1, 0.0),
     ('rerank:4', 'rerank', 4, 0.0), ('rerank:1', 'rerank', 1, 0.0),
-    ('chunk:3', 'chunk', 3, 0.0), ('cfg:1.5', 'cfg', 1, 1.5),
+    ('drs:4', 'drs', 4, 0.0), ('chunk:3', 'chunk', 3, 0.0),
+    ('cfg:1.5', 'cfg', 1, 1.5),
     ('cfg:0', 'cfg', 1, 0.0)])
 def test_parse(spec, kind, candidates, scale):
   parsed = guidance.Guidance.parse(spec)
@@ -25,10 +26,10 @@ def test_parse(spec, kind, candidates, scale):
 
 
 @pytest.mark.parametrize('spec', ['rerank', 'rerank:0', 'rerank:2.5',
-                                  'chunk:0', 'cfg:-1', 'cfg:x', 'none:2',
-                                  'beam:4'])
+                                  'drs:0', 'chunk:0', 'cfg:-1', 'cfg:x',
+                                  'none:2', 'beam:4'])
 def test_parse_refuses_with_the_forms_it_takes(spec):
-  with pytest.raises(ValueError, match='rerank:N or chunk:N .* cfg:G'):
+  with pytest.raises(ValueError, match='rerank:N, drs:N or chunk:N .* cfg:G'):
     guidance.Guidance.parse(spec)
 
 
@@ -78,7 +79,7 @@ def _loaded(model):
   return generate_lib.LoadedGenerator(model, config, None, tiny_models.VOCAB)
 
 
-@pytest.mark.parametrize('spec', ['cfg:0', 'rerank:1', 'chunk:1'])
+@pytest.mark.parametrize('spec', ['cfg:0', 'rerank:1', 'drs:1', 'chunk:1'])
 def test_no_guidance_amount_equals_plain_sampling(spec):
   generator = _loaded(tiny_models.generator(seed=4))
   settings = generate_lib.GenerateSettings(genre='folk', num_samples=3,
@@ -87,7 +88,7 @@ def test_no_guidance_amount_equals_plain_sampling(spec):
   steered = generate_lib.sample(
       generator, generate_lib.GenerateSettings(
           **{**settings.__dict__, 'guidance': spec}), log=lambda _: None,
-      classifier=tiny_models.classifier())
+      classifier=tiny_models.classifier(generated_class=True))
   np.testing.assert_array_equal(plain, steered)
 
 

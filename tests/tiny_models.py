@@ -20,10 +20,13 @@ def generator(seed=0):
       attention_size=16, filter_size=32, max_len=32, dropout=0.0)
 
 
-def classifier(seed=1):
+def classifier(seed=1, generated_class=False):
+  """A tiny genre classifier; generated_class: with the K+1-th class."""
   keras.utils.set_random_seed(seed)
+  classes = GENRES + ((genre_classifier.GENERATED,) if generated_class
+                      else ())
   return genre_classifier.GenreClassifier(
-      VOCAB.size, GENRES, embedding_size=16, filters=16, dilations=(1, 2),
+      VOCAB.size, classes, embedding_size=16, filters=16, dilations=(1, 2),
       vocabulary_genres=GENRES)
 
 

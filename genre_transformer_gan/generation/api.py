@@ -58,7 +58,8 @@ def generate(genre: str, seconds: Optional[float] = 30.0,
     seed: the same seed (and num_samples) gives the same music.
     temperature, top_p, top_k: sampling (default: the model's config).
     guidance, guide: genre guidance (guidance.py) and, for rerank:N /
-      chunk:N, the classifier that ranks (a models/classifier_io load).
+      drs:N / chunk:N, the classifier that ranks (a models/classifier_io
+      load; drs needs one with the class 'generated').
     output_dir: if given, also writes MIDI, WAV (`synth`), piano-roll PNG
       and index.json / .md / .html there, as genre_gan_generate does (a
       folder with an earlier run's samples only with `overwrite`).

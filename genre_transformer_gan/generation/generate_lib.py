@@ -65,8 +65,9 @@ class GenerateSettings:
     sample_rate: WAV sample rate.
     soundfont: .sf2 for FluidSynth (default: pretty_midi's TimGM6mb.sf2).
     guidance: genre guidance (guidance.py): 'none', 'rerank:N' (best of N
-      by the frozen classifier), 'chunk:N' (best of N every 64 tokens) or
-      'cfg:G' (classifier-free, gamma G).
+      by the frozen classifier), 'drs:N' (one of N drawn by the K+1
+      discriminator's density ratio), 'chunk:N' (best of N every 64 tokens)
+      or 'cfg:G' (classifier-free, gamma G).
     seconds: if set, the length in seconds instead of `length`: ceil(
       seconds x TOKENS_PER_SECOND) tokens are drawn and each sample is cut
       where it reaches `seconds`.
@@ -204,8 +205,9 @@ def sample(generator: LoadedGenerator, settings: GenerateSettings,
 
   Batches of settings.batch_size; batch b uses sampling seed
   settings.seed * 7919 + b, so a sample depends on seed and batch_size.
-  With --guidance=rerank:N each sample is the best of N candidates drawn in
-  one batch of batch_size * N (guidance.rerank, by `classifier`).
+  With --guidance=rerank:N (drs:N) each sample is the best of (one drawn
+  from) N candidates drawn in one batch of batch_size * N (guidance.draw,
+  by `classifier`).
   """
   settings = decoding(settings, generator.config)
   steer = guidance.Guidance.parse(settings.guidance)
@@ -301,9 +303,9 @@ def generate_files(generator: LoadedGenerator, output_dir: str,
                    log=print, guide=None, overwrite: bool = False) -> dict:
   """Samples (and a primer) as MIDI / WAV / PNG plus index.json, .md, .html.
 
-  --guidance=rerank:N / chunk:N ranks candidates with `guide` (default:
-  judge.classifier, the frozen classifier); the judges then give their
-  verdicts on the chosen samples. A folder holding an earlier run's
+  --guidance=rerank:N / drs:N / chunk:N ranks candidates with `guide`
+  (default: judge.classifier, the frozen classifier); the judges then give
+  their verdicts on the chosen samples. A folder holding an earlier run's
   samples is refused unless `overwrite` (then its files are removed
   first). Every file is written atomically (atomic_files.py): a failure,
   a full disk included, leaves no partial file and no index.

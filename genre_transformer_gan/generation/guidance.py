@@ -11,6 +11,19 @@
               token). With a classifier that has a 'generated' class this is
               discriminator rejection sampling in its best-of-N form (Azadi
               et al. 2019). Costs N times the sampling plus the classifier.
+              Best-of-N seeks the mode: it keeps the candidate most typical
+              of the genre to the classifier, not one distributed as real
+              music is.
+  drs:N       discriminator importance resampling (needs a classifier with
+              a 'generated' class): of N candidates, one is drawn with
+              probability proportional to the discriminator's density
+              ratio p_real(x | genre) / p_generated(x), estimated per window
+              as p(genre | w) / p(generated | w) and averaged in log over
+              the windows (Grover et al. 2019's likelihood-free importance
+              weighting; Azadi et al. 2019's rejection sampling draws from
+              the same distribution as N grows). Unlike rerank it corrects
+              toward the real distribution instead of its mode. Costs N
+              times the sampling plus the classifier.
   chunk:N     chunked reranking: every CHUNK (64) tokens, N continuations
               of each sample are drawn and the one whose last WINDOW tokens
               the classifier finds most the genre is kept, so a sample is
@@ -32,11 +45,12 @@ import tensorflow as tf
 from genre_transformer_gan.generation import sampling
 from genre_transformer_gan.models import genre_classifier
 
-KINDS = ('none', 'rerank', 'chunk', 'cfg')
+KINDS = ('none', 'rerank', 'drs', 'chunk', 'cfg')
 CHUNK = 64  # tokens per chunk of chunk:N
 WINDOW = 256  # tokens per window the classifier scores
 HOP = 128
 TIE_DECIMALS = 3
+_DRAWS = ('rerank', 'drs', 'chunk')  # The kinds that draw N candidates.
 
 # The generator's forward pass, compiled once per model and held weakly:
 # chunk:N scores every chunk, and a new tf.function per call would trace
@@ -63,11 +77,11 @@ class Guidance:
 
   @classmethod
   def parse(cls, spec: str) -> 'Guidance':
-    """'none', 'rerank:N', 'chunk:N' (N >= 1) or 'cfg:G' (G >= 0); else
-    ValueError."""
+    """'none', 'rerank:N', 'drs:N', 'chunk:N' (N >= 1) or 'cfg:G'
+    (G >= 0); else ValueError."""
     kind, _, amount = (spec or 'none').partition(':')
-    usage = (f'--guidance={spec} is not understood; use none, rerank:N or '
-             'chunk:N (N >= 1 candidates) or cfg:G (G >= 0).')
+    usage = (f'--guidance={spec} is not understood; use none, rerank:N, '
+             'drs:N or chunk:N (N >= 1 candidates) or cfg:G (G >= 0).')
     if kind not in KINDS or (kind == 'none') != (not amount):
       raise ValueError(usage)
     if kind == 'none':
@@ -76,7 +90,7 @@ class Guidance:
       value = float(amount)
     except ValueError:
       raise ValueError(usage) from None
-    if (kind in ('rerank', 'chunk') and (value < 1 or value != int(value))
+    if (kind in _DRAWS and (value < 1 or value != int(value))
         ) or (
         kind == 'cfg' and not value >= 0):
       raise ValueError(usage)
@@ -85,7 +99,7 @@ class Guidance:
   @property
   def candidates(self) -> int:
     """Candidates drawn per sample or chunk (1 unless reranking)."""
-    return int(self.amount) if self.kind in ('rerank', 'chunk') else 1
+    return int(self.amount) if self.kind in _DRAWS else 1
 
   @property
   def scale(self) -> float:
@@ -93,12 +107,20 @@ class Guidance:
     return self.amount if self.kind == 'cfg' else 0.0
 
   def check_classifier(self, classifier) -> None:
-    """Raises ValueError (one line) if reranking has no classifier."""
+    """Raises ValueError (one line) if reranking has no classifier, or
+    drs has one without a 'generated' class."""
     if self.candidates > 1 and classifier is None:
       raise ValueError(
           f'--guidance={self.kind}:{self.candidates} needs the frozen genre '
           'classifier: pass --classifier_path (genre_classifier_train writes '
           'one), or use --guidance=cfg:G.')
+    if (self.kind == 'drs' and self.candidates > 1 and
+        genre_classifier.GENERATED not in classifier.genres):
+      raise ValueError(
+          f'--guidance=drs:{self.candidates} needs a discriminator with the '
+          f"class '{genre_classifier.GENERATED}' (genre_gan_train "
+          '--generated_class writes one); with a genre classifier use '
+          f'--guidance=rerank:{self.candidates}.')
 
   def sampling_cost(self, num_genres: int) -> float:
     """Sampling time relative to plain sampling, roughly (measured, `small`,
@@ -122,6 +144,28 @@ def _windows(tokens: np.ndarray, window: int, hop: int):
   return starts
 
 
+def _window_log_probabilities(classifier, token_lists, window: int, hop: int,
+                              batch_size: int):
+  """(float [C, K] log p(class | window) of every window, int [C] the
+  sequence each window belongs to)."""
+  crops, owner = [], []
+  for i, tokens in enumerate(token_lists):
+    tokens = np.asarray(tokens, np.int32)
+    for start in _windows(tokens, window, hop):
+      crops.append(tokens[start:start + window])
+      owner.append(i)
+  return (genre_classifier.log_probabilities(classifier, crops, batch_size),
+          np.array(owner, np.int64))
+
+
+def _check_genre(classifier, genre: str) -> int:
+  if genre not in classifier.genres:
+    raise ValueError(f'The frozen classifier knows '
+                     f'{", ".join(classifier.genres)}, not {genre}; pass a '
+                     '--classifier_path trained with it.')
+  return classifier.genres.index(genre)
+
+
 def window_scores(classifier, token_lists, genre: str, window: int = WINDOW,
                   hop: int = HOP, batch_size: int = 64) -> np.ndarray:
   """float [N]: min over windows of the classifier's log p(genre | window).
@@ -130,22 +174,42 @@ def window_scores(classifier, token_lists, genre: str, window: int = WINDOW,
     classifier: a frozen models/genre_classifier.GenreClassifier.
     token_lists: N event-token sequences (no genre token).
   """
-  if genre not in classifier.genres:
-    raise ValueError(f'The frozen classifier knows '
-                     f'{", ".join(classifier.genres)}, not {genre}; pass a '
-                     '--classifier_path trained with it.')
-  target = classifier.genres.index(genre)
-  crops, owner = [], []
-  for i, tokens in enumerate(token_lists):
-    tokens = np.asarray(tokens, np.int32)
-    for start in _windows(tokens, window, hop):
-      crops.append(tokens[start:start + window])
-      owner.append(i)
-  scores = genre_classifier.log_probabilities(classifier, crops,
-                                              batch_size)[:, target]
+  target = _check_genre(classifier, genre)
+  log_p, owner = _window_log_probabilities(classifier, token_lists, window,
+                                           hop, batch_size)
   result = np.full(len(token_lists), np.inf)
-  np.minimum.at(result, np.array(owner, np.int64), scores)
+  np.minimum.at(result, owner, log_p[:, target])
   return result
+
+
+def log_density_ratios(classifier, token_lists, genre: str,
+                       window: int = WINDOW, hop: int = HOP,
+                       batch_size: int = 64) -> np.ndarray:
+  """float [N]: mean over windows of log p(genre | w) - log p(generated | w),
+  a K+1 discriminator's estimate of log p_real(x | genre) / p_generated(x)
+  up to a constant (its classes were weighted alike in training).
+
+  Args:
+    classifier: a frozen GenreClassifier with the class 'generated'.
+    token_lists: N event-token sequences (no genre token).
+  """
+  target = _check_genre(classifier, genre)
+  generated = classifier.genres.index(genre_classifier.GENERATED)
+  log_p, owner = _window_log_probabilities(classifier, token_lists, window,
+                                           hop, batch_size)
+  ratios = log_p[:, target] - log_p[:, generated]
+  return (np.bincount(owner, ratios, len(token_lists)) /
+          np.bincount(owner, minlength=len(token_lists)))
+
+
+def resample(log_ratios: np.ndarray, seed: int) -> np.ndarray:
+  """int [B]: per row of [B, N] log importance weights, an index drawn with
+  probability proportional to exp(weight) (sampling-importance-resampling).
+  """
+  weights = np.exp(log_ratios - log_ratios.max(axis=-1, keepdims=True))
+  weights /= weights.sum(axis=-1, keepdims=True)
+  rng = np.random.default_rng(seed)
+  return np.array([rng.choice(len(row), p=row) for row in weights])
 
 
 def log_likelihood(model, token_lists, genre_token: int) -> np.ndarray:
@@ -200,6 +264,27 @@ def rerank(candidates: np.ndarray, classifier, model, genre: str,
   return candidates[np.arange(batch), best_of(scores, likelihood)]
 
 
+def importance_resample(candidates: np.ndarray, classifier, genre: str,
+                        seed: int, skip: int = 0) -> np.ndarray:
+  """One of each sample's candidates, drawn by the K+1 discriminator's
+  density ratio (drs:N).
+
+  Args:
+    candidates: int [B, N, L] event tokens (no genre token).
+    seed: the draw's.
+    skip: leading tokens not scored (a primer).
+
+  Returns:
+    int [B, L].
+  """
+  batch, count, _ = candidates.shape
+  if count == 1:
+    return candidates[:, 0]
+  flat = [row[skip:] for row in candidates.reshape(batch * count, -1)]
+  ratios = log_density_ratios(classifier, flat, genre).reshape(batch, count)
+  return candidates[np.arange(batch), resample(ratios, seed)]
+
+
 def make_sampler(model, vocabulary, genre: str, steer: Guidance,
                  temperature=1.0, top_k=0, top_p=1.0) -> sampling.Sampler:
   """A Sampler for `genre` with steer's classifier-free guidance (if any)."""
@@ -213,7 +298,7 @@ def draw(sampler: sampling.Sampler, steer: Guidance, prompts, num_tokens: int,
          seed: int, classifier, genre: str) -> np.ndarray:
   """int32 [B, P - 1 + num_tokens]: prompts [B, P] (genre token first)
   continued, the genre token dropped; with rerank:N the best of N each,
-  with chunk:N the best of N every CHUNK tokens (the prompt after the genre
+  with drs:N one of N drawn by its density ratio, with chunk:N the best of N every CHUNK tokens (the prompt after the genre
   token, a primer, is not scored)."""
   steer.check_classifier(classifier)
   prompts = np.asarray(prompts, np.int32)
@@ -222,9 +307,12 @@ def draw(sampler: sampling.Sampler, steer: Guidance, prompts, num_tokens: int,
                            seed, classifier, genre)
   tokens = sampler.generate(np.repeat(prompts, steer.candidates, axis=0),
                             num_tokens, seed=seed)[:, 1:]
-  return rerank(tokens.reshape(len(prompts), steer.candidates, -1),
-                classifier, sampler.model, genre, int(prompts[0, 0]),
-                skip=prompts.shape[1] - 1)
+  candidates = tokens.reshape(len(prompts), steer.candidates, -1)
+  if steer.kind == 'drs':
+    return importance_resample(candidates, classifier, genre, seed,
+                               skip=prompts.shape[1] - 1)
+  return rerank(candidates, classifier, sampler.model, genre,
+                int(prompts[0, 0]), skip=prompts.shape[1] - 1)
 
 
 def _draw_in_chunks(sampler, count, prompts, num_tokens, seed, classifier,

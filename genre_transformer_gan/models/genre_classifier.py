@@ -32,6 +32,10 @@ import tensorflow as tf
 from genre_transformer_gan.data import vocabulary as vocab
 from genre_transformer_gan.models import tracking
 
+# The K+1-th class of a discriminator grown from a genre classifier
+# (training/generated_class.py).
+GENERATED = 'generated'
+
 
 def event_mask(inputs):
   """Weight of each position: its probability mass on event tokens.

@@ -92,8 +92,8 @@ flags.DEFINE_string('evaluator_dir', None, 'Independent evaluator for the '
 flags.DEFINE_string('classifier_path', None, 'Frozen classifier for the '
                     'index and for --guidance=rerank (default: the newest in '
                     '<runs>/classifier/).')
-flags.DEFINE_string('guide_path', None, 'The classifier rerank:N and '
-                    'chunk:N rank with (default: the run\'s K+1 classifier, '
+flags.DEFINE_string('guide_path', None, 'The classifier rerank:N, drs:N '
+                    'and chunk:N rank with (default: the run\'s K+1 classifier, '
                     '<model_dir>/classifier_generated, when genre_gan_train '
                     '--generated_class made one: discriminator rejection '
                     'sampling; else the frozen classifier).')
@@ -101,7 +101,9 @@ flags.DEFINE_string('guidance', 'auto', 'Genre guidance at sampling time: '
                     "auto (the config's, small: rerank:4, when the run has "
                     'a K+1 discriminator; else none), none, rerank:N (best '
                     'of N candidates by that discriminator, else the '
-                    'frozen classifier; N times the time), chunk:N (the '
+                    'frozen classifier; N times the time), drs:N (one of '
+                    'N drawn by the K+1 discriminator\'s density ratio: '
+                    'toward real music, not its mode), chunk:N (the '
                     'best of N every 64 tokens) or cfg:G (classifier-free '
                     'guidance on the genre token with gamma G).')
 

@@ -38,7 +38,7 @@ from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.models import genre_classifier
 from genre_transformer_gan.training import classifier as classifier_lib
 
-GENERATED = 'generated'
+GENERATED = genre_classifier.GENERATED
 
 
 def generator_samples(generator, vocabulary, genres: Sequence[str], count: int,
