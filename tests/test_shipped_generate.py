@@ -98,7 +98,7 @@ def test_generate_command_uses_the_shipped_model(tmp_path):
   assert result.returncode == 0, result.stderr[-3000:]
   assert 'pretrained, config small' in result.stdout
   # Steered by the discriminator shipped with it (learned from its samples).
-  assert 'Guidance rerank:4' in result.stdout
+  assert 'Guidance drs:4' in result.stdout
   assert 'small_classifier_generated.npz' in result.stdout
   for i in range(2):
     with wave.open(os.path.join(output, f'folk_{i:02d}.wav')) as audio:

@@ -7,6 +7,8 @@ r"""Generates music of a genre: MIDI, WAV, piano-roll PNG and an index.
       --output_dir=samples/folk
   # Steered to the genre: each sample the best of 4 by the frozen classifier.
   genre_gan_generate --model_dir=runs/small --genre=folk --guidance=rerank:4
+  # Toward real music: one of 4 drawn by the K+1 discriminator's ratio.
+  genre_gan_generate --model_dir=runs/small --genre=folk --guidance=drs:4
   # Genre transfer: continue a piece of another genre as classical.
   genre_gan_generate --model_dir=runs/small --genre=classical \
       --primer=some_folk_tune.mid --output_dir=samples/transfer
@@ -28,8 +30,11 @@ the one a classifier finds most the genre in its weakest window (N times
 the sampling time); the classifier is --guide_path, else the run's K+1
 classifier (genre_gan_train --generated_class: discriminator rejection
 sampling; for --model=small the one shipped with it, learned from its
-samples), else the frozen one; --guidance=auto (the default) uses the
-config's guidance (small: rerank:4) where there is such a K+1
+samples), else the frozen one. drs:N draws one of N candidates with
+probability proportional to that K+1 classifier's density ratio
+p(genre) / p(generated) (importance resampling: toward real music rather
+than the classifier's mode). --guidance=auto (the default) uses the
+config's guidance (small: drs:4) where there is such a K+1
 classifier. chunk:N does so every 64 tokens, keeping the best of N
 continuations; cfg:G samples from l_genre + G (l_genre - mean
 l_other genre) (as many times the time as the model has genres). The
@@ -98,7 +103,7 @@ flags.DEFINE_string('guide_path', None, 'The classifier rerank:N, drs:N '
                     '--generated_class made one: discriminator rejection '
                     'sampling; else the frozen classifier).')
 flags.DEFINE_string('guidance', 'auto', 'Genre guidance at sampling time: '
-                    "auto (the config's, small: rerank:4, when the run has "
+                    "auto (the config's, small: drs:4, when the run has "
                     'a K+1 discriminator; else none), none, rerank:N (best '
                     'of N candidates by that discriminator, else the '
                     'frozen classifier; N times the time), drs:N (one of '

@@ -15,7 +15,7 @@ samples (the discriminator), then tunes for --genre: with
 --genre_stage=mle (small's for classical and early, chosen on validation)
 --adv_steps of MLE on the genre alone into <model_dir>/mle_<genre>/,
 reported with its samples steered by the discriminator (discriminator
-rejection sampling, rerank:4) beside the same model unguided;
+importance resampling, drs:4) beside the same model unguided;
 --genre_stage=mle_adversarial (small's for folk) then runs the GAN stage
 from that model into <model_dir>/adversarial_<genre>/ and reports both
 steered alike; with --genre_stage=adversarial

@@ -42,7 +42,7 @@ def write_samples(generator, vocabulary, genre, directory, num_samples,
   """Samples of `genre` as MIDI and .npy tokens in `directory`; the tokens.
 
   steer: a generation/guidance.Guidance (None: plain sampling, as the
-  monitor samples); guide: the classifier rerank:N ranks with.
+  monitor samples); guide: the classifier rerank:N / drs:N ranks with.
   """
   if steer is None or steer.kind == 'none':
     samples = monitor.SampleMonitor(
@@ -114,7 +114,7 @@ def final_report(config, music, generator, genre, classifier, evaluator,
   help?", or of guidance (the same generator unguided). The realism
   judges compare with `reference_split` music (report.evaluate_genre).
   guidance_spec / guide: the generator's samples are drawn with genre
-  guidance (generation/guidance.py; `guide` is rerank's classifier), and
+  guidance (generation/guidance.py; `guide` is its classifier), and
   the control's too if control_guided.
   samples: the generator's samples drawn before with these settings (e.g.
   for a report against another split): judged, not drawn again.
