@@ -255,13 +255,9 @@ def rerank(candidates: np.ndarray, classifier, model, genre: str,
   Returns:
     int [B, L].
   """
-  batch, count, _ = candidates.shape
-  if count == 1:
-    return candidates[:, 0]
-  flat = [row[skip:] for row in candidates.reshape(batch * count, -1)]
-  scores = window_scores(classifier, flat, genre).reshape(batch, count)
-  likelihood = log_likelihood(model, flat, genre_token).reshape(batch, count)
-  return candidates[np.arange(batch), best_of(scores, likelihood)]
+  return _choose(candidates, skip, lambda flat, shape: best_of(
+      window_scores(classifier, flat, genre).reshape(shape),
+      log_likelihood(model, flat, genre_token).reshape(shape)))
 
 
 def importance_resample(candidates: np.ndarray, classifier, genre: str,
@@ -277,12 +273,19 @@ def importance_resample(candidates: np.ndarray, classifier, genre: str,
   Returns:
     int [B, L].
   """
+  return _choose(candidates, skip, lambda flat, shape: resample(
+      log_density_ratios(classifier, flat, genre).reshape(shape), seed))
+
+
+def _choose(candidates: np.ndarray, skip: int, pick) -> np.ndarray:
+  """int [B, L]: of candidates [B, N, L], row b's candidate pick(flat,
+  (B, N))[b], where flat lists the B * N candidates without their first
+  `skip` tokens (row-major); N = 1 returns them unscored."""
   batch, count, _ = candidates.shape
   if count == 1:
     return candidates[:, 0]
   flat = [row[skip:] for row in candidates.reshape(batch * count, -1)]
-  ratios = log_density_ratios(classifier, flat, genre).reshape(batch, count)
-  return candidates[np.arange(batch), resample(ratios, seed)]
+  return candidates[np.arange(batch), pick(flat, (batch, count))]
 
 
 def make_sampler(model, vocabulary, genre: str, steer: Guidance,
