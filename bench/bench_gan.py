@@ -13,6 +13,7 @@ takes the same number of further steps, --extra_steps, per target genre:
   B  MLE continued on the target genre only: the control. It separates
      "the classifier's gradient helped" from "more MLE on the genre helped";
   B2 B at twice the steps;
+  Bn B without augmentation (the config's transposition off);
   C  genre loss + target-genre MLE regulariser (+ the config's KL), soft
      rollout feedback, no critic;
   D  C + the critic's realism term (--realism_loss, RSGAN by default);
@@ -88,12 +89,13 @@ from genre_transformer_gan.training import adversaries
 from genre_transformer_gan.training import run_lib
 from genre_transformer_gan.training import strategies
 
-ARMS = ('S', 'A', 'B', 'B2', 'C', 'D', 'E', 'E0', 'BE', 'K', 'BK', 'BKP')
+ARMS = ('S', 'A', 'B', 'B2', 'Bn', 'C', 'D', 'E', 'E0', 'BE', 'K', 'BK', 'BKP')
 DECISIVE = ('S', 'B', 'B2', 'E', 'E0', 'BE', 'K')
 VARIANTS = ('D_wgan_gp', 'E100', 'E1000')
 ARM_NAMES = {'S': 'the start (0 extra steps)',
              'A': 'MLE, all genres', 'B': 'MLE, target genre (control)',
              'B2': 'B at twice the steps',
+             'Bn': 'B without augmentation (no transposition)',
              'C': 'genre loss + MLE', 'D': 'C + critic',
              'E': 'C, hard feedback', 'E0': 'E with genre weight 0',
              'BE': "B, then E at B's learning rate and batch",
@@ -103,7 +105,7 @@ ARM_NAMES = {'S': 'the start (0 extra steps)',
              'D_wgan_gp': 'C + WGAN-GP critic',
              'E100': 'C, hard feedback, beta_max 100',
              'E1000': 'C, hard feedback, beta_max 1000'}
-MLE_ARMS = ('A', 'B', 'B2')
+MLE_ARMS = ('A', 'B', 'B2', 'Bn')
 BK_ROLLOUT = 256  # tokens per rollout of arms BK and BKP
 # The GAN stage C, D, E and K were measured with (small's until BK was
 # chosen): 64-token rollouts (or the config's, if shorter), the full
@@ -152,6 +154,14 @@ def adversarial_settings(config, arm: str, args, learning_rate=None):
                         'constant'), initial_temperature=1.0)
   return dataclasses.replace(config, adversarial=dataclasses.replace(
       config.adversarial, **settings))
+
+
+def mle_config(config, arm: str):
+  """The config of MLE arm `arm`: Bn trains without augmentation."""
+  if arm != 'Bn':
+    return config
+  return dataclasses.replace(config, train=dataclasses.replace(
+      config.train, **configs.AUGMENTATIONS['none']))
 
 
 def mle_learning_rate(config, vocab_size, directory) -> float:
@@ -348,7 +358,7 @@ def main():
     branch(config, vocabulary.size, initial, directory)
     # MLE steps count beyond the start's step_offset (its pretrained
     # step): the branch continues from start_step for extra_steps.
-    run_lib.run_mle(config, builder, vocabulary, directory,
+    run_lib.run_mle(mle_config(config, arm), builder, vocabulary, directory,
                     start_step - result['start_offset'] +
                     args.extra_steps * (2 if arm == 'B2' else 1), strategy,
                     genres=None if arm == 'A' else [genre], seed=seed)

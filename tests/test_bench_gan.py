@@ -52,6 +52,15 @@ def test_arm_settings(arm, expected):
   assert arm in bench_gan.ARM_NAMES
 
 
+def test_arm_bn_is_b_without_augmentation_and_nothing_else():
+  small = configs.get_config('small')
+  bn = bench_gan.mle_config(small, 'Bn')
+  assert bn.train.augmentation() == configs.AUGMENTATIONS['none']
+  assert small.train.augmentation() == configs.AUGMENTATIONS['transpose']
+  assert dataclasses.replace(bn, train=small.train) == small
+  assert bench_gan.mle_config(small, 'B') is small
+
+
 def test_small_folk_stage_is_arm_bk_and_earlier_arms_keep_their_stage():
   """small's GAN stage is what arm BK measured; E and K keep the stage they
   were measured with (64-token rollouts, full gradient, annealed tau)."""
