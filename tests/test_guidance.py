@@ -137,6 +137,62 @@ def test_rerank_keeps_the_best_candidate_of_each_sample():
   assert likelihood.shape == (4,) and (likelihood < 0).all()
 
 
+def test_density_ratios_average_the_windows_log_ratio():
+  """drs:N's weight: mean over windows of log p(genre) - log p(generated)."""
+  classifier = genre_classifier.freeze(
+      tiny_models.classifier(seed=2, generated_class=True))
+  rng = np.random.default_rng(0)
+  sequences = [rng.integers(vocab.NUM_RESERVED, vocab.GENRE_OFFSET, n)
+               for n in (10, 300, 600)]
+  ratios = guidance.log_density_ratios(classifier, sequences, 'folk',
+                                       window=256, hop=128)
+  target = classifier.genres.index('folk')
+  for tokens, ratio in zip(sequences, ratios):
+    starts = ([0] if len(tokens) <= 256 else
+              sorted(set(range(0, len(tokens) - 255, 128)) |
+                     {len(tokens) - 256}))
+    log_p = np.stack([np.array(tf.nn.log_softmax(classifier(
+        tokens[s:s + 256][None].astype(np.int32))))[0] for s in starts])
+    assert ratio == pytest.approx(
+        np.mean(log_p[:, target] - log_p[:, -1]), abs=1e-4)
+
+
+def test_resampling_draws_in_proportion_to_the_weights():
+  """Sampling-importance-resampling, not best-of-N: weights 1 : 3 give the
+  second candidate three draws in four; a seed repeats its draws."""
+  weights = np.tile(np.log([[1.0, 3.0, 1e-9]]), [4000, 1])
+  drawn = guidance.resample(weights, seed=3)
+  share = np.bincount(drawn, minlength=3) / len(drawn)
+  np.testing.assert_allclose(share, [0.25, 0.75, 0.0], atol=0.03)
+  np.testing.assert_array_equal(drawn, guidance.resample(weights, seed=3))
+  assert not np.array_equal(drawn, guidance.resample(weights, seed=4))
+  # Huge log weights (a saturated discriminator) stay finite.
+  assert guidance.resample(np.array([[800.0, 0.0]]), 0).tolist() == [0]
+
+
+def test_drs_draws_each_sample_from_its_own_candidates():
+  classifier = genre_classifier.freeze(
+      tiny_models.classifier(seed=2, generated_class=True))
+  rng = np.random.default_rng(1)
+  candidates = rng.integers(vocab.NUM_RESERVED, vocab.GENRE_OFFSET,
+                            [3, 4, 40]).astype(np.int32)
+  chosen = guidance.importance_resample(candidates, classifier, 'folk', 7)
+  ratios = guidance.log_density_ratios(
+      classifier, list(candidates.reshape(12, 40)), 'folk').reshape(3, 4)
+  expected = guidance.resample(ratios, 7)
+  for row in range(3):
+    np.testing.assert_array_equal(chosen[row], candidates[row, expected[row]])
+
+
+def test_drs_without_a_generated_class_is_a_one_line_error():
+  steer = guidance.Guidance.parse('drs:4')
+  with pytest.raises(ValueError) as error:
+    steer.check_classifier(tiny_models.classifier())
+  assert "class 'generated'" in str(error.value)
+  assert 'rerank:4' in str(error.value) and '\n' not in str(error.value)
+  steer.check_classifier(tiny_models.classifier(generated_class=True))
+
+
 def test_a_guide_ranks_in_place_of_the_judges_classifier(tmp_path):
   """generate_files(guide=...) ranks with the guide (e.g. a K+1 classifier)
   and needs no judge."""
