@@ -10,6 +10,8 @@ whole cached rollout ('full') and once with the parallel recomputation
 ('parallel'). `--json`: the last line is a JSON object.
 """
 
+# First: importing the package turns on oneDNN before TensorFlow loads.
+import genre_transformer_gan  # pylint: disable=unused-import
 import argparse
 import dataclasses
 import json

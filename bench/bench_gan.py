@@ -30,6 +30,8 @@ takes the same number of further steps, --extra_steps, per target genre:
      judged: 256-token rollouts (parallel gradient), straight-through
      feedback (the judges read hard tokens) at a constant tau of 1, the KL
      term toward B (the stage's start) and --gan_steps steps;
+  BnK BK from Bn: the GAN stage after MLE without augmentation, its MLE
+     term's crops not transposed either;
   BKP BK with 64-event real primers, half of them of another genre (the
      rollout must carry another genre's opening into the target's).
 
@@ -64,6 +66,8 @@ rows_test.jsonl, on new samples (sampling seed + 1000; --same_samples
 judges the validation reports' samples again).
 """
 
+# First: importing the package turns on oneDNN before TensorFlow loads.
+import genre_transformer_gan  # pylint: disable=unused-import
 import argparse
 import dataclasses
 import json
@@ -89,7 +93,8 @@ from genre_transformer_gan.training import adversaries
 from genre_transformer_gan.training import run_lib
 from genre_transformer_gan.training import strategies
 
-ARMS = ('S', 'A', 'B', 'B2', 'Bn', 'C', 'D', 'E', 'E0', 'BE', 'K', 'BK', 'BKP')
+ARMS = ('S', 'A', 'B', 'B2', 'Bn', 'C', 'D', 'E', 'E0', 'BE', 'K', 'BK', 'BnK',
+        'BKP')
 DECISIVE = ('S', 'B', 'B2', 'E', 'E0', 'BE', 'K')
 VARIANTS = ('D_wgan_gp', 'E100', 'E1000')
 ARM_NAMES = {'S': 'the start (0 extra steps)',
@@ -101,6 +106,7 @@ ARM_NAMES = {'S': 'the start (0 extra steps)',
              'BE': "B, then E at B's learning rate and batch",
              'K': 'E against the K+1 (generated) adversary',
              'BK': 'B, then the K+1 adversary on 256 hard tokens',
+             'BnK': 'Bn, then the GAN stage of BK',
              'BKP': 'BK from primers, half of another genre',
              'D_wgan_gp': 'C + WGAN-GP critic',
              'E100': 'C, hard feedback, beta_max 100',
@@ -141,24 +147,25 @@ def adversarial_settings(config, arm: str, args, learning_rate=None):
   if arm == 'BE':
     settings.update(learning_rate=learning_rate,
                     mle_batch_size=config.batch_size)
-  if arm in ('K', 'BK', 'BKP'):
+  if arm in ('K', 'BK', 'BnK', 'BKP'):
     settings.update(generated_class=True)
   if arm == 'BKP':
     settings.update(primer_len=min(BKP_PRIMER, config.max_len // 4),
                     other_genre_primers=0.5)
-  if arm in ('BK', 'BKP'):
+  if arm in ('BK', 'BnK', 'BKP'):
     settings.update(sample_len=min(BK_ROLLOUT, config.max_len - 1 -
                                    settings.get('primer_len', 0)),
                     rollout_gradient='parallel',
                     feedback='straight_through', temperature_schedule=(
                         'constant'), initial_temperature=1.0)
-  return dataclasses.replace(config, adversarial=dataclasses.replace(
-      config.adversarial, **settings))
+  return dataclasses.replace(mle_config(config, arm), adversarial=(
+      dataclasses.replace(config.adversarial, **settings)))
 
 
 def mle_config(config, arm: str):
-  """The config of MLE arm `arm`: Bn trains without augmentation."""
-  if arm != 'Bn':
+  """The config of arm `arm`'s MLE crops: Bn and BnK's are not
+  augmented."""
+  if arm not in ('Bn', 'BnK'):
     return config
   return dataclasses.replace(config, train=dataclasses.replace(
       config.train, **configs.AUGMENTATIONS['none']))
@@ -390,12 +397,13 @@ def main():
                 os.path.join(directory, 'report' + report_suffix), config)
           continue
         source, learning_rate, adversary = initial, None, classifier_path
-        if base in ('BE', 'BK', 'BKP'):
-          source = mle_arm('B', genre, seed, initial, result, start_step)
+        if base in ('BE', 'BK', 'BnK', 'BKP'):
+          source = mle_arm('Bn' if base == 'BnK' else 'B', genre, seed,
+                           initial, result, start_step)
         if base == 'BE':
           learning_rate = mle_learning_rate(config, vocabulary.size, source)
         arm_config = adversarial_settings(config, base, args, learning_rate)
-        if base in ('K', 'BK', 'BKP'):  # One K+1 adversary per start,
+        if base in ('K', 'BK', 'BnK', 'BKP'):  # One K+1 adversary per start,
           # shared by the genres and arms: learned from the start's samples.
           adversary = adversaries.get_generated_classifier_path(
               adversarial_settings(config, 'K', args), builder, vocabulary,
@@ -404,8 +412,8 @@ def main():
           shutil.copytree(source, directory)
         trainer = run_lib.run_adversarial(
             arm_config, builder, vocabulary, directory, genre,
-            args.gan_steps if base in ('BK', 'BKP') and args.gan_steps else
-            args.extra_steps, adversary, strategy, seed=seed)
+            args.gan_steps if base in ('BK', 'BnK', 'BKP') and args.gan_steps
+            else args.extra_steps, adversary, strategy, seed=seed)
         measure_arm(arm, genre, seed, trainer.generator,
               os.path.join(trainer.directory, 'report' + report_suffix),
               arm_config, trainer.result, adversary)

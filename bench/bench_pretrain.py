@@ -32,6 +32,8 @@ time. A variant name may end in '+<augmentation>' (genre_gan_train
 --augment's: stretch, transpose, none).
 """
 
+# First: importing the package turns on oneDNN before TensorFlow loads.
+import genre_transformer_gan  # pylint: disable=unused-import
 import argparse
 import dataclasses
 import json

@@ -19,6 +19,8 @@ sampler (state / Fast WaveNet queues) against its full forward pass the
 same way (no absolute variant). `--json`: the last line is a JSON object.
 """
 
+# First: importing the package turns on oneDNN before TensorFlow loads.
+import genre_transformer_gan  # pylint: disable=unused-import
 import argparse
 import dataclasses
 import json

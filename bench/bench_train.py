@@ -25,6 +25,8 @@ on the embedded dataset and reports validation NLL (nats/token), every 100
 steps and at the end.
 """
 
+# First: importing the package turns on oneDNN before TensorFlow loads.
+import genre_transformer_gan  # pylint: disable=unused-import
 import argparse
 import dataclasses
 import json

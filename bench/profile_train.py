@@ -10,6 +10,8 @@ cores). Reads the profiler's xplane file directly; no TensorBoard plugin
 is needed.
 """
 
+# First: importing the package turns on oneDNN before TensorFlow loads.
+import genre_transformer_gan  # pylint: disable=unused-import
 import argparse
 import collections
 import dataclasses

@@ -13,7 +13,11 @@ import os
 import pickle
 
 import pytest
-import tensorflow as tf
+
+# First: importing the package turns on oneDNN before TensorFlow loads, as
+# it does for the console commands.
+import genre_transformer_gan  # pylint: disable=unused-import
+import tensorflow as tf  # pylint: disable=wrong-import-order
 
 # Two logical CPU devices, before TF initialises, for tf.distribute tests.
 _CPUS = tf.config.list_physical_devices('CPU')

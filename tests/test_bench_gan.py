@@ -61,6 +61,15 @@ def test_arm_bn_is_b_without_augmentation_and_nothing_else():
   assert bench_gan.mle_config(small, 'B') is small
 
 
+def test_arm_bnk_is_bk_without_augmentation():
+  small = configs.get_config('small')
+  bnk = bench_gan.adversarial_settings(small, 'BnK', ARGS)
+  bk = bench_gan.adversarial_settings(small, 'BK', ARGS)
+  assert bnk.adversarial == bk.adversarial
+  assert bnk.train.augmentation() == configs.AUGMENTATIONS['none']
+  assert bk.train == small.train
+
+
 def test_small_folk_stage_is_arm_bk_and_earlier_arms_keep_their_stage():
   """small's GAN stage is what arm BK measured; E and K keep the stage they
   were measured with (64-token rollouts, full gradient, annealed tau)."""

@@ -1,6 +1,7 @@
 """MLE training: 2 devices == 1 device, exact resume, it learns."""
 
 import dataclasses
+import os
 
 import numpy as np
 import pytest
@@ -195,6 +196,18 @@ def test_precision_auto_follows_the_cpu_flags():
   assert configs.get_config('tiny').train.precision == 'float32'
   assert configs.get_config('small').train.precision == 'auto'
   assert configs.get_config('base').train.precision == 'mixed_bfloat16'
+
+
+def test_the_package_turns_on_onednn_and_runs_say_whether_it_is_on():
+  # conftest imports the package before TensorFlow, as the commands do;
+  # TF_ENABLE_ONEDNN_OPTS=0 set beforehand keeps the kernels off.
+  assert precision.onednn_enabled() == (
+      os.environ['TF_ENABLE_ONEDNN_OPTS'] != '0')
+  assert precision.describe_cpu(frozenset({'amx_bf16'}), onednn=True) == (
+      'CPU bfloat16 flags: amx_bf16, oneDNN on')
+  off = precision.describe_cpu(frozenset({'avx2'}), onednn=False)
+  assert off.startswith('no CPU bfloat16 flags, oneDNN off')
+  assert 'TF_ENABLE_ONEDNN_OPTS=1' in off
 
 
 def test_a_checkpoint_alone_restores_every_weight(tmp_path):

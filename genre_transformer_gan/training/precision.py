@@ -78,12 +78,25 @@ def resolve(precision: str, strategy: Optional[tf.distribute.Strategy] = None,
   return 'mixed_bfloat16' if cpu_has_bf16(flags) else 'float32'
 
 
-def describe_cpu(flags: Optional[FrozenSet[str]] = None) -> str:
-  """'CPU bfloat16 flags: avx512_bf16' or 'no CPU bfloat16 flags'."""
+def onednn_enabled() -> bool:
+  """True if TensorFlow runs its oneDNN CPU kernels in this process (the
+  package turns them on when it is imported before TensorFlow)."""
+  from tensorflow.python.util import _pywrap_util_port  # pylint: disable=import-outside-toplevel
+  return bool(_pywrap_util_port.IsMklEnabled())
+
+
+def describe_cpu(flags: Optional[FrozenSet[str]] = None,
+                 onednn: Optional[bool] = None) -> str:
+  """'CPU bfloat16 flags: avx512_bf16, oneDNN on' or 'no CPU bfloat16
+  flags, oneDNN off'."""
   flags = cpu_flags() if flags is None else flags
+  onednn = onednn_enabled() if onednn is None else onednn
   found = [flag for flag in BF16_CPU_FLAGS if flag in flags]
-  return (f'CPU bfloat16 flags: {", ".join(found)}' if found
-          else 'no CPU bfloat16 flags')
+  return ((f'CPU bfloat16 flags: {", ".join(found)}' if found
+           else 'no CPU bfloat16 flags') +
+          (', oneDNN on' if onednn else
+           ', oneDNN off (TF_ENABLE_ONEDNN_OPTS=1 before TensorFlow is '
+           'imported turns it on)'))
 
 
 def for_run(config, strategy: Optional[tf.distribute.Strategy] = None) -> str:
