@@ -277,6 +277,57 @@ def test_a_report_of_samples_drawn_before_judges_them_unchanged(
   assert not (tmp_path / 'samples').exists()
 
 
+def test_the_unguided_control_is_the_first_candidate_of_each_sample(
+    tmp_path, monkeypatch):
+  """final_report(control=the same generator unguided): its samples are the
+  candidates rerank:N / drs:N drew anyway (candidates[:, 0]), not drawn
+  again; a guided control or another generator draws its own."""
+  from genre_transformer_gan.evaluation import report  # pylint: disable=import-outside-toplevel
+  from genre_transformer_gan.training import final_report  # pylint: disable=import-outside-toplevel
+  judged = {}
+  monkeypatch.setattr(report, 'evaluate_genre',
+                      lambda genre, samples, *a, **k: judged.update(
+                          samples=samples, controls=k['controls']) or [])
+  monkeypatch.setattr(final_report.likelihood, 'genre_nll',
+                      lambda *args: 1.5)
+  music = type('Music', (), {'vocabulary': tiny_models.VOCAB,
+                             'name': 'x'})()
+  model = tiny_models.generator(seed=6)
+  guide = genre_classifier.freeze(tiny_models.classifier(seed=2))
+  config = configs.get_config('tiny')
+  decode = config.sampling
+  steer = guidance.Guidance.parse('rerank:3')
+  chosen, candidates = guidance.draw(
+      guidance.make_sampler(model, tiny_models.VOCAB, 'folk', steer,
+                            decode.temperature, decode.top_k, decode.top_p),
+      steer, np.full([4, 1], tiny_models.VOCAB.genre_token('folk')), 16, 5,
+      guide, 'folk', with_candidates=True)
+  assert candidates.shape == (4, 3, 16)
+  assert all(any((c == row).all() for c in group)
+             for row, group in zip(chosen, candidates))
+  calls = []
+  monitor_sample = final_report.monitor.SampleMonitor.sample
+  monkeypatch.setattr(final_report.monitor.SampleMonitor, 'sample',
+                      lambda self, g: calls.append(g) or monitor_sample(
+                          self, g))
+  final_report.final_report(
+      config, music, model, 'folk', None, None, str(tmp_path), 4, 16,
+      seed=5, control=model, guidance_spec='rerank:3', guide=guide)
+  np.testing.assert_array_equal(judged['samples'], chosen)
+  name, control_samples, nll = judged['controls'][0]
+  assert name == final_report.CONTROL_ROW and nll == 1.5
+  np.testing.assert_array_equal(control_samples, candidates[:, 0])
+  np.testing.assert_array_equal(
+      np.load(tmp_path / 'samples_control' / 'folk_03.npy'),
+      candidates[3, 0])
+  assert not calls  # Nothing sampled for the control.
+  other = tiny_models.generator(seed=7)
+  final_report.final_report(
+      config, music, model, 'folk', None, None, str(tmp_path / 'b'), 4, 16,
+      seed=5, control=other, guidance_spec='rerank:3', guide=guide)
+  assert calls == [other]
+
+
 def test_chunked_reranking_keeps_the_best_continuation_of_each_chunk(
     monkeypatch):
   monkeypatch.setattr(guidance, 'CHUNK', 8)

@@ -30,7 +30,7 @@ def test_mle_steps_count_beyond_the_start(tmp_path):
   assert run_lib.mle_start_step(model_dir, None) == 7
   assert run_lib.mle_start_step(str(tmp_path / 'new'), {'step': 2500}) == 2500
   assert run_lib.mle_start_step(str(tmp_path / 'new'), None) == 0
-  assert run_lib.default_mle_steps('small', 2500) == 100
+  assert run_lib.default_mle_steps('small', 2500) == 0
   assert run_lib.default_mle_steps('small', 0) == 2500
   resumed = mle.MleTrainer(config, tiny_models.VOCAB_SIZE, model_dir)
   data = tiny_models.sequences()

@@ -298,24 +298,34 @@ def make_sampler(model, vocabulary, genre: str, steer: Guidance,
 
 
 def draw(sampler: sampling.Sampler, steer: Guidance, prompts, num_tokens: int,
-         seed: int, classifier, genre: str) -> np.ndarray:
+         seed: int, classifier, genre: str, with_candidates: bool = False):
   """int32 [B, P - 1 + num_tokens]: prompts [B, P] (genre token first)
   continued, the genre token dropped; with rerank:N the best of N each,
-  with drs:N one of N drawn by its density ratio, with chunk:N the best of N every CHUNK tokens (the prompt after the genre
-  token, a primer, is not scored)."""
+  with drs:N one of N drawn by its density ratio, with chunk:N the best of
+  N every CHUNK tokens (the prompt after the genre token, a primer, is not
+  scored).
+
+  with_candidates: also return the int32 [B, N, P - 1 + num_tokens]
+  candidates rerank:N / drs:N chose from (None for chunk:N). Each
+  candidate is a plain sample of the sampler, so candidates[:, 0] is an
+  unguided sample set as long as the chosen one.
+  """
   steer.check_classifier(classifier)
   prompts = np.asarray(prompts, np.int32)
   if steer.kind == 'chunk' and steer.candidates > 1:
-    return _draw_in_chunks(sampler, steer.candidates, prompts, num_tokens,
-                           seed, classifier, genre)
+    chosen = _draw_in_chunks(sampler, steer.candidates, prompts, num_tokens,
+                             seed, classifier, genre)
+    return (chosen, None) if with_candidates else chosen
   tokens = sampler.generate(np.repeat(prompts, steer.candidates, axis=0),
                             num_tokens, seed=seed)[:, 1:]
   candidates = tokens.reshape(len(prompts), steer.candidates, -1)
   if steer.kind == 'drs':
-    return importance_resample(candidates, classifier, genre, seed,
-                               skip=prompts.shape[1] - 1)
-  return rerank(candidates, classifier, sampler.model, genre,
-                int(prompts[0, 0]), skip=prompts.shape[1] - 1)
+    chosen = importance_resample(candidates, classifier, genre, seed,
+                                 skip=prompts.shape[1] - 1)
+  else:
+    chosen = rerank(candidates, classifier, sampler.model, genre,
+                    int(prompts[0, 0]), skip=prompts.shape[1] - 1)
+  return (chosen, candidates) if with_candidates else chosen
 
 
 def _draw_in_chunks(sampler, count, prompts, num_tokens, seed, classifier,

@@ -38,12 +38,15 @@ REAL_DIR = 'real'
 
 def write_samples(generator, vocabulary, genre, directory, num_samples,
                   length, seed=0, sampling_config=None, steer=None,
-                  guide=None):
+                  guide=None, with_candidates=False):
   """Samples of `genre` as MIDI and .npy tokens in `directory`; the tokens.
 
   steer: a generation/guidance.Guidance (None: plain sampling, as the
   monitor samples); guide: the classifier rerank:N / drs:N ranks with.
+  with_candidates: returns (tokens, the candidates guidance chose from, or
+  None) (guidance.draw).
   """
+  candidates = None
   if steer is None or steer.kind == 'none':
     samples = monitor.SampleMonitor(
         genre, vocabulary.genre_token(genre), num_samples, length, seed=seed,
@@ -53,15 +56,21 @@ def write_samples(generator, vocabulary, genre, directory, num_samples,
     sampler = guidance.make_sampler(generator, vocabulary, genre, steer,
                                     decode.temperature_for(genre),
                                     decode.top_k, decode.top_p)
-    samples = guidance.draw(
+    samples, candidates = guidance.draw(
         sampler, steer, np.full([num_samples, 1], vocabulary.genre_token(
-            genre), np.int32), length, seed, guide, genre)
+            genre), np.int32), length, seed, guide, genre,
+        with_candidates=True)
+  write_tokens(directory, genre, samples)
+  return (samples, candidates) if with_candidates else samples
+
+
+def write_tokens(directory, genre, samples) -> None:
+  """<genre>_NN.mid and .npy in directory for each token list."""
   tf.io.gfile.makedirs(directory)
   for i, tokens in enumerate(samples):
     stem = os.path.join(directory, f'{genre}_{i:02d}')
     tokenizer.decode_tokens(tokens, stem + '.mid')
     tokenizer.write_tokens(stem + '.npy', tokens)
-  return samples
 
 
 def write_listen_page(directory, genre, sets, music, evaluator, classifier,
@@ -111,7 +120,9 @@ def final_report(config, music, generator, genre, classifier, evaluator,
   `control`, a generator (the MLE one the GAN stage started from), gets
   the same samples (directory/samples_control) and its own row, judged the
   same way (row `control_name`): the control arm of "does the GAN stage
-  help?", or of guidance (the same generator unguided). The realism
+  help?", or of guidance (the same generator unguided: its samples are
+  then the first of each sample's rerank:N / drs:N candidates, plain
+  samples of it drawn anyway). The realism
   judges compare with `reference_split` music (report.evaluate_genre).
   guidance_spec / guide: the generator's samples are drawn with genre
   guidance (generation/guidance.py; `guide` is its classifier), and
@@ -124,18 +135,26 @@ def final_report(config, music, generator, genre, classifier, evaluator,
   """
   vocabulary = music.vocabulary
 
-  def samples_and_nll(model, folder, steer=None, drawn=None):
-    if drawn is None:
-      drawn = write_samples(model, vocabulary, genre,
-                            os.path.join(directory, folder), num_samples,
-                            length, seed, config.sampling, steer, guide)
-    return drawn, likelihood.genre_nll(model, config, music, genre)
-
   steer = guidance.Guidance.parse(guidance_spec)
-  samples, nll = samples_and_nll(generator, 'samples', steer, samples)
-  controls = ([(control_name, *samples_and_nll(
-      control, 'samples_control', steer if control_guided else None))]
-              if control is not None else [])
+  candidates = None
+  if samples is None:
+    samples, candidates = write_samples(
+        generator, vocabulary, genre, os.path.join(directory, 'samples'),
+        num_samples, length, seed, config.sampling, steer, guide,
+        with_candidates=True)
+  nll = likelihood.genre_nll(generator, config, music, genre)
+  controls = []
+  if control is generator and not control_guided and candidates is not None:
+    write_tokens(os.path.join(directory, 'samples_control'), genre,
+                 candidates[:, 0])
+    controls = [(control_name, candidates[:, 0], nll)]
+  elif control is not None:
+    controls = [(control_name, write_samples(
+        control, vocabulary, genre, os.path.join(directory,
+                                                 'samples_control'),
+        num_samples, length, seed, config.sampling,
+        steer if control_guided else None, guide),
+                 likelihood.genre_nll(control, config, music, genre))]
   rows = report.evaluate_genre(genre, list(samples), evaluator, classifier,
                                music, nll=nll, seed=seed, controls=controls,
                                reference_split=reference_split)

@@ -210,7 +210,9 @@ def _run_stages(config, settings: RunSettings, builder, vocabulary,
         config, builder, vocabulary, model_dir, mle_steps, strategy,
         settings.mle_genres, settings.seed, settings.eval_batches,
         init_from=settings.init_from, log=log)
-    log(f'MLE step {result["step"]}: train loss {result["loss"]}, '
+    log(f'MLE step {result["step"]}: '
+        + (f'train loss {result["loss"]:.4f}, ' if result['loss'] is not None
+           else 'nothing to train (--mle_steps), ') +
         f'{result["eval_split"]} NLL {result["eval_nll"]:.4f} nats/token '
         f'(unigram entropy {result["unigram_entropy"]:.4f}); checkpoint '
         f'{result["checkpoint"]}')
