@@ -109,7 +109,8 @@ def _continuations(spec, vocabulary, seed, guide_path=None):
       self.genre = genre
       self.sampler = guidance.make_sampler(
           model, vocabulary, genre, steer, temperature,
-          config.sampling.top_k, config.sampling.top_p)
+          config.sampling.top_k, config.sampling.top_p,
+          config.sampling.jit_compile)
 
     def generate(self, prompts, num_tokens, seed):
       drawn = guidance.draw(self.sampler, steer, prompts, num_tokens, seed,

@@ -51,6 +51,9 @@ class Config:
       'mle_adversarial' (mle, then the GAN stage from that model).
     genre_stages: (genre, stage) pairs that replace `genre_stage` for those
       genres (`stage_for`).
+    genre_augmentations: (genre, AUGMENTATIONS name) pairs: how the genre
+      stage augments that genre's MLE crops (and the GAN stage's MLE term),
+      in place of `train`'s setting (`for_genre`).
   """
   name: str
   transformer: TransformerConfig
@@ -66,9 +69,27 @@ class Config:
   sampling: SamplingConfig = SamplingConfig()
   genre_stage: str = 'adversarial'
   genre_stages: Tuple[Tuple[str, str], ...] = ()
+  genre_augmentations: Tuple[Tuple[str, str], ...] = ()
+
+  def __post_init__(self):
+    unknown = sorted({name for _, name in self.genre_augmentations}
+                     - set(AUGMENTATIONS))
+    if unknown:
+      raise ValueError(f'Unknown augmentation {unknown[0]!r} in '
+                       'genre_augmentations; choose one of: '
+                       f'{", ".join(AUGMENTATIONS)}.')
 
   def stage_for(self, genre: Optional[str]) -> str:
     return dict(self.genre_stages).get(genre, self.genre_stage)
+
+  def for_genre(self, genre: Optional[str]) -> 'Config':
+    """The config of `genre`'s genre stage: its genre_augmentations
+    entry, if any, replaces the MLE crops' augmentation."""
+    name = dict(self.genre_augmentations).get(genre)
+    if name is None:
+      return self
+    return dataclasses.replace(self, train=dataclasses.replace(
+        self.train, **AUGMENTATIONS[name]))
 
   @property
   def max_len(self) -> int:
@@ -151,10 +172,11 @@ CONFIG_MAP = {
         # (3 seeds each): on folk the GAN stage then drs:4 beat drs:4 on the
         # MLE model (+7 points, C2ST level); drs:4 held C2ST where
         # best-of-4 (rerank:4) raised it; on classical drs:4 and rerank:4
-        # lowered C2ST alike and the GAN stage did not help.
+        # lowered C2ST alike and the GAN stage did not help. The sampler
+        # compiled with XLA: 1.7x faster on a CPU (BENCHMARKS.md, "Sampling").
         sampling=SamplingConfig(temperature=0.85, top_p=0.95,
                                 genre_temperatures=(('folk', 1.0),),
-                                guidance='drs:4'),
+                                guidance='drs:4', jit_compile=True),
         genre_stage='mle', genre_stages=(('folk', 'mle_adversarial'),)),
     # Magenta score2perf's transformer_tpu-scale model.
     'base': Config(

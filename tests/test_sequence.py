@@ -145,18 +145,48 @@ def test_the_genre_stage_can_differ_by_genre():
   assert 'adversarial' not in plan('classical')
 
 
+def test_the_genre_stage_augmentation_can_differ_by_genre():
+  import dataclasses  # pylint: disable=import-outside-toplevel
+  tiny = configs.get_config('tiny')
+  config = dataclasses.replace(tiny, genre_augmentations=(('folk', 'none'),))
+  assert config.for_genre('folk').train.augmentation() == (
+      configs.AUGMENTATIONS['none'])
+  assert dataclasses.replace(config.for_genre('folk'),
+                             train=tiny.train) == config
+  assert config.for_genre('classical') is config
+  assert config.for_genre(None) is config
+  assert tiny.train.max_transpose == 3  # The shared config is untouched.
+  with pytest.raises(ValueError, match='choose one of: stretch, transpose'):
+    dataclasses.replace(tiny, genre_augmentations=(('folk', 'shift'),))
+
+
 @pytest.mark.slow
-def test_the_genre_stages_mle_and_mle_adversarial(folders_builder, tmp_path):
+def test_the_genre_stages_mle_and_mle_adversarial(folders_builder, tmp_path,
+                                                  monkeypatch):
   """classical with --genre_stage=mle (small's for it): MLE on the genre in
   mle_<genre>, a K+1 discriminator, its rerank guidance in the report beside
   the same model unguided; generation picks the stage; a re-run only
   resumes. Then folk in the same run with mle_adversarial (small's for
   folk): MLE on folk, the GAN stage from that model (its KL reference),
-  both reported with the same guidance; generation picks the GAN stage."""
+  both reported with the same guidance; generation picks the GAN stage.
+  folk's crops are not transposed there (genre_augmentations), classical's
+  are."""
   import dataclasses  # pylint: disable=import-outside-toplevel
+  from genre_transformer_gan.data import pipeline  # pylint: disable=import-outside-toplevel
+  transposed = []  # (dataset, max_transpose) of each genre stage pipeline
+  for name, key in (('train_dataset', None),
+                    ('adversarial_dataset', 'augmentation_settings')):
+    def record(*args, _name=name, _key=key, _made=getattr(pipeline, name),
+               **kwargs):
+      settings = kwargs[_key] if _key else kwargs
+      if _key or kwargs.get('genre_ids'):  # Not MLE on all genres.
+        transposed.append((_name, settings.get('max_transpose')))
+      return _made(*args, **kwargs)
+    monkeypatch.setattr(pipeline, name, record)
   tiny = configs.get_config('tiny')
   config = dataclasses.replace(
       tiny, genre_stage='mle', genre_stages=(('folk', 'mle_adversarial'),),
+      genre_augmentations=(('folk', 'none'),),
       adversarial=dataclasses.replace(tiny.adversarial, generated_class=True,
                                       kl_weight=1.0),
       sampling=dataclasses.replace(tiny.sampling, guidance='rerank:2',
@@ -184,8 +214,12 @@ def test_the_genre_stages_mle_and_mle_adversarial(folders_builder, tmp_path):
   assert generate_lib.load(model_dir, 'classical').checkpoint.prefix == (
       generator.checkpoint.prefix)
 
+  assert transposed and set(transposed) == {('train_dataset', 3)}
   lines.clear()
+  transposed.clear()
   outcome = run('folk')
+  assert set(transposed) == {('train_dataset', 0),
+                             ('adversarial_dataset', 0)}
   assert outcome['adversarial_dir'] == os.path.join(model_dir,
                                                     'adversarial_folk')
   assert '| folk | control: MLE on the genre | 3 |' in outcome['report']

@@ -214,7 +214,8 @@ def sample(generator: LoadedGenerator, settings: GenerateSettings,
   genre_token = generator.vocabulary.genre_token(settings.genre)
   sampler = guidance.make_sampler(
       generator.model, generator.vocabulary, settings.genre, steer,
-      settings.temperature, settings.top_k, settings.top_p)
+      settings.temperature, settings.top_k, settings.top_p,
+      generator.config.sampling.jit_compile)
   primer = np.zeros([0], np.int32) if primer is None else primer
   if steer.kind != 'none':
     log(f'Guidance {settings.guidance}: about '

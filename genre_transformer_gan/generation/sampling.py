@@ -106,6 +106,7 @@ class Sampler:
     self.top_k = top_k
     self.top_p = top_p
     self.guidance_scale = float(guidance_scale)
+    self.jit_compile = jit_compile
     self.other_genre_tokens = (tuple(int(t) for t in other_genre_tokens)
                                if self.guidance_scale else ())
     if self.guidance_scale < 0:

@@ -136,7 +136,7 @@ flags.DEFINE_enum('augment', None, list(configs.AUGMENTATIONS),
                   'MLE crops: stretch = time stretch and transposition '
                   "(Magenta's; for performances), transpose = transposition "
                   'only (keeps onsets on their grid: for scores), none '
-                  "(default: the config's).")
+                  "(default: the config's, per genre for the genre stage).")
 flags.DEFINE_integer('keep_checkpoints', None, 'MLE checkpoints kept '
                      "(default: the config's, 3); more keep a long run's "
                      'history, e.g. to score each one afterwards.')
@@ -154,6 +154,8 @@ def _config():
   if train:
     config = dataclasses.replace(config, train=dataclasses.replace(
         config.train, **train))
+  if FLAGS.augment:  # Every stage, the genre stage of any genre included.
+    config = dataclasses.replace(config, genre_augmentations=())
   overrides = {name: FLAGS[name].value for name in (
       'genre_weight', 'realism_weight', 'mle_weight', 'kl_weight',
       'realism_loss', 'feedback', 'final_temperature', 'generated_class',

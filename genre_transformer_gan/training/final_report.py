@@ -55,7 +55,8 @@ def write_samples(generator, vocabulary, genre, directory, num_samples,
     decode = sampling_config
     sampler = guidance.make_sampler(generator, vocabulary, genre, steer,
                                     decode.temperature_for(genre),
-                                    decode.top_k, decode.top_p)
+                                    decode.top_k, decode.top_p,
+                                    decode.jit_compile)
     samples, candidates = guidance.draw(
         sampler, steer, np.full([num_samples, 1], vocabulary.genre_token(
             genre), np.int32), length, seed, guide, genre,

@@ -50,7 +50,8 @@ def generator_samples(generator, vocabulary, genres: Sequence[str], count: int,
   samples are.
   """
   sampler = sampling.Sampler(generator, sampling_config.temperature,
-                             sampling_config.top_k, sampling_config.top_p)
+                             sampling_config.top_k, sampling_config.top_p,
+                             jit_compile=sampling_config.jit_compile)
   tokens = np.array([vocabulary.genre_token(genres[i % len(genres)])
                      for i in range(count)], np.int32)
   batches = []

@@ -241,6 +241,7 @@ def _run_stages(config, settings: RunSettings, builder, vocabulary,
     cluster.barrier(strategy)
     classifier_path = outcome['classifier_path'] = adversary_path
   stage = settings.genre_stage or config.stage_for(settings.genre)
+  config = config.for_genre(settings.genre)  # Its augmentation, if its own.
   if stage in ('mle', 'mle_adversarial'):
     return _genre_mle_stage(config, settings, builder, vocabulary, model_dir,
                             strategy, chief, music, evaluator,
