@@ -8,6 +8,7 @@ All in one run on one machine, models at the config's size with max_len set
 to --length (so no sliding window is involved):
 
   cached     Sampler: one compiled while-loop, one cached step per token
+  cached XLA the same Sampler with jit_compile (what `small` samples with)
   uncached   the full forward pass over the whole prefix for every token
              (what tensor2tensor's relative attention does)
   absolute   the cached sampler on the `absolute` variant of the same size
@@ -39,8 +40,8 @@ from genre_transformer_gan.models import music_transformer
 _VOCAB = vocab.GENRE_OFFSET + 3
 
 
-def _timed_cached(model, length, batch):
-  sampler = sampling.Sampler(model, top_k=1)
+def _timed_cached(model, length, batch, jit_compile=False):
+  sampler = sampling.Sampler(model, top_k=1, jit_compile=jit_compile)
   prompts = np.full((batch, 1), vocab.GENRE_OFFSET, np.int32)
   sampler.generate(prompts, 8)  # trace and compile
   start = time.perf_counter()
@@ -93,23 +94,28 @@ def main():
   absolute = music_transformer.MusicTransformer.from_transformer_config(
       dataclasses.replace(model_config, attention='absolute'), _VOCAB)
   cached, tokens = _timed_cached(relative, args.length, args.batch)
+  xla, xla_tokens = _timed_cached(relative, args.length, args.batch, True)
   uncached, uncached_tokens = _timed_uncached(relative, args.length,
                                               args.batch)
   absolute_cached, _ = _timed_cached(absolute, args.length, args.batch)
   result = {
       'cached_tokens_per_s': cached,
+      'cached_xla_tokens_per_s': xla,
       'uncached_tokens_per_s': uncached,
       'absolute_cached_tokens_per_s': absolute_cached,
       'max_abs_logit_diff': _max_cached_diff(relative, tokens),
   }
   print(f'config {args.config}, {args.length} tokens, batch {args.batch}, '
         f'{os.cpu_count()} cores; greedy sequences identical: '
-        f'{bool(np.array_equal(tokens, uncached_tokens))}')
+        f'{bool(np.array_equal(tokens, uncached_tokens))}, under XLA: '
+        f'{bool(np.array_equal(tokens, xla_tokens))}')
   print(f'{"sampler":<28}{"tokens/s":>10}')
   print(f'{"cached, relative":<28}{cached:>10.1f}')
+  print(f'{"cached, relative, XLA":<28}{xla:>10.1f}')
   print(f'{"uncached, relative":<28}{uncached:>10.1f}')
   print(f'{"cached, absolute":<28}{absolute_cached:>10.1f}')
   print(f'cached / uncached {cached / uncached:.1f}x (target >= 10x); '
+        f'XLA / cached {xla / cached:.2f}x; '
         f'absolute / relative {absolute_cached / cached:.2f}x (target <= '
         f'1.3x); max |cached - full| logit {result["max_abs_logit_diff"]:.2e}')
   if args.json:

@@ -12,11 +12,11 @@ genre classifier, starts the generator from the pretrained one shipped for
 genres (genre token at position 0; --mle_genres to restrict), gives the
 frozen classifier a K+1-th class, 'generated', learned from that model's
 samples (the discriminator), then tunes for --genre: with
---genre_stage=mle (small's for classical and early, chosen on validation)
---adv_steps of MLE on the genre alone into <model_dir>/mle_<genre>/,
-reported with its samples steered by the discriminator (discriminator
-importance resampling, drs:4) beside the same model unguided;
---genre_stage=mle_adversarial (small's for folk) then runs the GAN stage
+--genre_stage=mle (small's, chosen on validation; folk's crops are not
+transposed there) --adv_steps of MLE on the genre alone into
+<model_dir>/mle_<genre>/, reported with its samples steered by the
+discriminator (discriminator importance resampling, drs:4) beside the
+same model unguided; --genre_stage=mle_adversarial then runs the GAN stage
 from that model into <model_dir>/adversarial_<genre>/ and reports both
 steered alike; with --genre_stage=adversarial
 (tiny's and base's) the Gumbel-softmax GAN stage against it into
@@ -88,8 +88,8 @@ flags.DEFINE_enum('genre_stage', None, list(sequence.GENRE_STAGES),
                   'mle (MLE on the genre alone, then samples steered by the '
                   'K+1 discriminator) or mle_adversarial (mle, then the GAN '
                   'stage from that model, reported beside it); default: the '
-                  "config's for the genre (small: mle_adversarial for folk, "
-                  'mle for the others; tiny and base: adversarial).')
+                  "config's for the genre (small: mle; tiny and base: "
+                  'adversarial).')
 flags.DEFINE_enum('report_synth', 'auto', list(audio.SYNTHS),
                   "WAV renderer of the report's listening page, listen.html "
                   '(samples, control and real music side by side; none: '
