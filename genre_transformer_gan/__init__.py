@@ -25,8 +25,8 @@ Importing the package turns on TensorFlow's oneDNN CPU kernels unless
 TF_ENABLE_ONEDNN_OPTS is already set (TensorFlow only turns them on by
 itself on CPUs with AVX512-VNNI, AVX512-BF16 or AMX). On an AVX2-only CPU
 (AMD EPYC Zen 2) they train `small` 1.3-1.6x faster in float32
-(BENCHMARKS.md, "oneDNN on an AVX2 CPU"). It must happen before TensorFlow is imported;
-TF_ENABLE_ONEDNN_OPTS=0 keeps them off.
+(BENCHMARKS.md, "oneDNN on an AVX2 CPU"). It must happen before
+TensorFlow is imported; TF_ENABLE_ONEDNN_OPTS=0 keeps them off.
 """
 
 import os
