@@ -167,8 +167,7 @@ def mle_config(config, arm: str):
   augmented."""
   if arm not in ('Bn', 'BnK'):
     return config
-  return dataclasses.replace(config, train=dataclasses.replace(
-      config.train, **configs.AUGMENTATIONS['none']))
+  return config.with_augmentation('none')
 
 
 def mle_learning_rate(config, vocab_size, directory) -> float:

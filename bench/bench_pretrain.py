@@ -77,8 +77,7 @@ def variant(name: str, dataset: str):
     raise ValueError(f'Unknown augmentation {augment!r}; use one of '
                      f'{", ".join(configs.AUGMENTATIONS)}.')
   if augment:
-    small = dataclasses.replace(small, train=dataclasses.replace(
-        small.train, **configs.AUGMENTATIONS[augment]))
+    small = small.with_augmentation(augment)
   if name == 'small_data':
     return small, REFERENCE
   if not name.startswith('balance'):

@@ -86,8 +86,11 @@ class Config:
     """The config of `genre`'s genre stage: its genre_augmentations
     entry, if any, replaces the MLE crops' augmentation."""
     name = dict(self.genre_augmentations).get(genre)
-    if name is None:
-      return self
+    return self if name is None else self.with_augmentation(name)
+
+  def with_augmentation(self, name: str) -> 'Config':
+    """This config with the MLE crops augmented as AUGMENTATIONS[name]
+    says."""
     return dataclasses.replace(self, train=dataclasses.replace(
         self.train, **AUGMENTATIONS[name]))
 
