@@ -25,6 +25,19 @@ tf.config.set_logical_device_configuration(
     _CPUS[0], [tf.config.LogicalDeviceConfiguration()] * 2)
 
 
+@pytest.fixture(autouse=True)
+def _eager_unless_marked_graph(request):
+  """In-process tests run tf.functions eagerly: a tiny model's few steps
+  cost far less than tracing them (the adversarial step 3.5x). Tests marked
+  `graph` trace, as the commands (and the slow tier's subprocesses) do;
+  tests/test_graph_equals_eager.py holds the traced steps to the eager ones.
+  """
+  tf.config.run_functions_eagerly(
+      request.node.get_closest_marker('graph') is None)
+  yield
+  tf.config.run_functions_eagerly(False)
+
+
 def _piece_midi(piece):
   from genre_transformer_gan.data import corpus_lib  # pylint: disable=import-outside-toplevel
   try:

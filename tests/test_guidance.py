@@ -191,6 +191,11 @@ def test_drs_without_a_generated_class_is_a_one_line_error():
   assert "class 'generated'" in str(error.value)
   assert 'rerank:4' in str(error.value) and '\n' not in str(error.value)
   steer.check_classifier(tiny_models.classifier(generated_class=True))
+  # A direct call says the same, not a bare list.index error.
+  with pytest.raises(ValueError, match="class 'generated'") as error:
+    guidance.log_density_ratios(tiny_models.classifier(), [np.arange(4, 40)],
+                                'folk')
+  assert '\n' not in str(error.value)
 
 
 def test_a_guide_ranks_in_place_of_the_judges_classifier(tmp_path):

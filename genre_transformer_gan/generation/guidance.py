@@ -194,6 +194,12 @@ def log_density_ratios(classifier, token_lists, genre: str,
     token_lists: N event-token sequences (no genre token).
   """
   target = _check_genre(classifier, genre)
+  if genre_classifier.GENERATED not in classifier.genres:
+    raise ValueError(
+        f"The density ratio needs a discriminator with the class "
+        f"'{genre_classifier.GENERATED}' (genre_gan_train --generated_class "
+        'writes one); this classifier knows '
+        f'{", ".join(classifier.genres)}.')
   generated = classifier.genres.index(genre_classifier.GENERATED)
   log_p, owner = _window_log_probabilities(classifier, token_lists, window,
                                            hop, batch_size)
