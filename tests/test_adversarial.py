@@ -234,6 +234,7 @@ def _tiny_trainer(tmp_path, **settings):
   return config, model_dir, classifier_dir, trainer
 
 
+@pytest.mark.eager
 @pytest.mark.parametrize('realism_loss', ['rsgan', 'wgan_gp'])
 def test_trainer_updates_generator_and_critic_never_the_classifier(
     tmp_path, realism_loss):
@@ -277,6 +278,7 @@ def test_rollouts_take_other_genres_primers_where_primed():
       [[genre, 50, 50]] * 3)
 
 
+@pytest.mark.eager
 def test_other_genre_primers_train_and_need_a_primer(tmp_path):
   with pytest.raises(ValueError, match='primer_len > 0'):
     _tiny_trainer(tmp_path, other_genre_primers=0.5)
@@ -293,6 +295,7 @@ def test_other_genre_primers_train_and_need_a_primer(tmp_path):
   assert trainer.train(with_primers, 2)['step'] == 2
 
 
+@pytest.mark.eager
 def test_term_gradient_norms_change_nothing_but_the_log(tmp_path):
   """One backward pass per term sums to the same update, and logs each
   term's gradient norm."""

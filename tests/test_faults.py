@@ -145,6 +145,7 @@ def _corrupt(prefix, how):
     f.write(bytes(content))
 
 
+@pytest.mark.eager
 @pytest.mark.parametrize('how', ['flipped', 'truncated'])
 def test_a_checkpoint_that_does_not_read_names_an_earlier_one(tmp_path, how):
   from genre_transformer_gan import configs  # pylint: disable=import-outside-toplevel

@@ -57,7 +57,6 @@ def test_pad_eos_and_genre_tokens_are_ignored():
                              atol=1e-6)
 
 
-@pytest.mark.graph
 def test_batched_scores_equal_one_call_per_sequence_and_trace_once():
   classifier = genre_classifier.freeze(_classifier())
   sequences = [_events(1, length, seed=length)[0] for length in (5, 40, 17)]

@@ -1,7 +1,7 @@
 """The traced steps equal the eager ones.
 
-The other in-process tests run tf.functions eagerly (tests/conftest.py):
-for a tiny model, tracing costs more than the few steps it speeds up. The
+Tests marked `eager` run tf.functions eagerly (tests/conftest.py): for a
+tiny model, tracing costs more than the few steps it speeds up. The
 commands trace. These tests hold the traced MLE step, GAN-stage step and
 sampler to their eager runs, so what the eager tests show holds for the
 traced code too (every random draw is stateless, so both draw alike).
@@ -20,8 +20,6 @@ from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.training import adversarial
 from genre_transformer_gan.training import mle
 from tests import tiny_models
-
-pytestmark = pytest.mark.graph
 
 
 def _assert_same_weights(a, b):

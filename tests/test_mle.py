@@ -36,6 +36,7 @@ def test_two_devices_equal_one_device(tmp_path):
     np.testing.assert_allclose(a, b, atol=1e-5)
 
 
+@pytest.mark.eager
 def test_exact_resume(tmp_path):
   config = configs.get_config('tiny')
   data = tiny_models.sequences(num=8)  # one batch, so every step sees the same data
@@ -73,6 +74,7 @@ def _pipeline_fn(seed=0):
       examples, 33, 4, seed=seed, shuffle_buffer=16, input_context=context)
 
 
+@pytest.mark.eager
 def test_resume_continues_the_data(tmp_path, monkeypatch):
   """Interrupted at step 4 and resumed == 9 steps straight, batch by batch
   and dropout mask by dropout mask."""
@@ -132,6 +134,7 @@ def test_other_families_learn(generator, tmp_path):
   assert last < first - 1.0, (first, last)
 
 
+@pytest.mark.eager
 def test_tiny_learns_and_logs(tmp_path):
   config = configs.get_config('tiny')
   data = tiny_models.sequences()

@@ -49,6 +49,7 @@ def _shipped(tmp_path):
   return config, directory, trainer.model.get_weights()
 
 
+@pytest.mark.eager
 def test_a_new_run_starts_from_the_shipped_generator(shipped, tmp_path):
   config, directory, weights = shipped
   trainer = mle.MleTrainer(config, VOCAB_SIZE, str(tmp_path / 'run'))
@@ -147,6 +148,7 @@ def test_the_shipped_small_generator_fits_and_scores_its_card(
   assert os.path.getsize(pretrained.paths('small')[0]) < 10e6
 
 
+@pytest.mark.eager
 def test_a_run_exports_a_card_with_its_nll_per_genre(folders_builder,
                                                       tmp_path):
   """export_pretrained measures the float16 weights users get, per genre on

@@ -58,6 +58,7 @@ def test_phase_mle_stops_before_the_adversary(folders_builder, tmp_path):
   assert not os.path.exists(tmp_path / 'classifier')
 
 
+@pytest.mark.eager
 def test_mle_resumes_to_its_target_and_refuses_another_run(folders_builder,
                                                           tmp_path):
   model_dir = str(tmp_path / 'tiny')
