@@ -317,6 +317,7 @@ def test_term_gradient_norms_change_nothing_but_the_log(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.eager
 def test_resumed_adversarial_run_continues_the_data(tmp_path, monkeypatch):
   """Stopped at step 2 and resumed == 4 steps straight (64 distinct batches,
   the critic's dropout masks included)."""

@@ -162,6 +162,7 @@ def test_the_genre_stage_augmentation_can_differ_by_genre():
 
 
 @pytest.mark.slow
+@pytest.mark.eager
 def test_the_genre_stages_mle_and_mle_adversarial(folders_builder, tmp_path,
                                                   monkeypatch):
   """classical with --genre_stage=mle (small's for it): MLE on the genre in
