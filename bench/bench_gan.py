@@ -342,7 +342,10 @@ def main():
                                 samples=drawn_before(directory, genre))
     with open(judged) as f:
       generated = json.load(f)['rows'][0]
+    # The temperature the samples were drawn at: the config's base one
+    # unless `@T` (folk's own is higher: name it, `Bn@1.15`).
     rows.append({'arm': arm, 'genre': genre, 'seed': seed,
+                 'temperature': arm_config.sampling.temperature_for(genre),
                  **report.headline(generated)})
     if spec:
       rows[-1]['guide'] = args.guide
@@ -354,9 +357,10 @@ def main():
                                   'hard_probability', 'genre_loss', 'kl')}
     with open(rows_path, 'a') as f:
       f.write(json.dumps(rows[-1]) + '\n')  # survives an interrupted run
-    print(f'{arm} {genre} seed {seed}: ' + ', '.join(
-        f'{key} {tables.cell(rows[-1][key])}' for key in gan_rows.MEASURES) +
-          f' ({(time.time() - start) / 60:.1f} min)', flush=True)
+    measures = ', '.join(f'{key} {tables.cell(rows[-1][key])}'
+                         for key in gan_rows.MEASURES)
+    print(f'{arm} {genre} seed {seed} at T {rows[-1]["temperature"]}: '
+          f'{measures} ({(time.time() - start) / 60:.1f} min)', flush=True)
 
   def mle_arm(arm, genre, seed, initial, result, start_step):
     """Trains an MLE arm (A, B, B2) in its folder; returns the folder."""
