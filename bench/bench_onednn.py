@@ -57,6 +57,8 @@ start = time.perf_counter()
 sampler.generate(prompts, {length}, seed=1)
 draw = time.perf_counter() - start
 print(json.dumps({{'onednn': precision.onednn_enabled(),
+                  'step_batch': config.batch_size,
+                  'step_length': config.max_len - 1,
                   'step_seconds': step, 'draw_seconds': draw}}))
 '''
 
@@ -86,7 +88,8 @@ def main():
             'draw_speedup': off['draw_seconds'] / on['draw_seconds'],
             **machine.describe()}
   print(f'{result["cpu"]}, {result["cores"]} cores; small, float32 step '
-        f'(batch 16 x 511): oneDNN off {off["step_seconds"]:.2f} s, on '
+        f'(batch {on["step_batch"]} x {on["step_length"]}): oneDNN off '
+        f'{off["step_seconds"]:.2f} s, on '
         f'{on["step_seconds"]:.2f} s: {result["step_speedup"]:.2f}x; '
         f'sampler ({args.batch} x {args.length} tokens): off '
         f'{off["draw_seconds"]:.1f} s, on {on["draw_seconds"]:.1f} s: '

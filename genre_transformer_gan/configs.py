@@ -153,8 +153,8 @@ CONFIG_MAP = {
         # The GAN stage (--genre_stage=mle_adversarial or adversarial) arm
         # BK of bench_gan.py measured best among the GAN arms on folk
         # validation music (3 seeds; BENCHMARKS.md, "Does the GAN stage
-        # help?"): against the
-        # K+1 discriminator (generated_class), 256-token rollouts with the
+        # help?"): against the K+1 discriminator (generated_class),
+        # 256-token rollouts with the
         # parallel gradient, straight-through feedback (the discriminator
         # reads hard tokens, as in its training) at a constant tau of 1,
         # kl_weight=10 toward the stage's start. realism_weight=0: the
@@ -173,15 +173,18 @@ CONFIG_MAP = {
         # distance to real classical; BENCHMARKS.md, "Decoding settings");
         # folk T 1.15 (C2ST against real folk 0.48, real against real 0.45;
         # T 1.0 0.63; "Folk's temperature on the shipped generator"). The
-        # genre stage: MLE on the genre; samples by
-        # importance resampling with the K+1 discriminator (drs:4). On the
-        # shipped generator (3 seeds each, validation): folk's crops not
-        # transposed (arm Bn, then drs:4) judged folk 0.90 against 0.76
-        # for the GAN stage above then drs:4 (arm BK; C2ST 0.70 against
-        # 0.76): transposing folk tunes by +-3 put them in keys folk tunes
-        # are not in. drs:4 held C2ST where best-of-4 (rerank:4) raised
-        # it; on classical the GAN stage did not help. The sampler
-        # compiled with XLA: 1.7x faster on a CPU (BENCHMARKS.md, "Sampling").
+        # genre stage: MLE on the genre; samples by importance resampling
+        # with the K+1 discriminator (drs:4). On the shipped generator (3
+        # seeds each, validation): folk's crops not transposed (arm Bn,
+        # then drs:4) judged folk 0.90 against 0.76 for the GAN stage
+        # above then drs:4 (arm BK; C2ST 0.70 against 0.76): transposing
+        # folk tunes by +-3 put them in keys folk tunes are not in. drs:4
+        # held C2ST where best-of-4 (rerank:4) raised it at folk's T 1.0,
+        # but at T 1.15 it raises folk's C2ST (0.52 -> 0.69): guidance is
+        # one setting for every genre, so folk keeps classical's drs:4
+        # until it can differ by genre. On classical the GAN stage did not
+        # help. The sampler compiled with XLA: 1.7x faster on a CPU
+        # (BENCHMARKS.md, "Sampling").
         sampling=SamplingConfig(temperature=0.85, top_p=0.95,
                                 genre_temperatures=(('folk', 1.15),),
                                 guidance='drs:4', jit_compile=True),

@@ -221,14 +221,8 @@ def test_critic_round_trips_and_scores_soft_inputs(tmp_path):
 
 def _tiny_trainer(tmp_path, **settings):
   """(config, model_dir, classifier_dir, trainer) for a tiny folk GAN stage."""
-  config = configs.get_config('tiny')
-  config = dataclasses.replace(config, adversarial=dataclasses.replace(
-      config.adversarial, sample_len=6, batch_size=2, mle_batch_size=2,
-      **settings))
-  model_dir = str(tmp_path / 'run')
-  mle.MleTrainer(config, VOCAB.size, model_dir).manager.save(0)
-  classifier_dir = str(tmp_path / 'classifier')
-  classifier_io.save_classifier(tiny_models.classifier(), classifier_dir, {})
+  config, model_dir, classifier_dir = tiny_models.gan_run(str(tmp_path),
+                                                          **settings)
   trainer = adversarial.AdversarialTrainer(
       config, VOCAB, model_dir, classifier_dir, 'folk', total_steps=4)
   return config, model_dir, classifier_dir, trainer

@@ -7,7 +7,6 @@ sampler to their eager runs, so what the eager tests show holds for the
 traced code too (every random draw is stateless, so both draw alike).
 """
 
-import dataclasses
 import shutil
 
 import numpy as np
@@ -16,7 +15,6 @@ import tensorflow as tf
 
 from genre_transformer_gan import configs
 from genre_transformer_gan.generation import sampling
-from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.training import adversarial
 from genre_transformer_gan.training import mle
 from tests import tiny_models
@@ -41,14 +39,7 @@ def test_the_traced_mle_step_equals_the_eager_one(tmp_path):
 
 
 def test_the_traced_gan_stage_step_equals_the_eager_one(tmp_path):
-  config = configs.get_config('tiny')
-  config = dataclasses.replace(config, adversarial=dataclasses.replace(
-      config.adversarial, sample_len=6, batch_size=2, mle_batch_size=2,
-      kl_weight=0.1))
-  model_dir = tmp_path / 'g' / 'run'
-  mle.MleTrainer(config, tiny_models.VOCAB_SIZE, str(model_dir)).manager.save(0)
-  classifier_io.save_classifier(tiny_models.classifier(),
-                                str(tmp_path / 'g' / 'classifier'), {})
+  config, _, _ = tiny_models.gan_run(str(tmp_path / 'g'), kl_weight=0.1)
   shutil.copytree(tmp_path / 'g', tmp_path / 'e')
 
   def train(folder):

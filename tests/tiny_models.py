@@ -1,12 +1,18 @@
 """Tiny models and data that several test files train on (no real music)."""
 
+import dataclasses
+import os
+
 import keras
 import numpy as np
 import tensorflow as tf
 
+from genre_transformer_gan import configs
 from genre_transformer_gan.data import vocabulary as vocab
+from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.models import genre_classifier
 from genre_transformer_gan.models import music_transformer
+from genre_transformer_gan.training import mle
 
 GENRES = ('classical', 'folk', 'early')
 VOCAB = vocab.Vocabulary(GENRES)
@@ -28,6 +34,22 @@ def classifier(seed=1, generated_class=False):
   return genre_classifier.GenreClassifier(
       VOCAB.size, classes, embedding_size=16, filters=16, dilations=(1, 2),
       vocabulary_genres=GENRES)
+
+
+def gan_run(folder, **settings):
+  """(config, model_dir, classifier_dir): a tiny folk GAN stage's start in
+  folder: the tiny config with 6-token rollouts and batches of 2 (and
+  `settings` for its adversarial stage), an MLE checkpoint at step 0 in
+  folder/run and a tiny genre classifier in folder/classifier."""
+  config = configs.get_config('tiny')
+  config = dataclasses.replace(config, adversarial=dataclasses.replace(
+      config.adversarial, sample_len=6, batch_size=2, mle_batch_size=2,
+      **settings))
+  model_dir = os.path.join(folder, 'run')
+  mle.MleTrainer(config, VOCAB.size, model_dir).manager.save(0)
+  classifier_dir = os.path.join(folder, 'classifier')
+  classifier_io.save_classifier(classifier(), classifier_dir, {})
+  return config, model_dir, classifier_dir
 
 
 def real_dataset(config, batch, length):
