@@ -273,7 +273,8 @@ def main():
   # otherwise (not the package's per-genre defaults, which these arms
   # chose), and draw plain samples unless `+guidance`.
   config = dataclasses.replace(config, sampling=dataclasses.replace(
-      config.sampling, genre_temperatures=(), guidance='none'))
+      config.sampling, genre_temperatures=(), guidance='none',
+      genre_guidance=()))
   builder = datasets.get_builder(args.dataset or config.dataset,
                                  data_dir=args.data_dir)
   music = real_data.RealMusic(builder)

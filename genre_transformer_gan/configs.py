@@ -47,7 +47,8 @@ class Config:
     sampling: decoding defaults of the trained generator.
     genre_stage: how genre_gan_train tunes for its --genre: 'adversarial'
       (the GAN stage), 'mle' (MLE on that genre alone; the report then
-      samples with `sampling.guidance` by the K+1 discriminator) or
+      samples with `sampling.guidance_for` the genre by the K+1
+      discriminator) or
       'mle_adversarial' (mle, then the GAN stage from that model).
     genre_stages: (genre, stage) pairs that replace `genre_stage` for those
       genres (`stage_for`).
@@ -180,14 +181,15 @@ CONFIG_MAP = {
         # above then drs:4 (arm BK; C2ST 0.70 against 0.76): transposing
         # folk tunes by +-3 put them in keys folk tunes are not in. drs:4
         # held C2ST where best-of-4 (rerank:4) raised it at folk's T 1.0,
-        # but at T 1.15 it raises folk's C2ST (0.52 -> 0.69): guidance is
-        # one setting for every genre, so folk keeps classical's drs:4
-        # until it can differ by genre. On classical the GAN stage did not
-        # help. The sampler compiled with XLA: 1.7x faster on a CPU
-        # (BENCHMARKS.md, "Sampling").
+        # but at T 1.15 it raises folk's C2ST (0.52 -> 0.69), so folk is
+        # drawn unguided. On classical the GAN stage did not help. The
+        # sampler compiled with XLA: 1.7x faster on a CPU (BENCHMARKS.md,
+        # "Sampling").
         sampling=SamplingConfig(temperature=0.85, top_p=0.95,
                                 genre_temperatures=(('folk', 1.15),),
-                                guidance='drs:4', jit_compile=True),
+                                guidance='drs:4',
+                                genre_guidance=(('folk', 'none'),),
+                                jit_compile=True),
         genre_stage='mle', genre_augmentations=(('folk', 'none'),)),
     # Magenta score2perf's transformer_tpu-scale model.
     'base': Config(

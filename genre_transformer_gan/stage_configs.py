@@ -207,6 +207,8 @@ class SamplingConfig:
       `temperature` for those genres (`temperature_for`).
     guidance: genre guidance of the final report and of genre_gan_generate
       when the run has a K+1 discriminator (generation/guidance.py).
+    genre_guidance: (genre, guidance) pairs that replace `guidance` for
+      those genres (`guidance_for`).
     jit_compile: compile the sampler's loop with XLA (a few seconds per
       batch shape; then `small` samples 1.7x faster on a CPU; the same
       greedy tokens, other random draws for a seed).
@@ -216,7 +218,11 @@ class SamplingConfig:
   top_p: float = 0.95
   genre_temperatures: Tuple[Tuple[str, float], ...] = ()
   guidance: str = 'none'
+  genre_guidance: Tuple[Tuple[str, str], ...] = ()
   jit_compile: bool = False
 
   def temperature_for(self, genre: Optional[str]) -> float:
     return dict(self.genre_temperatures).get(genre, self.temperature)
+
+  def guidance_for(self, genre: Optional[str]) -> str:
+    return dict(self.genre_guidance).get(genre, self.guidance)

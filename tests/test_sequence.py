@@ -146,6 +146,30 @@ def test_the_genre_stage_can_differ_by_genre():
   assert 'adversarial' not in plan('classical')
 
 
+def test_the_guidance_can_differ_by_genre():
+  import dataclasses  # pylint: disable=import-outside-toplevel
+  tiny = configs.get_config('tiny')
+  config = dataclasses.replace(
+      tiny, genre_stage='mle',
+      adversarial=dataclasses.replace(tiny.adversarial, generated_class=True),
+      sampling=dataclasses.replace(tiny.sampling, guidance='drs:4',
+                                   genre_guidance=(('folk', 'none'),)))
+  assert config.sampling.guidance_for('folk') == 'none'
+  assert config.sampling.guidance_for('classical') == 'drs:4'
+  assert config.sampling.guidance_for(None) == 'drs:4'
+  assert run_lib.report_guidance(config, 'folk') == 'none'
+  assert run_lib.report_guidance(config, 'classical') == 'drs:4'
+  plan = lambda genre: run_lib.plan(  # noqa: E731
+      config, 10, 5, None, 'all', genre=genre)
+  assert ('samples (guidance none) and an evaluation report beside the MLE '
+          'model of all genres') in plan('folk')
+  assert ('samples (guidance drs:4) and an evaluation report beside the '
+          'same model unguided') in plan('classical')
+  small = configs.get_config('small').sampling  # Chosen on validation.
+  assert (small.guidance_for('folk'), small.guidance_for('classical')) == (
+      'none', 'drs:4')
+
+
 def test_the_genre_stage_augmentation_can_differ_by_genre():
   import dataclasses  # pylint: disable=import-outside-toplevel
   tiny = configs.get_config('tiny')
@@ -168,7 +192,8 @@ def test_the_genre_stages_mle_and_mle_adversarial(folders_builder, tmp_path,
   """classical with --genre_stage=mle (small's for it): MLE on the genre in
   mle_<genre>, a K+1 discriminator, its rerank guidance in the report beside
   the same model unguided; generation picks the stage; a re-run only
-  resumes. Then folk in the same run with mle_adversarial (small's for
+  resumes; drawn unguided, it is reported beside the MLE model of all
+  genres. Then folk in the same run with mle_adversarial (small's for
   folk): MLE on folk, the GAN stage from that model (its KL reference),
   both reported with the same guidance; generation picks the GAN stage.
   folk's crops are not transposed there (genre_augmentations), classical's
@@ -195,7 +220,8 @@ def test_the_genre_stages_mle_and_mle_adversarial(folders_builder, tmp_path,
                                    genre_temperatures=(('classical', 0.9),)))
   model_dir = str(tmp_path / 'runs' / 'tiny')
   lines = []
-  run = lambda genre: sequence.train_genre_gan(config, sequence.RunSettings(
+  run = lambda genre, config=config: sequence.train_genre_gan(
+      config, sequence.RunSettings(
       genre=genre, model_dir=model_dir, num_samples=3,
       sample_length=32, eval_batches=1, mle_steps=3, adv_steps=2,
       report_synth='none'), builder=folders_builder, log=lines.append)
@@ -215,6 +241,15 @@ def test_the_genre_stages_mle_and_mle_adversarial(folders_builder, tmp_path,
   run('classical')  # resumes: no step more
   assert generate_lib.load(model_dir, 'classical').checkpoint.prefix == (
       generator.checkpoint.prefix)
+  # A genre drawn unguided is reported beside the MLE model of all genres
+  # (step 3), not beside itself.
+  outcome = run('classical', dataclasses.replace(config, sampling=(
+      dataclasses.replace(config.sampling,
+                          genre_guidance=(('classical', 'none'),)))))
+  assert '| classical | control: MLE on all genres | 3 |' in outcome['report']
+  assert 'no guidance' not in outcome['report']
+  with open(os.path.join(outcome['adversarial_dir'], 'evaluation.json')) as f:
+    assert json.load(f)['meta']['guidance'] == 'none'
 
   assert transposed and set(transposed) == {('train_dataset', 3)}
   lines.clear()

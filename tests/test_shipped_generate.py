@@ -91,9 +91,9 @@ def test_api_refuses_bad_arguments_in_one_line(kwargs, message):
 
 @pytest.mark.slow
 def test_generate_command_uses_the_shipped_model(tmp_path):
-  output = str(tmp_path / 'folk')
+  output = str(tmp_path / 'classical')
   result = console.run_script('genre_gan_generate', '--model=small',
-                              '--genre=folk', '--seconds=5',
+                              '--genre=classical', '--seconds=5',
                               '--num_samples=2', f'--output_dir={output}')
   assert result.returncode == 0, result.stderr[-3000:]
   assert 'pretrained, config small' in result.stdout
@@ -101,7 +101,7 @@ def test_generate_command_uses_the_shipped_model(tmp_path):
   assert 'Guidance drs:4' in result.stdout
   assert 'small_classifier_generated.npz' in result.stdout
   for i in range(2):
-    with wave.open(os.path.join(output, f'folk_{i:02d}.wav')) as audio:
+    with wave.open(os.path.join(output, f'classical_{i:02d}.wav')) as audio:
       assert audio.getnframes() / audio.getframerate() >= 5.0
   both = console.run_script('genre_gan_generate', '--model=small',
                             '--model_dir=runs/x', '--genre=folk')

@@ -34,8 +34,8 @@ samples), else the frozen one. drs:N draws one of N candidates with
 probability proportional to that K+1 classifier's density ratio
 p(genre) / p(generated) (importance resampling: toward real music rather
 than the classifier's mode). --guidance=auto (the default) uses the
-config's guidance (small: drs:4) where there is such a K+1
-classifier. chunk:N does so every 64 tokens, keeping the best of N
+config's guidance for the genre (small: drs:4; folk unguided, which
+validation chose) where there is such a K+1 classifier. chunk:N does so every 64 tokens, keeping the best of N
 continuations; cfg:G samples from l_genre + G (l_genre - mean
 l_other genre) (as many times the time as the model has genres). The
 independent evaluator, which guidance never sees, then judges the result.
@@ -103,7 +103,8 @@ flags.DEFINE_string('guide_path', None, 'The classifier rerank:N, drs:N '
                     '--generated_class made one: discriminator rejection '
                     'sampling; else the frozen classifier).')
 flags.DEFINE_string('guidance', 'auto', 'Genre guidance at sampling time: '
-                    "auto (the config's, small: drs:4, when the run has "
+                    "auto (the config's for the genre, small: drs:4 and "
+                    'folk none, when the run has '
                     'a K+1 discriminator; else none), none, rerank:N (best '
                     'of N candidates by that discriminator, else the '
                     'frozen classifier; N times the time), drs:N (one of '
@@ -155,11 +156,16 @@ def run():
       classifier_io.exists(guide_path))
   if FLAGS.guidance == 'auto':
     settings = dataclasses.replace(settings, guidance=(
-        generator.config.sampling.guidance if has_discriminator else 'none'))
-    print(f'Guidance {settings.guidance}' + (
-        f" (the config's, by the K+1 discriminator {guide_path})"
-        if has_discriminator else ' (no K+1 discriminator beside the run: '
-        f'genre_gan_train makes one{"; " + why_not if why_not else ""})'))
+        generator.config.sampling.guidance_for(FLAGS.genre)
+        if has_discriminator else 'none'))
+    if not has_discriminator:
+      why = ('no K+1 discriminator beside the run: genre_gan_train makes '
+             f'one{"; " + why_not if why_not else ""}')
+    elif settings.guidance == 'none':
+      why = f"the config's for {FLAGS.genre}"
+    else:
+      why = f"the config's, by the K+1 discriminator {guide_path}"
+    print(f'Guidance {settings.guidance} ({why})')
   if settings.guidance != 'none' and has_discriminator:
     guide = (shipped_classifier.load(shipped_guide, generator.config)
              if shipped_guide else classifier_io.load_classifier(

@@ -32,6 +32,8 @@ CONTROL_ROW = 'control: MLE only'
 # The row of the same generator sampled without guidance.
 UNGUIDED_ROW = 'control: no guidance'
 GENRE_MLE_ROW = 'control: MLE on the genre'  # guided alike
+# The row of the MLE generator of all genres the genre's MLE started from.
+ALL_GENRES_ROW = 'control: MLE on all genres'
 LISTEN_PAGE = 'listen.html'
 REAL_DIR = 'real'
 

@@ -97,20 +97,22 @@ def mle_start_step(model_dir: str, card: Optional[dict]) -> int:
   return card['step'] if card else 0
 
 
-def report_guidance(config) -> str:
-  """The genre stage's report guidance: the config's, ranked by the K+1
-  discriminator; none without one (the genre-only classifier calls nearly
-  every sample its genre, BENCHMARKS.md)."""
-  return (config.sampling.guidance if config.adversarial.generated_class
-          else 'none')
+def report_guidance(config, genre: Optional[str] = None) -> str:
+  """The genre stage's report guidance for `genre`: the config's
+  (`sampling.guidance_for`), ranked by the K+1 discriminator; none without
+  one (the genre-only classifier calls nearly every sample its genre,
+  BENCHMARKS.md)."""
+  return (config.sampling.guidance_for(genre)
+          if config.adversarial.generated_class else 'none')
 
 
 def plan(config, mle_steps: int, adv_steps: int, classifier: Optional[str],
          phase: str, start_step: int = 0, pretrained_step: bool = False,
-         genre_stage: Optional[str] = None, shipped_generated: bool = False
-         ) -> str:
+         genre_stage: Optional[str] = None, shipped_generated: bool = False,
+         genre: Optional[str] = None) -> str:
   """The stages, in order (classifier: None, 'shipped' or 'train'; with
-  shipped_generated the K+1 discriminator is the shipped one). Times are
+  shipped_generated the K+1 discriminator is the shipped one; `genre` the
+  target, whose guidance the report uses). Times are
   not guessed from another CPU: each stage prints its rate and ETA from its
   own first timed steps."""
   stages = []
@@ -134,15 +136,17 @@ def plan(config, mle_steps: int, adv_steps: int, classifier: Optional[str],
                     f'({settings.generated_samples} MLE samples, '
                     f'{settings.generated_steps} steps)')
     stage = genre_stage or config.genre_stage
+    guided = report_guidance(config, genre)
     if stage == 'mle':
       stages.append(f'{adv_steps} MLE steps on the genre alone, then samples '
-                    f'(guidance {report_guidance(config)}) and an evaluation report beside '
-                    'the same model unguided')
+                    f'(guidance {guided}) and an evaluation report beside ' +
+                    ('the MLE model of all genres' if guided == 'none' else
+                     'the same model unguided'))
     elif stage == 'mle_adversarial':
       stages.append(f'{adv_steps} MLE steps on the genre alone, then '
                     f'{adv_steps} adversarial steps from that model, then '
-                    f'samples (guidance {report_guidance(config)}) of both '
-                    'and an evaluation report')
+                    f'samples (guidance {guided}) of both and an evaluation '
+                    'report')
     else:
       stages.append(f'adversarial fine-tuning to step {adv_steps}, then '
                     'samples and an evaluation report with its MLE control')

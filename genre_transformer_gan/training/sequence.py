@@ -194,7 +194,8 @@ def _run_stages(config, settings: RunSettings, builder, vocabulary,
                           settings.phase, start_step, card is not None,
                           settings.genre_stage or
                           config.stage_for(settings.genre),
-                          shipped_generated=shipped[1] is not None))
+                          shipped_generated=shipped[1] is not None,
+                          genre=settings.genre))
   outcome = {'model_dir': model_dir, 'classifier_path': classifier_path,
              'mle': None, 'exported': None, 'adversarial_dir': None,
              'report': None}
@@ -278,16 +279,17 @@ def _genre_mle_stage(config, settings, builder, vocabulary, model_dir,
                      strategy, chief, music, evaluator, classifier_path,
                      steps, outcome, log, then_adversarial=False) -> dict:
   """`steps` of MLE on the genre alone (model_dir/mle_<genre>), reported
-  with the config's guidance by the K+1 discriminator beside the same
-  generator unguided (genre stage 'mle'); with then_adversarial
-  ('mle_adversarial'), `steps` of the GAN stage against the discriminator
-  from that model (model_dir/adversarial_<genre>, its KL reference the
-  MLE-on-genre model), reported beside that model, both guided alike."""
+  with the genre's guidance by the K+1 discriminator beside the same
+  generator unguided (genre stage 'mle'; a genre drawn unguided is
+  reported beside model_dir's MLE model of all genres instead); with
+  then_adversarial ('mle_adversarial'), `steps` of the GAN stage against
+  the discriminator from that model (model_dir/adversarial_<genre>, its KL
+  reference the MLE-on-genre model), reported beside that model, both
+  guided alike."""
   directory = run_lib.run_genre_mle(
       config, builder, vocabulary, model_dir, settings.genre, steps,
       strategy, settings.seed, settings.eval_batches, log=log)
   outcome['adversarial_dir'] = directory
-  control = None
   if then_adversarial:
     trainer = run_lib.run_adversarial(
         config, builder, vocabulary, model_dir, settings.genre, steps,
@@ -300,23 +302,28 @@ def _genre_mle_stage(config, settings, builder, vocabulary, model_dir,
     return outcome
   generator = generator_io.load_generator(outcome['adversarial_dir'],
                                           vocabulary.genres)[0]
-  if then_adversarial:
-    control = generator_io.load_generator(directory, vocabulary.genres)[0]
   discriminator = classifier_io.load_classifier(
       classifier_path, vocabulary.genres, [settings.genre])
-  guided = run_lib.report_guidance(config)
+  guided = run_lib.report_guidance(config, settings.genre)
+  if then_adversarial:  # Does the GAN stage help the MLE-on-genre model?
+    control_from, control_name = directory, final_report_lib.GENRE_MLE_ROW
+    beside = 'the MLE-on-genre model, guided alike.'
+  elif guided == 'none':  # Does MLE on the genre help?
+    control_from, control_name = model_dir, final_report_lib.ALL_GENRES_ROW
+    beside = f'the MLE model of all genres ({model_dir}).'
+  else:  # Does guidance help?
+    control_from, control_name = None, final_report_lib.UNGUIDED_ROW
+    beside = 'the same generator unguided.'
+  control = (generator_io.load_generator(control_from, vocabulary.genres)[0]
+             if control_from else generator)
   log(f'Report: samples of {outcome["adversarial_dir"]} with guidance '
-      f'{guided} by {classifier_path}, beside ' +
-      ('the MLE-on-genre model, guided alike.' if then_adversarial else
-       'the same generator unguided.'))
+      f'{guided} by {classifier_path}, beside {beside}')
   outcome['report'] = final_report_lib.final_report(
       config, music, generator, settings.genre, discriminator, evaluator,
       outcome['adversarial_dir'], settings.num_samples,
       settings.sample_length or config.max_len, settings.seed,
-      control=control or generator, guidance_spec=guided, guide=discriminator,
-      listen_synth=settings.report_synth, log=log,
-      control_name=(final_report_lib.GENRE_MLE_ROW if then_adversarial
-                    else final_report_lib.UNGUIDED_ROW),
+      control=control, guidance_spec=guided, guide=discriminator,
+      listen_synth=settings.report_synth, log=log, control_name=control_name,
       control_guided=then_adversarial)
   log(outcome['report'])
   return outcome
