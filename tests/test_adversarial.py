@@ -367,6 +367,7 @@ def test_a_partial_generator_restore_is_an_error(tmp_path):
                                    'folk', 4)
 
 
+@pytest.mark.eager
 def test_non_finite_loss_stops_without_saving(tmp_path):
   config, model_dir, classifier_dir, trainer = _tiny_trainer(
       tmp_path, checkpoint_every=1)
