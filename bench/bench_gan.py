@@ -264,6 +264,11 @@ def main():
     rows = gan_rows.read_rows(
         os.path.join(args.work_dir, f'rows{suffix}.jsonl'), args.guide)
     summary = gan_rows.print_summary(rows, arms, genres, args.control)
+    missing = sorted(set(arms) - {entry['arm'] for entry in summary})
+    if missing:
+      print(f'No {args.split} rows of {", ".join(missing)} for --guide='
+            f'{args.guide} (guided arms are read for the --guide they '
+            'ranked with).')
     if args.json:
       print(json.dumps({'split': args.split, 'control': args.control,
                         'summary': summary}))

@@ -54,10 +54,26 @@ def read_rows(path, guide: str) -> list:
   return list(latest.values())
 
 
+SUMMARY_MEASURES = ('fidelity', 'reject_rate', 'c2st_accuracy',
+                    'frechet_distance', 'held_time_share', 'nll')
+
+
+def summary_cells(entry) -> dict:
+  """A summary entry's printed cells: each measure and its difference
+  against the control with its 95 % interval."""
+  cells = {key: entry[key] for key in ('arm', 'genre', 'seeds')}
+  for key in SUMMARY_MEASURES:
+    for name in (key, f'{key}_vs_control'):
+      cells[name] = tables.with_interval(entry, name)
+  return cells
+
+
 def print_summary(rows, arms, genres, control) -> list:
   summary = summarize(rows, arms, genres, control)
-  tables.print_markdown(summary, ('arm', 'genre', 'seeds') + tuple(
-      f'{key}{suffix}' for key in ('fidelity', 'reject_rate',
-                                   'c2st_accuracy', 'frechet_distance', 'nll')
-      for suffix in ('', '_vs_control')))
+  print(f'Mean over seeds [95 % bootstrap]; vs_control: paired by seed '
+        f'against {control}.')
+  tables.print_markdown([summary_cells(e) for e in summary],
+                        ('arm', 'genre', 'seeds') + tuple(
+                            f'{key}{suffix}' for key in SUMMARY_MEASURES
+                            for suffix in ('', '_vs_control')))
   return summary

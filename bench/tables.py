@@ -9,6 +9,14 @@ def cell(value) -> str:
   return f'{value:.3f}' if isinstance(value, float) else str(value)
 
 
+def with_interval(row, key) -> str:
+  """`row[key]` and its `<key>_interval` in one cell: 0.891 [0.859, 0.922]."""
+  interval = row.get(f'{key}_interval')
+  return cell(row.get(key)) + (
+      f' {cell(interval)}' if interval is not None and row.get(key) is not None
+      else '')
+
+
 def print_markdown(rows, columns) -> None:
   """One markdown row per dict in `rows`, the `columns` keys in order."""
   print('| ' + ' | '.join(columns) + ' |')

@@ -111,6 +111,20 @@ def test_summary_pairs_each_arm_with_the_control_by_seed():
   assert against_e100['B']['fidelity_vs_control'] == pytest.approx(-0.15)
 
 
+def test_the_printed_summary_gives_each_difference_its_interval():
+  rows = [_row('B', 0, 0.5), _row('B', 1, 0.7), _row('B', 2, 0.6),
+          _row('K', 0, 0.6), _row('K', 1, 0.9), _row('K', 2, 0.7)]
+  entry = gan_rows.summarize(rows, ['B', 'K'], ['folk'])[1]
+  cells = gan_rows.summary_cells(entry)
+  low, high = entry['fidelity_vs_control_interval']
+  assert low <= 0.133 <= high
+  assert cells['fidelity_vs_control'] == f'0.133 [{low:.3f}, {high:.3f}]'
+  assert cells['fidelity'].startswith('0.733 [')
+  control = gan_rows.summary_cells(gan_rows.summarize(rows, ['B'],
+                                                      ['folk'])[0])
+  assert control['fidelity_vs_control'] == '–'
+
+
 def test_rows_read_back_keep_the_last_judgement_and_the_guide(tmp_path):
   path = tmp_path / 'rows.jsonl'
   rows = [_row('B', 0, 0.5), _row('B', 0, 0.6),
@@ -130,3 +144,20 @@ def test_auc_of_the_adversary_checks():
   assert auc([0.5, 0.5], [0.5]) == 0.5
   assert auc([0.9, 0.1], [0.5]) == 0.5
   assert auc([], [0.5]) is None
+
+
+def test_summarize_names_arms_without_rows_for_the_guide(tmp_path,
+                                                         monkeypatch, capsys):
+  rows = [_row('B', 0, 0.5), dict(_row('B+drs:4', 0, 0.6), guide='generated')]
+  (tmp_path / 'rows.jsonl').write_text(
+      ''.join(json.dumps(r) + '\n' for r in rows))
+  argv = ['bench_gan.py', '--summarize', '--work_dir', str(tmp_path),
+          '--genres', 'folk', '--arms', 'B,B+drs:4']
+  monkeypatch.setattr(sys, 'argv', argv)
+  bench_gan.main()
+  assert ('No validation rows of B+drs:4 for --guide=arm'
+          in capsys.readouterr().out)
+  monkeypatch.setattr(sys, 'argv', argv + ['--guide', 'generated'])
+  bench_gan.main()
+  out = capsys.readouterr().out
+  assert '| B+drs:4 | folk | 1 | 0.600 [' in out and 'No validation' not in out
