@@ -165,6 +165,9 @@ def test_the_guidance_can_differ_by_genre():
           'model of all genres') in plan('folk')
   assert ('samples (guidance drs:4) and an evaluation report beside the '
           'same model unguided') in plan('classical')
+  assert 'add the class "generated"' in plan('folk')
+  assert 'generated' not in run_lib.plan(config, 10, 5, None, 'all',
+                                         genre='folk', generated_exists=True)
   small = configs.get_config('small').sampling  # Chosen on validation.
   assert (small.guidance_for('folk'), small.guidance_for('classical')) == (
       'none', 'drs:4')

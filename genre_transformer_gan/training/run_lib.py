@@ -109,10 +109,11 @@ def report_guidance(config, genre: Optional[str] = None) -> str:
 def plan(config, mle_steps: int, adv_steps: int, classifier: Optional[str],
          phase: str, start_step: int = 0, pretrained_step: bool = False,
          genre_stage: Optional[str] = None, shipped_generated: bool = False,
-         genre: Optional[str] = None) -> str:
+         genre: Optional[str] = None, generated_exists: bool = False) -> str:
   """The stages, in order (classifier: None, 'shipped' or 'train'; with
-  shipped_generated the K+1 discriminator is the shipped one; `genre` the
-  target, whose guidance the report uses). Times are
+  shipped_generated the K+1 discriminator is the shipped one, with
+  generated_exists the run has it already; `genre` the target, whose
+  guidance the report uses). Times are
   not guessed from another CPU: each stage prints its rate and ETA from its
   own first timed steps."""
   stages = []
@@ -129,7 +130,9 @@ def plan(config, mle_steps: int, adv_steps: int, classifier: Optional[str],
                   f' (to step {start_step + mle_steps})')
   if phase in ('all', 'adversarial'):
     settings = config.adversarial
-    if settings.generated_class and shipped_generated:
+    if settings.generated_class and generated_exists:
+      pass  # Made by an earlier run, as a classifier already there.
+    elif settings.generated_class and shipped_generated:
       stages.append('the shipped discriminator with the class "generated"')
     elif settings.generated_class:
       stages.append(f'add the class "generated" to the classifier '

@@ -195,7 +195,10 @@ def _run_stages(config, settings: RunSettings, builder, vocabulary,
                           settings.genre_stage or
                           config.stage_for(settings.genre),
                           shipped_generated=shipped[1] is not None,
-                          genre=settings.genre))
+                          genre=settings.genre,
+                          generated_exists=classifier_io.exists(
+                              run_layout.generated_classifier_dir(
+                                  model_dir))))
   outcome = {'model_dir': model_dir, 'classifier_path': classifier_path,
              'mle': None, 'exported': None, 'adversarial_dir': None,
              'report': None}
