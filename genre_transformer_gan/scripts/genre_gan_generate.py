@@ -35,10 +35,11 @@ probability proportional to that K+1 classifier's density ratio
 p(genre) / p(generated) (importance resampling: toward real music rather
 than the classifier's mode). --guidance=auto (the default) uses the
 config's guidance for the genre (small: drs:4; folk unguided, which
-validation chose) where there is such a K+1 classifier. chunk:N does so every 64 tokens, keeping the best of N
-continuations; cfg:G samples from l_genre + G (l_genre - mean
-l_other genre) (as many times the time as the model has genres). The
-independent evaluator, which guidance never sees, then judges the result.
+validation chose) where there is such a K+1 classifier. chunk:N does so
+every 64 tokens, keeping the best of N continuations; cfg:G samples from
+l_genre + G (l_genre - mean l_other genre) (as many times the time as the
+model has genres). The independent evaluator, which guidance never sees,
+then judges the result.
 """
 
 import dataclasses
