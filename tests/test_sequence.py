@@ -167,7 +167,11 @@ def test_the_guidance_can_differ_by_genre():
           'same model unguided') in plan('classical')
   assert 'add the class "generated"' in plan('folk')
   assert 'generated' not in run_lib.plan(config, 10, 5, None, 'all',
-                                         genre='folk', generated_exists=True)
+                                         genre='folk', generated=None)
+  assert 'the shipped discriminator' in run_lib.plan(
+      config, 10, 5, None, 'all', genre='folk', generated='shipped')
+  assert run_lib.genre_mle_control(config, 'folk') == 'all_genres'
+  assert run_lib.genre_mle_control(config, 'classical') == 'unguided'
   small = configs.get_config('small').sampling  # Chosen on validation.
   assert (small.guidance_for('folk'), small.guidance_for('classical')) == (
       'none', 'drs:4')

@@ -106,14 +106,22 @@ def report_guidance(config, genre: Optional[str] = None) -> str:
           if config.adversarial.generated_class else 'none')
 
 
+def genre_mle_control(config, genre: Optional[str] = None) -> str:
+  """What the 'mle' genre stage's report sets `genre`'s samples beside:
+  'all_genres' (the MLE model of all genres the stage started from) for a
+  genre drawn unguided, else 'unguided' (the same generator without
+  guidance)."""
+  return ('all_genres' if report_guidance(config, genre) == 'none' else
+          'unguided')
+
+
 def plan(config, mle_steps: int, adv_steps: int, classifier: Optional[str],
          phase: str, start_step: int = 0, pretrained_step: bool = False,
-         genre_stage: Optional[str] = None, shipped_generated: bool = False,
-         genre: Optional[str] = None, generated_exists: bool = False) -> str:
-  """The stages, in order (classifier: None, 'shipped' or 'train'; with
-  shipped_generated the K+1 discriminator is the shipped one, with
-  generated_exists the run has it already; `genre` the target, whose
-  guidance the report uses). Times are
+         genre_stage: Optional[str] = None, genre: Optional[str] = None,
+         generated: Optional[str] = 'train') -> str:
+  """The stages, in order (classifier and, with the class "generated",
+  generated, the K+1 discriminator: None (none to make), 'shipped' or
+  'train'; `genre` the target, whose guidance the report uses). Times are
   not guessed from another CPU: each stage prints its rate and ETA from its
   own first timed steps."""
   stages = []
@@ -130,11 +138,9 @@ def plan(config, mle_steps: int, adv_steps: int, classifier: Optional[str],
                   f' (to step {start_step + mle_steps})')
   if phase in ('all', 'adversarial'):
     settings = config.adversarial
-    if settings.generated_class and generated_exists:
-      pass  # Made by an earlier run, as a classifier already there.
-    elif settings.generated_class and shipped_generated:
+    if settings.generated_class and generated == 'shipped':
       stages.append('the shipped discriminator with the class "generated"')
-    elif settings.generated_class:
+    elif settings.generated_class and generated:
       stages.append(f'add the class "generated" to the classifier '
                     f'({settings.generated_samples} MLE samples, '
                     f'{settings.generated_steps} steps)')
@@ -143,8 +149,9 @@ def plan(config, mle_steps: int, adv_steps: int, classifier: Optional[str],
     if stage == 'mle':
       stages.append(f'{adv_steps} MLE steps on the genre alone, then samples '
                     f'(guidance {guided}) and an evaluation report beside ' +
-                    ('the MLE model of all genres' if guided == 'none' else
-                     'the same model unguided'))
+                    {'all_genres': 'the MLE model of all genres',
+                     'unguided': 'the same model unguided'}[
+                         genre_mle_control(config, genre)])
     elif stage == 'mle_adversarial':
       stages.append(f'{adv_steps} MLE steps on the genre alone, then '
                     f'{adv_steps} adversarial steps from that model, then '

@@ -189,16 +189,16 @@ def _run_stages(config, settings: RunSettings, builder, vocabulary,
       f'{precision.for_run(config, strategy)} ({precision.cpu_model()}, '
       f'{precision.describe_cpu()}).'
       '\n' + run_lib.plan(config, mle_steps, adv_steps,
-                          _classifier_plan(adversarial_phase, classifier_path,
-                                           shipped[0]),
+                          _stage_plan(adversarial_phase, classifier_path,
+                                      shipped[0]),
                           settings.phase, start_step, card is not None,
                           settings.genre_stage or
                           config.stage_for(settings.genre),
-                          shipped_generated=shipped[1] is not None,
                           genre=settings.genre,
-                          generated_exists=classifier_io.exists(
-                              run_layout.generated_classifier_dir(
-                                  model_dir))))
+                          generated=_stage_plan(
+                              adversarial_phase,
+                              run_layout.generated_classifier_dir(model_dir),
+                              shipped[1])))
   outcome = {'model_dir': model_dir, 'classifier_path': classifier_path,
              'mle': None, 'exported': None, 'adversarial_dir': None,
              'report': None}
@@ -269,10 +269,11 @@ def _run_stages(config, settings: RunSettings, builder, vocabulary,
   return outcome
 
 
-def _classifier_plan(adversarial_phase: bool, classifier_path: str,
-                     shipped: Optional[dict]) -> Optional[str]:
-  """run_lib.plan's classifier stage: None (none to make), 'shipped' or
-  'train'."""
+def _stage_plan(adversarial_phase: bool, classifier_path: str,
+                shipped: Optional[dict]) -> Optional[str]:
+  """run_lib.plan's stage of the classifier (or K+1 discriminator) in
+  classifier_path, `shipped` its shipped card if it fits: None (none to
+  make), 'shipped' or 'train'."""
   if not adversarial_phase or classifier_io.exists(classifier_path):
     return None
   return 'shipped' if shipped else 'train'
@@ -311,7 +312,8 @@ def _genre_mle_stage(config, settings, builder, vocabulary, model_dir,
   if then_adversarial:  # Does the GAN stage help the MLE-on-genre model?
     control_from, control_name = directory, final_report_lib.GENRE_MLE_ROW
     beside = 'the MLE-on-genre model, guided alike.'
-  elif guided == 'none':  # Does MLE on the genre help?
+  elif run_lib.genre_mle_control(config, settings.genre) == 'all_genres':
+    # Drawn unguided: does MLE on the genre help?
     control_from, control_name = model_dir, final_report_lib.ALL_GENRES_ROW
     beside = f'the MLE model of all genres ({model_dir}).'
   else:  # Does guidance help?
