@@ -14,6 +14,9 @@ takes the same number of further steps, --extra_steps, per target genre:
      "the classifier's gradient helped" from "more MLE on the genre helped";
   B2 B at twice the steps;
   Bn B without augmentation (the config's transposition off);
+  Bt B drawing every token alike (TrainConfig.length_balance 1.0: a long
+     piece as often as its crops, not as often as a short one); Bh the same
+     at length_balance 0.5;
   C  genre loss + target-genre MLE regulariser (+ the config's KL), soft
      rollout feedback, no critic;
   D  C + the critic's realism term (--realism_loss, RSGAN by default);
@@ -93,14 +96,16 @@ from genre_transformer_gan.training import adversaries
 from genre_transformer_gan.training import run_lib
 from genre_transformer_gan.training import strategies
 
-ARMS = ('S', 'A', 'B', 'B2', 'Bn', 'C', 'D', 'E', 'E0', 'BE', 'K', 'BK', 'BnK',
-        'BKP')
+ARMS = ('S', 'A', 'B', 'B2', 'Bn', 'Bt', 'Bh', 'C', 'D', 'E', 'E0', 'BE', 'K',
+        'BK', 'BnK', 'BKP')
 DECISIVE = ('S', 'B', 'B2', 'E', 'E0', 'BE', 'K')
 VARIANTS = ('D_wgan_gp', 'E100', 'E1000')
 ARM_NAMES = {'S': 'the start (0 extra steps)',
              'A': 'MLE, all genres', 'B': 'MLE, target genre (control)',
              'B2': 'B at twice the steps',
              'Bn': 'B without augmentation (no transposition)',
+             'Bt': 'B, every token alike (length_balance 1)',
+             'Bh': 'B, length_balance 0.5',
              'C': 'genre loss + MLE', 'D': 'C + critic',
              'E': 'C, hard feedback', 'E0': 'E with genre weight 0',
              'BE': "B, then E at B's learning rate and batch",
@@ -111,7 +116,8 @@ ARM_NAMES = {'S': 'the start (0 extra steps)',
              'D_wgan_gp': 'C + WGAN-GP critic',
              'E100': 'C, hard feedback, beta_max 100',
              'E1000': 'C, hard feedback, beta_max 1000'}
-MLE_ARMS = ('A', 'B', 'B2', 'Bn')
+MLE_ARMS = ('A', 'B', 'B2', 'Bn', 'Bt', 'Bh')
+LENGTH_BALANCE = {'Bt': 1.0, 'Bh': 0.5}
 BK_ROLLOUT = 256  # tokens per rollout of arms BK and BKP
 # The GAN stage C, D, E and K were measured with (small's until BK was
 # chosen): 64-token rollouts (or the config's, if shorter), the full
@@ -164,7 +170,10 @@ def adversarial_settings(config, arm: str, args, learning_rate=None):
 
 def mle_config(config, arm: str):
   """The config of arm `arm`'s MLE crops: Bn and BnK's are not
-  augmented."""
+  augmented; Bt and Bh draw pieces by their length."""
+  if arm in LENGTH_BALANCE:
+    return dataclasses.replace(config, train=dataclasses.replace(
+        config.train, length_balance=LENGTH_BALANCE[arm]))
   if arm not in ('Bn', 'BnK'):
     return config
   return config.with_augmentation('none')

@@ -34,6 +34,10 @@ class TrainConfig:
       (data/augmentation.py; Magenta score2perf's). (1.0,) never stretches:
       stretching music whose onsets sit on a grid moves them off it at the
       10 ms resolution.
+    length_balance: MLE draws a piece in proportion to (its crops of
+      max_len - 1 tokens) ** length_balance: 0.0 every piece alike (a
+      short chorale as often as a long quartet movement), 1.0 every token
+      alike (pipeline.crops_per_piece).
   """
   learning_rate_constant: float = 2.0
   warmup_steps: int = 4000
@@ -48,6 +52,7 @@ class TrainConfig:
   genre_balance: float = 1.0
   stretch_factors: Tuple[float, ...] = (0.95, 0.975, 1.0, 1.025, 1.05)
   max_transpose: int = 3
+  length_balance: float = 0.0
 
   def augmentation(self) -> dict:
     """pipeline.train_dataset's augmentation arguments."""

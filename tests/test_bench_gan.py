@@ -61,6 +61,16 @@ def test_arm_bn_is_b_without_augmentation_and_nothing_else():
   assert bench_gan.mle_config(small, 'B') is small
 
 
+@pytest.mark.parametrize('arm,balance', [('Bt', 1.0), ('Bh', 0.5)])
+def test_arms_bt_and_bh_are_b_drawing_pieces_by_length(arm, balance):
+  small = configs.get_config('small')
+  config = bench_gan.mle_config(small, arm)
+  assert config.train.length_balance == balance
+  assert small.train.length_balance == 0.0
+  assert dataclasses.replace(config, train=small.train) == small
+  assert arm in bench_gan.MLE_ARMS and arm in bench_gan.ARM_NAMES
+
+
 def test_arm_bnk_is_bk_without_augmentation():
   small = configs.get_config('small')
   bnk = bench_gan.adversarial_settings(small, 'BnK', ARGS)

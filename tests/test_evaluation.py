@@ -176,10 +176,15 @@ def test_real_music_reads_a_split_once(folders_builder, monkeypatch):
                       lambda split: reads.append(split) or examples(split))
   every = music.pieces('train', music.genres)
   folk = music.tokens('train', 'folk')
+  named = music.named_tokens('train', 'folk')
   first = music.pieces('train', ['folk', 'classical'], max_pieces_per_genre=2)
   assert reads == ['train']
-  oracle = [ex['tokens'] for ex in tfds.as_numpy(folders_builder.as_dataset(
+  raw_folk = [ex for ex in tfds.as_numpy(folders_builder.as_dataset(
       split='train')) if ex['genre'] == music.genre_ids(['folk'])[0]]
+  oracle = [ex['tokens'] for ex in raw_folk]
+  assert [name for name, _ in named] == [
+      ex['id'].decode() for ex in raw_folk]
+  assert all(np.array_equal(a, b) for (_, a), b in zip(named, folk))
   assert len(folk) == len(oracle) == sum(
       label == music.genres.index('folk') for _, label in every) > 2
   for tokens, raw in zip(folk, oracle):

@@ -75,6 +75,30 @@ def test_genre_balanced_draws():
       {'a': 0.75, 'b': 0.25})
 
 
+def test_length_balanced_draws():
+  """One piece of 8 crops (genre 1) among four of one crop (genre 0):
+  pieces alike, it is a fifth of the rows; tokens alike, 8 of 12; 0.5,
+  round(8 ** 0.5) = 3 of 7."""
+  rng = np.random.default_rng(0)
+  lengths = [8 * 15, 15, 15, 10, 4]  # A piece shorter than a crop: one.
+  items = [(rng.integers(vocab.NOTE_ON_OFFSET, vocab.NOTE_ON_OFFSET + 88,
+                         n).astype(np.int32), int(i == 0))
+           for i, n in enumerate(lengths)]
+  examples = tf.data.Dataset.from_generator(
+      lambda: ({'tokens': t, 'genre': g} for t, g in items),
+      output_signature={'tokens': tf.TensorSpec([None], tf.int32),
+                        'genre': tf.TensorSpec([], tf.int64)})
+  share = lambda balance: np.mean(np.concatenate([  # noqa: E731
+      b.numpy()[:, 0] for b in pipeline.train_dataset(
+          examples, max_len=16, global_batch_size=84, seed=1, augment=False,
+          length_balance=balance).take(5)]) == vocab.GENRE_OFFSET + 1)
+  assert share(0.0) == pytest.approx(1 / 5)
+  assert share(1.0) == pytest.approx(8 / 12)
+  assert share(0.5) == pytest.approx(3 / 7)
+  with pytest.raises(ValueError, match='length_balance must be >= 0'):
+    share(-1.0)
+
+
 def test_crops_come_from_the_piece_without_augmentation():
   examples, items = _examples(num=1)
   tokens = items[0][0]

@@ -98,6 +98,25 @@ def random_crop(tokens, length, seed):
   return tokens[start:start + length]
 
 
+def crops_per_piece(examples: tf.data.Dataset, crop_len: int,
+                    length_balance: float) -> tf.data.Dataset:
+  """Each (tokens, genre) repeated round(max(1, n / crop_len) **
+  length_balance) times, n its tokens: 0.0 every piece once, 1.0 about
+  one crop per crop_len tokens (every token alike)."""
+  if length_balance < 0:
+    raise ValueError(f'length_balance must be >= 0, not {length_balance} '
+                     '(0: every piece alike, 1: every token alike).')
+  if not length_balance:
+    return examples
+
+  def repeat(tokens, genre):
+    crops = tf.maximum(tf.cast(tf.shape(tokens)[0], tf.float32) / crop_len,
+                       1.0)
+    times = tf.cast(tf.round(crops ** length_balance), tf.int64)
+    return tf.data.Dataset.from_tensors((tokens, genre)).repeat(times)
+  return examples.flat_map(repeat)
+
+
 def train_dataset(examples: tf.data.Dataset, max_len: int,
                   global_batch_size: int, seed: int = 0,
                   genre_ids: Optional[Sequence[int]] = None,
@@ -106,8 +125,8 @@ def train_dataset(examples: tf.data.Dataset, max_len: int,
                   genre_weights: Optional[Dict[int, float]] = None,
                   stretch_factors: Sequence[float] = (
                       augmentation.STRETCH_FACTORS),
-                  max_transpose: int = augmentation.MAX_TRANSPOSE
-                  ) -> tf.data.Dataset:
+                  max_transpose: int = augmentation.MAX_TRANSPOSE,
+                  length_balance: float = 0.0) -> tf.data.Dataset:
   """Endless batches of random crops for training.
 
   Args:
@@ -126,6 +145,9 @@ def train_dataset(examples: tf.data.Dataset, max_len: int,
       None: the examples as they come.
     stretch_factors, max_transpose: the augmentation's (augmentation.augment;
       TrainConfig's).
+    length_balance: a piece is drawn in proportion to its crops of
+      max_len - 1 tokens ** length_balance (`crops_per_piece`): 0.0 every
+      piece alike, 1.0 every token alike.
 
   Returns:
     int32 [per_replica_batch, max_len] batches.
@@ -134,7 +156,9 @@ def train_dataset(examples: tf.data.Dataset, max_len: int,
     input_context.get_per_replica_batch_size(global_batch_size)  # Divisible.
     seed = seed * 1000  # The stream one-process runs have always drawn.
   examples = filter_genres(examples, genre_ids)
-  examples = examples.map(lambda ex: (ex['tokens'], ex['genre']))
+  examples = crops_per_piece(
+      examples.map(lambda ex: (ex['tokens'], ex['genre'])), max_len - 1,
+      length_balance)
   if genre_weights:
     ids = sorted(genre_weights)
     examples = tf.data.Dataset.sample_from_datasets(

@@ -45,7 +45,8 @@ class RealMusic:
     """The split as the builder's tf.data.Dataset of {'tokens', 'genre'}."""
     return self._builder.as_dataset(split=split)
 
-  def _split(self, split: str) -> List[Tuple[np.ndarray, int]]:
+  def _split(self, split: str) -> List[Tuple[np.ndarray, int, str]]:
+    """[(event tokens, genre label index, example id)], file order."""
     if split not in self._read:
       read = []
       for example in tfds.as_numpy(self.examples(split)):
@@ -53,7 +54,8 @@ class RealMusic:
         tokens = tokens[(tokens >= vocab.NUM_RESERVED) &
                         (tokens < vocab.GENRE_OFFSET)]
         if len(tokens):
-          read.append((tokens, int(example['genre'])))
+          read.append((tokens, int(example['genre']),
+                       example['id'].decode('utf-8')))
       self._read[split] = read
     return self._read[split]
 
@@ -64,7 +66,7 @@ class RealMusic:
                 in enumerate(self.genre_ids(genres))}
     counts = [0] * len(genres)
     pieces = []
-    for tokens, genre_id in self._split(split):
+    for tokens, genre_id, _ in self._split(split):
       label = label_of.get(genre_id)
       if label is None or (max_pieces_per_genre and
                            counts[label] >= max_pieces_per_genre):
@@ -76,6 +78,15 @@ class RealMusic:
   def tokens(self, split: str, genre: str) -> List[np.ndarray]:
     """The event tokens of every `split` piece of one genre."""
     return [tokens for tokens, _ in self.pieces(split, [genre])]
+
+  def named_tokens(self, split: str, genre: str
+                   ) -> List[Tuple[str, np.ndarray]]:
+    """[(example id, event tokens)] of one genre's `split` pieces, in the
+    order of `tokens` (corpus_genre's ids begin with the music21 corpus
+    folder: its composer or collection)."""
+    genre_id = self.genre_ids([genre])[0]
+    return [(name, tokens) for tokens, label, name in self._split(split)
+            if label == genre_id]
 
 
 def random_crops(pieces: Sequence[Piece], min_len: int, max_len: int,

@@ -132,6 +132,10 @@ flags.DEFINE_float('genre_balance', None, 'MLE on several genres draws a '
                    'genre with probability proportional to (its train '
                    'examples) ** genre_balance: 1 as the data come, 0 every '
                    "genre equally (default: the config's, 1).")
+flags.DEFINE_float('length_balance', None, 'MLE draws a piece with '
+                   'probability proportional to (its crops) ** '
+                   'length_balance: 0 every piece alike, 1 every token alike '
+                   "(default: the config's, 0).", lower_bound=0.0)
 flags.DEFINE_enum('augment', None, list(configs.AUGMENTATIONS),
                   'MLE crops: stretch = time stretch and transposition '
                   "(Magenta's; for performances), transpose = transposition "
@@ -146,7 +150,7 @@ def _config():
   config = configs.get_config(FLAGS.config, FLAGS.generator)
   train = {name: FLAGS[name].value for name in (
       'eval_every', 'precision', 'keep_checkpoints') if FLAGS[name].value}
-  for name in ('jit_compile', 'genre_balance'):
+  for name in ('jit_compile', 'genre_balance', 'length_balance'):
     if FLAGS[name].value is not None:
       train[name] = FLAGS[name].value
   if FLAGS.augment:

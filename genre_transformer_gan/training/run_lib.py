@@ -181,6 +181,7 @@ def mle_dataset_fn(config, builder, seed=0, genre_ids=None):
         builder.as_dataset(split='train'), config.max_len,
         config.batch_size, seed=seed, genre_ids=genre_ids,
         input_context=input_context, genre_weights=weights,
+        length_balance=config.train.length_balance,
         **config.train.augmentation())
   return dataset_fn
 
