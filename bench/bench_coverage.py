@@ -79,13 +79,7 @@ def shares(classifier, matrix, names) -> dict:
 
 def main():
   parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-  parser.add_argument('--config', default='small')
-  parser.add_argument('--dataset', default=None)
-  parser.add_argument('--data_dir', default=None)
-  source = parser.add_mutually_exclusive_group(required=True)
-  source.add_argument('--model_dir')
-  source.add_argument('--pretrained', action='store_true')
-  parser.add_argument('--genre', default='classical')
+  bench_decoding.add_generator_flags(parser)
   parser.add_argument('--settings', default='0.85/0.95,1.0/1.0')
   parser.add_argument('--num_samples', type=int, default=128)
   parser.add_argument('--length', type=int, default=512)
@@ -129,8 +123,7 @@ def main():
                                                  args.seed)
     references[name] = (features.feature_matrix(crops), crop_groups)
 
-  model, vocabulary = bench_decoding._generator(args, config,  # pylint: disable=protected-access
-                                                music.genres)
+  model, vocabulary = bench_decoding.generator(args, config, music.genres)
   prompts = np.full([args.num_samples, 1], vocabulary.genre_token(args.genre),
                     np.int32)
   hot = sampling.Sampler(model, 1.0, top_p=1.0,

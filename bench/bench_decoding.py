@@ -50,7 +50,21 @@ from genre_transformer_gan.models import pretrained
 _POLYPHONY = features.group_slices()['polyphony'].start
 
 
-def _generator(args, config, genres):
+def add_generator_flags(parser) -> None:
+  """--config, --dataset, --data_dir, --model_dir | --pretrained, --genre:
+  the generator `generator` loads and the music it is judged on."""
+  parser.add_argument('--config', default='small')
+  parser.add_argument('--dataset', default=None)
+  parser.add_argument('--data_dir', default=None)
+  source = parser.add_mutually_exclusive_group(required=True)
+  source.add_argument('--model_dir')
+  source.add_argument('--pretrained', action='store_true')
+  parser.add_argument('--genre', default='classical')
+
+
+def generator(args, config, genres):
+  """(model, vocabulary) of --model_dir (its genre stage) or the shipped
+  generator (--pretrained)."""
   if args.pretrained:
     model = generators.build(config, vocab.Vocabulary(genres).size)
     pretrained.load_weights(model, config.name)
@@ -104,13 +118,7 @@ def _write(samples, args, temperature, top_p):
 
 def main():
   parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-  parser.add_argument('--config', default='small')
-  parser.add_argument('--dataset', default=None)
-  parser.add_argument('--data_dir', default=None)
-  source = parser.add_mutually_exclusive_group(required=True)
-  source.add_argument('--model_dir')
-  source.add_argument('--pretrained', action='store_true')
-  parser.add_argument('--genre', default='classical')
+  add_generator_flags(parser)
   parser.add_argument('--temperatures', default='1.0,0.9')
   parser.add_argument('--top_ps', default='0.95')
   parser.add_argument('--num_samples', type=int, default=64)
@@ -138,7 +146,7 @@ def main():
     evaluator, _ = evaluator_lib.load_or_train(
         config, music, os.path.join(args.work_dir, 'evaluator'), genres,
         seed=args.seed)
-  model, vocabulary = _generator(args, config, genres)
+  model, vocabulary = generator(args, config, genres)
   # The reference is --split; the real row is the other held-out split
   # (other pieces), judged against it the same way as the samples.
   crops, groups = _real_crops(music, args.genre, args.split, args.length,

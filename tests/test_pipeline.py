@@ -9,6 +9,14 @@ from genre_transformer_gan.data import pipeline
 from genre_transformer_gan.data import vocabulary as vocab
 
 
+def _as_examples(items):
+  """[(int32 tokens, genre)] -> a dataset of TFDS-like examples."""
+  return tf.data.Dataset.from_generator(
+      lambda: ({'tokens': t, 'genre': g} for t, g in items),
+      output_signature={'tokens': tf.TensorSpec([None], tf.int32),
+                        'genre': tf.TensorSpec([], tf.int64)})
+
+
 def _examples(num=6, seed=0):
   rng = np.random.default_rng(seed)
   items = []
@@ -18,10 +26,7 @@ def _examples(num=6, seed=0):
                       vocab.NOTE_ON_OFFSET + rng.integers(40, 80, length),
                       vocab.TIME_SHIFT_OFFSET + rng.integers(0, 100, length))
     items.append((tokens.astype(np.int32), i % 3))
-  return tf.data.Dataset.from_generator(
-      lambda: ({'tokens': t, 'genre': g} for t, g in items),
-      output_signature={'tokens': tf.TensorSpec([None], tf.int32),
-                        'genre': tf.TensorSpec([], tf.int64)}), items
+  return _as_examples(items), items
 
 
 def test_train_batches():
@@ -56,10 +61,7 @@ def test_genre_balanced_draws():
   items = [(rng.integers(vocab.NOTE_ON_OFFSET, vocab.NOTE_ON_OFFSET + 88,
                          50).astype(np.int32), int(i % 10 == 0))
            for i in range(30)]
-  examples = tf.data.Dataset.from_generator(
-      lambda: ({'tokens': t, 'genre': g} for t, g in items),
-      output_signature={'tokens': tf.TensorSpec([None], tf.int32),
-                        'genre': tf.TensorSpec([], tf.int64)})
+  examples = _as_examples(items)
   share = lambda weights: np.mean(np.concatenate([  # noqa: E731
       b.numpy()[:, 0] for b in pipeline.train_dataset(
           examples, max_len=16, global_batch_size=50, seed=1, augment=False,
@@ -84,10 +86,7 @@ def test_length_balanced_draws():
   items = [(rng.integers(vocab.NOTE_ON_OFFSET, vocab.NOTE_ON_OFFSET + 88,
                          n).astype(np.int32), int(i == 0))
            for i, n in enumerate(lengths)]
-  examples = tf.data.Dataset.from_generator(
-      lambda: ({'tokens': t, 'genre': g} for t, g in items),
-      output_signature={'tokens': tf.TensorSpec([None], tf.int32),
-                        'genre': tf.TensorSpec([], tf.int64)})
+  examples = _as_examples(items)
   share = lambda balance: np.mean(np.concatenate([  # noqa: E731
       b.numpy()[:, 0] for b in pipeline.train_dataset(
           examples, max_len=16, global_batch_size=84, seed=1, augment=False,
