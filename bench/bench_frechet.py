@@ -11,11 +11,18 @@ Features are standardised by the evaluator's gate, as the report does.
 Each distance is computed both ways on the same rows, with its bootstrap
 interval, so the table shows what shrinkage changes: real against real
 should drop the most (68 features from 64 rows make the sample covariance
-rank-deficient), while a real gap must stay visible.
+rank-deficient), while a real gap must stay visible. Each Ledoit-Wolf
+distance (its bootstrap included) is also timed against the same distance
+with sklearn's `LedoitWolf` in place of `realism.ledoit_wolf` (the
+oracle: the two must agree).
 """
 
 import argparse
 import json
+import time
+
+import numpy as np
+from sklearn import covariance as sk_covariance
 
 import machine  # bench/machine.py
 import tables  # bench/tables.py
@@ -36,6 +43,21 @@ def saved_samples(directory, genre):
     raise SystemExit(f'No {genre}_* samples in {directory}; pass a '
                      "report's samples/ directory.")
   return tokens
+
+
+def _oracle_ledoit_wolf(rows):
+  return np.atleast_2d(sk_covariance.LedoitWolf().fit(rows).covariance_)
+
+
+def timed_frechet(matrix, reference, mean, scale, ledoit_wolf):
+  """(realism.frechet with Ledoit-Wolf by `ledoit_wolf`, seconds)."""
+  saved, realism.ledoit_wolf = realism.ledoit_wolf, ledoit_wolf
+  try:
+    began = time.perf_counter()
+    result = realism.frechet(matrix, reference, mean, scale, seed=0)
+    return result, time.perf_counter() - began
+  finally:
+    realism.ledoit_wolf = saved
 
 
 def main():
@@ -81,11 +103,19 @@ def main():
         row[covariance] = result['distance']
         row[f'{covariance}_interval'] = result['interval']
       row['ratio'] = row['ledoit_wolf'] / max(row['sample'], 1e-9)
+      closed, row['seconds'] = timed_frechet(
+          matrix, reference.matrix, mean, scale, realism.ledoit_wolf)
+      oracle, row['oracle_seconds'] = timed_frechet(
+          matrix, reference.matrix, mean, scale, _oracle_ledoit_wolf)
+      np.testing.assert_allclose(closed['interval'], oracle['interval'],
+                                 rtol=1e-7)
+      row['speedup'] = row['oracle_seconds'] / row['seconds']
       rows.append(row)
       print(f'{genre} {name}: sample {row["sample"]:.1f}, '
             f'Ledoit-Wolf {row["ledoit_wolf"]:.1f}', flush=True)
   tables.print_markdown(rows, ('genre', 'set', 'rows', 'sample',
-                               'ledoit_wolf', 'ratio'))
+                               'ledoit_wolf', 'ratio', 'seconds',
+                               'oracle_seconds', 'speedup'))
   if args.json:
     print(json.dumps({'machine': machine.describe(), 'rows': rows}))
 

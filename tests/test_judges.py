@@ -137,6 +137,26 @@ def test_ledoit_wolf_frechet_drops_real_against_real():
     realism.frechet_distance(a, b, 'diagonal')
 
 
+def test_ledoit_wolf_in_closed_form_equals_sklearns():
+  """realism.ledoit_wolf against its oracle, sklearn's LedoitWolf: rows
+  fewer and more than features, repeated rows (a bootstrap's), a constant
+  feature, shrinkage 0 (a diagonal spread), one feature, two rows."""
+  from sklearn import covariance as sk_covariance  # pylint: disable=import-outside-toplevel
+  rng = np.random.default_rng(0)
+  mixing = rng.normal(0, 1, [68, 68]) / np.sqrt(68)
+  correlated = rng.normal(0, 1, [64, 68]) @ mixing
+  constant = correlated.copy()
+  constant[:, 5] = 2.0
+  cases = [correlated, correlated[:3], correlated[:2],
+           correlated[rng.integers(0, 64, 64)], constant,
+           rng.normal(0, 1, [500, 4]) * [1, 2, 3, 4], rng.normal(5, 2, [40, 1]),
+           np.repeat(correlated[:1], 5, axis=0)]
+  for rows in cases:
+    expected = sk_covariance.LedoitWolf().fit(rows).covariance_
+    np.testing.assert_allclose(realism.ledoit_wolf(rows), expected,
+                               rtol=1e-9, atol=1e-12)
+
+
 @pytest.fixture(scope='module')
 def small_evaluator(corpus_small_builder, tmp_path_factory):
   """The evaluator with the `small` settings, trained as the command does."""

@@ -106,15 +106,40 @@ def c2st(samples: np.ndarray, reference: np.ndarray,
           'interval': bootstrap_interval(correct, seed=seed), 'n': int(n)}
 
 
+def ledoit_wolf(rows: np.ndarray) -> np.ndarray:
+  """[F, F]: sklearn's `LedoitWolf().fit(rows).covariance_` (1/N, rows
+  centred) for rows [N, F], in closed form without its per-call checks
+  (a tenth of the time; the Fréchet bootstrap fits 400 per report).
+  `sklearn.covariance.ledoit_wolf_shrinkage` is the formula; tests hold
+  the two equal."""
+  x = np.asarray(rows, np.float64)
+  if x.ndim != 2 or x.shape[1] < 2:  # sklearn's own one-feature case.
+    return np.atleast_2d(sk_covariance.LedoitWolf().fit(
+        x.reshape(len(x), -1)).covariance_)
+  x = x - x.mean(0)
+  n, p = x.shape
+  emp = x.T @ x / n
+  trace = np.trace(emp)
+  mu = trace / p
+  x2 = x ** 2
+  delta_ = np.sum(emp ** 2)  # sum((X^T X)^2) / n^2
+  beta = (np.sum(x2.T @ x2) / n - delta_) / (p * n)
+  delta = (delta_ - 2.0 * mu * trace + p * mu ** 2) / p
+  beta = min(beta, delta)
+  shrinkage = 0.0 if beta == 0 else beta / delta
+  shrunk = (1.0 - shrinkage) * emp
+  shrunk.flat[::p + 1] += shrinkage * mu
+  return shrunk
+
+
 def _covariance(rows: np.ndarray, estimator: str) -> np.ndarray:
   """[F, F] covariance of rows [N, F] by 'ledoit_wolf' or 'sample'."""
   if estimator == 'sample':
     return np.atleast_2d(np.cov(rows, rowvar=False))
   if estimator == 'ledoit_wolf':
-    # assume_centered=False: LedoitWolf centres the rows itself; its
-    # estimate uses 1/N, rescaled here to the unbiased 1/(N - 1).
-    fitted = sk_covariance.LedoitWolf().fit(rows).covariance_
-    return np.atleast_2d(fitted) * len(rows) / max(len(rows) - 1, 1)
+    # Ledoit-Wolf's estimate uses 1/N, rescaled here to the unbiased
+    # 1/(N - 1).
+    return ledoit_wolf(rows) * len(rows) / max(len(rows) - 1, 1)
   raise ValueError(f'Unknown covariance {estimator!r}; use one of '
                    f'{", ".join(COVARIANCES)}.')
 
