@@ -37,8 +37,6 @@ from sklearn import ensemble
 import bench_decoding  # bench/bench_decoding.py
 import machine  # bench/machine.py
 import tables  # bench/tables.py
-from genre_transformer_gan import configs
-from genre_transformer_gan import datasets
 from genre_transformer_gan.evaluation import features
 from genre_transformer_gan.evaluation import real_data
 from genre_transformer_gan.evaluation import realism
@@ -90,10 +88,7 @@ def main():
   parser.add_argument('--json', action='store_true')
   args = parser.parse_args()
 
-  config = configs.get_config(args.config)
-  builder = datasets.get_builder(args.dataset or config.dataset,
-                                 data_dir=args.data_dir)
-  music = real_data.RealMusic(builder)
+  config, music = bench_decoding.load_music(args)
   named = {split: music.named_tokens(split, args.genre)
            for split in ('train', 'validation', 'test')}
   groups = source_groups(named['train'], args.min_share)

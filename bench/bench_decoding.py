@@ -62,6 +62,14 @@ def add_generator_flags(parser) -> None:
   parser.add_argument('--genre', default='classical')
 
 
+def load_music(args):
+  """(config, evaluation/real_data.RealMusic) of add_generator_flags'
+  --config, --dataset and --data_dir."""
+  config = configs.get_config(args.config)
+  return config, real_data.RealMusic(datasets.get_builder(
+      args.dataset or config.dataset, data_dir=args.data_dir))
+
+
 def generator(args, config, genres):
   """(model, vocabulary) of --model_dir (its genre stage) or the shipped
   generator (--pretrained)."""
@@ -134,11 +142,8 @@ def main():
   parser.add_argument('--json', action='store_true')
   args = parser.parse_args()
 
-  config = configs.get_config(args.config)
-  builder = datasets.get_builder(args.dataset or config.dataset,
-                                 data_dir=args.data_dir)
-  music = real_data.RealMusic(builder)
-  genres = datasets.get_vocabulary(builder).genres
+  config, music = load_music(args)
+  genres = music.genres
   if args.evaluator_dir:
     evaluator = evaluator_lib.FeatureEvaluator.load(args.evaluator_dir,
                                                     genres)

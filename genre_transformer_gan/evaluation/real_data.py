@@ -77,13 +77,13 @@ class RealMusic:
 
   def tokens(self, split: str, genre: str) -> List[np.ndarray]:
     """The event tokens of every `split` piece of one genre."""
-    return [tokens for tokens, _ in self.pieces(split, [genre])]
+    return [tokens for _, tokens in self.named_tokens(split, genre)]
 
   def named_tokens(self, split: str, genre: str
                    ) -> List[Tuple[str, np.ndarray]]:
-    """[(example id, event tokens)] of one genre's `split` pieces, in the
-    order of `tokens` (corpus_genre's ids begin with the music21 corpus
-    folder: its composer or collection)."""
+    """[(example id, event tokens)] of one genre's `split` pieces, file
+    order (corpus_genre's ids begin with the music21 corpus folder: its
+    composer or collection)."""
     genre_id = self.genre_ids([genre])[0]
     return [(name, tokens) for tokens, label, name in self._split(split)
             if label == genre_id]

@@ -109,7 +109,8 @@ def c2st(samples: np.ndarray, reference: np.ndarray,
 def ledoit_wolf(rows: np.ndarray) -> np.ndarray:
   """[F, F]: sklearn's `LedoitWolf().fit(rows).covariance_` (1/N, rows
   centred) for rows [N, F], in closed form without its per-call checks
-  (a tenth of the time; the Fréchet bootstrap fits 400 per report).
+  (the Fréchet bootstrap fits 402 per report row; BENCHMARKS.md, "The
+  Fréchet distance with shrinkage", times both).
   `sklearn.covariance.ledoit_wolf_shrinkage` is the formula; tests hold
   the two equal."""
   x = np.asarray(rows, np.float64)
