@@ -8,7 +8,6 @@ it.
 
 import contextlib
 import fcntl
-import multiprocessing
 import os
 import pickle
 
@@ -39,14 +38,6 @@ def _eager_where_marked(request):
   tf.config.run_functions_eagerly(False)
 
 
-def _piece_midi(piece):
-  from genre_transformer_gan.data import corpus_lib  # pylint: disable=import-outside-toplevel
-  try:
-    return piece.id, corpus_lib.piece_to_midi(piece)
-  except Exception:  # pylint: disable=broad-except
-    return piece.id, None
-
-
 def _shared_dir(tmp_path_factory):
   """A folder every test process of this run sees (xdist: the workers'
   common parent; one process: its own base folder)."""
@@ -67,26 +58,27 @@ def _made_once(tmp_path_factory, name):
 
 
 @pytest.fixture(scope='session')
-def corpus_midi(tmp_path_factory):
-  """{piece id: MIDI bytes} for >= 100 pieces of real music (3 genres)."""
+def corpus_midi(corpus_data_dir):
+  """{piece id: MIDI bytes} for >= 100 pieces of real music (3 genres): the
+  first 40 per genre of corpus_small_builder's, read from the renderings
+  its build kept (music21 renders them again only if they are missing)."""
   from genre_transformer_gan.data import corpus_lib  # pylint: disable=import-outside-toplevel
-  with _made_once(tmp_path_factory, 'corpus_midi.pickle') as path:
-    if path.exists():
-      with open(path, 'rb') as f:
-        return pickle.load(f)  # Written by this run's fixture, below.
-    pieces = corpus_lib.list_pieces(max_per_genre=40, max_file_bytes=20_000)
-    with multiprocessing.get_context('spawn').Pool(2) as pool:
-      converted = pool.map(_piece_midi, pieces, chunksize=4)
-    midi = {piece_id: data for piece_id, data in converted if data}
-    assert len(midi) >= 100, len(midi)
-    with open(path, 'wb') as f:
-      pickle.dump(midi, f)
-    return midi
+  from tfds_builders.corpus_genre import corpus_genre_dataset_builder  # pylint: disable=import-outside-toplevel
+  cache_folder = os.path.join(corpus_data_dir, 'downloads',
+                              corpus_genre_dataset_builder.MIDI_CACHE_FOLDER)
+  midi = {}
+  for piece in corpus_lib.list_pieces(max_per_genre=40, max_file_bytes=20_000):
+    try:
+      midi[piece.id] = corpus_lib.piece_to_midi(piece, cache_folder)
+    except Exception:  # pylint: disable=broad-except
+      pass  # music21 cannot read it (the build skipped it too).
+  assert len(midi) >= 100, len(midi)
+  return midi
 
 
 @pytest.fixture(scope='session')
 def corpus_small_builder(tmp_path_factory):
-  """corpus_genre/small built from an empty data_dir (about a minute)."""
+  """corpus_genre/small built from an empty data_dir (about 2 minutes)."""
   from genre_transformer_gan import datasets  # pylint: disable=import-outside-toplevel
   with _made_once(tmp_path_factory, 'tfds_data') as data_dir:
     return datasets.get_builder('corpus_genre/small',

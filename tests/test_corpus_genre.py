@@ -1,6 +1,8 @@
 """corpus_genre/small: builds from an empty data_dir, offline."""
 
 import collections
+import os
+import shutil
 
 import numpy as np
 import pytest
@@ -8,13 +10,14 @@ import tensorflow_datasets as tfds
 
 from genre_transformer_gan.data import corpus_lib
 from genre_transformer_gan.data import example_lib
+from genre_transformer_gan.data import midi_cache
 from genre_transformer_gan.data import near_duplicates
 from genre_transformer_gan.data import pipeline
 from genre_transformer_gan.data import vocabulary as vocab
 from genre_transformer_gan import datasets
 from tfds_builders.corpus_genre import corpus_genre_dataset_builder
 
-# The slow tier: these build the embedded dataset (about a minute).
+# The slow tier: these build the embedded dataset (about 2 minutes).
 pytestmark = pytest.mark.slow
 
 
@@ -42,6 +45,26 @@ def test_small_has_three_genres_with_100_training_pieces(corpus_small_builder):
   assert example_lib.read_skip_summary(builder.data_dir)['skipped'] is not None
 
 
+def test_small_keeps_its_renderings(corpus_small_builder, corpus_data_dir):
+  """One intact rendering per example under downloads/, which tokenizes to
+  the example's tokens (a rebuild reads them instead of music21)."""
+  cache = midi_cache.MidiCache(os.path.join(
+      corpus_data_dir, 'downloads',
+      corpus_genre_dataset_builder.MIDI_CACHE_FOLDER))
+  config = corpus_small_builder.builder_config
+  pieces = {piece.id: piece for piece in corpus_lib.list_pieces(
+      config.max_per_genre, config.max_file_bytes)}
+  examples = list(tfds.as_numpy(corpus_small_builder.as_dataset(
+      split='validation')))
+  assert len(examples) > 30
+  for example in examples:
+    piece = pieces[example['id'].decode()]
+    data = cache.get(corpus_lib.rendering_key(piece))
+    assert data is not None, piece.id
+    np.testing.assert_array_equal(example_lib.make_example(
+        data, example['genre'], piece.id)['tokens'], example['tokens'])
+
+
 def test_small_feeds_the_pipeline(corpus_small_builder):
   genre_ids = datasets.genre_ids(corpus_small_builder, ['folk'])
   batch = next(iter(pipeline.train_dataset(
@@ -67,8 +90,13 @@ def test_genre_mapping_is_disjoint_and_documented():
 
 
 @pytest.mark.slow
-def test_full_config_runs_through_beam(tmp_path, monkeypatch):
-  """`full`'s Beam path on a subset, with a broken piece counted."""
+def test_full_config_runs_through_beam(corpus_data_dir, tmp_path,
+                                      monkeypatch):
+  """`full`'s Beam path on a subset, with a broken piece counted; on a
+  data_dir holding `small`'s renderings, as after building `small`."""
+  kept = os.path.join('downloads',
+                      corpus_genre_dataset_builder.MIDI_CACHE_FOLDER)
+  shutil.copytree(os.path.join(corpus_data_dir, kept), tmp_path / kept)
   pieces = corpus_lib.list_pieces(max_per_genre=10, max_file_bytes=20_000)
   broken = corpus_lib.Piece('folk', 'ryansMammoth/no_such_tune.abc')
   monkeypatch.setattr(corpus_lib, 'list_pieces',

@@ -141,7 +141,8 @@ def test_beam_path_converts_once_and_keeps_groups_in_one_split(monkeypatch):
   melody = {t: rng.integers(60, 80, size=40) for t in ('a', 'b')}
   converted = []
 
-  def process_piece(piece):
+  def process_piece(piece, cache_folder):
+    assert cache_folder == 'cache'
     converted.append(piece.id)
     tune = 'a' if piece.id in tune_a else 'b' if piece.id in tune_b else None
     if piece.id == 'tune199':
@@ -156,7 +157,7 @@ def test_beam_path_converts_once_and_keeps_groups_in_one_split(monkeypatch):
   monkeypatch.setattr(corpus_genre_dataset_builder, 'small_piece_ids',
                       lambda: [by_split['validation'][0]] + names[100:150])
   builder = corpus_genre_dataset_builder.Builder(config='full')
-  transforms = builder._beam_splits(pieces)  # pylint: disable=protected-access
+  transforms = builder._beam_splits(pieces, 'cache')  # pylint: disable=protected-access
   expected = {s: [] for s in transforms}
   for name in names[:-1]:
     split = split_of(name)

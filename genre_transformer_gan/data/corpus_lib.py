@@ -12,8 +12,9 @@ analyses, `.rntxt`, are not scores and are left out):
              lusitano
 
 A piece is one score file, or one tune (`X:` number) of a multi-tune ABC
-file. music21 renders it to MIDI and the same tokenizer as for Lakh turns
-it into tokens, so both datasets carry the same features.
+file. music21 renders it to MIDI (the builder keeps the renderings:
+midi_cache.py) and the same tokenizer as for Lakh turns it into tokens, so
+both datasets carry the same features.
 """
 
 import dataclasses
@@ -22,6 +23,8 @@ import os
 import re
 from typing import Dict, List, Optional, Tuple
 import warnings
+
+from genre_transformer_gan.data import midi_cache
 
 GENRE_SOURCES: Dict[str, Tuple[str, ...]] = {
     'classical': ('bach', 'beethoven', 'mozart', 'haydn', 'handel', 'chopin',
@@ -132,15 +135,51 @@ def _strip_repeats(score) -> None:
     expression.activeSite.remove(expression)
 
 
-def piece_to_midi(piece: Piece) -> bytes:
-  """Parses a piece with music21 and renders it to MIDI bytes.
+# Bump when piece_to_midi renders a piece otherwise: cached renderings of
+# another version are not read (midi_cache.py).
+RENDERING_VERSION = 1
+
+
+def rendering_key(piece: Piece) -> str:
+  """The cache key of a piece's rendering: this code's rendering version,
+  music21's version (its corpus ships with it) and the piece's file and
+  size. Never raises: a missing file is keyed as such (its rendering fails
+  and is counted, as without a cache)."""
+  import music21  # pylint: disable=import-outside-toplevel
+  try:
+    size = os.path.getsize(os.path.join(corpus_root(), piece.path))
+  except OSError:
+    size = 'missing'
+  return (f'rendering {RENDERING_VERSION} music21 {music21.__version__} '
+          f'{piece.id} {size}')
+
+
+def piece_to_midi(piece: Piece, cache_folder: Optional[str] = None) -> bytes:
+  """A piece rendered to MIDI bytes by music21 (or read from the cache).
 
   Repeats are expanded; where music21 finds them malformed, they are
   dropped and the piece is played straight through.
 
+  Args:
+    cache_folder: a midi_cache folder to read the rendering from, and to
+      keep it in when it is not there; None renders every time.
+
   Raises:
     Exception: whatever music21 raises for a score it cannot read.
   """
+  if cache_folder is None:
+    return _render(piece)
+  cache = midi_cache.MidiCache(cache_folder)
+  key = rendering_key(piece)
+  data = cache.get(key)
+  if data is None:
+    data = _render(piece)
+    cache.put(key, data)
+  return data
+
+
+def _render(piece: Piece) -> bytes:
+  """music21's MIDI rendering of a piece (piece_to_midi without a cache)."""
   from music21 import converter, midi, repeat  # pylint: disable=import-outside-toplevel
   with warnings.catch_warnings():
     warnings.simplefilter('ignore')
@@ -163,8 +202,11 @@ def piece_to_midi(piece: Piece) -> bytes:
     return midi_file.writestr()
 
 
-def piece_to_example(piece: Piece):
+def piece_to_example(piece: Piece, cache_folder: Optional[str] = None):
   """Piece -> (key, example dict) for the corpus_genre builder.
+
+  Args:
+    cache_folder: as piece_to_midi's.
 
   Raises:
     example_lib.SkipExample: `score_error` if music21 fails, else as
@@ -172,21 +214,22 @@ def piece_to_example(piece: Piece):
   """
   from genre_transformer_gan.data import example_lib  # pylint: disable=import-outside-toplevel
   try:
-    midi_bytes = piece_to_midi(piece)
+    midi_bytes = piece_to_midi(piece, cache_folder)
   except Exception as e:  # pylint: disable=broad-except
     raise example_lib.SkipExample('score_error', f'{piece.id}: {e}') from e
   return piece.id, example_lib.make_example(
       midi_bytes, GENRES.index(piece.genre), piece.id)
 
 
-def process_piece(piece: Piece):
+def process_piece(piece: Piece, cache_folder: Optional[str] = None):
   """Piece -> ('ok', key, example) or ('skip', reason, piece id).
 
   Never raises, so it can run in a process pool or a Beam worker.
+  cache_folder: as piece_to_midi's.
   """
   from genre_transformer_gan.data import example_lib  # pylint: disable=import-outside-toplevel
   try:
-    key, example = piece_to_example(piece)
+    key, example = piece_to_example(piece, cache_folder)
     return 'ok', key, example
   except example_lib.SkipExample as e:
     return 'skip', e.reason, piece.id

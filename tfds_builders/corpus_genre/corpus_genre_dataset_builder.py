@@ -6,6 +6,7 @@ genre mapping, and genre_transformer_gan/data/corpus_lib.py for the code.
 
 import collections
 import dataclasses
+import functools
 import multiprocessing
 import os
 import time
@@ -17,11 +18,14 @@ import tensorflow_datasets as tfds
 from genre_transformer_gan.data import beam_builders
 from genre_transformer_gan.data import corpus_lib
 from genre_transformer_gan.data import example_lib
+from genre_transformer_gan.data import midi_cache
 from genre_transformer_gan.data import near_duplicates
 
 # A few hundred pieces per genre: 10 % held out each, so validation and test
 # have ~15 pieces per genre in `small` (lakh_genre keeps 90 / 5 / 5).
 SPLIT_PERCENT = (80, 10, 10)
+# Under the TFDS download folder: music21's renderings (midi_cache.py).
+MIDI_CACHE_FOLDER = 'corpus_genre_midi'
 
 
 def split_of(piece_id: str) -> str:
@@ -137,27 +141,35 @@ class Builder(beam_builders.LocalBeamRunnerMixin,
     )
 
   def _split_generators(self, dl_manager):
-    del dl_manager  # Nothing to download.
+    # Nothing to download: the download folder keeps music21's renderings.
+    cache_folder = os.path.join(os.fspath(dl_manager.download_dir),
+                                MIDI_CACHE_FOLDER)
     pieces = corpus_lib.list_pieces(self.builder_config.max_per_genre,
                                     self.builder_config.max_file_bytes)
+    cache = midi_cache.MidiCache(cache_folder)
+    logging.info('corpus_genre: %d of %d pieces were rendered before (%s); '
+                 'music21 renders the rest.', sum(
+                     corpus_lib.rendering_key(p) in cache for p in pieces),
+                 len(pieces), cache_folder)
     if self.builder_config.use_beam:
-      return self._beam_splits(pieces)
-    results = self._process_locally(pieces)
+      return self._beam_splits(pieces, cache_folder)
+    results = self._process_locally(pieces, cache_folder)
     ok = [result for result in results.values() if result[0] == 'ok']
     splits = split_with_near_duplicates(ok)
     by_split = example_lib.group_by_split(ok, lambda r: splits[r[1]])
     return {split: self._generate_examples(split_results)
             for split, split_results in by_split.items()}
 
-  def _process_locally(self, pieces):
+  def _process_locally(self, pieces, cache_folder):
     """Converts every piece with a process pool, logging progress."""
     results, skipped = {}, collections.Counter()
     start = time.time()
     # spawn, not fork: TensorFlow is already initialised in this process.
     context = multiprocessing.get_context('spawn')
     with context.Pool(multiprocessing.cpu_count()) as pool:
-      results_in_order = pool.imap(corpus_lib.process_piece, pieces,
-                                   chunksize=4)
+      results_in_order = pool.imap(
+          functools.partial(corpus_lib.process_piece,
+                            cache_folder=cache_folder), pieces, chunksize=4)
       for i, result in enumerate(results_in_order):
         if result[0] == 'skip':
           skipped[result[1]] += 1
@@ -177,7 +189,7 @@ class Builder(beam_builders.LocalBeamRunnerMixin,
       if result[0] == 'ok':
         yield result[1], result[2]
 
-  def _beam_splits(self, pieces):
+  def _beam_splits(self, pieces, cache_folder):
     """{split: PTransform}: one conversion shared by the three splits.
 
     Beam converts every piece once, gathers the near-duplicate keys of all
@@ -196,7 +208,7 @@ class Builder(beam_builders.LocalBeamRunnerMixin,
 
     def convert(piece):
       _log_progress(share)
-      result = corpus_lib.process_piece(piece)
+      result = corpus_lib.process_piece(piece, cache_folder)
       if result[0] == 'ok':
         yield result[1], result[2]
       else:

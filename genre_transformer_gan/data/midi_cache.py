@@ -1,0 +1,77 @@
+"""A folder of MIDI renderings, so a rebuild does not render a score again.
+
+music21's rendering of a score to MIDI is most of a corpus_genre build's
+time (1-5 s for a classical movement, most of it music21's repeat
+expansion); the tokenizer after it takes milliseconds. The builder keeps
+each rendering in `<data_dir>/downloads/corpus_genre_midi/`, so building
+another version or config of the dataset (after a tokenizer change, or
+`full` after `small`) tokenizes what was rendered before
+(BENCHMARKS.md, "Dataset builds").
+
+  cache = midi_cache.MidiCache(folder)
+  data = cache.get(key)           # None: not there, or not intact
+  cache.put(key, data)            # atomic; a failed write is logged once
+
+An entry is the MIDI bytes followed by their MD5 digest; an entry whose
+digest does not match (a truncated or altered file) is a miss and is
+rendered and written again, so a damaged cache never costs a piece. Entries
+are only ever read as bytes (nothing in the folder is executed or
+unpickled). Delete the folder to render everything again.
+"""
+
+import hashlib
+import os
+from typing import Optional
+
+from absl import logging
+import tensorflow as tf
+
+from genre_transformer_gan import atomic_files
+
+_DIGEST_BYTES = 16  # MD5
+
+
+class MidiCache:
+  """MIDI bytes by key in `folder` (a local path or one tf.io.gfile reaches).
+
+  Attributes:
+    folder: where the entries are.
+  """
+
+  def __init__(self, folder: str):
+    self.folder = os.fspath(folder)
+    self._write_failed = False
+
+  def path(self, key: str) -> str:
+    """The entry's file: <folder>/<md5 of key>.mid."""
+    name = hashlib.md5(key.encode('utf-8')).hexdigest()
+    return os.path.join(self.folder, f'{name}.mid')
+
+  def get(self, key: str) -> Optional[bytes]:
+    """The MIDI bytes put under `key`, or None (absent or not intact)."""
+    try:
+      with tf.io.gfile.GFile(self.path(key), 'rb') as f:
+        entry = f.read()
+    except (OSError, tf.errors.OpError):
+      return None
+    data, digest = entry[:-_DIGEST_BYTES], entry[-_DIGEST_BYTES:]
+    if len(entry) <= _DIGEST_BYTES or hashlib.md5(data).digest() != digest:
+      return None
+    return data
+
+  def __contains__(self, key: str) -> bool:
+    """Whether an entry exists (intact or not: `get` checks)."""
+    return tf.io.gfile.exists(self.path(key))
+
+  def put(self, key: str, data: bytes) -> None:
+    """Writes the entry atomically; a failure is logged once, not raised
+    (the rendering is still used, only not kept)."""
+    try:
+      tf.io.gfile.makedirs(self.folder)
+      atomic_files.write_bytes(self.path(key),
+                               data + hashlib.md5(data).digest())
+    except (OSError, tf.errors.OpError) as e:
+      if not self._write_failed:
+        logging.warning('Not keeping MIDI renderings in %s (%s); the build '
+                        'goes on without them.', self.folder, e)
+      self._write_failed = True
