@@ -1,5 +1,6 @@
 """genre_gan_generate: MIDI, WAV, piano roll, index, genre transfer, errors."""
 
+import dataclasses
 import json
 import os
 import re
@@ -11,6 +12,7 @@ import pytest
 import tensorflow as tf
 
 from genre_transformer_gan import configs
+from genre_transformer_gan.data import notes as notes_lib
 from genre_transformer_gan.data import tokenizer
 from genre_transformer_gan import datasets
 from genre_transformer_gan.evaluation import real_data
@@ -164,6 +166,31 @@ def test_same_seed_same_samples(model_root):
   np.testing.assert_array_equal(first, again)
   assert not np.array_equal(first, other)
   assert not np.array_equal(first[0], first[2])  # Batches differ.
+
+
+def test_max_note_seconds_caps_what_is_written(model_root, tmp_path):
+  """--max_note_seconds: the same draws, each note ended at the cap, in the
+  tokens, the MIDI and the index's settings."""
+  generator = generate_lib.load(os.path.join(model_root, 'tiny'), 'folk')
+  settings = generate_lib.GenerateSettings(
+      genre='folk', num_samples=2, length=200, batch_size=2, seed=3,
+      synth='none')
+  plain = generate_lib.pieces(generator, settings, log=lambda _: None)
+  capped_settings = dataclasses.replace(settings, max_note_seconds=0.2)
+  index = generate_lib.generate_files(
+      generator, str(tmp_path / 'out'), capped_settings, log=lambda _: None)
+  assert index['settings']['max_note_seconds'] == 0.2
+  longest = []
+  for tokens, entry in zip(plain, index['samples']):
+    capped = np.load(tmp_path / 'out' / entry['tokens_file'])
+    np.testing.assert_array_equal(
+        capped, notes_lib.cap_note_durations(tokens, 20))
+    longest.append(notes_lib.notes_of_tokens(tokens).duration.max())
+    midi = _midi_sequence(str(tmp_path / 'out' / entry['midi']))
+    assert max(n.end_time - n.start_time for n in midi.notes) <= 0.2 + 1e-6
+  assert max(longest) > 0.2  # The cap had notes to end.
+  with pytest.raises(ValueError, match='--max_note_seconds must be > 0'):
+    dataclasses.replace(settings, max_note_seconds=0.0).check()
 
 
 def test_without_fluidsynth_renders_with_the_soundfont_wheel(

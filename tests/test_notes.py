@@ -8,14 +8,27 @@ from genre_transformer_gan.data import tokenizer
 from genre_transformer_gan.data import vocabulary as vocab
 
 
-def _oracle(tokens):
-  sequence = tokenizer.tokens_to_note_sequence(tokens)
+def _oracle(tokens, max_note_seconds=None):
+  sequence = tokenizer.tokens_to_note_sequence(
+      tokens, max_note_seconds=max_note_seconds)
   rows = sorted((n.start_time, n.pitch, n.end_time, n.velocity)
                 for n in sequence.notes)
   return rows, sequence.total_time
 
 
-def _assert_equal_to_oracle(tokens):
+def _rounded(rows, total_time):
+  """_oracle's result in whole microseconds (start + max_note_duration and
+  a step's time differ in the last bits)."""
+  return ([(round(start, 6), pitch, round(end, 6), velocity)
+           for start, pitch, end, velocity in rows], round(total_time, 6))
+
+
+def _assert_equal_to_oracle(tokens, max_note_seconds=None):
+  """notes_of_tokens(tokens) against note_seq; with max_note_seconds, of
+  the tokens capped by notes.cap_note_durations."""
+  if max_note_seconds is not None:
+    tokens = notes_lib.cap_note_durations(
+        tokens, round(max_note_seconds * vocab.STEPS_PER_SECOND))
   notes = notes_lib.notes_of_tokens(tokens)
   rows, total_time = _oracle(tokens)
   assert len(notes) == len(rows)
@@ -42,6 +55,42 @@ def test_equal_to_note_seq_on_random_streams():
     for _ in range(10):
       tokens = rng.integers(0, vocab.GENRE_OFFSET + 3, size=length)
       _assert_equal_to_oracle(tokens)
+
+
+def test_capped_tokens_decode_as_note_seqs_max_note_duration():
+  """cap_note_durations on tokens == note_seq's max_note_duration on the
+  uncapped stream (and both decoders agree on the capped one)."""
+  rng = np.random.default_rng(1)
+  for max_seconds in (0.05, 0.3, 1.0, 5.0):
+    for length in (0, 1, 64, 512):
+      for _ in range(5):
+        tokens = rng.integers(0, vocab.GENRE_OFFSET + 3, size=length)
+        capped = notes_lib.cap_note_durations(
+            tokens, round(max_seconds * vocab.STEPS_PER_SECOND))
+        assert _rounded(*_oracle(capped)) == _rounded(
+            *_oracle(tokens, max_seconds)), max_seconds
+        notes = _assert_equal_to_oracle(tokens, max_seconds)
+        assert len(notes) == 0 or notes.duration.max() <= max_seconds + 1e-9
+
+
+def test_cap_splits_the_shift_and_drops_the_late_note_off():
+  on = lambda p: vocab.NOTE_ON_OFFSET + p
+  off = lambda p: vocab.NOTE_OFF_OFFSET + p
+  shift = lambda steps: vocab.TIME_SHIFT_OFFSET + steps - 1
+  # 60 sounds 3 s, 64 0.5 s, 67 is struck again after 1.5 s (its first
+  # note ends there, under the cap); the cap is 2 s.
+  tokens = [on(60), on(67), shift(100), on(64), shift(50), off(64), on(67),
+            shift(100), shift(50), off(60), shift(10), vocab.EOS_ID, on(1)]
+  np.testing.assert_array_equal(
+      notes_lib.cap_note_durations(tokens, 200),
+      [on(60), on(67), shift(100), on(64), shift(50), off(64), on(67),
+       shift(50), off(60), shift(50), shift(50), shift(10), vocab.EOS_ID,
+       on(1)])
+  unchanged = [on(60), shift(100), off(60), shift(3)]
+  np.testing.assert_array_equal(
+      notes_lib.cap_note_durations(unchanged, 100), unchanged)
+  with pytest.raises(ValueError, match='at least 1'):
+    notes_lib.cap_note_durations(unchanged, 0)
 
 
 def test_open_notes_are_marked_and_one_key_sounds_once():

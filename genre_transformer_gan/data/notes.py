@@ -97,6 +97,59 @@ def one_key_tokens(tokens) -> np.ndarray:
   return np.array(out, np.int32)
 
 
+def cap_note_durations(tokens, max_steps: int) -> np.ndarray:
+  """int32 [L'] tokens in which no note sounds longer than max_steps.
+
+  Where a note reaches max_steps (10 ms each) a NOTE_OFF of it is inserted
+  (a TIME_SHIFT that passes that point is split in two), and the stream's
+  own later NOTE_OFF of that note is dropped; nothing else changes. Decoded,
+  the result is note_seq's `to_sequence(max_note_duration=...)` of the
+  tokens (tokenizer.tokens_to_note_sequence's max_note_seconds, the oracle
+  tests/test_notes.py holds it to). Magenta's Performance RNN ends its
+  samples' notes at 5 s the same way: a model can leave a note hanging.
+  One key sounds once, as in notes_of_tokens; EOS and what follows are
+  kept.
+  """
+  if max_steps < 1:
+    raise ValueError(f'max_steps must be at least 1, not {max_steps}.')
+  tokens = np.asarray(tokens).reshape(-1).tolist()
+  out = []
+  step = 0
+  onsets = {}  # sounding pitch -> its start step
+  ended = set()  # pitches ended here, whose own NOTE_OFF is dropped
+  for index, token in enumerate(tokens):
+    if token == vocab.EOS_ID:
+      out.extend(tokens[index:])
+      break
+    if vocab.NOTE_ON_OFFSET <= token < vocab.NOTE_OFF_OFFSET:
+      onsets[token - vocab.NOTE_ON_OFFSET] = step
+      ended.discard(token - vocab.NOTE_ON_OFFSET)
+    elif vocab.NOTE_OFF_OFFSET <= token < vocab.TIME_SHIFT_OFFSET:
+      pitch = token - vocab.NOTE_OFF_OFFSET
+      if pitch in ended:
+        ended.discard(pitch)
+        continue
+      onsets.pop(pitch, None)
+    elif vocab.TIME_SHIFT_OFFSET <= token < vocab.VELOCITY_OFFSET:
+      end = step + token - vocab.TIME_SHIFT_OFFSET + 1
+      while onsets and min(onsets.values()) + max_steps < end:
+        deadline = min(onsets.values()) + max_steps
+        if deadline > step:
+          out.append(vocab.TIME_SHIFT_OFFSET + deadline - step - 1)
+          step = deadline
+        for pitch in sorted(p for p, s in onsets.items() if s == step -
+                            max_steps):
+          out.append(vocab.NOTE_OFF_OFFSET + pitch)
+          del onsets[pitch]
+          ended.add(pitch)
+      if end > step:
+        out.append(vocab.TIME_SHIFT_OFFSET + end - step - 1)
+      step = end
+      continue
+    out.append(token)
+  return np.array(out, np.int32)
+
+
 def notes_of_tokens(tokens, velocity: int = DEFAULT_VELOCITY) -> Notes:
   """The notes int [L] event tokens play (PAD / genre skipped, EOS ends).
 

@@ -10,7 +10,7 @@ import dataclasses
 import io
 import os
 import struct
-from typing import Union
+from typing import Optional, Union
 
 from etils import epath
 import note_seq
@@ -97,7 +97,8 @@ def encode_midi(midi: MidiInput) -> np.ndarray:
   return encode_midi_with_info(midi).tokens
 
 
-def tokens_to_note_sequence(tokens, velocity: int = 100):
+def tokens_to_note_sequence(tokens, velocity: int = 100,
+                            max_note_seconds: Optional[float] = None):
   """Event tokens -> NoteSequence.
 
   PAD and genre tokens are skipped; decoding stops at the first EOS. One key
@@ -107,6 +108,8 @@ def tokens_to_note_sequence(tokens, velocity: int = 100):
   Args:
     tokens: int [length] tokens.
     velocity: velocity for notes before the first VELOCITY event.
+    max_note_seconds: if set, longer notes end there (note_seq's
+      max_note_duration; `notes.cap_note_durations` does it on tokens).
   """
   performance = note_seq.Performance(
       steps_per_second=vocab.STEPS_PER_SECOND,
@@ -118,7 +121,8 @@ def tokens_to_note_sequence(tokens, velocity: int = 100):
     if vocab.NUM_RESERVED <= token < vocab.GENRE_OFFSET:
       performance.append(midi_reference.ENCODING.decode_event(
           token - vocab.NUM_RESERVED))
-  return performance.to_sequence(velocity=velocity)
+  return performance.to_sequence(velocity=velocity,
+                                 max_note_duration=max_note_seconds)
 
 
 def decode_tokens(tokens, path=None, velocity: int = 100):

@@ -44,7 +44,8 @@ def generate(genre: str, seconds: Optional[float] = 30.0,
              top_p: Optional[float] = None, top_k: Optional[int] = None,
              guidance: str = 'none', guide=None,
              output_dir: Optional[str] = None, synth: str = 'auto',
-             overwrite: bool = False, log=print) -> List:
+             overwrite: bool = False, max_note_seconds: Optional[float] = None,
+             log=print) -> List:
   """Generates `num_samples` pieces of `genre`; returns their NoteSequences.
 
   Args:
@@ -60,6 +61,8 @@ def generate(genre: str, seconds: Optional[float] = 30.0,
     guidance, guide: genre guidance (guidance.py) and, for rerank:N /
       drs:N / chunk:N, the classifier that ranks (a models/classifier_io
       load; drs needs one with the class 'generated').
+    max_note_seconds: if given, a note still sounding this long after it
+      began ends there (genre_gan_generate --max_note_seconds).
     output_dir: if given, also writes MIDI, WAV (`synth`), piano-roll PNG
       and index.json / .md / .html there, as genre_gan_generate does (a
       folder with an earlier run's samples only with `overwrite`).
@@ -75,7 +78,7 @@ def generate(genre: str, seconds: Optional[float] = 30.0,
       seconds=None if length else seconds, temperature=temperature,
       top_k=top_k, top_p=top_p, seed=seed, batch_size=min(num_samples, 8),
       primer=primer, primer_seconds=primer_seconds, synth=synth,
-      guidance=guidance)
+      guidance=guidance, max_note_seconds=max_note_seconds)
   settings.check()
   generator = load(model, genre)
   generate_lib.check_genre(generator, genre)

@@ -28,6 +28,7 @@ import tensorflow as tf
 
 from genre_transformer_gan import atomic_files
 from genre_transformer_gan.data import example_lib
+from genre_transformer_gan.data import notes as notes_lib
 from genre_transformer_gan.data import tokenizer
 from genre_transformer_gan.data import vocabulary as vocab
 from genre_transformer_gan import file_checks
@@ -73,6 +74,10 @@ class GenerateSettings:
       where it reaches `seconds`.
     primer_seconds: if set, the primer's first seconds (still at most
       primer_tokens, or half the model's training length).
+    max_note_seconds: if set, a note still sounding this long after it
+      began ends there (notes.cap_note_durations: Magenta's Performance RNN
+      does so at 5 s, as a model can leave a note hanging), in every file
+      written and in what the index's judges read.
   """
   genre: str
   num_samples: int = 8
@@ -90,6 +95,7 @@ class GenerateSettings:
   guidance: str = 'none'
   seconds: Optional[float] = None
   primer_seconds: Optional[float] = None
+  max_note_seconds: Optional[float] = None
 
   @property
   def tokens(self) -> int:
@@ -103,7 +109,8 @@ class GenerateSettings:
     for name in ('num_samples', 'length', 'batch_size', 'sample_rate'):
       if getattr(self, name) < 1:
         raise ValueError(f'--{name} must be at least 1.')
-    for name in ('temperature', 'seconds', 'primer_seconds'):
+    for name in ('temperature', 'seconds', 'primer_seconds',
+                 'max_note_seconds'):
       if getattr(self, name) is not None and getattr(self, name) <= 0:
         raise ValueError(f'--{name} must be > 0.')
     if self.top_p is not None and not 0 < self.top_p <= 1:
@@ -244,21 +251,27 @@ def pieces(generator: LoadedGenerator, settings: GenerateSettings,
            primer: Optional[np.ndarray] = None, log=print,
            classifier=None) -> list:
   """[int32 [n_i]]: `sample`'s rows, each cut at settings.seconds if set
-  (the primer is kept whole)."""
-  tokens = sample(generator, settings, primer, log, classifier)
-  if settings.seconds is None:
-    return list(tokens)
-  start = 0 if primer is None else len(primer)
-  return [np.concatenate([t[:start], example_lib.first_seconds(
-      t[start:], settings.seconds)]) for t in tokens]
+  (the primer is kept whole), then notes capped at max_note_seconds if
+  set."""
+  tokens = list(sample(generator, settings, primer, log, classifier))
+  if settings.seconds is not None:
+    start = 0 if primer is None else len(primer)
+    tokens = [np.concatenate([t[:start], example_lib.first_seconds(
+        t[start:], settings.seconds)]) for t in tokens]
+  if settings.max_note_seconds is not None:
+    max_steps = max(1, round(settings.max_note_seconds *
+                             vocab.STEPS_PER_SECOND))
+    tokens = [notes_lib.cap_note_durations(t, max_steps) for t in tokens]
+  return tokens
 
 
 def write_piece(tokens, directory: str, stem: str, settings: GenerateSettings,
                 title: str = '', boundary_seconds=None) -> dict:
   """<stem>.mid, .npy, .png and (unless synth is 'none') .wav; the entry.
 
-  The .npy holds the event tokens exactly as generated (genre_gan_evaluate
-  reads it instead of the MIDI: MIDI closes notes a model never closed).
+  The .npy holds the event tokens exactly as generated (with notes capped
+  if --max_note_seconds; genre_gan_evaluate reads it instead of the MIDI:
+  MIDI closes notes a model never closed).
   """
   tf.io.gfile.makedirs(directory)
   midi_path = os.path.join(directory, stem + '.mid')

@@ -6,7 +6,8 @@ roll and the verdicts per sample, the primer beside the first.
 index.json:
   {'settings': {genre, num_samples, length, temperature, top_k, top_p, seed,
                 batch_size, primer, primer_tokens, synth, sample_rate,
-                soundfont},
+                soundfont, guidance, seconds, primer_seconds,
+                max_note_seconds},
    'model': {'model_dir', 'checkpoint', 'stage', 'config', 'generator'},
    'judges': {'evaluator': dir or None, 'classifier': dir or None},
    'primer': entry or None,          # files under primer/

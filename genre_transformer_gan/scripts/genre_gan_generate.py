@@ -86,6 +86,11 @@ flags.DEFINE_integer('primer_tokens', 0, "The primer's first tokens used "
                      "(0: half the model's training length).")
 flags.DEFINE_float('primer_seconds', None, "The primer's first seconds used "
                    '(still at most --primer_tokens).')
+flags.DEFINE_float('max_note_seconds', None, 'End every note still sounding '
+                   'this long after it began (off by default; Magenta\'s '
+                   'Performance RNN uses 5: a model can leave a note '
+                   'hanging), in every file and in what the index judges.',
+                   lower_bound=0.01)
 flags.DEFINE_enum('synth', 'auto', list(audio.SYNTHS),
                   'WAV renderer: auto (FluidSynth where its system library '
                   'is installed, else soundfont), fluidsynth, soundfont '
@@ -127,7 +132,8 @@ def run():
       primer_tokens=FLAGS.primer_tokens, synth=FLAGS.synth,
       sample_rate=FLAGS.sample_rate, soundfont=FLAGS.soundfont,
       guidance='none' if FLAGS.guidance == 'auto' else FLAGS.guidance,
-      seconds=FLAGS.seconds, primer_seconds=FLAGS.primer_seconds)
+      seconds=FLAGS.seconds, primer_seconds=FLAGS.primer_seconds,
+      max_note_seconds=FLAGS.max_note_seconds)
   settings.check()
   output_dir = FLAGS.output_dir or f'samples/{FLAGS.genre}'
   file_checks.ensure_writable_dir(output_dir, '--output_dir')
