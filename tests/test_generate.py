@@ -18,6 +18,7 @@ from genre_transformer_gan import datasets
 from genre_transformer_gan.evaluation import real_data
 from genre_transformer_gan.generation import audio
 from genre_transformer_gan.generation import generate_lib
+from genre_transformer_gan.testing import synthetic_midi
 from genre_transformer_gan.models import generator_io
 from genre_transformer_gan.training import run_lib
 from tests import console
@@ -191,6 +192,26 @@ def test_max_note_seconds_caps_what_is_written(model_root, tmp_path):
   assert max(longest) > 0.2  # The cap had notes to end.
   with pytest.raises(ValueError, match='--max_note_seconds must be > 0'):
     dataclasses.replace(settings, max_note_seconds=0.0).check()
+  # With a primer, each piece begins with the primer as written (capped
+  # too), and the judges read what follows it.
+  primer_path = tmp_path / 'primer.mid'
+  primer_path.write_bytes(synthetic_midi.style_midi(2, 0, num_notes=60))
+  judged = []
+  judge = lambda sets: judged.extend(sets) or [{} for _ in sets]  # noqa: E731
+  index = generate_lib.generate_files(
+      generator, str(tmp_path / 'primed'), dataclasses.replace(
+          capped_settings, primer=str(primer_path), length=40), judge=judge,
+      log=lambda _: None)
+  primer = np.load(tmp_path / 'primed' / 'primer' /
+                   index['primer']['tokens_file'])
+  fed = generate_lib.primer_of(generator, dataclasses.replace(
+      capped_settings, primer=str(primer_path), length=40))
+  assert len(primer) > len(fed)  # The cap ended some of the primer's notes.
+  for entry, continuation in zip(index['samples'], judged):
+    piece = np.load(tmp_path / 'primed' / entry['tokens_file'])
+    np.testing.assert_array_equal(piece[:len(primer)], primer)
+    np.testing.assert_array_equal(piece[len(primer):], continuation)
+  np.testing.assert_array_equal(judged[-1], primer)
 
 
 def test_without_fluidsynth_renders_with_the_soundfont_wheel(

@@ -73,6 +73,17 @@ def test_capped_tokens_decode_as_note_seqs_max_note_duration():
         assert len(notes) == 0 or notes.duration.max() <= max_seconds + 1e-9
 
 
+def test_a_capped_prefix_begins_the_capped_stream():
+  """What generate_lib relies on to find a primer's end after the cap."""
+  rng = np.random.default_rng(2)
+  for _ in range(20):
+    tokens = rng.integers(0, vocab.GENRE_OFFSET, size=300)
+    for cut in (0, 1, 100, 299):
+      prefix = notes_lib.cap_note_durations(tokens[:cut], 30)
+      np.testing.assert_array_equal(
+          notes_lib.cap_note_durations(tokens, 30)[:len(prefix)], prefix)
+
+
 def test_cap_splits_the_shift_and_drops_the_late_note_off():
   on = lambda p: vocab.NOTE_ON_OFFSET + p
   off = lambda p: vocab.NOTE_OFF_OFFSET + p

@@ -258,11 +258,17 @@ def pieces(generator: LoadedGenerator, settings: GenerateSettings,
     start = 0 if primer is None else len(primer)
     tokens = [np.concatenate([t[:start], example_lib.first_seconds(
         t[start:], settings.seconds)]) for t in tokens]
-  if settings.max_note_seconds is not None:
-    max_steps = max(1, round(settings.max_note_seconds *
-                             vocab.STEPS_PER_SECOND))
-    tokens = [notes_lib.cap_note_durations(t, max_steps) for t in tokens]
-  return tokens
+  return [capped(t, settings) for t in tokens]
+
+
+def capped(tokens: np.ndarray, settings: GenerateSettings) -> np.ndarray:
+  """tokens with notes capped at settings.max_note_seconds (if set). The
+  cap reads the stream in order, so a primer's capped tokens begin its
+  capped continuation's."""
+  if settings.max_note_seconds is None:
+    return tokens
+  return notes_lib.cap_note_durations(tokens, max(1, round(
+      settings.max_note_seconds * vocab.STEPS_PER_SECOND)))
 
 
 def write_piece(tokens, directory: str, stem: str, settings: GenerateSettings,
@@ -354,15 +360,18 @@ def _generate_files(generator, output_dir, settings, judge, log, guide,
   if message:
     log(message)
   settings_used = dataclasses.replace(settings, synth=synth)
-  primer_entry, boundary = None, None
+  primer_entry, boundary, written_primer = None, None, None
   primer = primer_of(generator, settings)
   if primer is not None:
     boundary = example_lib.duration_seconds(primer)
-    primer_entry = write_piece(primer, os.path.join(output_dir, PRIMER_DIR),
+    written_primer = capped(primer, settings)  # Where each piece's starts.
+    primer_entry = write_piece(written_primer,
+                               os.path.join(output_dir, PRIMER_DIR),
                                'primer', settings_used, 'primer')
   tokens = pieces(generator, settings, primer, log, classifier)
-  continuations = [t[0 if primer is None else len(primer):] for t in tokens]
-  judged = continuations + ([primer] if primer is not None else [])
+  continuations = [t[0 if primer is None else len(written_primer):]
+                   for t in tokens]
+  judged = continuations + ([written_primer] if primer is not None else [])
   probabilities = judge(judged) if judge else [{} for _ in judged]
   if primer_entry is not None:
     primer_entry['genre_probabilities'] = probabilities.pop()
