@@ -29,6 +29,7 @@ import tensorflow as tf
 from genre_transformer_gan import atomic_files
 
 _DIGEST_BYTES = 16  # MD5
+_UNWRITABLE = set()  # folders this process could not write: warned once
 
 
 class MidiCache:
@@ -40,7 +41,6 @@ class MidiCache:
 
   def __init__(self, folder: str):
     self.folder = os.fspath(folder)
-    self._write_failed = False
 
   def path(self, key: str) -> str:
     """The entry's file: <folder>/<md5 of key>.mid."""
@@ -64,14 +64,14 @@ class MidiCache:
     return tf.io.gfile.exists(self.path(key))
 
   def put(self, key: str, data: bytes) -> None:
-    """Writes the entry atomically; a failure is logged once, not raised
-    (the rendering is still used, only not kept)."""
+    """Writes the entry atomically; a failure is logged once per folder and
+    process, not raised (the rendering is still used, only not kept)."""
     try:
       tf.io.gfile.makedirs(self.folder)
       atomic_files.write_bytes(self.path(key),
                                data + hashlib.md5(data).digest())
     except (OSError, tf.errors.OpError) as e:
-      if not self._write_failed:
+      if self.folder not in _UNWRITABLE:
         logging.warning('Not keeping MIDI renderings in %s (%s); the build '
                         'goes on without them.', self.folder, e)
-      self._write_failed = True
+      _UNWRITABLE.add(self.folder)
