@@ -48,9 +48,8 @@ def main():
   try:
     cold_dir, warm_dir = os.path.join(root, 'cold'), os.path.join(root, 'warm')
     cold_seconds, cold = _build(args.dataset, cold_dir)
-    kept = os.path.join('downloads',
-                        corpus_genre_dataset_builder.MIDI_CACHE_FOLDER)
-    shutil.copytree(os.path.join(cold_dir, kept), os.path.join(warm_dir, kept))
+    shutil.copytree(corpus_genre_dataset_builder.kept_renderings(cold_dir),
+                    corpus_genre_dataset_builder.kept_renderings(warm_dir))
     warm_seconds, warm = _build(args.dataset, warm_dir)
     first, second = _examples(cold), _examples(warm)
     if first != second:

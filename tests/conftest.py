@@ -64,8 +64,7 @@ def corpus_midi(corpus_data_dir):
   its build kept (music21 renders them again only if they are missing)."""
   from genre_transformer_gan.data import corpus_lib  # pylint: disable=import-outside-toplevel
   from tfds_builders.corpus_genre import corpus_genre_dataset_builder  # pylint: disable=import-outside-toplevel
-  cache_folder = os.path.join(corpus_data_dir, 'downloads',
-                              corpus_genre_dataset_builder.MIDI_CACHE_FOLDER)
+  cache_folder = corpus_genre_dataset_builder.kept_renderings(corpus_data_dir)
   midi = {}
   for piece in corpus_lib.list_pieces(max_per_genre=40, max_file_bytes=20_000):
     try:

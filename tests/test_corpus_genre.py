@@ -1,7 +1,6 @@
 """corpus_genre/small: builds from an empty data_dir, offline."""
 
 import collections
-import os
 import shutil
 
 import numpy as np
@@ -48,9 +47,8 @@ def test_small_has_three_genres_with_100_training_pieces(corpus_small_builder):
 def test_small_keeps_its_renderings(corpus_small_builder, corpus_data_dir):
   """One intact rendering per example under downloads/, which tokenizes to
   the example's tokens (a rebuild reads them instead of music21)."""
-  cache = midi_cache.MidiCache(os.path.join(
-      corpus_data_dir, 'downloads',
-      corpus_genre_dataset_builder.MIDI_CACHE_FOLDER))
+  cache = midi_cache.MidiCache(
+      corpus_genre_dataset_builder.kept_renderings(corpus_data_dir))
   config = corpus_small_builder.builder_config
   pieces = {piece.id: piece for piece in corpus_lib.list_pieces(
       config.max_per_genre, config.max_file_bytes)}
@@ -94,9 +92,8 @@ def test_full_config_runs_through_beam(corpus_data_dir, tmp_path,
                                       monkeypatch):
   """`full`'s Beam path on a subset, with a broken piece counted; on a
   data_dir holding `small`'s renderings, as after building `small`."""
-  kept = os.path.join('downloads',
-                      corpus_genre_dataset_builder.MIDI_CACHE_FOLDER)
-  shutil.copytree(os.path.join(corpus_data_dir, kept), tmp_path / kept)
+  shutil.copytree(corpus_genre_dataset_builder.kept_renderings(
+      corpus_data_dir), corpus_genre_dataset_builder.kept_renderings(tmp_path))
   pieces = corpus_lib.list_pieces(max_per_genre=10, max_file_bytes=20_000)
   broken = corpus_lib.Piece('folk', 'ryansMammoth/no_such_tune.abc')
   monkeypatch.setattr(corpus_lib, 'list_pieces',

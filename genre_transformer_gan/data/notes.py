@@ -132,13 +132,15 @@ def cap_note_durations(tokens, max_steps: int) -> np.ndarray:
       onsets.pop(pitch, None)
     elif vocab.TIME_SHIFT_OFFSET <= token < vocab.VELOCITY_OFFSET:
       end = step + token - vocab.TIME_SHIFT_OFFSET + 1
-      while onsets and min(onsets.values()) + max_steps < end:
+      while onsets:
         deadline = min(onsets.values()) + max_steps
+        if deadline >= end:
+          break
         if deadline > step:
           out.append(vocab.TIME_SHIFT_OFFSET + deadline - step - 1)
           step = deadline
-        for pitch in sorted(p for p, s in onsets.items() if s == step -
-                            max_steps):
+        for pitch in sorted(p for p, s in onsets.items()
+                            if s + max_steps == deadline):
           out.append(vocab.NOTE_OFF_OFFSET + pitch)
           del onsets[pitch]
           ended.add(pitch)

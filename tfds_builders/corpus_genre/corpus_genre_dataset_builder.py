@@ -28,6 +28,18 @@ SPLIT_PERCENT = (80, 10, 10)
 MIDI_CACHE_FOLDER = 'corpus_genre_midi'
 
 
+def renderings_folder(download_dir) -> str:
+  """Where a build keeps music21's renderings, under its download folder
+  (TFDS's is <data_dir>/downloads unless a DownloadConfig moves it)."""
+  return os.path.join(os.fspath(download_dir), MIDI_CACHE_FOLDER)
+
+
+def kept_renderings(data_dir) -> str:
+  """renderings_folder of a build into data_dir with TFDS's download
+  folder."""
+  return renderings_folder(os.path.join(os.fspath(data_dir), 'downloads'))
+
+
 def split_of(piece_id: str) -> str:
   return example_lib.split_of(piece_id, SPLIT_PERCENT)
 
@@ -142,8 +154,7 @@ class Builder(beam_builders.LocalBeamRunnerMixin,
 
   def _split_generators(self, dl_manager):
     # Nothing to download: the download folder keeps music21's renderings.
-    cache_folder = os.path.join(os.fspath(dl_manager.download_dir),
-                                MIDI_CACHE_FOLDER)
+    cache_folder = renderings_folder(dl_manager.download_dir)
     pieces = corpus_lib.list_pieces(self.builder_config.max_per_genre,
                                     self.builder_config.max_file_bytes)
     cache = midi_cache.MidiCache(cache_folder)
