@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from genre_transformer_gan import configs
+from genre_transformer_gan import run_layout
 from genre_transformer_gan.generation import generate_lib
 from genre_transformer_gan.models import generator_io
 from genre_transformer_gan.training import adversarial
@@ -165,10 +166,18 @@ def test_the_guidance_can_differ_by_genre():
           'model of all genres') in plan('folk')
   assert ('samples (guidance drs:4) and an evaluation report beside the '
           'same model unguided') in plan('classical')
-  assert 'add the class "generated"' in plan('folk')
+  # folk is drawn unguided after MLE on it: no K+1 discriminator to make.
+  assert 'generated' not in plan('folk')
+  assert not run_lib.uses_generated_class(config, 'folk')
+  assert 'add the class "generated"' in plan('classical')
+  assert run_lib.uses_generated_class(config, 'classical')
+  assert run_lib.uses_generated_class(config, 'folk', 'mle_adversarial')
+  assert not run_lib.uses_generated_class(tiny, 'classical', 'adversarial')
   assert 'generated' not in run_lib.plan(config, 10, 5, None, 'all',
-                                         genre='folk', generated=None)
+                                         genre='classical', generated=None)
   assert 'the shipped discriminator' in run_lib.plan(
+      config, 10, 5, None, 'all', genre='classical', generated='shipped')
+  assert 'the shipped discriminator' not in run_lib.plan(
       config, 10, 5, None, 'all', genre='folk', generated='shipped')
   assert run_lib.genre_mle_control(config, 'folk') == 'all_genres'
   assert run_lib.genre_mle_control(config, 'classical') == 'unguided'
@@ -255,6 +264,10 @@ def test_the_genre_stages_mle_and_mle_adversarial(folders_builder, tmp_path,
                           genre_guidance=(('classical', 'none'),)))))
   assert '| classical | control: MLE on all genres | 3 |' in outcome['report']
   assert 'no guidance' not in outcome['report']
+  # Drawn unguided after MLE on the genre, it needs no K+1 discriminator:
+  # the report's frozen classifier is the genre classifier.
+  assert outcome['classifier_path'] != run_layout.generated_classifier_dir(
+      model_dir)
   with open(os.path.join(outcome['adversarial_dir'], 'evaluation.json')) as f:
     assert json.load(f)['meta']['guidance'] == 'none'
 

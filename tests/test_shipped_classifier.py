@@ -138,6 +138,12 @@ def test_a_run_uses_the_shipped_pair_only_where_both_fit(
       config, vocabulary, model_dir, classifier_path, 0, log=notes.append)
   assert genre_card and generated_card is None
   assert len(notes) == 1 and 'generator_sha256' in notes[0]
+  # A run that needs no K+1 one (run_lib.uses_generated_class) gets the
+  # genre classifier alone, and no note.
+  genre_card, generated_card = adversaries.shipped_discriminators(
+      config, vocabulary, model_dir, classifier_path, 40, generated=False,
+      log=notes.append)
+  assert genre_card and generated_card is None and len(notes) == 1
   assert adversaries.shipped_discriminators(
       config, vocabulary, model_dir, classifier_path, 40,
       'train') == (None, None)

@@ -42,13 +42,15 @@ def default_classifier_dir(model_dir, builder, config) -> str:
 
 def shipped_discriminators(config, vocabulary, model_dir: str,
                            classifier_path: str, start_step: int,
-                           source: str = 'auto', log=print):
+                           source: str = 'auto', generated: bool = True,
+                           log=print):
   """(genre card, K+1 card): the shipped classifiers (shipped_classifier)
   a run uses instead of training its own, each None when its folder is
   already full, `source` is 'train' or it does not fit (logged in one
   line). The K+1 one fits only a run that started from the shipped
   generator (start_step: run_lib.mle_start_step) and uses the shipped
-  genre classifier.
+  genre classifier; none is looked for when the run needs no K+1 one
+  (`generated` False: run_lib.uses_generated_class).
 
   Raises:
     ValueError: source 'shipped' and one does not fit (one line).
@@ -62,7 +64,8 @@ def shipped_discriminators(config, vocabulary, model_dir: str,
   generated_card = None
   trains_genres = genre_card is None and not classifier_io.exists(
       classifier_path)  # Then no shipped K+1 one can fit: no second note.
-  if (config.adversarial.generated_class and not trains_genres and
+  if (generated and config.adversarial.generated_class and
+      not trains_genres and
       not classifier_io.exists(
           run_layout.generated_classifier_dir(model_dir))):
     generator_card = pretrained.read_card(config.name, pretrained.DIRECTORY)

@@ -106,6 +106,17 @@ def report_guidance(config, genre: Optional[str] = None) -> str:
           if config.adversarial.generated_class else 'none')
 
 
+def uses_generated_class(config, genre: Optional[str] = None,
+                         genre_stage: Optional[str] = None) -> bool:
+  """Whether the genre stage for `genre` needs the K+1 discriminator: as
+  its adversary (a GAN stage) or to guide its report's samples. 'mle' for
+  a genre drawn unguided (`small`'s folk) needs none, so none is made."""
+  if not config.adversarial.generated_class:
+    return False
+  stage = genre_stage or config.stage_for(genre)
+  return stage != 'mle' or config.sampling.guidance_for(genre) != 'none'
+
+
 def genre_mle_control(config, genre: Optional[str] = None) -> str:
   """What the 'mle' genre stage's report sets `genre`'s samples beside:
   'all_genres' (the MLE model of all genres the stage started from) for a
@@ -138,13 +149,14 @@ def plan(config, mle_steps: int, adv_steps: int, classifier: Optional[str],
                   f' (to step {start_step + mle_steps})')
   if phase in ('all', 'adversarial'):
     settings = config.adversarial
-    if settings.generated_class and generated == 'shipped':
+    stage = genre_stage or config.stage_for(genre)
+    needed = uses_generated_class(config, genre, stage)
+    if needed and generated == 'shipped':
       stages.append('the shipped discriminator with the class "generated"')
-    elif settings.generated_class and generated:
+    elif needed and generated:
       stages.append(f'add the class "generated" to the classifier '
                     f'({settings.generated_samples} MLE samples, '
                     f'{settings.generated_steps} steps)')
-    stage = genre_stage or config.genre_stage
     guided = report_guidance(config, genre)
     if stage == 'mle':
       stages.append(f'{adv_steps} MLE steps on the genre alone, then samples '

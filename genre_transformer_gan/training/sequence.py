@@ -177,9 +177,12 @@ def _run_stages(config, settings: RunSettings, builder, vocabulary,
       run_layout.checkpoints_dir(model_dir)):
     card, _ = pretrained.choose(config, vocabulary.genres, settings.init_from)
   start_step = run_lib.mle_start_step(model_dir, card)
+  stage = settings.genre_stage or config.stage_for(settings.genre)
+  generated = run_lib.uses_generated_class(config, settings.genre, stage)
   shipped = (adversaries.shipped_discriminators(
       config, vocabulary, model_dir, classifier_path, start_step,
-      settings.classifier, log=log) if adversarial_phase else (None, None))
+      settings.classifier, generated=generated, log=log)
+             if adversarial_phase else (None, None))
   mle_steps = (run_lib.default_mle_steps(config.name, start_step)
                if settings.mle_steps is None else settings.mle_steps)
   log(f'genre_gan_train: config {config.name}, generator {config.generator}, '
@@ -192,9 +195,7 @@ def _run_stages(config, settings: RunSettings, builder, vocabulary,
                           _stage_plan(adversarial_phase, classifier_path,
                                       shipped[0]),
                           settings.phase, start_step, card is not None,
-                          settings.genre_stage or
-                          config.stage_for(settings.genre),
-                          genre=settings.genre,
+                          stage, genre=settings.genre,
                           generated=_stage_plan(
                               adversarial_phase,
                               run_layout.generated_classifier_dir(model_dir),
@@ -236,7 +237,7 @@ def _run_stages(config, settings: RunSettings, builder, vocabulary,
       settings.evaluator_dir or
       run_lib.default_evaluator_dir(model_dir, music.name),
       settings.seed) if chief else None
-  if config.adversarial.generated_class:
+  if generated:
     adversary_path = run_layout.generated_classifier_dir(model_dir)
     if chief:
       adversary_path = adversaries.get_generated_classifier_path(
@@ -244,7 +245,6 @@ def _run_stages(config, settings: RunSettings, builder, vocabulary,
           settings.seed, shipped=shipped[1], log=log)
     cluster.barrier(strategy)
     classifier_path = outcome['classifier_path'] = adversary_path
-  stage = settings.genre_stage or config.stage_for(settings.genre)
   config = config.for_genre(settings.genre)  # Its augmentation, if its own.
   if stage in ('mle', 'mle_adversarial'):
     return _genre_mle_stage(config, settings, builder, vocabulary, model_dir,
