@@ -47,7 +47,9 @@ arm's adversary (for K the K+1 classifier: discriminator rejection
 sampling's best-of-N; `--guide generated` ranks every guidance arm with
 the start's K+1 classifier). `<arm>@<temperature>` decodes the arm's report
 samples at another temperature (`B@0.7`: the control with its temperature
-tuned on validation music, as "Language GANs Falling Short" asks).
+tuned on validation music, as "Language GANs Falling Short" asks);
+`<arm>~<seconds>` caps the notes of what is judged there
+(SamplingConfig.max_note_seconds: `B@1.0~4`, `B~4+drs:4`).
 
 Each (arm, genre, seed) is judged by final_report.final_report: --num_samples
 samples decoded with the config's sampling settings, independent-evaluator
@@ -127,6 +129,15 @@ BKP_PRIMER = 64  # events of real primer before BKP's rollouts
 # A --split test report draws new samples (seed + this): the arm chosen on
 # the validation samples is not graded on the same samples.
 TEST_SEED_OFFSET = 1000
+
+
+def decoding(arm: str):
+  """(base arm, temperature or '', note cap in seconds or '', guidance
+  spec or '') of `<base>[@T][~S][+guidance]`."""
+  name, _, spec = arm.partition('+')
+  name, _, cap = name.partition('~')
+  base, _, temperature = name.partition('@')
+  return base, temperature, cap, spec
 
 
 def adversarial_settings(config, arm: str, args, learning_rate=None):
@@ -257,13 +268,14 @@ def _parse():
 def main():
   args = _parse()
   arms = args.arms.split(',')
-  unknown = sorted({arm.partition('+')[0].partition('@')[0] for arm in arms}
-                   - set(ARMS + VARIANTS))
-  for arm in arms:  # Bad guidance or temperature: one line, before training.
-    guidance.Guidance.parse(arm.partition('+')[2] or 'none')
-    temperature = arm.partition('+')[0].partition('@')[2]
+  unknown = sorted({decoding(arm)[0] for arm in arms} - set(ARMS + VARIANTS))
+  for arm in arms:  # Bad decoding: one line, before training.
+    _, temperature, cap, spec = decoding(arm)
+    guidance.Guidance.parse(spec or 'none')
     if temperature and not _positive(temperature):
       raise SystemExit(f'{arm}: the temperature after @ must be > 0.')
+    if cap and not _positive(cap):
+      raise SystemExit(f'{arm}: the note cap (seconds) after ~ must be > 0.')
   if unknown:
     raise SystemExit(f'Unknown arms {unknown}; choose from '
                      f'{", ".join(ARMS + VARIANTS)}.')
@@ -285,10 +297,11 @@ def main():
   config = configs.get_config(args.config)
   # Arms decode at the config's base temperature unless `@T` says
   # otherwise (not the package's per-genre defaults, which these arms
-  # chose), and draw plain samples unless `+guidance`.
+  # chose), draw plain samples unless `+guidance` and leave notes as
+  # drawn unless `~S`.
   config = dataclasses.replace(config, sampling=dataclasses.replace(
       config.sampling, genre_temperatures=(), guidance='none',
-      genre_guidance=()))
+      genre_guidance=(), max_note_seconds=None))
   builder = datasets.get_builder(args.dataset or config.dataset,
                                  data_dir=args.data_dir)
   music = real_data.RealMusic(builder)
@@ -326,16 +339,19 @@ def main():
 
   def measure_arm(arm, genre, seed, generator, directory, arm_config,
                   training=None, adversary=None):
-    name, _, spec = arm.partition('+')
-    base, _, temperature = name.partition('@')
+    base, temperature, cap, spec = decoding(arm)
     guide = None
     if arm != base:  # Decoded otherwise: beside the arm's own report.
-      directory = (directory.rstrip('/') + '_' +
-                   arm[len(base):].lstrip('@+').replace('+', '_'))
+      directory = (directory.rstrip('/') + '_' + arm[len(base):].lstrip(
+          '@+~').replace('+', '_').replace('~', '_cap'))
     if temperature:
       arm_config = dataclasses.replace(arm_config, sampling=(
           dataclasses.replace(arm_config.sampling,
                               temperature=float(temperature))))
+    if cap:
+      arm_config = dataclasses.replace(arm_config, sampling=(
+          dataclasses.replace(arm_config.sampling,
+                              max_note_seconds=float(cap))))
     if spec:
       if args.guide == 'generated':  # The start's K+1 classifier.
         adversary = adversaries.get_generated_classifier_path(
@@ -399,7 +415,7 @@ def main():
     start_step = int(result['checkpoint'].rsplit('-', 1)[-1])
     for genre in genres:
       for arm in arms:
-        base = arm.partition('+')[0].partition('@')[0]
+        base = decoding(arm)[0]
         directory = os.path.join(model_root, f'seed{seed}_{genre}_{base}')
         if base == 'S':
           generator, _, _ = generator_io.load_generator(initial,

@@ -217,6 +217,9 @@ class SamplingConfig:
     jit_compile: compile the sampler's loop with XLA (a few seconds per
       batch shape; then `small` samples 1.7x faster on a CPU; the same
       greedy tokens, other random draws for a seed).
+    max_note_seconds: a note still sounding this long after it began ends
+      there (notes.cap_seconds), in every sample genre_gan_generate writes
+      and the final report judges; None: off.
   """
   temperature: float = 1.0
   top_k: int = 0
@@ -225,6 +228,12 @@ class SamplingConfig:
   guidance: str = 'none'
   genre_guidance: Tuple[Tuple[str, str], ...] = ()
   jit_compile: bool = False
+  max_note_seconds: Optional[float] = None
+
+  def __post_init__(self):
+    if self.max_note_seconds is not None and not self.max_note_seconds > 0:
+      raise ValueError('max_note_seconds must be > 0 or None (off), not '
+                       f'{self.max_note_seconds}.')
 
   def temperature_for(self, genre: Optional[str]) -> float:
     return dict(self.genre_temperatures).get(genre, self.temperature)

@@ -171,3 +171,15 @@ def test_summarize_names_arms_without_rows_for_the_guide(tmp_path,
   bench_gan.main()
   out = capsys.readouterr().out
   assert '| B+drs:4 | folk | 1 | 0.600 [' in out and 'No validation' not in out
+
+
+@pytest.mark.parametrize('arm, expected', [
+    ('B', ('B', '', '', '')),
+    ('B@1.0', ('B', '1.0', '', '')),
+    ('B@1.0~4', ('B', '1.0', '4', '')),
+    ('B~4+drs:4', ('B', '', '4', 'drs:4')),
+    ('BnK@1.15~5+rerank:2', ('BnK', '1.15', '5', 'rerank:2')),
+])
+def test_an_arm_names_its_decoding(arm, expected):
+  """`<arm>[@T][~S][+guidance]`: temperature, note cap, guidance."""
+  assert bench_gan.decoding(arm) == expected

@@ -191,7 +191,22 @@ def test_max_note_seconds_caps_what_is_written(model_root, tmp_path):
     assert max(n.end_time - n.start_time for n in midi.notes) <= 0.2 + 1e-6
   assert max(longest) > 0.2  # The cap had notes to end.
   with pytest.raises(ValueError, match='--max_note_seconds must be > 0'):
-    dataclasses.replace(settings, max_note_seconds=0.0).check()
+    dataclasses.replace(settings, max_note_seconds=-1.0).check()
+  # Unset, the model's config's cap applies (SamplingConfig.max_note_seconds);
+  # 0 turns it off.
+  config = dataclasses.replace(generator.config, sampling=dataclasses.replace(
+      generator.config.sampling, max_note_seconds=0.2))
+  configured = dataclasses.replace(generator, config=config)
+  for value, expected in ((None, 0.2), (0.0, None), (0.5, 0.5)):
+    assert generate_lib.decoding(dataclasses.replace(
+        settings, max_note_seconds=value), config).max_note_seconds == (
+            expected)
+  by_config = generate_lib.pieces(configured, settings, log=lambda _: None)
+  for tokens, capped in zip(plain, by_config):
+    np.testing.assert_array_equal(
+        capped, notes_lib.cap_note_durations(tokens, 20))
+  with pytest.raises(ValueError, match='max_note_seconds must be > 0'):
+    dataclasses.replace(config.sampling, max_note_seconds=0.0)
   # With a primer, each piece begins with the primer as written (capped
   # too), and the judges read what follows it.
   primer_path = tmp_path / 'primer.mid'

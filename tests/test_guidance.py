@@ -333,6 +333,52 @@ def test_the_unguided_control_is_the_first_candidate_of_each_sample(
   assert calls == [other]
 
 
+def test_the_report_caps_what_it_judges_and_writes(tmp_path, monkeypatch):
+  """SamplingConfig.max_note_seconds: the report's samples and its unguided
+  control (the first candidates) are judged and written with their notes
+  capped, as genre_gan_generate writes them (notes.cap_seconds)."""
+  import dataclasses  # pylint: disable=import-outside-toplevel
+  from genre_transformer_gan.data import notes as notes_lib  # pylint: disable=import-outside-toplevel
+  from genre_transformer_gan.evaluation import report  # pylint: disable=import-outside-toplevel
+  from genre_transformer_gan.training import final_report  # pylint: disable=import-outside-toplevel
+  judged = {}
+  monkeypatch.setattr(report, 'evaluate_genre',
+                      lambda genre, samples, *a, **k: judged.update(
+                          samples=samples, controls=k['controls']) or [])
+  monkeypatch.setattr(final_report.likelihood, 'genre_nll',
+                      lambda *args: 1.5)
+  music = type('Music', (), {'vocabulary': tiny_models.VOCAB,
+                             'name': 'x'})()
+  model = tiny_models.generator(seed=6)
+  guide = genre_classifier.freeze(tiny_models.classifier(seed=2))
+  tiny = configs.get_config('tiny')
+  config = dataclasses.replace(tiny, sampling=dataclasses.replace(
+      tiny.sampling, max_note_seconds=0.05))
+  steer = guidance.Guidance.parse('rerank:2')
+  chosen, candidates = guidance.draw(
+      guidance.make_sampler(model, tiny_models.VOCAB, 'folk', steer,
+                            tiny.sampling.temperature, tiny.sampling.top_k,
+                            tiny.sampling.top_p),
+      steer, np.full([4, 1], tiny_models.VOCAB.genre_token('folk')), 64, 5,
+      guide, 'folk', with_candidates=True)
+  final_report.final_report(
+      config, music, model, 'folk', None, None, str(tmp_path), 4, 64,
+      seed=5, control=model, guidance_spec='rerank:2', guide=guide)
+  _, control_samples, _ = judged['controls'][0]
+  changed = 0
+  for drawn, first, sample, control, i in zip(
+      chosen, candidates[:, 0], judged['samples'], control_samples,
+      range(4)):
+    np.testing.assert_array_equal(sample, notes_lib.cap_seconds(drawn, 0.05))
+    np.testing.assert_array_equal(control, notes_lib.cap_seconds(first, 0.05))
+    np.testing.assert_array_equal(
+        np.load(tmp_path / 'samples' / f'folk_{i:02d}.npy'), sample)
+    np.testing.assert_array_equal(
+        np.load(tmp_path / 'samples_control' / f'folk_{i:02d}.npy'), control)
+    changed += len(sample) != len(drawn) or np.any(sample != drawn)
+  assert changed  # The cap had notes to end.
+
+
 def test_chunked_reranking_keeps_the_best_continuation_of_each_chunk(
     monkeypatch):
   monkeypatch.setattr(guidance, 'CHUNK', 8)

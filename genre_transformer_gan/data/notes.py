@@ -152,6 +152,17 @@ def cap_note_durations(tokens, max_steps: int) -> np.ndarray:
   return np.array(out, np.int32)
 
 
+def cap_seconds(tokens, max_note_seconds=None) -> np.ndarray:
+  """int32 [L'] tokens with no note sounding over max_note_seconds
+  (cap_note_durations at the nearest step, at least one); None: the tokens
+  as they are. The one rule genre_gan_generate's --max_note_seconds and
+  the report's SamplingConfig.max_note_seconds apply."""
+  if max_note_seconds is None:
+    return np.asarray(tokens)
+  return cap_note_durations(tokens, max(1, round(
+      max_note_seconds * vocab.STEPS_PER_SECOND)))
+
+
 def notes_of_tokens(tokens, velocity: int = DEFAULT_VELOCITY) -> Notes:
   """The notes int [L] event tokens play (PAD / genre skipped, EOS ends).
 

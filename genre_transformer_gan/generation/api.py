@@ -61,8 +61,9 @@ def generate(genre: str, seconds: Optional[float] = 30.0,
     guidance, guide: genre guidance (guidance.py) and, for rerank:N /
       drs:N / chunk:N, the classifier that ranks (a models/classifier_io
       load; drs needs one with the class 'generated').
-    max_note_seconds: if given, a note still sounding this long after it
-      began ends there (genre_gan_generate --max_note_seconds).
+    max_note_seconds: a note still sounding this long after it began ends
+      there (genre_gan_generate --max_note_seconds; default: the model's
+      config's; 0: no cap).
     output_dir: if given, also writes MIDI, WAV (`synth`), piano-roll PNG
       and index.json / .md / .html there, as genre_gan_generate does (a
       folder with an earlier run's samples only with `overwrite`).

@@ -74,10 +74,11 @@ class GenerateSettings:
       where it reaches `seconds`.
     primer_seconds: if set, the primer's first seconds (still at most
       primer_tokens, or half the model's training length).
-    max_note_seconds: if set, a note still sounding this long after it
-      began ends there (notes.cap_note_durations: Magenta's Performance RNN
-      does so at 5 s, as a model can leave a note hanging), in every file
-      written and in what the index's judges read.
+    max_note_seconds: a note still sounding this long after it began ends
+      there (notes.cap_seconds: Magenta's Performance RNN does so at 5 s,
+      as a model can leave a note hanging), in every file written and in
+      what the index's judges read; None: the config's
+      (SamplingConfig.max_note_seconds), 0: no cap.
   """
   genre: str
   num_samples: int = 8
@@ -109,10 +110,11 @@ class GenerateSettings:
     for name in ('num_samples', 'length', 'batch_size', 'sample_rate'):
       if getattr(self, name) < 1:
         raise ValueError(f'--{name} must be at least 1.')
-    for name in ('temperature', 'seconds', 'primer_seconds',
-                 'max_note_seconds'):
+    for name in ('temperature', 'seconds', 'primer_seconds'):
       if getattr(self, name) is not None and getattr(self, name) <= 0:
         raise ValueError(f'--{name} must be > 0.')
+    if (self.max_note_seconds or 0) < 0:
+      raise ValueError('--max_note_seconds must be > 0 (0: no cap).')
     if self.top_p is not None and not 0 < self.top_p <= 1:
       raise ValueError('--top_p must be in (0, 1].')
     if (self.top_k or 0) < 0 or self.primer_tokens < 0:
@@ -196,13 +198,19 @@ def read_primer(path: str, max_tokens: int,
 
 
 def decoding(settings: GenerateSettings, config) -> GenerateSettings:
-  """settings with unset temperature / top_k / top_p from config.sampling
-  (the temperature its genre's: SamplingConfig.temperature_for)."""
+  """settings with unset temperature / top_k / top_p / max_note_seconds
+  from config.sampling (the temperature its genre's:
+  SamplingConfig.temperature_for); max_note_seconds 0 turns the cap off
+  (None)."""
   defaults = {'temperature': config.sampling.temperature_for(settings.genre),
-              'top_k': config.sampling.top_k, 'top_p': config.sampling.top_p}
-  return dataclasses.replace(settings, **{
+              'top_k': config.sampling.top_k, 'top_p': config.sampling.top_p,
+              'max_note_seconds': config.sampling.max_note_seconds}
+  settings = dataclasses.replace(settings, **{
       name: default if getattr(settings, name) is None
       else getattr(settings, name) for name, default in defaults.items()})
+  if settings.max_note_seconds == 0:
+    settings = dataclasses.replace(settings, max_note_seconds=None)
+  return settings
 
 
 def sample(generator: LoadedGenerator, settings: GenerateSettings,
@@ -252,7 +260,8 @@ def pieces(generator: LoadedGenerator, settings: GenerateSettings,
            classifier=None) -> list:
   """[int32 [n_i]]: `sample`'s rows, each cut at settings.seconds if set
   (the primer is kept whole), then notes capped at max_note_seconds if
-  set."""
+  set (or the config's: `decoding`)."""
+  settings = decoding(settings, generator.config)
   tokens = list(sample(generator, settings, primer, log, classifier))
   if settings.seconds is not None:
     start = 0 if primer is None else len(primer)
@@ -265,10 +274,7 @@ def capped(tokens: np.ndarray, settings: GenerateSettings) -> np.ndarray:
   """tokens with notes capped at settings.max_note_seconds (if set). The
   cap reads the stream in order, so a primer's capped tokens begin its
   capped continuation's."""
-  if settings.max_note_seconds is None:
-    return tokens
-  return notes_lib.cap_note_durations(tokens, max(1, round(
-      settings.max_note_seconds * vocab.STEPS_PER_SECOND)))
+  return notes_lib.cap_seconds(tokens, settings.max_note_seconds)
 
 
 def write_piece(tokens, directory: str, stem: str, settings: GenerateSettings,

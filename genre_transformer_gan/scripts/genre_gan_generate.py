@@ -87,10 +87,10 @@ flags.DEFINE_integer('primer_tokens', 0, "The primer's first tokens used "
 flags.DEFINE_float('primer_seconds', None, "The primer's first seconds used "
                    '(still at most --primer_tokens).')
 flags.DEFINE_float('max_note_seconds', None, 'End every note still sounding '
-                   'this long after it began (off by default; Magenta\'s '
-                   'Performance RNN uses 5: a model can leave a note '
-                   'hanging), in every file and in what the index judges.',
-                   lower_bound=0.01)
+                   'this long after it began, in every file and in what the '
+                   "index judges (default: the model's config's; 0: no cap; "
+                   "Magenta's Performance RNN uses 5: a model can leave a "
+                   'note hanging).', lower_bound=0)
 flags.DEFINE_enum('synth', 'auto', list(audio.SYNTHS),
                   'WAV renderer: auto (FluidSynth where its system library '
                   'is installed, else soundfont), fluidsynth, soundfont '

@@ -15,6 +15,7 @@ import os
 import numpy as np
 import tensorflow as tf
 
+from genre_transformer_gan.data import notes as notes_lib
 from genre_transformer_gan.data import tokenizer
 from genre_transformer_gan.evaluation import judges
 from genre_transformer_gan.evaluation import likelihood
@@ -46,7 +47,9 @@ def write_samples(generator, vocabulary, genre, directory, num_samples,
   steer: a generation/guidance.Guidance (None: plain sampling, as the
   monitor samples); guide: the classifier rerank:N / drs:N ranks with.
   with_candidates: returns (tokens, the candidates guidance chose from, or
-  None) (guidance.draw).
+  None) (guidance.draw). The tokens written and returned have their notes
+  capped at sampling_config.max_note_seconds, as genre_gan_generate writes
+  them (the candidates are returned as drawn: `capped`).
   """
   candidates = None
   if steer is None or steer.kind == 'none':
@@ -63,8 +66,16 @@ def write_samples(generator, vocabulary, genre, directory, num_samples,
         sampler, steer, np.full([num_samples, 1], vocabulary.genre_token(
             genre), np.int32), length, seed, guide, genre,
         with_candidates=True)
+  samples = capped(samples, sampling_config)
   write_tokens(directory, genre, samples)
   return (samples, candidates) if with_candidates else samples
+
+
+def capped(samples, sampling_config) -> list:
+  """[int32 [L_i]]: each sample with its notes capped at
+  sampling_config.max_note_seconds (notes.cap_seconds; None: as drawn)."""
+  limit = sampling_config.max_note_seconds if sampling_config else None
+  return [notes_lib.cap_seconds(tokens, limit) for tokens in samples]
 
 
 def write_tokens(directory, genre, samples) -> None:
@@ -148,9 +159,9 @@ def final_report(config, music, generator, genre, classifier, evaluator,
   nll = likelihood.genre_nll(generator, config, music, genre)
   controls = []
   if control is generator and not control_guided and candidates is not None:
-    write_tokens(os.path.join(directory, 'samples_control'), genre,
-                 candidates[:, 0])
-    controls = [(control_name, candidates[:, 0], nll)]
+    unguided = capped(candidates[:, 0], config.sampling)
+    write_tokens(os.path.join(directory, 'samples_control'), genre, unguided)
+    controls = [(control_name, unguided, nll)]
   elif control is not None:
     controls = [(control_name, write_samples(
         control, vocabulary, genre, os.path.join(directory,
