@@ -342,8 +342,8 @@ def main():
     base, temperature, cap, spec = decoding(arm)
     guide = None
     if arm != base:  # Decoded otherwise: beside the arm's own report.
-      directory = (directory.rstrip('/') + '_' + arm[len(base):].lstrip(
-          '@+~').replace('+', '_').replace('~', '_cap'))
+      directory = (directory.rstrip('/') + '_' + arm[len(base):].replace(
+          '~', '_cap').lstrip('@+_').replace('+', '_'))
     if temperature:
       arm_config = dataclasses.replace(arm_config, sampling=(
           dataclasses.replace(arm_config.sampling,

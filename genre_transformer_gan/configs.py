@@ -182,14 +182,20 @@ CONFIG_MAP = {
         # folk tunes by +-3 put them in keys folk tunes are not in. drs:4
         # held C2ST where best-of-4 (rerank:4) raised it at folk's T 1.0,
         # but at T 1.15 it raises folk's C2ST (0.52 -> 0.69), so folk is
-        # drawn unguided. On classical the GAN stage did not help. The
-        # sampler compiled with XLA: 1.7x faster on a CPU (BENCHMARKS.md,
-        # "Sampling").
+        # drawn unguided. On classical the GAN stage did not help, and
+        # drawn unguided at T 1.0 with notes ended at 5 s its samples read
+        # C2ST 0.612 against drs:4's 0.641 at T 0.85 (3 seeds, validation;
+        # uncapped, T 1.0 held notes 2.3x real's time: BENCHMARKS.md,
+        # "Classical unguided at T 1.0, notes ended at 5 s"). Early keeps
+        # drs:4 at T 0.85. The sampler compiled with XLA: 1.7x faster on a
+        # CPU (BENCHMARKS.md, "Sampling").
         sampling=SamplingConfig(temperature=0.85, top_p=0.95,
-                                genre_temperatures=(('folk', 1.15),),
+                                genre_temperatures=(('folk', 1.15),
+                                                    ('classical', 1.0)),
                                 guidance='drs:4',
-                                genre_guidance=(('folk', 'none'),),
-                                jit_compile=True),
+                                genre_guidance=(('folk', 'none'),
+                                                ('classical', 'none')),
+                                max_note_seconds=5.0, jit_compile=True),
         genre_stage='mle', genre_augmentations=(('folk', 'none'),)),
     # Magenta score2perf's transformer_tpu-scale model.
     'base': Config(
