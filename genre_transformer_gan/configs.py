@@ -185,7 +185,7 @@ CONFIG_MAP = {
         # drawn unguided. On classical the GAN stage did not help, and
         # drawn unguided at T 1.0 with notes ended at 5 s its samples read
         # C2ST 0.612 against drs:4's 0.641 at T 0.85 (3 seeds, validation;
-        # uncapped, T 1.0 held notes 2.3x real's time: BENCHMARKS.md,
+        # uncapped, T 1.0 held notes 3.9x real's time: BENCHMARKS.md,
         # "Classical unguided at T 1.0, notes ended at 5 s"). Early keeps
         # drs:4 at T 0.85. The sampler compiled with XLA: 1.7x faster on a
         # CPU (BENCHMARKS.md, "Sampling").

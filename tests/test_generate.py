@@ -190,7 +190,7 @@ def test_max_note_seconds_caps_what_is_written(model_root, tmp_path):
     midi = _midi_sequence(str(tmp_path / 'out' / entry['midi']))
     assert max(n.end_time - n.start_time for n in midi.notes) <= 0.2 + 1e-6
   assert max(longest) > 0.2  # The cap had notes to end.
-  with pytest.raises(ValueError, match='--max_note_seconds must be > 0'):
+  with pytest.raises(ValueError, match='--max_note_seconds must be >= 0'):
     dataclasses.replace(settings, max_note_seconds=-1.0).check()
   # Unset, the model's config's cap applies (SamplingConfig.max_note_seconds);
   # 0 turns it off.

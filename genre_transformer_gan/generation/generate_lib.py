@@ -114,7 +114,7 @@ class GenerateSettings:
       if getattr(self, name) is not None and getattr(self, name) <= 0:
         raise ValueError(f'--{name} must be > 0.')
     if (self.max_note_seconds or 0) < 0:
-      raise ValueError('--max_note_seconds must be > 0 (0: no cap).')
+      raise ValueError('--max_note_seconds must be >= 0 (0: no cap).')
     if self.top_p is not None and not 0 < self.top_p <= 1:
       raise ValueError('--top_p must be in (0, 1].')
     if (self.top_k or 0) < 0 or self.primer_tokens < 0:
