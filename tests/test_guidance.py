@@ -282,11 +282,9 @@ def test_a_report_of_samples_drawn_before_judges_them_unchanged(
   assert not (tmp_path / 'samples').exists()
 
 
-def test_the_unguided_control_is_the_first_candidate_of_each_sample(
-    tmp_path, monkeypatch):
-  """final_report(control=the same generator unguided): its samples are the
-  candidates rerank:N / drs:N drew anyway (candidates[:, 0]), not drawn
-  again; a guided control or another generator draws its own."""
+def _judged_by_a_stub(monkeypatch):
+  """({}, music): final_report's judges replaced by a stub that records
+  the samples and controls it is given in the dict; NLL 1.5."""
   from genre_transformer_gan.evaluation import report  # pylint: disable=import-outside-toplevel
   from genre_transformer_gan.training import final_report  # pylint: disable=import-outside-toplevel
   judged = {}
@@ -295,8 +293,17 @@ def test_the_unguided_control_is_the_first_candidate_of_each_sample(
                           samples=samples, controls=k['controls']) or [])
   monkeypatch.setattr(final_report.likelihood, 'genre_nll',
                       lambda *args: 1.5)
-  music = type('Music', (), {'vocabulary': tiny_models.VOCAB,
-                             'name': 'x'})()
+  return judged, type('Music', (), {'vocabulary': tiny_models.VOCAB,
+                                    'name': 'x'})()
+
+
+def test_the_unguided_control_is_the_first_candidate_of_each_sample(
+    tmp_path, monkeypatch):
+  """final_report(control=the same generator unguided): its samples are the
+  candidates rerank:N / drs:N drew anyway (candidates[:, 0]), not drawn
+  again; a guided control or another generator draws its own."""
+  from genre_transformer_gan.training import final_report  # pylint: disable=import-outside-toplevel
+  judged, music = _judged_by_a_stub(monkeypatch)
   model = tiny_models.generator(seed=6)
   guide = genre_classifier.freeze(tiny_models.classifier(seed=2))
   config = configs.get_config('tiny')
@@ -339,16 +346,8 @@ def test_the_report_caps_what_it_judges_and_writes(tmp_path, monkeypatch):
   capped, as genre_gan_generate writes them (notes.cap_seconds)."""
   import dataclasses  # pylint: disable=import-outside-toplevel
   from genre_transformer_gan.data import notes as notes_lib  # pylint: disable=import-outside-toplevel
-  from genre_transformer_gan.evaluation import report  # pylint: disable=import-outside-toplevel
   from genre_transformer_gan.training import final_report  # pylint: disable=import-outside-toplevel
-  judged = {}
-  monkeypatch.setattr(report, 'evaluate_genre',
-                      lambda genre, samples, *a, **k: judged.update(
-                          samples=samples, controls=k['controls']) or [])
-  monkeypatch.setattr(final_report.likelihood, 'genre_nll',
-                      lambda *args: 1.5)
-  music = type('Music', (), {'vocabulary': tiny_models.VOCAB,
-                             'name': 'x'})()
+  judged, music = _judged_by_a_stub(monkeypatch)
   model = tiny_models.generator(seed=6)
   guide = genre_classifier.freeze(tiny_models.classifier(seed=2))
   tiny = configs.get_config('tiny')
