@@ -110,7 +110,8 @@ def uses_generated_class(config, genre: Optional[str] = None,
                          genre_stage: Optional[str] = None) -> bool:
   """Whether the genre stage for `genre` needs the K+1 discriminator: as
   its adversary (a GAN stage) or to guide its report's samples. 'mle' for
-  a genre drawn unguided (`small`'s folk) needs none, so none is made."""
+  a genre drawn unguided (`small`'s classical and folk) needs none, so
+  none is made."""
   if not config.adversarial.generated_class:
     return False
   stage = genre_stage or config.stage_for(genre)
