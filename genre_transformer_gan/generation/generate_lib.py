@@ -267,14 +267,8 @@ def pieces(generator: LoadedGenerator, settings: GenerateSettings,
     start = 0 if primer is None else len(primer)
     tokens = [np.concatenate([t[:start], example_lib.first_seconds(
         t[start:], settings.seconds)]) for t in tokens]
-  return [capped(t, settings) for t in tokens]
-
-
-def capped(tokens: np.ndarray, settings: GenerateSettings) -> np.ndarray:
-  """tokens with notes capped at settings.max_note_seconds (if set). The
-  cap reads the stream in order, so a primer's capped tokens begin its
-  capped continuation's."""
-  return notes_lib.cap_seconds(tokens, settings.max_note_seconds)
+  return [notes_lib.cap_seconds(t, settings.max_note_seconds)
+          for t in tokens]
 
 
 def write_piece(tokens, directory: str, stem: str, settings: GenerateSettings,
@@ -282,7 +276,7 @@ def write_piece(tokens, directory: str, stem: str, settings: GenerateSettings,
   """<stem>.mid, .npy, .png and (unless synth is 'none') .wav; the entry.
 
   The .npy holds the event tokens exactly as generated (with notes capped
-  if --max_note_seconds; genre_gan_evaluate reads it instead of the MIDI:
+  at max_note_seconds; genre_gan_evaluate reads it instead of the MIDI:
   MIDI closes notes a model never closed).
   """
   tf.io.gfile.makedirs(directory)
@@ -370,7 +364,9 @@ def _generate_files(generator, output_dir, settings, judge, log, guide,
   primer = primer_of(generator, settings)
   if primer is not None:
     boundary = example_lib.duration_seconds(primer)
-    written_primer = capped(primer, settings)  # Where each piece's starts.
+    # The cap reads the stream in order, so the capped primer begins each
+    # capped piece: the continuation starts after it.
+    written_primer = notes_lib.cap_seconds(primer, settings.max_note_seconds)
     primer_entry = write_piece(written_primer,
                                os.path.join(output_dir, PRIMER_DIR),
                                'primer', settings_used, 'primer')
