@@ -52,6 +52,30 @@ def test_features_of_a_c_major_scale():
   assert groups['key_correlation'][0] > 0.7
 
 
+def _tonality_by_corrcoef(weights):
+  """features._tonality as np.corrcoef per key and a sum per scale."""
+  if weights.sum() <= 0 or np.ptp(weights) == 0:
+    return 0.0, 0.0
+  best = max(np.corrcoef(weights, np.roll(profile, shift))[0, 1]
+             for profile in (features._MAJOR_PROFILE, features._MINOR_PROFILE)  # pylint: disable=protected-access
+             for shift in range(12))
+  in_scale = max(weights[np.roll(features._MAJOR_SCALE, shift)].sum()  # pylint: disable=protected-access
+                 for shift in range(12)) / weights.sum()
+  return best, in_scale
+
+
+def test_tonality_equals_np_corrcoef_per_key():
+  rng = np.random.default_rng(0)
+  cases = [rng.gamma(0.5, size=12) for _ in range(200)]
+  cases += [np.roll(features._MAJOR_PROFILE, 5),  # pylint: disable=protected-access
+            np.eye(12)[3] * 7.0, np.zeros(12), np.ones(12)]
+  for weights in cases:
+    np.testing.assert_allclose(features._tonality(weights),  # pylint: disable=protected-access
+                               _tonality_by_corrcoef(weights), atol=1e-12)
+  assert features._tonality(np.roll(features._MAJOR_PROFILE, 5))[0] == (  # pylint: disable=protected-access
+      pytest.approx(1.0))
+
+
 def test_features_of_chords_and_silence():
   chords = [(p, t, t + 1.0, 100) for t in (0.0, 2.0) for p in (60, 64, 67)]
   groups = _groups(_tokens(chords))

@@ -338,6 +338,12 @@ def test_the_unguided_control_is_the_first_candidate_of_each_sample(
       config, music, model, 'folk', None, None, str(tmp_path / 'b'), 4, 16,
       seed=5, control=other, guidance_spec='rerank:3', guide=guide)
   assert calls == [other]
+  # Drawn beside the generator's (another thread): the same tokens as alone.
+  np.testing.assert_array_equal(judged['samples'], chosen)
+  np.testing.assert_array_equal(
+      judged['controls'][0][1], final_report.write_samples(
+          other, tiny_models.VOCAB, 'folk', str(tmp_path / 'alone'), 4, 16,
+          seed=5, sampling_config=decode))
 
 
 def test_the_report_caps_what_it_judges_and_writes(tmp_path, monkeypatch):

@@ -67,6 +67,30 @@ def test_generate_index_page_plays_in_chromium(tmp_path):
   assert len(found['loaded']) == 1 and found['loaded'][0] >= 4.0
 
 
+def test_the_report_page_renders_the_first_pieces_of_each_set(tmp_path):
+  """final_report.write_listen_page: LISTEN_PIECES of each set rendered and
+  on the page, the rest neither; the intro says how many of how many."""
+  from genre_transformer_gan.data import vocabulary as vocab  # pylint: disable=import-outside-toplevel
+  from genre_transformer_gan.training import final_report  # pylint: disable=import-outside-toplevel
+  note = [vocab.NOTE_ON_OFFSET + 60, vocab.TIME_SHIFT_OFFSET + 49,
+          vocab.NOTE_OFF_OFFSET + 60]
+  pieces = [note * (i + 1) for i in range(10)]
+  music = type('Music', (), {'name': 'corpus/x'})()
+  path = final_report.write_listen_page(
+      str(tmp_path), 'folk', [('generated', 'samples', pieces),
+                              ('real (test)', 'real', pieces[:9])],
+      music, None, None, synth='none', pieces=3)
+  page = open(path).read()
+  for folder in ('samples', 'real'):
+    assert sorted(os.listdir(tmp_path / folder)) == [
+        f'folk_{i:02d}.{ext}' for i in range(3) for ext in ('mid', 'npy',
+                                                            'png')]
+    assert f'src="{folder}/folk_02.png"' in page
+    assert f'{folder}/folk_03' not in page
+  assert 'the first 3 of 10 pieces of each column' in page
+  assert final_report.LISTEN_PIECES == 8
+
+
 @pytest.mark.slow
 def test_train_report_listen_page_plays_in_chromium(tiny_run):
   runs, _, result = tiny_run

@@ -10,8 +10,10 @@ import os
 
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from genre_transformer_gan import configs
+from genre_transformer_gan import datasets
 from genre_transformer_gan import run_layout
 from genre_transformer_gan.generation import generate_lib
 from genre_transformer_gan.models import generator_io
@@ -74,6 +76,21 @@ def test_mle_resumes_to_its_target_and_refuses_another_run(folders_builder,
   assert run(mle_steps=5)['mle']['step'] == 5  # Resumes at 3, to 5.
   again = run(mle_steps=5)  # Already there: evaluates only.
   assert again['mle']['step'] == 5 and again['mle']['eval_nll'] > 0
+  assert 'nothing to train (--mle_steps), validation NLL' in (
+      sequence._mle_line(again['mle']))  # pylint: disable=protected-access
+  # Before a genre stage, whose report gives that NLL: not even that.
+  with pytest.MonkeyPatch.context() as patch:
+    patch.setattr(mle.MleTrainer, 'evaluate', lambda *args: 1 / 0)
+    untouched = run_lib.run_mle(
+        configs.get_config('tiny'), folders_builder,
+        datasets.get_vocabulary(folders_builder), model_dir, 0,
+        tf.distribute.get_strategy(), eval_batches=1,
+        evaluate_untrained=False)
+  assert untouched['step'] == 5 and untouched['eval_nll'] is None
+  assert untouched['unigram_entropy'] is None
+  assert sequence._mle_line(untouched) == (  # pylint: disable=protected-access
+      'MLE step 5: nothing to train (--mle_steps), the report gives its '
+      f'NLL; checkpoint {untouched["checkpoint"]}')
   with pytest.raises(ValueError, match="config 'tiny'.*--config=tiny"):
     run('small', mle_steps=1)
   with pytest.raises(ValueError, match='choose one of: classical'):

@@ -4,11 +4,13 @@ generator and of its MLE control, judged beside real music and negatives.
   final_report(...) -> directory/samples/, samples_control/,
                        evaluation.json, evaluation.md; returns the table.
   final_report(..., listen_synth='auto') also renders a piano roll and WAV
-  of each sample, control sample and real crop the report judged (real/),
-  and writes directory/listen.html: the three side by side, with players
-  and each piece's verdicts (generation/listen_page.py).
+  of the first LISTEN_PIECES samples, control samples and real crops the
+  report judged (real/), and writes directory/listen.html: the three side
+  by side, with players and each piece's verdicts
+  (generation/listen_page.py).
 """
 
+from concurrent import futures
 import dataclasses
 import os
 
@@ -36,6 +38,10 @@ GENRE_MLE_ROW = 'control: MLE on the genre'  # guided alike
 # The row of the MLE generator of all genres the genre's MLE started from.
 ALL_GENRES_ROW = 'control: MLE on all genres'
 LISTEN_PAGE = 'listen.html'
+# Pieces of each set the listening page renders and plays: rendering all of
+# a report's 3 x 32 took 37 s of the quick start's ~10 minutes
+# (BENCHMARKS.md, "The quick start"); the report judges them all.
+LISTEN_PIECES = 8
 REAL_DIR = 'real'
 
 
@@ -88,20 +94,22 @@ def write_tokens(directory, genre, samples) -> None:
 
 
 def write_listen_page(directory, genre, sets, music, evaluator, classifier,
-                      synth='auto', log=print) -> str:
-  """Renders each set's pieces and writes directory/listen.html.
+                      synth='auto', log=print,
+                      pieces: int = LISTEN_PIECES) -> str:
+  """Renders the first `pieces` of each set and writes directory/listen.html.
 
   sets: [(column title, folder under directory, token lists)]; each piece
-  gets <genre>_NN.png and (unless synth is 'none') .wav in its folder, plus
-  .mid / .npy where missing, and the judges' verdicts on the page.
-  Returns the page's path.
+  rendered gets <genre>_NN.png and (unless synth is 'none') .wav in its
+  folder, plus .mid / .npy where missing, and the judges' verdicts on the
+  page. Returns the page's path.
   """
   synth, message = audio.resolve_synth(synth)
   if message:
     log(message)
   settings = generate_lib.GenerateSettings(genre=genre, synth=synth)
-  columns = []
+  columns, total = [], max(len(token_lists) for _, _, token_lists in sets)
   for title, folder, token_lists in sets:
+    token_lists = list(token_lists)[:pieces]
     verdicts = judges.genre_probabilities(list(token_lists), evaluator,
                                           classifier)
     entries = []
@@ -113,9 +121,12 @@ def write_listen_page(directory, genre, sets, music, evaluator, classifier,
     columns.append(listen_page.Column(
         title, folder + '/', entries,
         index_lib.verdict_summary(entries, genre)))
-  intro = (f'{genre} from {music.name}: each column judged by the '
+  shown = (f'the first {pieces} of {total} pieces of each column'
+           if total > pieces else 'each column')
+  intro = (f'{genre} from {music.name}: {shown}, judged by the '
            'independent evaluator (a genre, or rejected as not music) and '
-           'the frozen classifier; evaluation.md has the whole report.')
+           'the frozen classifier; evaluation.md has the whole report, of '
+           'every piece.')
   return listen_page.write(os.path.join(directory, LISTEN_PAGE),
                            f'Listen: {genre}', intro, columns, genre)
 
@@ -150,25 +161,39 @@ def final_report(config, music, generator, genre, classifier, evaluator,
   vocabulary = music.vocabulary
 
   steer = guidance.Guidance.parse(guidance_spec)
-  candidates = None
-  if samples is None:
-    samples, candidates = write_samples(
-        generator, vocabulary, genre, os.path.join(directory, 'samples'),
-        num_samples, length, seed, config.sampling, steer, guide,
-        with_candidates=True)
+  draw = lambda model, folder, model_steer, **kwargs: write_samples(
+      model, vocabulary, genre, os.path.join(directory, folder), num_samples,
+      length, seed, config.sampling, model_steer, guide, **kwargs)
+  # The control's samples are drawn beside the generator's, in a second
+  # thread: the same tokens as one after the other, and two samplers keep
+  # both cores of a CPU busy where one does not (BENCHMARKS.md, "The quick
+  # start"). The same generator unguided reuses the first candidates of
+  # rerank:N / drs:N instead, when there are any.
+  candidates = control_samples = None
+  with futures.ThreadPoolExecutor(max_workers=2) as pool:
+    drawn = (pool.submit(draw, generator, 'samples', steer,
+                         with_candidates=True) if samples is None else None)
+    reuse = control is generator and not control_guided and drawn is not None
+    draw_control = lambda: pool.submit(draw, control, 'samples_control',
+                                       steer if control_guided else None)
+    control_drawn = (draw_control() if control is not None and not reuse
+                     else None)
+    if drawn is not None:
+      samples, candidates = drawn.result()
+    if reuse and candidates is None:  # Unguided or chunk:N: none to reuse.
+      control_drawn = draw_control()
+    if control_drawn is not None:
+      control_samples = control_drawn.result()
   nll = likelihood.genre_nll(generator, config, music, genre)
   controls = []
-  if control is generator and not control_guided and candidates is not None:
+  if control_samples is not None:
+    controls = [(control_name, control_samples,
+                 nll if control is generator else
+                 likelihood.genre_nll(control, config, music, genre))]
+  elif control is not None:  # The same generator unguided: candidates[:, 0].
     unguided = capped(candidates[:, 0], config.sampling)
     write_tokens(os.path.join(directory, 'samples_control'), genre, unguided)
     controls = [(control_name, unguided, nll)]
-  elif control is not None:
-    controls = [(control_name, write_samples(
-        control, vocabulary, genre, os.path.join(directory,
-                                                 'samples_control'),
-        num_samples, length, seed, config.sampling,
-        steer if control_guided else None, guide),
-                 likelihood.genre_nll(control, config, music, genre))]
   rows = report.evaluate_genre(genre, list(samples), evaluator, classifier,
                                music, nll=nll, seed=seed, controls=controls,
                                reference_split=reference_split)

@@ -225,16 +225,18 @@ def adversarial_dataset_fn(config, builder, genre, seed=0):
 
 def run_mle(config, builder, vocabulary, model_dir, mle_steps, strategy,
             genres=None, seed=0, eval_batches=20, init_from='scratch',
-            log=print) -> dict:
+            log=print, evaluate_untrained: bool = True) -> dict:
   """MLE (resuming) on `genres` (None: all); returns MleTrainer.train's
   result + eval_split, unigram_entropy, checkpoint, pretrained (the card
   started from, or None) and start_offset (the step mle_steps count from).
 
   Trains to step start + mle_steps, where start is the step the run
   started from (mle_start_step): a resumed run continues to the same
-  target, one already there only evaluates. A fresh model_dir starts from
-  the pretrained generator shipped for the config when `init_from` allows
-  and it fits (models/pretrained.py).
+  target, one already there only evaluates (unless evaluate_untrained is
+  False: then eval_nll and unigram_entropy are None; genre_gan_train's
+  genre stage reports that model's NLL anyway). A fresh model_dir starts
+  from the pretrained generator shipped for the config when `init_from`
+  allows and it fits (models/pretrained.py).
   """
   genre_ids = datasets.genre_ids(builder, genres) if genres else None
   max_len = config.max_len
@@ -255,10 +257,12 @@ def run_mle(config, builder, vocabulary, model_dir, mle_steps, strategy,
   target_step = start_offset + mle_steps
   result = trainer.train(mle_dataset_fn(config, builder, seed, genre_ids),
                          target_step, eval_dataset=eval_data)
-  if result['eval_nll'] is None:  # Already at the target: nothing trained.
+  trained = result['eval_nll'] is not None  # Else already at the target.
+  if not trained and evaluate_untrained:
     result['eval_nll'] = trainer.evaluate(eval_data)
   result['eval_split'] = eval_split
-  result['unigram_entropy'] = unigram_entropy(eval_data)
+  result['unigram_entropy'] = (unigram_entropy(eval_data)
+                               if trained or evaluate_untrained else None)
   result['checkpoint'] = trainer.manager.latest_checkpoint
   result['pretrained'] = card
   result['start_offset'] = start_offset
