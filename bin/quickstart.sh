@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The README's quick start: install, then dataset -> the shipped frozen
-# classifier and discriminator -> the shipped pretrained generator -> the
-# genre stage (100 MLE steps on the genre; folk's crops not transposed)
-# -> samples + evaluation report (classical: 9 min 43 s on a 2-core AMD
-# EPYC Zen 2, BENCHMARKS.md), then MIDI, WAV and piano rolls to listen to
-# in samples/<genre>/. Usage: bin/quickstart.sh [genre]
+# classifier (and, for early, the discriminator) -> the shipped pretrained
+# generator -> the genre stage (100 MLE steps on the genre; folk's crops
+# not transposed) -> samples + evaluation report (classical: 9 min 8 s on
+# a 2-core AMD EPYC Zen 2, BENCHMARKS.md), then MIDI, WAV and piano rolls
+# to listen to in samples/<genre>/. Usage: bin/quickstart.sh [genre]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 genre="${1:-classical}"
