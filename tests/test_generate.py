@@ -321,13 +321,15 @@ def test_bad_settings_are_refused_before_sampling(model_root, tmp_path,
 
 def test_unset_decoding_settings_come_from_the_run_config():
   small = configs.get_config('small')
-  unset = generate_lib.GenerateSettings(genre='early')
-  resolved = generate_lib.decoding(unset, small)
-  assert (resolved.temperature, resolved.top_k, resolved.top_p,
-          resolved.max_note_seconds) == (
-              small.sampling.temperature, small.sampling.top_k,
-              small.sampling.top_p, small.sampling.max_note_seconds)
-  assert small.sampling.temperature != 1.0  # chosen on validation
+  # Chosen on validation: folk's, early's and the other genres' own.
+  for genre, temperature in (('folk', 1.15), ('early', 1.0), ('jazz', 0.85)):
+    unset = generate_lib.GenerateSettings(genre=genre)
+    resolved = generate_lib.decoding(unset, small)
+    assert (resolved.temperature, resolved.top_k, resolved.top_p,
+            resolved.max_note_seconds) == (
+                temperature, small.sampling.top_k, small.sampling.top_p,
+                small.sampling.max_note_seconds)
+  assert small.sampling.top_p != 1.0
   given = generate_lib.GenerateSettings(genre='early', temperature=1.0,
                                         top_k=5, top_p=1.0,
                                         max_note_seconds=3.0)
