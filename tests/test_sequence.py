@@ -42,6 +42,33 @@ def test_mle_steps_count_beyond_the_start(tmp_path):
   assert result['step'] == 10
 
 
+def test_a_start_left_untrained_is_evaluated_only_without_a_genre_stage(
+    folders_builder, tmp_path, monkeypatch):
+  """The genre stage's report gives the start's NLL: `--phase=all` does not
+  evaluate it when no MLE step trains it; `--phase=mle` and
+  `--export_pretrained` (whose card needs it) do."""
+  asked = []
+
+  class Stop(Exception):
+    pass
+
+  def run_mle(*args, evaluate_untrained, **kwargs):
+    asked.append(evaluate_untrained)
+    raise Stop
+  monkeypatch.setattr(run_lib, 'run_mle', run_mle)
+  monkeypatch.setattr(sequence.adversaries, 'get_classifier_path',
+                      lambda *args, **kwargs: None)
+  for phase, export in (('all', None), ('mle', None),
+                        ('all', str(tmp_path / 'card'))):
+    with pytest.raises(Stop):
+      sequence.train_genre_gan(
+          configs.get_config('tiny'), sequence.RunSettings(
+              genre='classical', phase=phase, export_pretrained=export,
+              model_dir=str(tmp_path / f'{phase}{len(asked)}')),
+          builder=folders_builder, log=lambda line: None)
+  assert asked == [False, True, True]
+
+
 def test_plan_names_the_start_and_the_target():
   config = configs.get_config('small')
   assert ('start from the pretrained generator (2500 MLE steps), 100 MLE '
