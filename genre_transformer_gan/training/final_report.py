@@ -110,8 +110,7 @@ def write_listen_page(directory, genre, sets, music, evaluator, classifier,
   columns, total = [], max(len(token_lists) for _, _, token_lists in sets)
   for title, folder, token_lists in sets:
     token_lists = list(token_lists)[:pieces]
-    verdicts = judges.genre_probabilities(list(token_lists), evaluator,
-                                          classifier)
+    verdicts = judges.genre_probabilities(token_lists, evaluator, classifier)
     entries = []
     for i, (tokens, judged) in enumerate(zip(token_lists, verdicts)):
       stem = f'{genre}_{i:02d}'

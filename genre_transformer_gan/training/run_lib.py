@@ -257,12 +257,11 @@ def run_mle(config, builder, vocabulary, model_dir, mle_steps, strategy,
   target_step = start_offset + mle_steps
   result = trainer.train(mle_dataset_fn(config, builder, seed, genre_ids),
                          target_step, eval_dataset=eval_data)
-  trained = result['eval_nll'] is not None  # Else already at the target.
-  if not trained and evaluate_untrained:
+  if result['eval_nll'] is None and evaluate_untrained:  # Nothing trained.
     result['eval_nll'] = trainer.evaluate(eval_data)
   result['eval_split'] = eval_split
-  result['unigram_entropy'] = (unigram_entropy(eval_data)
-                               if trained or evaluate_untrained else None)
+  result['unigram_entropy'] = (None if result['eval_nll'] is None
+                               else unigram_entropy(eval_data))
   result['checkpoint'] = trainer.manager.latest_checkpoint
   result['pretrained'] = card
   result['start_offset'] = start_offset
