@@ -5,6 +5,7 @@ r"""Pre-training on the full corpus: NLL per genre against CPU minutes.
       --eval_every 200 --json
 
 Each variant trains `small` (seed 0, the config's precision) from scratch,
+or a larger transformer trained alike (the prefix `large:`, SIZES),
 or from the shipped generator with the prefix `warm+` (its weights and
 its step, so the learning-rate schedule continues), on --dataset with
 genres drawn in proportion to (train examples) ** balance
@@ -63,15 +64,30 @@ from genre_transformer_gan.training import run_lib
 REFERENCE = 'corpus_genre/small'
 REALISM_LENGTH = 512  # Tokens per sample, as the reports judge.
 WARM = 'warm+'
+# Transformers larger than `small`'s, trained as `small` is (its crops of
+# 512 tokens, batch, schedule, precision): a variant prefixed '<size>:'.
+# `base` itself (batch 64 of 2048 tokens, 8000 warm-up steps) would not
+# leave its warm-up in a CPU's hour.
+SIZES = {
+    'large': configs.TransformerConfig(
+        num_layers=6, hidden_size=384, num_heads=6, attention_size=384,
+        filter_size=1536, max_len=512, dropout=0.1, attention_dropout=0.0),
+}
 
 
 def variant(name: str, dataset: str):
   """(config, dataset): 'balance0.5' -> `small` with genre_balance 0.5 on
   `dataset`; 'small_data' -> `small` on corpus_genre/small; a suffix
   '+<augmentation>' (configs.AUGMENTATIONS: stretch, transpose, none)
-  sets the augmentation, else `small`'s (the prefix `warm+` is the caller's)."""
+  sets the augmentation, else `small`'s; a prefix '<size>:' (SIZES) its
+  transformer (the prefix `warm+` is the caller's)."""
   small = configs.get_config('small')
   name = name[len(WARM):] if name.startswith(WARM) else name
+  size, _, name = name.rpartition(':')
+  if size and size not in SIZES:
+    raise ValueError(f'Unknown size {size!r}; use one of {", ".join(SIZES)}.')
+  if size:
+    small = dataclasses.replace(small, transformer=SIZES[size])
   name, _, augment = name.partition('+')
   if augment not in configs.AUGMENTATIONS and augment:
     raise ValueError(f'Unknown augmentation {augment!r}; use one of '
@@ -97,6 +113,9 @@ def train(name, config, builder, reference, minutes, eval_every, work_dir):
       points = [json.loads(line) for line in f]
   vocabulary = datasets.get_vocabulary(builder)
   trainer = mle.MleTrainer(config, vocabulary.size, model_dir, seed=0)
+  if not points:
+    print(f'  {name}: {trainer.model.count_params():,} parameters',
+          flush=True)
   if name.startswith(WARM):
     pretrained.initialize(trainer, config, vocabulary.genres, 'pretrained')
   spent = points[-1]['minutes'] * 60 if points else 0.0

@@ -137,6 +137,25 @@ def test_ledoit_wolf_frechet_drops_real_against_real():
     realism.frechet_distance(a, b, 'diagonal')
 
 
+def test_frechet_distance_equals_the_formula_with_scipys_sqrtm():
+  """The Cholesky factor (positive definite: Ledoit-Wolf) and the
+  eigenvalue root (rank-deficient: 20 rows of 68 features) both give
+  ||mu_a - mu_b||^2 + Tr(C_a + C_b - 2 sqrtm(C_a C_b))."""
+  from scipy import linalg  # pylint: disable=import-outside-toplevel
+  rng = np.random.default_rng(3)
+  mixing = rng.normal(0, 1, [68, 68]) / np.sqrt(68)
+  a = rng.normal(0, 1, [20, 68]) @ mixing
+  b = rng.normal(0.3, 1.2, [64, 68]) @ mixing
+  for covariance in realism.COVARIANCES:
+    cov_a = realism._covariance(a, covariance)  # pylint: disable=protected-access
+    cov_b = realism._covariance(b, covariance)  # pylint: disable=protected-access
+    expected = (np.sum((a.mean(0) - b.mean(0)) ** 2) + np.trace(cov_a) +
+                np.trace(cov_b) -
+                2.0 * np.trace(linalg.sqrtm(cov_a @ cov_b)).real)
+    assert realism.frechet_distance(a, b, covariance) == pytest.approx(
+        expected, rel=1e-6)
+
+
 def test_ledoit_wolf_in_closed_form_equals_sklearns():
   """realism.ledoit_wolf against its oracle, sklearn's LedoitWolf: rows
   fewer and more than features, repeated rows (a bootstrap's), a constant

@@ -48,7 +48,6 @@ from sklearn import linear_model
 from sklearn import pipeline as sk_pipeline
 from sklearn import preprocessing
 import tensorflow as tf
-import skops.io
 
 from genre_transformer_gan import atomic_files
 from genre_transformer_gan.evaluation import confusion
@@ -56,6 +55,8 @@ from genre_transformer_gan.evaluation import features
 from genre_transformer_gan.evaluation import negatives
 from genre_transformer_gan.evaluation import real_data
 from genre_transformer_gan.evaluation import realism_gate
+from genre_transformer_gan.evaluation import threads
+
 
 MODEL_FILE = 'evaluator.skops'
 PICKLE_FILE = 'evaluator.joblib'  # older versions': never opened
@@ -73,6 +74,16 @@ REJECTED_NAME = 'rejected'
 # evaluator.skops layout; 2 was a pickle (evaluator.joblib), 1 had no
 # reject option.
 FORMAT = 3
+
+
+def _skops_io():
+  """skops.io, imported when an evaluator is saved or loaded: importing it
+  imports every scikit-learn estimator (4 s), which commands that stop at a
+  bad flag or never read an evaluator need not wait for."""
+  import skops.io  # pylint: disable=import-outside-toplevel
+  return skops.io
+
+
 class OutdatedEvaluatorError(ValueError):
   """The saved evaluator was made by an older version (format, features)."""
 
@@ -111,7 +122,7 @@ class FeatureEvaluator:
 
   def fit(self, feature_matrix: np.ndarray, labels: np.ndarray):
     """labels: int [N] in 0..G (G = not_music)."""
-    with realism_gate.one_openmp_thread():
+    with threads.one_openmp_thread():
       self.model.fit(feature_matrix, labels)
     return self
 
@@ -119,7 +130,7 @@ class FeatureEvaluator:
     """float [N, G + 1] (columns in `classes` order: genres, not_music)."""
     probabilities = np.zeros([len(feature_matrix), len(self.classes)])
     if len(feature_matrix):
-      with realism_gate.one_openmp_thread():
+      with threads.one_openmp_thread():
         probabilities[:, self.model.classes_] = self.model.predict_proba(
             feature_matrix)
     return probabilities
@@ -157,7 +168,7 @@ class FeatureEvaluator:
     temporary name, then renamed)."""
     tf.io.gfile.makedirs(directory)
     atomic_files.write_bytes(os.path.join(directory, MODEL_FILE),
-                             skops.io.dumps({
+                             _skops_io().dumps({
           'format': FORMAT, 'genres': list(self.genres), 'kind': self.kind,
           'model': self.model, 'feature_names': features.feature_names(),
           'gate': None if self.gate is None else self.gate.to_arrays(),
@@ -190,13 +201,13 @@ class FeatureEvaluator:
     with tf.io.gfile.GFile(path, 'rb') as f:
       data = f.read()
     try:
-      untrusted = skops.io.get_untrusted_types(data=data)
+      untrusted = _skops_io().get_untrusted_types(data=data)
       strange = sorted(set(untrusted) - set(TRUSTED_TYPES))
       if strange:
         raise ValueError(f'{path} holds types this package does not trust '
                          f'({", ".join(strange)[:200]}), so it was not '
                          f'loaded; {retrain}.')
-      saved = skops.io.loads(data, trusted=list(untrusted))
+      saved = _skops_io().loads(data, trusted=list(untrusted))
     except ValueError:
       raise
     except Exception as e:  # pylint: disable=broad-except

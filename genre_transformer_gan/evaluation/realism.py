@@ -35,6 +35,8 @@ from sklearn import covariance as sk_covariance
 from sklearn import ensemble
 from sklearn import model_selection
 
+from genre_transformer_gan.evaluation import threads
+
 NUM_BOOTSTRAP = 200
 NUM_FOLDS = 5
 C2ST_TREES = 100
@@ -153,11 +155,16 @@ def frechet_distance(a: np.ndarray, b: np.ndarray,
   """
   mean_a, mean_b = a.mean(0), b.mean(0)
   cov_a, cov_b = _covariance(a, covariance), _covariance(b, covariance)
-  # Tr((C_a C_b)^(1/2)) = Tr((S C_b S)^(1/2)) with S = C_a^(1/2): a
-  # symmetric PSD matrix, so its eigenvalues are real and >= 0.
-  values, vectors = linalg.eigh(cov_a)
-  root_a = (vectors * np.sqrt(np.clip(values, 0.0, None))) @ vectors.T
-  middle = linalg.eigvalsh(root_a @ cov_b @ root_a)
+  # Tr((C_a C_b)^(1/2)) is the sum of the roots of C_a C_b's eigenvalues,
+  # which are those of the symmetric PSD matrix S^T C_b S for any S with
+  # S S^T = C_a: its Cholesky factor (Ledoit-Wolf's estimate is positive
+  # definite), else C_a^(1/2) (a rank-deficient sample covariance).
+  try:
+    root_a = linalg.cholesky(cov_a, lower=True)
+  except linalg.LinAlgError:
+    values, vectors = linalg.eigh(cov_a)
+    root_a = (vectors * np.sqrt(np.clip(values, 0.0, None))) @ vectors.T
+  middle = linalg.eigvalsh(root_a.T @ cov_b @ root_a)
   value = (np.sum((mean_a - mean_b) ** 2) + np.trace(cov_a) +
            np.trace(cov_b) - 2.0 * np.sum(np.sqrt(np.clip(middle, 0.0, None))))
   return float(max(value, 0.0))
@@ -173,13 +180,14 @@ def frechet(samples: np.ndarray, reference: np.ndarray, mean: np.ndarray,
   a = (samples - mean) / scale
   b = (reference - mean) / scale
   rng = np.random.default_rng(seed)
-  stats = [frechet_distance(a[rng.integers(0, len(a), len(a))],
-                            b[rng.integers(0, len(b), len(b))], covariance)
-           for _ in range(num_bootstrap)]
-  # The bootstrap's spread, around the estimate: resampled sets repeat rows,
-  # which changes Ledoit-Wolf's shrinkage, so their distances are shifted
-  # (at 24 rows the percentile interval can miss the estimate altogether).
-  distance = frechet_distance(a, b, covariance)
+  with threads.one_blas_thread():
+    stats = [frechet_distance(a[rng.integers(0, len(a), len(a))],
+                              b[rng.integers(0, len(b), len(b))], covariance)
+             for _ in range(num_bootstrap)]
+    # The bootstrap's spread, around the estimate: resampled sets repeat
+    # rows, which changes Ledoit-Wolf's shrinkage, so their distances are
+    # shifted (at 24 rows the percentile interval can miss the estimate).
+    distance = frechet_distance(a, b, covariance)
   spread = 1.96 * float(np.std(stats, ddof=1))
   return {'distance': distance,
           'interval': [max(distance - spread, 0.0), distance + spread]}

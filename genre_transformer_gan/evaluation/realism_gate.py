@@ -12,25 +12,13 @@ that loading would have to trust.
 from absl import logging
 import numpy as np
 from sklearn import neighbors
-import threadpoolctl
+
+from genre_transformer_gan.evaluation import threads
 
 # Standard deviations below this (features that hardly vary in real music,
 # e.g. never-closed notes) are raised to it, so that a sequence is not
 # rejected for a difference no listener would hear.
 MIN_SCALE = 0.02
-
-
-def one_openmp_thread():
-  """A context in which scikit-learn's OpenMP code runs on one thread.
-
-  The gradient-boosted trees and the realism gate's neighbour search work
-  on thousands of rows, a few at a time: their many short parallel regions
-  gain nothing from threads, and stall when other threads hold the cores
-  (TensorFlow's, a Jupyter kernel's). Measured on 2 cores: the tiny
-  evaluator's training 10.1 s -> 6.7 s in a process, 177 s -> 5 s in a
-  notebook kernel.
-  """
-  return threadpoolctl.threadpool_limits(limits=1, user_api='openmp')
 
 
 class RealismGate:
@@ -62,7 +50,7 @@ class RealismGate:
     scaled = self.standardize(matrix)
     if not len(scaled):
       return np.zeros([0, len(self.index)])
-    with one_openmp_thread():
+    with threads.one_openmp_thread():
       return np.stack([index.kneighbors(scaled)[0][:, -1]
                        for index in self.index], axis=1)
 
