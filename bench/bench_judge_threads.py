@@ -4,7 +4,7 @@ r"""The Fréchet distance's bootstrap: BLAS threads and the matrix root.
 
 Times `realism.frechet` (one report row: the distance and its 200
 bootstrap pairs, 64 rows of 68 correlated features on each side) four
-ways: LAPACK on all of BLAS's threads or on one (`threads.one_blas_thread`,
+ways: LAPACK on all of BLAS's threads or on one (`threads.one_thread`,
 what the package does), and the root of C_a by its Cholesky factor (what
 the package does) or by its eigendecomposition (before). Each way runs on
 an idle machine, then beside one busy process per core (as when a second
@@ -59,7 +59,7 @@ def run_way(a, b, one_thread, cholesky, repeats):
   patches = contextlib.ExitStack()
   if not one_thread:
     patches.enter_context(mock.patch.object(
-        threads, 'one_blas_thread', contextlib.nullcontext))
+        threads, 'one_thread', contextlib.nullcontext))
   if not cholesky:
     patches.enter_context(mock.patch.object(realism.linalg, 'cholesky',
                                             _no_cholesky))

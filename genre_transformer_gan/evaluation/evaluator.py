@@ -122,7 +122,7 @@ class FeatureEvaluator:
 
   def fit(self, feature_matrix: np.ndarray, labels: np.ndarray):
     """labels: int [N] in 0..G (G = not_music)."""
-    with threads.one_openmp_thread():
+    with threads.one_thread():
       self.model.fit(feature_matrix, labels)
     return self
 
@@ -130,7 +130,7 @@ class FeatureEvaluator:
     """float [N, G + 1] (columns in `classes` order: genres, not_music)."""
     probabilities = np.zeros([len(feature_matrix), len(self.classes)])
     if len(feature_matrix):
-      with threads.one_openmp_thread():
+      with threads.one_thread():
         probabilities[:, self.model.classes_] = self.model.predict_proba(
             feature_matrix)
     return probabilities

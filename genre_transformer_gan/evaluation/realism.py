@@ -180,7 +180,7 @@ def frechet(samples: np.ndarray, reference: np.ndarray, mean: np.ndarray,
   a = (samples - mean) / scale
   b = (reference - mean) / scale
   rng = np.random.default_rng(seed)
-  with threads.one_blas_thread():
+  with threads.one_thread():
     stats = [frechet_distance(a[rng.integers(0, len(a), len(a))],
                               b[rng.integers(0, len(b), len(b))], covariance)
              for _ in range(num_bootstrap)]

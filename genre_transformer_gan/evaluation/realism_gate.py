@@ -50,7 +50,7 @@ class RealismGate:
     scaled = self.standardize(matrix)
     if not len(scaled):
       return np.zeros([0, len(self.index)])
-    with threads.one_openmp_thread():
+    with threads.one_thread():
       return np.stack([index.kneighbors(scaled)[0][:, -1]
                        for index in self.index], axis=1)
 
