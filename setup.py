@@ -34,7 +34,7 @@ REQUIRED_PACKAGES = [
     'tensorflow>=2.16',  # Keras 3
     'tensorboard',       # tf.summary needs it
     'tensorflow-datasets',
-    'threadpoolctl',     # the evaluator's trees on one OpenMP thread
+    'threadpoolctl',     # the judges on one thread (evaluation/threads.py)
 ]
 
 EXTRAS_REQUIRE = {

@@ -82,10 +82,14 @@ def variant(name: str, dataset: str):
   sets the augmentation, else `small`'s; a prefix '<size>:' (SIZES) its
   transformer (the prefix `warm+` is the caller's)."""
   small = configs.get_config('small')
-  name = name[len(WARM):] if name.startswith(WARM) else name
+  warm = name.startswith(WARM)
+  name = name[len(WARM):] if warm else name
   size, _, name = name.rpartition(':')
   if size and size not in SIZES:
     raise ValueError(f'Unknown size {size!r}; use one of {", ".join(SIZES)}.')
+  if size and warm:
+    raise ValueError(f'{WARM} starts from the shipped generator, whose size '
+                     f'is small\'s; drop {WARM} or {size}:.')
   if size:
     small = dataclasses.replace(small, transformer=SIZES[size])
   name, _, augment = name.partition('+')

@@ -113,13 +113,9 @@ def pytest_collection_modifyitems(items):
   build). The order is the same in every process, as pytest-xdist needs."""
   needs = [bool(_NEED_THE_BUILD & set(getattr(item, 'fixturenames', ())))
            for item in items]
-  if not any(needs):
-    return
-  first = needs.index(True)
-  items[:] = ([items[first]] +
-              [item for item, need in zip(items, needs) if not need] +
-              [item for index, (item, need) in enumerate(zip(items, needs))
-               if need and index != first])
+  build = [item for item, need in zip(items, needs) if need]
+  items[:] = (build[:1] + [item for item, need in zip(items, needs)
+                           if not need] + build[1:])
 
 
 FOLDER_GENRES = ('classical', 'early', 'folk')  # midi_folders sorts them.
