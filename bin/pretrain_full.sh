@@ -14,13 +14,18 @@
 # checkpoint and reaches the same weights: it may be run in parts.
 # Run it after bin/pretrain_small.sh, which writes the generator it starts
 # from (BENCHMARKS.md, "Pretraining on the full corpus").
-# Usage: bin/pretrain_full.sh [stretch_steps] [plain_steps] [balance] [model_dir]
+# A fourth part, `token_steps` more steps with every token of a genre drawn
+# alike (--length_balance=1: a quartet movement six times a chorale's
+# length is drawn six times as often) into <model_dir>_tokens, runs when
+# token_steps > 0.
+# Usage: bin/pretrain_full.sh [stretch_steps] [plain_steps] [balance] [model_dir] [token_steps]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 stretch_steps="${1:-5000}"
 plain_steps="${2:-1000}"
 balance="${3:-0}"
 model_dir="${4:-runs/pretrain_full}"
+token_steps="${5:-0}"
 # Each part its own model_dir: a checkpoint's data position belongs to its
 # input pipeline. The second starts from the first's export.
 genre_gan_train --config=small --phase=mle --dataset=corpus_genre/full \
@@ -31,3 +36,10 @@ genre_gan_train --config=small --phase=mle --dataset=corpus_genre/full \
   --genre_balance="${balance}" --init_from=pretrained --seed=0 \
   --augment=none --mle_steps="${plain_steps}" --model_dir="${model_dir}_plain" \
   --keep_checkpoints=1000 --export_pretrained=genre_transformer_gan/pretrained
+if [ "${token_steps}" -gt 0 ]; then
+  genre_gan_train --config=small --phase=mle --dataset=corpus_genre/full \
+    --genre_balance="${balance}" --length_balance=1 --init_from=pretrained \
+    --seed=0 --augment=none --mle_steps="${token_steps}" \
+    --model_dir="${model_dir}_tokens" --keep_checkpoints=1000 \
+    --export_pretrained=genre_transformer_gan/pretrained
+fi
