@@ -27,19 +27,16 @@ balance="${3:-0}"
 model_dir="${4:-runs/pretrain_full}"
 token_steps="${5:-0}"
 # Each part its own model_dir: a checkpoint's data position belongs to its
-# input pipeline. The second starts from the first's export.
-genre_gan_train --config=small --phase=mle --dataset=corpus_genre/full \
-  --genre_balance="${balance}" --init_from=pretrained --seed=0 \
-  --augment=stretch --mle_steps="${stretch_steps}" --model_dir="${model_dir}" \
-  --keep_checkpoints=1000 --export_pretrained=genre_transformer_gan/pretrained
-genre_gan_train --config=small --phase=mle --dataset=corpus_genre/full \
-  --genre_balance="${balance}" --init_from=pretrained --seed=0 \
-  --augment=none --mle_steps="${plain_steps}" --model_dir="${model_dir}_plain" \
-  --keep_checkpoints=1000 --export_pretrained=genre_transformer_gan/pretrained
-if [ "${token_steps}" -gt 0 ]; then
+# input pipeline. Each starts from the previous part's export.
+part() {
   genre_gan_train --config=small --phase=mle --dataset=corpus_genre/full \
-    --genre_balance="${balance}" --length_balance=1 --init_from=pretrained \
-    --seed=0 --augment=none --mle_steps="${token_steps}" \
-    --model_dir="${model_dir}_tokens" --keep_checkpoints=1000 \
-    --export_pretrained=genre_transformer_gan/pretrained
+    --genre_balance="${balance}" --init_from=pretrained --seed=0 \
+    --keep_checkpoints=1000 --export_pretrained=genre_transformer_gan/pretrained \
+    "$@"
+}
+part --augment=stretch --mle_steps="${stretch_steps}" --model_dir="${model_dir}"
+part --augment=none --mle_steps="${plain_steps}" --model_dir="${model_dir}_plain"
+if [ "${token_steps}" -gt 0 ]; then
+  part --length_balance=1 --augment=none --mle_steps="${token_steps}" \
+    --model_dir="${model_dir}_tokens"
 fi
