@@ -126,7 +126,6 @@ def test_console_script_one_line_error_and_nonzero_exit(paths, command):
   assert 'Traceback' not in result.stderr
 
 
-@pytest.mark.slow
 def test_verbose_shows_the_traceback():
   result = console.run_script('genre_gan_train', '--config=huge',
                               '--genre=folk', '--verbose')
@@ -140,18 +139,19 @@ _HELP = {'genre_classifier_train': '--genres', 'genre_gan_dataset':
          'genre_gan_generate': '--guidance', 'genre_gan_train': '--init_from'}
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize('command', sorted(_HELP))
 def test_help_shows_the_docstring_and_every_flag(command):
   """As under setuptools' entry-point wrapper, whose `__main__` is not the
-  command's module."""
+  command's module; without loading TensorFlow (choices.py), so at once."""
   wrapper = (f'import sys; sys.argv[0] = {command!r}; from '
              f'genre_transformer_gan.scripts.{command} import '
-             'console_entry_point; sys.exit(console_entry_point())')
+             'console_entry_point\ntry: console_entry_point()\nfinally: '
+             "print('tensorflow loaded:', 'tensorflow' in sys.modules)")
   result = subprocess.run([sys.executable, '-c', wrapper, '--help'],
                           capture_output=True, text=True, timeout=300,
                           cwd=console.REPO, env=console.env())
   assert 'flags:' in result.stdout, result.stderr[-3000:]  # (absl exits 1)
+  assert 'tensorflow loaded: False' in result.stdout
   with open(os.path.join(console.REPO, 'genre_transformer_gan', 'scripts',
                          f'{command}.py')) as f:  # Its flags would clash
     docstring = ast.get_docstring(ast.parse(f.read()))  # with the others'.

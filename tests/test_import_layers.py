@@ -14,12 +14,13 @@ ROOT = os.path.dirname(genre_transformer_gan.__file__)
 REPO = os.path.dirname(ROOT)
 
 # Leaves first: what each unit may import besides itself.
-_BASE = {'configs', 'run_layout', 'file_checks', 'version', 'atomic_files'}
+_BASE = {'configs', 'run_layout', 'file_checks', 'version', 'atomic_files',
+         'choices'}
 ALLOWED = {
     'generator_configs': set(), 'stage_configs': set(),
     'configs': {'generator_configs', 'stage_configs'},
     'run_layout': set(), 'file_checks': set(),
-    'version': set(), 'atomic_files': set(),
+    'version': set(), 'atomic_files': set(), 'choices': set(),
     'data': {'configs', 'atomic_files'},
     'testing': {'data', 'configs'},
     'tfds_builders': {'data', 'testing', 'configs'},

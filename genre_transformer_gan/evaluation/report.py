@@ -46,6 +46,7 @@ from typing import List, Optional, Sequence
 import numpy as np
 import tensorflow as tf
 
+from genre_transformer_gan import choices
 from genre_transformer_gan.data import errors
 from genre_transformer_gan.data import notes as notes_lib
 from genre_transformer_gan.data import tokenizer
@@ -62,7 +63,7 @@ from genre_transformer_gan.evaluation import realism_gate
 from genre_transformer_gan.models import genre_classifier
 
 TOKEN_SUFFIXES = ('.npy', '.txt')
-MIN_REFERENCE = 20
+MIN_REFERENCE = choices.MIN_REFERENCE
 # Token values a sample file may hold: events, and genre tokens of up to
 # this many genres (dropped); anything else is not this package's tokens.
 MAX_GENRE_TOKENS = 64

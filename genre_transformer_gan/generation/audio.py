@@ -33,9 +33,10 @@ import pretty_midi
 from scipy import signal
 
 from genre_transformer_gan import atomic_files
+from genre_transformer_gan import choices
 
-SYNTHS = ('auto', 'fluidsynth', 'soundfont', 'sine', 'none')
-DEFAULT_SAMPLE_RATE = 22050
+SYNTHS = choices.SYNTHS
+DEFAULT_SAMPLE_RATE = choices.DEFAULT_SAMPLE_RATE
 RELEASE_SECONDS = 0.5
 RELEASE_FRACTION = 0.05
 FADE_SECONDS = 0.05

@@ -25,10 +25,11 @@ import numpy as np
 import tensorflow as tf
 
 from genre_transformer_gan import atomic_files
+from genre_transformer_gan import choices
 
 DIRECTORY = os.path.join(os.path.dirname(os.path.dirname(__file__)),
                          'pretrained')
-INIT_FROM = ('auto', 'pretrained', 'scratch')
+INIT_FROM = choices.INIT_FROM
 GENERATOR = 'generator'  # A card's 'kind' (generator cards have none).
 
 

@@ -26,12 +26,13 @@ arguments default to pretrained.DIRECTORY, read at call time.
 import dataclasses
 from typing import Optional, Sequence, Tuple
 
+from genre_transformer_gan import choices
 from genre_transformer_gan.data import vocabulary as vocab
 from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.models import genre_classifier
 from genre_transformer_gan.models import pretrained
 
-SOURCES = ('auto', 'shipped', 'train')
+SOURCES = choices.CLASSIFIER_SOURCES
 GENRES_ONLY = 'classifier'
 WITH_GENERATED = 'classifier_generated'
 KIND = 'classifier'  # The cards' 'kind' (pretrained.shipped skips them).

@@ -22,15 +22,10 @@ import time
 from absl import flags
 from absl import logging
 
+from genre_transformer_gan import choices
 from genre_transformer_gan import configs
-from genre_transformer_gan import datasets
-from genre_transformer_gan.evaluation import confusion
-from genre_transformer_gan import file_checks
 from genre_transformer_gan import run_layout
 from genre_transformer_gan.scripts import script_utils
-from genre_transformer_gan.training import adversaries
-from genre_transformer_gan.training import classifier as classifier_lib
-from genre_transformer_gan.training import strategies
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string('dataset', None, "TFDS dataset (default: the config's).")
@@ -43,7 +38,7 @@ flags.DEFINE_string('output', None, 'Output directory (default: '
                     'and genre_gan_generate look).')
 flags.DEFINE_integer('steps', None, "Training steps (default: the config's).")
 flags.DEFINE_integer('seed', 0, 'Data order, crops and initialisation.')
-flags.DEFINE_enum('strategy', 'auto', list(strategies.STRATEGIES),
+flags.DEFINE_enum('strategy', 'auto', list(choices.STRATEGIES),
                   'tf.distribute strategy.')
 flags.DEFINE_string('export_pretrained', None, 'Then write it (and the K+1 '
                     'discriminator, if the config uses one) as the shipped '
@@ -62,6 +57,13 @@ def run():
   config = configs.get_config(FLAGS.config)
   if FLAGS.steps is not None and FLAGS.steps < 1:
     raise ValueError('--steps must be at least 1.')
+  # pylint: disable=import-outside-toplevel
+  from genre_transformer_gan import datasets
+  from genre_transformer_gan.evaluation import confusion
+  from genre_transformer_gan import file_checks
+  from genre_transformer_gan.training import classifier as classifier_lib
+  from genre_transformer_gan.training import strategies
+  # pylint: enable=import-outside-toplevel
   builder = datasets.get_builder(FLAGS.dataset or config.dataset,
                                  data_dir=FLAGS.data_dir)
   vocabulary = datasets.get_vocabulary(builder)
@@ -96,6 +98,7 @@ def run():
 def _export(config, builder, output, started):
   """Ships the classifier in `output` (and the K+1 one) to
   --export_pretrained."""
+  from genre_transformer_gan.training import adversaries  # pylint: disable=import-outside-toplevel
   info = {'command': 'genre_classifier_train ' + ' '.join(sys.argv[1:])}
   if not FLAGS.export_only:
     info['seconds_training'] = round(time.time() - started)

@@ -17,15 +17,11 @@ import os
 from absl import flags
 import numpy as np
 
-from genre_transformer_gan.data import example_lib
-from genre_transformer_gan.data import near_duplicates
-from genre_transformer_gan.data import tokenizer
-from genre_transformer_gan import datasets
-from genre_transformer_gan import file_checks
+from genre_transformer_gan import configs
 from genre_transformer_gan.scripts import script_utils
 
 FLAGS = flags.FLAGS
-flags.DEFINE_string('dataset', datasets.DEFAULT_DATASET,
+flags.DEFINE_string('dataset', configs.DEFAULT_DATASET,
                     'corpus_genre/small|full or lakh_genre/<config>.')
 flags.DEFINE_string('data_dir', None, 'TFDS data_dir (~/tensorflow_datasets).')
 flags.DEFINE_string('manual_dir', None, "lakh_genre's manual_dir.")
@@ -48,6 +44,7 @@ def _beam_options(text):
 def summarize(builder):
   """Lines of a per-split, per-genre table of a prepared builder."""
   import tensorflow_datasets as tfds  # pylint: disable=import-outside-toplevel
+  from genre_transformer_gan.data import example_lib  # pylint: disable=import-outside-toplevel
   names = builder.info.features['genre'].names
   lines = [f'{builder.info.full_name} in {builder.data_dir}',
            f'{"split":<11}{"genre":<16}{"examples":>9}{"tokens":>11}'
@@ -73,6 +70,7 @@ def summarize(builder):
 def export_midi(builder, export_dir, num_per_genre):
   """Decodes the first training pieces of each genre to MIDI files."""
   import tensorflow_datasets as tfds  # pylint: disable=import-outside-toplevel
+  from genre_transformer_gan.data import tokenizer  # pylint: disable=import-outside-toplevel
   os.makedirs(export_dir, exist_ok=True)
   names = builder.info.features['genre'].names
   written = collections.Counter()
@@ -89,6 +87,11 @@ def export_midi(builder, export_dir, num_per_genre):
 
 
 def run():
+  # pylint: disable=import-outside-toplevel
+  from genre_transformer_gan.data import near_duplicates
+  from genre_transformer_gan import datasets
+  from genre_transformer_gan import file_checks
+  # pylint: enable=import-outside-toplevel
   if FLAGS.export_dir:
     file_checks.ensure_writable_dir(FLAGS.export_dir, '--export_dir')
   builder = datasets.get_builder(

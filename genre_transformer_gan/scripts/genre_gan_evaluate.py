@@ -28,24 +28,15 @@ import sys
 from absl import flags
 from absl import logging
 
+from genre_transformer_gan import choices
 from genre_transformer_gan import configs
-from genre_transformer_gan import datasets
-from genre_transformer_gan.evaluation import evaluator as evaluator_lib
-from genre_transformer_gan.evaluation import judges
-from genre_transformer_gan.evaluation import likelihood
-from genre_transformer_gan.evaluation import real_data
-from genre_transformer_gan.evaluation import report
-from genre_transformer_gan.evaluation import report_format
-from genre_transformer_gan import file_checks
-from genre_transformer_gan.models import classifier_io
-from genre_transformer_gan.models import generator_io
 from genre_transformer_gan import run_layout
 from genre_transformer_gan.scripts import script_utils
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string('samples', None, 'Directory of generated samples.')
 flags.DEFINE_string('genre', None, 'Target genre(s), comma-separated.')
-flags.DEFINE_string('dataset', datasets.DEFAULT_DATASET,
+flags.DEFINE_string('dataset', configs.DEFAULT_DATASET,
                     'TFDS dataset the real music comes from.')
 flags.DEFINE_string('data_dir', None, 'TFDS data_dir.')
 flags.DEFINE_string('checkpoint', None, 'Generator model_dir, its '
@@ -68,7 +59,7 @@ flags.DEFINE_string('output_json', None,
                     'Report path (default: <samples>/evaluation.json).')
 flags.DEFINE_integer('num_reference', None, 'Held-out real crops in the '
                      f'reference row (default: as many as the samples, at '
-                     f'least {report.MIN_REFERENCE}).')
+                     f'least {choices.MIN_REFERENCE}).')
 flags.DEFINE_integer('seed', 0, 'Crops of real music.')
 
 
@@ -87,6 +78,18 @@ def _sample_dirs(root, genres):
 
 
 def run():
+  # pylint: disable=import-outside-toplevel
+  from genre_transformer_gan import datasets
+  from genre_transformer_gan.evaluation import evaluator as evaluator_lib
+  from genre_transformer_gan.evaluation import judges
+  from genre_transformer_gan.evaluation import likelihood
+  from genre_transformer_gan.evaluation import real_data
+  from genre_transformer_gan.evaluation import report
+  from genre_transformer_gan.evaluation import report_format
+  from genre_transformer_gan import file_checks
+  from genre_transformer_gan.models import classifier_io
+  from genre_transformer_gan.models import generator_io
+  # pylint: enable=import-outside-toplevel
   builder = datasets.get_builder(FLAGS.dataset, data_dir=FLAGS.data_dir,
                                  build=True)
   music = real_data.RealMusic(builder)

@@ -47,13 +47,7 @@ import dataclasses
 from absl import flags
 from absl import logging
 
-from genre_transformer_gan.evaluation import judges
-from genre_transformer_gan import file_checks
-from genre_transformer_gan.generation import audio
-from genre_transformer_gan.generation import generate_lib
-from genre_transformer_gan.models import classifier_io
-from genre_transformer_gan.models import pretrained
-from genre_transformer_gan.models import shipped_classifier
+from genre_transformer_gan import choices
 from genre_transformer_gan import run_layout
 from genre_transformer_gan.scripts import script_utils
 
@@ -91,11 +85,11 @@ flags.DEFINE_float('max_note_seconds', None, 'End every note still sounding '
                    "index judges (default: the model's config's; 0: no cap; "
                    "Magenta's Performance RNN uses 5: a model can leave a "
                    'note hanging).', lower_bound=0)
-flags.DEFINE_enum('synth', 'auto', list(audio.SYNTHS),
+flags.DEFINE_enum('synth', 'auto', list(choices.SYNTHS),
                   'WAV renderer: auto (FluidSynth where its system library '
                   'is installed, else soundfont), fluidsynth, soundfont '
                   '(midirenderer, no system library), sine, none (no WAV).')
-flags.DEFINE_integer('sample_rate', audio.DEFAULT_SAMPLE_RATE, 'WAV Hz.')
+flags.DEFINE_integer('sample_rate', choices.DEFAULT_SAMPLE_RATE, 'WAV Hz.')
 flags.DEFINE_string('soundfont', None, '.sf2 for fluidsynth / soundfont '
                     "(default: pretty_midi's TimGM6mb.sf2).")
 flags.DEFINE_string('evaluator_dir', None, 'Independent evaluator for the '
@@ -125,6 +119,14 @@ def run():
     raise ValueError('Pass --genre=G and one of --model=small (the shipped '
                      'generator) or --model_dir=DIR (what genre_gan_train '
                      'wrote).')
+  # pylint: disable=import-outside-toplevel
+  from genre_transformer_gan.evaluation import judges
+  from genre_transformer_gan import file_checks
+  from genre_transformer_gan.generation import generate_lib
+  from genre_transformer_gan.models import classifier_io
+  from genre_transformer_gan.models import pretrained
+  from genre_transformer_gan.models import shipped_classifier
+  # pylint: enable=import-outside-toplevel
   settings = generate_lib.GenerateSettings(
       genre=FLAGS.genre, num_samples=FLAGS.num_samples, length=FLAGS.length,
       temperature=FLAGS.temperature, top_k=FLAGS.top_k, top_p=FLAGS.top_p,

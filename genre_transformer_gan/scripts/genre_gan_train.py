@@ -33,18 +33,12 @@ import sys
 from absl import flags
 from absl import logging
 
+from genre_transformer_gan import choices
 from genre_transformer_gan import configs
-from genre_transformer_gan.generation import audio
-from genre_transformer_gan.models import pretrained
-from genre_transformer_gan.models import shipped_classifier
 from genre_transformer_gan.scripts import script_utils
-from genre_transformer_gan.training import gumbel
-from genre_transformer_gan.training import precision
-from genre_transformer_gan.training import sequence
-from genre_transformer_gan.training import strategies
 
 FLAGS = flags.FLAGS
-flags.DEFINE_enum('phase', 'all', list(sequence.PHASES), 'Stages to run.')
+flags.DEFINE_enum('phase', 'all', list(choices.PHASES), 'Stages to run.')
 flags.DEFINE_string('genre', None, 'Target genre of the adversarial stage.')
 flags.DEFINE_string('config', 'small', 'tiny | small | base.')
 flags.DEFINE_enum('generator', None, list(configs.GENERATORS),
@@ -66,7 +60,7 @@ flags.DEFINE_integer('adv_steps', None, 'Steps of the genre stage (GAN or '
 flags.DEFINE_string('classifier_path', None, 'Frozen genre classifier '
                     '(default: <runs>/classifier/<dataset>_<config>, filled '
                     'there if missing, as --classifier says).')
-flags.DEFINE_enum('classifier', 'auto', list(shipped_classifier.SOURCES),
+flags.DEFINE_enum('classifier', 'auto', list(choices.CLASSIFIER_SOURCES),
                   'Where missing frozen classifiers come from: auto (the '
                   'genre classifier and K+1 discriminator shipped for '
                   '--config where they fit the run, else trained; a misfit '
@@ -75,7 +69,7 @@ flags.DEFINE_enum('classifier', 'auto', list(shipped_classifier.SOURCES),
 flags.DEFINE_string('evaluator_dir', None, 'Independent evaluator (default: '
                     '<runs>/evaluator/<dataset>, trained there if missing).')
 flags.DEFINE_integer('seed', 0, 'Data order, crops, noise and sampling.')
-flags.DEFINE_enum('strategy', 'auto', list(strategies.STRATEGIES),
+flags.DEFINE_enum('strategy', 'auto', list(choices.STRATEGIES),
                   'tf.distribute strategy.')
 flags.DEFINE_integer('eval_batches', 20, 'Validation batches per evaluation.')
 flags.DEFINE_integer('eval_every', None,
@@ -83,14 +77,14 @@ flags.DEFINE_integer('eval_every', None,
 flags.DEFINE_integer('num_samples', 32, 'Samples in the final report.')
 flags.DEFINE_integer('sample_length', None, 'Tokens per final sample '
                      "(default: the model's max_len).")
-flags.DEFINE_enum('genre_stage', None, list(sequence.GENRE_STAGES),
+flags.DEFINE_enum('genre_stage', None, list(choices.GENRE_STAGES),
                   'How to tune for --genre: adversarial (the GAN stage), '
                   'mle (MLE on the genre alone, then samples steered by the '
                   'K+1 discriminator) or mle_adversarial (mle, then the GAN '
                   'stage from that model, reported beside it); default: the '
                   "config's for the genre (small: mle; tiny and base: "
                   'adversarial).')
-flags.DEFINE_enum('report_synth', 'auto', list(audio.SYNTHS),
+flags.DEFINE_enum('report_synth', 'auto', list(choices.SYNTHS),
                   "WAV renderer of the report's listening page, listen.html "
                   '(samples, control and real music side by side; none: '
                   'piano rolls only). See genre_gan_generate --synth.')
@@ -99,7 +93,7 @@ for _name in ('genre_weight', 'realism_weight', 'mle_weight', 'kl_weight'):
                      "config's).")
 flags.DEFINE_enum('realism_loss', None, ['rsgan', 'wgan_gp'],
                   "Critic loss (default: the config's).")
-flags.DEFINE_enum('feedback', None, list(gumbel.FEEDBACKS),
+flags.DEFINE_enum('feedback', None, list(choices.FEEDBACKS),
                   'What a Gumbel-softmax rollout feeds back: soft, hard '
                   "(RelGAN) or straight_through (default: the config's).")
 flags.DEFINE_float('final_temperature', None, 'Gumbel-softmax temperature at '
@@ -114,7 +108,7 @@ flags.DEFINE_bool('term_gradient_norms', None, 'Log the gradient norm of '
 flags.register_validator(
     'final_temperature', lambda value: value is None or value > 0,
     '--final_temperature must be > 0 (RelGAN: 0.1, 0.01 or 0.001).')
-flags.DEFINE_enum('init_from', 'auto', list(pretrained.INIT_FROM),
+flags.DEFINE_enum('init_from', 'auto', list(choices.INIT_FROM),
                   'A new model_dir starts MLE from the pretrained generator '
                   'shipped for --config (auto: when it fits the run; '
                   'pretrained: required; scratch: from nothing).')
@@ -124,7 +118,7 @@ flags.DEFINE_string('export_pretrained', None, 'After MLE, write the '
                     '(bin/pretrain_small.sh).')
 flags.DEFINE_bool('jit_compile', None, 'Compile every training step with '
                   "XLA (default: the config's; base: yes).")
-flags.DEFINE_enum('precision', None, list(precision.PRECISIONS),
+flags.DEFINE_enum('precision', None, list(choices.PRECISIONS),
                   "MLE compute dtype (default: the config's; auto = "
                   'bfloat16 matmuls on TPUs and on CPUs with avx512_bf16 / '
                   'amx_bf16, float32 elsewhere).')
@@ -171,6 +165,8 @@ def _config():
 
 
 def run():
+  config = _config()  # A bad --config is named before TensorFlow loads.
+  from genre_transformer_gan.training import sequence  # pylint: disable=import-outside-toplevel
   settings = sequence.RunSettings(
       **{name: FLAGS[name].value for name in (
           'genre', 'phase', 'model_dir', 'dataset', 'data_dir', 'mle_steps',
@@ -181,7 +177,7 @@ def run():
       mle_genres=FLAGS.mle_genres.split(',') if FLAGS.mle_genres else None,
       command='genre_gan_train ' + ' '.join(sys.argv[1:]))
   outcome = sequence.train_genre_gan(
-      _config(), settings, strategy=FLAGS.strategy,
+      config, settings, strategy=FLAGS.strategy,
       log=lambda line: print(line, flush=True))
   if outcome['report'] is not None:
     print(f'Listen side by side: {outcome["adversarial_dir"]}/listen.html; '

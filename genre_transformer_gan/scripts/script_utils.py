@@ -1,20 +1,39 @@
-"""Helpers shared by the console scripts."""
+"""Helpers shared by the console scripts.
+
+A script's module imports no TensorFlow (its enum flags take their values
+from choices.py): its work imports what it needs inside `run`, so --help
+and a bad flag answer in a fraction of a second.
+"""
 
 import sys
 
 from absl import app
 from absl import flags
 
-from genre_transformer_gan import atomic_files
-from genre_transformer_gan.training import cluster
-
 flags.DEFINE_bool('verbose', False, 'Show full tracebacks on errors.')
 
+
 # Errors a user can fix from the command line (or by re-running, for a
-# non-finite loss or a lost worker): printed as one line.
-USER_ERRORS = (ValueError, FileNotFoundError, PermissionError,
-               FloatingPointError,
-               atomic_files.DiskFullError) + cluster.WORKER_LOST
+# non-finite loss), printed as one line; user_errors() adds TensorFlow's.
+_PLAIN_USER_ERRORS = (ValueError, FileNotFoundError, PermissionError,
+                      FloatingPointError)
+
+
+def user_errors():
+  """_PLAIN_USER_ERRORS, a full disk and a lost worker (loads TensorFlow)."""
+  from genre_transformer_gan import atomic_files  # pylint: disable=import-outside-toplevel
+  from genre_transformer_gan.training import cluster  # pylint: disable=import-outside-toplevel
+  return _PLAIN_USER_ERRORS + (atomic_files.DiskFullError,) + (
+      cluster.WORKER_LOST)
+
+
+def _is_user_error(error: Exception) -> bool:
+  # TensorFlow's errors (a lost worker) and a full disk (atomic_files) come
+  # from modules that load it: an error raised before it loaded is neither,
+  # and the check does not load it.
+  if 'tensorflow' not in sys.modules:
+    return isinstance(error, _PLAIN_USER_ERRORS)
+  return isinstance(error, user_errors())
 
 
 def run_main(command: str, run, argv) -> int:
@@ -22,12 +41,14 @@ def run_main(command: str, run, argv) -> int:
   del argv
   try:
     run()
-  except USER_ERRORS as e:
-    if flags.FLAGS['verbose'].value:
+  except Exception as e:  # pylint: disable=broad-except
+    if not _is_user_error(e) or flags.FLAGS['verbose'].value:
       raise
     message = str(e).strip() or type(e).__name__
-    if isinstance(e, cluster.WORKER_LOST):
-      message = cluster.lost_worker_message(e)
+    if 'tensorflow' in sys.modules:
+      from genre_transformer_gan.training import cluster  # pylint: disable=import-outside-toplevel
+      if isinstance(e, cluster.WORKER_LOST):
+        message = cluster.lost_worker_message(e)
     print(f'{command}: error: {message}', file=sys.stderr)
     return 1
   return 0

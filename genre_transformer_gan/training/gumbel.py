@@ -30,10 +30,11 @@ Temperature schedules (tau over the adversarial run, RelGAN's 'exp' default):
 
 import tensorflow as tf
 
+from genre_transformer_gan import choices
 from genre_transformer_gan.data import vocabulary as vocab
 
 SCHEDULES = ('exp', 'linear', 'constant')
-FEEDBACKS = ('soft', 'hard', 'straight_through')
+FEEDBACKS = choices.FEEDBACKS
 _NEG = -1e9
 
 

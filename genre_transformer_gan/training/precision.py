@@ -23,7 +23,9 @@ from typing import FrozenSet, Optional
 
 import tensorflow as tf
 
-PRECISIONS = ('auto', 'float32', 'mixed_bfloat16')
+from genre_transformer_gan import choices
+
+PRECISIONS = choices.PRECISIONS
 BF16_CPU_FLAGS = ('avx512_bf16', 'amx_bf16')
 
 

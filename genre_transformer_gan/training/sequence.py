@@ -18,6 +18,7 @@ from typing import Optional, Sequence, Union
 
 import tensorflow as tf
 
+from genre_transformer_gan import choices
 from genre_transformer_gan import datasets
 from genre_transformer_gan.evaluation import real_data
 from genre_transformer_gan import file_checks
@@ -85,8 +86,8 @@ class RunSettings:
   classifier: str = 'auto'
 
 
-PHASES = ('all', 'mle', 'adversarial')
-GENRE_STAGES = ('adversarial', 'mle', 'mle_adversarial')
+PHASES = choices.PHASES
+GENRE_STAGES = choices.GENRE_STAGES
 
 
 def _check(settings: RunSettings, vocabulary, builder) -> None:

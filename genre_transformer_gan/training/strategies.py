@@ -2,7 +2,9 @@
 
 import tensorflow as tf
 
-STRATEGIES = ('auto', 'cpu', 'mirrored', 'tpu', 'multi_worker')
+from genre_transformer_gan import choices
+
+STRATEGIES = choices.STRATEGIES
 
 
 def _tpu_strategy():
