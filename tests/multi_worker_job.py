@@ -2,6 +2,7 @@ r"""One process of a tests/test_multi_worker.py run (a worker, or the baseline).
 
   TF_CONFIG=... python -m tests.multi_worker_job --data_dir=D --model_dir=M \
       --phase=mle --steps=4
+  ... --phase=all --steps=4 --adv_steps=3 --classifier_dir=C  # both stages
 
 With TF_CONFIG set it trains under MultiWorkerMirroredStrategy, otherwise in
 one process. It trains the `tiny` config without dropout in the generator and the
@@ -46,8 +47,10 @@ def main():
   parser = argparse.ArgumentParser()
   parser.add_argument('--data_dir', required=True)
   parser.add_argument('--model_dir', required=True)
-  parser.add_argument('--phase', choices=['mle', 'adversarial'])
-  parser.add_argument('--steps', type=int, required=True)
+  parser.add_argument('--phase', choices=['mle', 'all'])
+  parser.add_argument('--steps', type=int, required=True, help='MLE steps.')
+  parser.add_argument('--adv_steps', type=int, help='--phase=all: then the '
+                      'adversarial stage (from that MLE model) to this step.')
   parser.add_argument('--strategy', default='auto')
   parser.add_argument('--classifier_dir')
   parser.add_argument('--clip_norm', type=float, default=0.05)
@@ -62,15 +65,14 @@ def main():
                                    data_dir=args.data_dir, build=False)
     vocabulary = datasets.get_vocabulary(builder)
     strategy = strategies.get_strategy(strategy_name)
-    if args.phase == 'mle':
-      result = run_lib.run_mle(config, builder, vocabulary, args.model_dir,
-                               args.steps, strategy, eval_batches=3,
-                               init_from='scratch')
-      print('eval_nll', result['eval_nll'], flush=True)
-    else:
+    result = run_lib.run_mle(config, builder, vocabulary, args.model_dir,
+                             args.steps, strategy, eval_batches=3,
+                             init_from='scratch')
+    print('eval_nll', result['eval_nll'], flush=True)
+    if args.phase == 'all':
       trainer = run_lib.run_adversarial(
-          config, builder, vocabulary, args.model_dir, 'folk', args.steps,
-          args.classifier_dir, strategy)
+          config, builder, vocabulary, args.model_dir, 'folk',
+          args.adv_steps, args.classifier_dir, strategy)
       print('adversarial_step', trainer.step, flush=True)
 
   return script_utils.run_main('multi_worker_job', run, sys.argv)

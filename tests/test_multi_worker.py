@@ -6,7 +6,6 @@ baseline is the same job in one process with the same global batch.
 
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -37,12 +36,14 @@ def _free_ports(count):
   return ports
 
 
-def _job_command(data_dir, model_dir, phase, steps, classifier_dir=None):
+def _job_command(data_dir, model_dir, steps, adv_steps=None,
+                 classifier_dir=None):
+  """MLE to `steps`, then (adv_steps) the adversarial stage to adv_steps."""
   command = [sys.executable, '-m', 'tests.multi_worker_job',
              f'--data_dir={data_dir}', f'--model_dir={model_dir}',
-             f'--phase={phase}', f'--steps={steps}']
-  if classifier_dir:
-    command.append(f'--classifier_dir={classifier_dir}')
+             f'--phase={"all" if adv_steps else "mle"}', f'--steps={steps}']
+  if adv_steps:
+    command += [f'--adv_steps={adv_steps}', f'--classifier_dir={classifier_dir}']
   return command
 
 
@@ -103,10 +104,20 @@ def _frozen_classifier(builder, directory):
 
 def test_two_workers_take_the_steps_of_one_process(corpus_data_dir,
                                                    tmp_path):
-  """MLE then the GAN stage: same losses (clipped steps), chief-only files."""
+  """MLE then the GAN stage: same losses (clipped steps), chief-only files.
+
+  Each run is one process (or one per worker) for both stages: the
+  two-worker GAN stage starts from its own MLE model, which agrees with
+  the one process's to round-off (1e-5 below)."""
   single, multi = str(tmp_path / 'single'), str(tmp_path / 'multi')
-  _finish([_start(_job_command(corpus_data_dir, single, 'mle', 4))])
-  _finish(_start(_job_command(corpus_data_dir, multi, 'mle', 4), 2))
+  builder = datasets.get_builder('corpus_genre/small',
+                                 data_dir=corpus_data_dir, build=False)
+  classifier_dir = str(tmp_path / 'classifier')
+  _frozen_classifier(builder, classifier_dir)
+  _finish([_start(_job_command(corpus_data_dir, single, 4, 3,
+                               classifier_dir))])
+  _finish(_start(_job_command(corpus_data_dir, multi, 4, 3, classifier_dir),
+                 2))
   one = _scalars(os.path.join(single, 'train'), 'loss')
   two = _scalars(os.path.join(multi, 'train'), 'loss')
   assert sorted(one) == [1, 2, 3, 4] and sorted(two) == [1, 2, 3, 4]
@@ -117,20 +128,11 @@ def test_two_workers_take_the_steps_of_one_process(corpus_data_dir,
   assert sorted(os.listdir(os.path.join(multi, 'checkpoints'))) == [
       'checkpoint', 'ckpt-2.data-00000-of-00001', 'ckpt-2.index',
       'ckpt-4.data-00000-of-00001', 'ckpt-4.index']
-  assert _event_files(multi) == [os.path.join('train', name) for name in
-                                 os.listdir(os.path.join(multi, 'train'))]
-  assert len(_event_files(multi)) == 1
-
-  builder = datasets.get_builder('corpus_genre/small',
-                                 data_dir=corpus_data_dir, build=False)
-  classifier_dir = str(tmp_path / 'classifier')
-  _frozen_classifier(builder, classifier_dir)
-  shutil.rmtree(multi)
-  shutil.copytree(single, multi)
-  _finish([_start(_job_command(corpus_data_dir, single, 'adversarial', 3,
-                               classifier_dir))])
-  _finish(_start(_job_command(corpus_data_dir, multi, 'adversarial', 3,
-                              classifier_dir), 2))
+  assert sorted(_event_files(multi)) == sorted(
+      os.path.join(stage, name) for stage in ('train', 'adversarial_folk')
+      for name in os.listdir(os.path.join(multi, stage))
+      if name.startswith('events.out.tfevents'))
+  assert len(_event_files(multi)) == 2  # One for each stage.
   # The sampled tokens and the MLE term agree to 1e-5. The judges' scores
   # of the soft samples carry float round-off (per-replica kernel shapes,
   # batch 2 vs 4: 7e-5 relative on the critic at step 1, before any update)
@@ -157,7 +159,7 @@ def test_a_lost_worker_stops_the_run_and_a_restart_resumes(corpus_data_dir,
                                                            tmp_path):
   model_dir = str(tmp_path / 'run')
   ports = _free_ports(2)
-  command = _job_command(corpus_data_dir, model_dir, 'mle', 400)
+  command = _job_command(corpus_data_dir, model_dir, 400)
   workers = _start(command, 2, ports)
   index = os.path.join(model_dir, 'checkpoints', 'ckpt-4.index')
   deadline = time.time() + 300
@@ -176,7 +178,7 @@ def test_a_lost_worker_stops_the_run_and_a_restart_resumes(corpus_data_dir,
   # The same command on both workers resumes there and finishes.
   command[-1] = f'--steps={saved + 4}'
   outputs = _finish(_start(command, 2, _free_ports(2)))
-  assert f'Resumed from' in outputs[0][1]
+  assert 'Resumed from' in outputs[0][1]
   assert f'at step {saved}.' in outputs[0][1]
   assert tf.train.latest_checkpoint(os.path.join(
       model_dir, 'checkpoints')).endswith(f'ckpt-{saved + 4}')

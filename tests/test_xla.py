@@ -1,13 +1,16 @@
 """Everything a TPU must compile compiles with XLA, and computes the same.
 
-Each step runs on the `tiny` config on the CPU twice, with and without
-`jit_compile`, from the same weights. Dropout is off: XLA's random ops draw
+Each step runs on the `tiny` config on the CPU twice, compiled by XLA and
+eagerly (TensorFlow's kernels, as a traced step: test_graph_equals_eager.py;
+a tiny model's few eager steps cost less than tracing them), from the same
+weights. Dropout is off: XLA's random ops draw
 other numbers than TensorFlow's kernels from the same seed (so the GAN step
 draws its noise outside its XLA cluster), and Keras draws dropout masks
 inside the model. For the same reason the sampler is compared greedily
 (top_k=1); with sampling it is checked to be reproducible under XLA.
 """
 
+import contextlib
 import dataclasses
 
 import keras
@@ -38,20 +41,31 @@ def _config(jit_compile, **adversarial_settings):
           **adversarial_settings))
 
 
+@contextlib.contextmanager
+def _eagerly(eager=True):
+  """tf.functions run eagerly inside (the plain arm), traced after."""
+  tf.config.run_functions_eagerly(eager)
+  try:
+    yield
+  finally:
+    tf.config.run_functions_eagerly(False)
+
+
 def test_mle_step_compiles_and_matches(tmp_path):
   data = tiny_models.sequences()
   plain = mle.MleTrainer(_config(False), tiny_models.VOCAB_SIZE, str(tmp_path / 'a'))
   xla = mle.MleTrainer(_config(True), tiny_models.VOCAB_SIZE, str(tmp_path / 'b'))
   xla.model.set_weights(plain.model.get_weights())
-  expected = tiny_models.losses(plain, data, 4)
+  eval_data = tf.data.Dataset.from_tensor_slices(data).batch(8)
+  with _eagerly():
+    expected = tiny_models.losses(plain, data, 4)
+    expected_nll = plain.evaluate(eval_data)
   np.testing.assert_allclose(tiny_models.losses(xla, data, 4), expected,
                              rtol=1e-4)
   assert len(set(expected)) == 4
   for a, b in zip(plain.model.get_weights(), xla.model.get_weights()):
     np.testing.assert_allclose(a, b, atol=1e-4)
-  eval_data = tf.data.Dataset.from_tensor_slices(data).batch(8)
-  assert xla.evaluate(eval_data) == pytest.approx(plain.evaluate(eval_data),
-                                                  rel=1e-4)
+  assert xla.evaluate(eval_data) == pytest.approx(expected_nll, rel=1e-4)
 
 
 @pytest.mark.parametrize('settings', [
@@ -79,7 +93,8 @@ def test_adversarial_step_compiles_and_matches(tmp_path, settings):
         config, tiny_models.VOCAB, model_dir, classifier_dir, 'folk',
         total_steps=3)
     start = trainer.generator.get_weights()
-    result = trainer.train(tiny_models.real_dataset(config, 2, 6), 3)
+    with _eagerly(not jit_compile):
+      result = trainer.train(tiny_models.real_dataset(config, 2, 6), 3)
     runs[jit_compile] = (result, trainer.generator.get_weights())
   (plain, plain_weights), (xla, xla_weights) = runs[False], runs[True]
   # The same tokens and MLE term; what the judges make of the soft samples
