@@ -17,9 +17,10 @@ The one-call API, `genre_transformer_gan.generate(genre='folk', seconds=30)`
 (generation/api.py), uses the generator shipped inside the package; it is
 imported on first use, so `import genre_transformer_gan` stays light.
 
-Beside them: configs.py (named configs tiny / small / base), run_layout.py
-(where a run's files live), scripts/ (the console commands) and testing/
-(generated MIDI for tests and benchmarks).
+Beside them: configs.py (named configs tiny / small / base), choices.py
+(the values run settings and enum flags take, without TensorFlow),
+run_layout.py (where a run's files live), scripts/ (the console commands)
+and testing/ (generated MIDI for tests and benchmarks).
 
 Importing the package turns on TensorFlow's oneDNN CPU kernels unless
 TF_ENABLE_ONEDNN_OPTS is already set (TensorFlow only turns them on by
