@@ -10,7 +10,6 @@ inside the model. For the same reason the sampler is compared greedily
 (top_k=1); with sampling it is checked to be reproducible under XLA.
 """
 
-import contextlib
 import dataclasses
 
 import keras
@@ -41,31 +40,21 @@ def _config(jit_compile, **adversarial_settings):
           **adversarial_settings))
 
 
-@contextlib.contextmanager
-def _eagerly(eager=True):
-  """tf.functions run eagerly inside (the plain arm), traced after."""
-  tf.config.run_functions_eagerly(eager)
-  try:
-    yield
-  finally:
-    tf.config.run_functions_eagerly(False)
-
-
 def test_mle_step_compiles_and_matches(tmp_path):
   data = tiny_models.sequences()
   plain = mle.MleTrainer(_config(False), tiny_models.VOCAB_SIZE, str(tmp_path / 'a'))
   xla = mle.MleTrainer(_config(True), tiny_models.VOCAB_SIZE, str(tmp_path / 'b'))
   xla.model.set_weights(plain.model.get_weights())
   eval_data = tf.data.Dataset.from_tensor_slices(data).batch(8)
-  with _eagerly():
-    expected = tiny_models.losses(plain, data, 4)
-    expected_nll = plain.evaluate(eval_data)
-  np.testing.assert_allclose(tiny_models.losses(xla, data, 4), expected,
-                             rtol=1e-4)
+  compiled = tiny_models.losses(xla, data, 4)
+  compiled_nll = xla.evaluate(eval_data)
+  tf.config.run_functions_eagerly(True)  # The plain arm (conftest resets).
+  expected = tiny_models.losses(plain, data, 4)
+  np.testing.assert_allclose(compiled, expected, rtol=1e-4)
   assert len(set(expected)) == 4
   for a, b in zip(plain.model.get_weights(), xla.model.get_weights()):
     np.testing.assert_allclose(a, b, atol=1e-4)
-  assert xla.evaluate(eval_data) == pytest.approx(expected_nll, rel=1e-4)
+  assert compiled_nll == pytest.approx(plain.evaluate(eval_data), rel=1e-4)
 
 
 @pytest.mark.parametrize('settings', [
@@ -79,7 +68,8 @@ def test_mle_step_compiles_and_matches(tmp_path):
 ], ids=['rsgan-full-hard', 'wgan_gp-parallel-kl-soft'])
 def test_adversarial_step_compiles_and_matches(tmp_path, settings):
   runs = {}
-  for jit_compile in (False, True):
+  for jit_compile in (True, False):  # The plain arm last, eagerly.
+    tf.config.run_functions_eagerly(not jit_compile)  # (conftest resets)
     directory = tmp_path / str(jit_compile)
     config = _config(jit_compile, **settings)
     model_dir = str(directory / 'run')
@@ -93,8 +83,7 @@ def test_adversarial_step_compiles_and_matches(tmp_path, settings):
         config, tiny_models.VOCAB, model_dir, classifier_dir, 'folk',
         total_steps=3)
     start = trainer.generator.get_weights()
-    with _eagerly(not jit_compile):
-      result = trainer.train(tiny_models.real_dataset(config, 2, 6), 3)
+    result = trainer.train(tiny_models.real_dataset(config, 2, 6), 3)
     runs[jit_compile] = (result, trainer.generator.get_weights())
   (plain, plain_weights), (xla, xla_weights) = runs[False], runs[True]
   # The same tokens and MLE term; what the judges make of the soft samples

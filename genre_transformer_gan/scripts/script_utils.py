@@ -14,26 +14,21 @@ flags.DEFINE_bool('verbose', False, 'Show full tracebacks on errors.')
 
 
 # Errors a user can fix from the command line (or by re-running, for a
-# non-finite loss), printed as one line; user_errors() adds TensorFlow's.
+# non-finite loss), printed as one line; _user_errors() adds TensorFlow's.
 _PLAIN_USER_ERRORS = (ValueError, FileNotFoundError, PermissionError,
                       FloatingPointError)
 
 
-def user_errors():
-  """_PLAIN_USER_ERRORS, a full disk and a lost worker (loads TensorFlow)."""
+def _user_errors():
+  """_PLAIN_USER_ERRORS, and once TensorFlow is loaded a full disk and a
+  lost worker: those come from modules that load it, so an error raised
+  before it loaded is neither, and this does not load it."""
+  if 'tensorflow' not in sys.modules:
+    return _PLAIN_USER_ERRORS
   from genre_transformer_gan import atomic_files  # pylint: disable=import-outside-toplevel
   from genre_transformer_gan.training import cluster  # pylint: disable=import-outside-toplevel
   return _PLAIN_USER_ERRORS + (atomic_files.DiskFullError,) + (
       cluster.WORKER_LOST)
-
-
-def _is_user_error(error: Exception) -> bool:
-  # TensorFlow's errors (a lost worker) and a full disk (atomic_files) come
-  # from modules that load it: an error raised before it loaded is neither,
-  # and the check does not load it.
-  if 'tensorflow' not in sys.modules:
-    return isinstance(error, _PLAIN_USER_ERRORS)
-  return isinstance(error, user_errors())
 
 
 def run_main(command: str, run, argv) -> int:
@@ -42,7 +37,7 @@ def run_main(command: str, run, argv) -> int:
   try:
     run()
   except Exception as e:  # pylint: disable=broad-except
-    if not _is_user_error(e) or flags.FLAGS['verbose'].value:
+    if not isinstance(e, _user_errors()) or flags.FLAGS['verbose'].value:
       raise
     message = str(e).strip() or type(e).__name__
     if 'tensorflow' in sys.modules:
