@@ -17,6 +17,10 @@ takes the same number of further steps, --extra_steps, per target genre:
   Bt B drawing every token alike (TrainConfig.length_balance 1.0: a long
      piece as often as its crops, not as often as a short one); Bh the same
      at length_balance 0.5;
+  Bf B on --train_dataset's music of the genre (judged, like every arm, on
+     --dataset's held-out music): `corpus_genre/full` has three times
+     `small`'s classical pieces, and keeps `small`'s held-out ones out of
+     its train split;
   C  genre loss + target-genre MLE regulariser (+ the config's KL), soft
      rollout feedback, no critic;
   D  C + the critic's realism term (--realism_loss, RSGAN by default);
@@ -98,7 +102,7 @@ from genre_transformer_gan.training import adversaries
 from genre_transformer_gan.training import run_lib
 from genre_transformer_gan.training import strategies
 
-ARMS = ('S', 'A', 'B', 'B2', 'Bn', 'Bt', 'Bh', 'C', 'D', 'E', 'E0', 'BE', 'K',
+ARMS = ('S', 'A', 'B', 'B2', 'Bn', 'Bt', 'Bh', 'Bf', 'C', 'D', 'E', 'E0', 'BE', 'K',
         'BK', 'BnK', 'BKP')
 DECISIVE = ('S', 'B', 'B2', 'E', 'E0', 'BE', 'K')
 VARIANTS = ('D_wgan_gp', 'E100', 'E1000')
@@ -108,6 +112,7 @@ ARM_NAMES = {'S': 'the start (0 extra steps)',
              'Bn': 'B without augmentation (no transposition)',
              'Bt': 'B, every token alike (length_balance 1)',
              'Bh': 'B, length_balance 0.5',
+             'Bf': "B on --train_dataset's music",
              'C': 'genre loss + MLE', 'D': 'C + critic',
              'E': 'C, hard feedback', 'E0': 'E with genre weight 0',
              'BE': "B, then E at B's learning rate and batch",
@@ -118,7 +123,7 @@ ARM_NAMES = {'S': 'the start (0 extra steps)',
              'D_wgan_gp': 'C + WGAN-GP critic',
              'E100': 'C, hard feedback, beta_max 100',
              'E1000': 'C, hard feedback, beta_max 1000'}
-MLE_ARMS = ('A', 'B', 'B2', 'Bn', 'Bt', 'Bh')
+MLE_ARMS = ('A', 'B', 'B2', 'Bn', 'Bt', 'Bh', 'Bf')
 LENGTH_BALANCE = {'Bt': 1.0, 'Bh': 0.5}
 BK_ROLLOUT = 256  # tokens per rollout of arms BK and BKP
 # The GAN stage C, D, E and K were measured with (small's until BK was
@@ -223,6 +228,8 @@ def _parse():
   parser.add_argument('--config', default='small')
   parser.add_argument('--dataset', default=None)
   parser.add_argument('--data_dir', default=None)
+  parser.add_argument('--train_dataset', default=None,
+                      help="arm Bf's MLE data (same vocabulary as --dataset)")
   parser.add_argument('--genres', default='classical,folk')
   parser.add_argument('--arms', default=','.join(DECISIVE))
   parser.add_argument('--seeds', default='0,1,2')
@@ -279,6 +286,8 @@ def main():
   if unknown:
     raise SystemExit(f'Unknown arms {unknown}; choose from '
                      f'{", ".join(ARMS + VARIANTS)}.')
+  if 'Bf' in {decoding(arm)[0] for arm in arms} and not args.train_dataset:
+    raise SystemExit('Arm Bf needs --train_dataset (e.g. corpus_genre/full).')
   genres = args.genres.split(',')
   if args.summarize:
     suffix = '' if args.split == 'validation' else f'_{args.split}'
@@ -306,6 +315,13 @@ def main():
                                  data_dir=args.data_dir)
   music = real_data.RealMusic(builder)
   vocabulary = music.vocabulary
+  train_builder = builder
+  if args.train_dataset:
+    train_builder = datasets.get_builder(args.train_dataset,
+                                         data_dir=args.data_dir)
+    if datasets.get_vocabulary(train_builder) != vocabulary:
+      raise SystemExit(f'{args.train_dataset} has another vocabulary than '
+                       f'{builder.info.full_name}.')
   strategy = strategies.get_strategy('auto')
   model_root = os.path.join(args.work_dir, 'models')
   classifier_path = adversaries.get_classifier_path(
@@ -399,7 +415,9 @@ def main():
     branch(config, vocabulary.size, initial, directory)
     # MLE steps count beyond the start's step_offset (its pretrained
     # step): the branch continues from start_step for extra_steps.
-    run_lib.run_mle(mle_config(config, arm), builder, vocabulary, directory,
+    run_lib.run_mle(mle_config(config, arm),
+                    train_builder if arm == 'Bf' else builder, vocabulary,
+                    directory,
                     start_step - result['start_offset'] +
                     args.extra_steps * (2 if arm == 'B2' else 1), strategy,
                     genres=None if arm == 'A' else [genre], seed=seed)

@@ -183,3 +183,14 @@ def test_summarize_names_arms_without_rows_for_the_guide(tmp_path,
 def test_an_arm_names_its_decoding(arm, expected):
   """`<arm>[@T][~S][+guidance]`: temperature, note cap, guidance."""
   assert bench_gan.decoding(arm) == expected
+
+
+def test_arm_bf_needs_its_training_data_before_any_work(monkeypatch):
+  """Bf trains B's steps on --train_dataset: without it, one line, before a
+  dataset is built or a model trained."""
+  monkeypatch.setattr(sys, 'argv', ['bench_gan.py', '--arms', 'B,Bf@1.0~5',
+                                    '--data_dir', '/nonexistent'])
+  with pytest.raises(SystemExit, match='Bf needs --train_dataset'):
+    bench_gan.main()
+  assert 'Bf' in bench_gan.MLE_ARMS and bench_gan.mle_config(
+      configs.get_config('small'), 'Bf') == configs.get_config('small')

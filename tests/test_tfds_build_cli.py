@@ -52,17 +52,6 @@ def _check(data_dir, name, expected):
   assert summary['labels'] == expected['labels']
 
 
-def test_archive_with_imports_and_two_beam_workers(tmp_path):
-  manual_dir = tmp_path / 'manual'
-  expected = synthetic_lakh.write_fake_lakh(manual_dir, num_files=10,
-                                            archive=True, seed=3)
-  assert (manual_dir / 'lmd_matched.tar.gz').exists()
-  _tfds_build(['lakh_genre/tagtraum_cd2c', '--imports=tfds_builders',
-               f'--manual_dir={manual_dir}', f'--data_dir={tmp_path / "data"}',
-               f'--beam_pipeline_options={_MULTI_PROCESS}'], cwd=_REPO)
-  _check(str(tmp_path / 'data'), 'lakh_genre/tagtraum_cd2c', expected)
-
-
 def test_extracted_from_builder_folder(tmp_path):
   manual_dir = tmp_path / 'manual'
   expected = synthetic_lakh.write_fake_lakh(manual_dir, num_files=10, seed=4)
@@ -120,11 +109,12 @@ def test_midi_folders_builds_with_tfds(tmp_path):
   assert builder.info.features['genre'].names == ['classical', 'folk_rock']
 
 
-@pytest.mark.slow
-def test_many_files_two_workers(tmp_path):
+def test_an_archive_of_many_files_with_two_beam_workers(tmp_path):
   manual_dir = tmp_path / 'manual'
   expected = synthetic_lakh.write_fake_lakh(manual_dir, num_files=300,
-                                            num_corrupt=5, seed=6)
+                                            num_corrupt=5, archive=True,
+                                            seed=6)
+  assert (manual_dir / 'lmd_matched.tar.gz').exists()
   _tfds_build(['lakh_genre/tagtraum_cd2c', '--imports=tfds_builders',
                f'--manual_dir={manual_dir}', f'--data_dir={tmp_path / "data"}',
                f'--beam_pipeline_options={_MULTI_PROCESS}'], cwd=_REPO)
