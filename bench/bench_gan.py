@@ -145,6 +145,16 @@ def decoding(arm: str):
   return base, temperature, cap, spec
 
 
+def decoded_dir(directory: str, arm: str) -> str:
+  """Where `arm`'s report goes, given its base arm's report folder: the
+  base arm's own, or beside it for another decoding (`report_1.0_cap5`)."""
+  base = decoding(arm)[0]
+  if arm == base:
+    return directory
+  return (directory.rstrip('/') + '_' + arm[len(base):].replace(
+      '~', '_cap').lstrip('@+_').replace('+', '_'))
+
+
 def adversarial_settings(config, arm: str, args, learning_rate=None):
   """The config of a GAN arm (C, D, E and E's variants): one change each."""
   defaults = configs.AdversarialConfig()
@@ -357,9 +367,7 @@ def main():
                   training=None, adversary=None):
     base, temperature, cap, spec = decoding(arm)
     guide = None
-    if arm != base:  # Decoded otherwise: beside the arm's own report.
-      directory = (directory.rstrip('/') + '_' + arm[len(base):].replace(
-          '~', '_cap').lstrip('@+_').replace('+', '_'))
+    directory = decoded_dir(directory, arm)
     if temperature:
       arm_config = dataclasses.replace(arm_config, sampling=(
           dataclasses.replace(arm_config.sampling,

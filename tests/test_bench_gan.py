@@ -194,3 +194,38 @@ def test_arm_bf_needs_its_training_data_before_any_work(monkeypatch):
     bench_gan.main()
   assert 'Bf' in bench_gan.MLE_ARMS and bench_gan.mle_config(
       configs.get_config('small'), 'Bf') == configs.get_config('small')
+
+
+def test_an_arms_report_folder_names_its_decoding():
+  assert bench_gan.decoded_dir('m/seed0_classical_B/report', 'B') == (
+      'm/seed0_classical_B/report')
+  assert bench_gan.decoded_dir('m/seed0_classical_B/report', 'B@1.0~5') == (
+      'm/seed0_classical_B/report_1.0_cap5')
+  assert bench_gan.decoded_dir('r/report_test', 'B~4+drs:4') == (
+      'r/report_test_cap4_drs:4')
+
+
+def test_the_pooled_reference_reads_each_piece_once_and_leaves_out(
+    monkeypatch, tmp_path):
+  import bench_pooled_reference  # pylint: disable=import-outside-toplevel
+  splits = {('small', 'validation'): [('bach/1', [1]), ('haydn/2', [2])],
+            ('full', 'validation'): [('bach/1', [9]), ('bach/3', [3]),
+                                     ('bach/4', [4])],
+            ('small', 'train'): [('bach/4', [4])]}
+
+  class Music:  # real_data.RealMusic of a builder named after its dataset
+    def __init__(self, name):
+      self.name = name
+
+    def named_tokens(self, split, genre):
+      assert genre == 'classical'
+      return splits[self.name, split]
+  monkeypatch.setattr(bench_pooled_reference.datasets, 'get_builder',
+                      lambda name, data_dir, build: name.split('/')[1])
+  monkeypatch.setattr(bench_pooled_reference.real_data, 'RealMusic', Music)
+  assert bench_pooled_reference.pooled_reference(
+      'd/small:validation,d/full:validation', 'd/small:train', 'classical',
+      None) == [('bach/1', [1]), ('bach/3', [3]), ('haydn/2', [2])]
+  with pytest.raises(SystemExit, match='run bench_gan.py with --arms Bf@1'):
+    bench_pooled_reference.saved_samples(str(tmp_path), 0, 'classical',
+                                         'Bf@1.0~5')
