@@ -102,8 +102,8 @@ from genre_transformer_gan.training import adversaries
 from genre_transformer_gan.training import run_lib
 from genre_transformer_gan.training import strategies
 
-ARMS = ('S', 'A', 'B', 'B2', 'Bn', 'Bt', 'Bh', 'Bf', 'C', 'D', 'E', 'E0', 'BE', 'K',
-        'BK', 'BnK', 'BKP')
+ARMS = ('S', 'A', 'B', 'B2', 'Bn', 'Bt', 'Bh', 'Bf', 'C', 'D', 'E', 'E0',
+        'BE', 'K', 'BK', 'BnK', 'BKP')
 DECISIVE = ('S', 'B', 'B2', 'E', 'E0', 'BE', 'K')
 VARIANTS = ('D_wgan_gp', 'E100', 'E1000')
 ARM_NAMES = {'S': 'the start (0 extra steps)',

@@ -7,11 +7,12 @@ r"""C2ST of bench_gan.py's saved samples against a pooled held-out reference.
       --exclude corpus_genre/small:train,corpus_genre/small:test
 
 `small`'s classical validation split is 15 pieces (3 by composers other
-than Bach); `full`'s is 53 more, held out from the shipped generator's
-pretraining and from every genre stage. This judges the samples each arm's
-validation report already wrote (bench_gan.py, `--split validation`; no
-sampling, no training) against crops of every piece of the --reference
-splits, once per example id, leaving out any id of an --exclude split. The
+than Bach); `full`'s holds 53, `small`'s 15 among them, all held out from
+the shipped generator's pretraining and from every genre stage. This
+judges the samples each arm's validation report already wrote
+(bench_gan.py, `--split validation`; no sampling, no training) against
+crops of every piece of the --reference splits, once per example id,
+leaving out any id of an --exclude split. The
 crops of a seed are the same for every arm, so differences are paired by
 seed against --control. Prints a table; `--json`: the last line is a JSON
 object with `rows` and `summary`.
@@ -92,6 +93,7 @@ def main():
   for seed in [int(s) for s in args.seeds.split(',')]:
     samples = {arm: saved_samples(args.work_dir, seed, args.genre, arm)
                for arm in arms}
+    # The report's rule: crops as long as the samples' median.
     length, count = report._length_and_count(  # pylint: disable=protected-access
         samples[arms[0]], None)
     crops, groups = real_data.crops_in_turn(
