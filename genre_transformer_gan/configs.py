@@ -186,18 +186,22 @@ CONFIG_MAP = {
         # drawn unguided at T 1.0 with notes ended at 5 s its samples read
         # C2ST 0.612 against drs:4's 0.641 at T 0.85 (3 seeds, validation;
         # uncapped, T 1.0 held notes 3.9x real's time: BENCHMARKS.md,
-        # "Classical unguided at T 1.0, notes ended at 5 s"). Early keeps
-        # drs:4, at T 1.0: fidelity 0.568 against 0.411 at T 0.85, C2ST
-        # 0.831 against 0.852 (3 seeds, validation; BENCHMARKS.md, "Early:
-        # T 1.0 with drs:4"). The sampler compiled with XLA: 1.7x faster on
-        # a CPU (BENCHMARKS.md, "Sampling").
+        # "Classical unguided at T 1.0, notes ended at 5 s"). Early at T
+        # 1.0 (fidelity 0.568 against 0.411 at T 0.85), unguided since its
+        # crops are not transposed: C2ST 0.690 against 0.716 with drs:4
+        # (which lifts fidelity 0.87 -> 0.95; 3 seeds, validation;
+        # BENCHMARKS.md, "Early without transposition"). So `small` draws
+        # every genre unguided and makes no K+1 discriminator; drs:4 stays
+        # the guidance of other datasets' genres. The sampler compiled
+        # with XLA: 1.7x faster on a CPU (BENCHMARKS.md, "Sampling").
         sampling=SamplingConfig(temperature=0.85, top_p=0.95,
                                 genre_temperatures=(('folk', 1.15),
                                                     ('classical', 1.0),
                                                     ('early', 1.0)),
                                 guidance='drs:4',
                                 genre_guidance=(('folk', 'none'),
-                                                ('classical', 'none')),
+                                                ('classical', 'none'),
+                                                ('early', 'none')),
                                 max_note_seconds=5.0, jit_compile=True),
         # Early's crops are not transposed either: judged early 0.87
         # against 0.45, C2ST 0.69 against 0.88, unguided at T 1.0 (3 seeds,

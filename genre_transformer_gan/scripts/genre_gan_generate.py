@@ -34,8 +34,9 @@ samples), else the frozen one. drs:N draws one of N candidates with
 probability proportional to that K+1 classifier's density ratio
 p(genre) / p(generated) (importance resampling: toward real music rather
 than the classifier's mode). --guidance=auto (the default) uses the
-config's guidance for the genre (small: drs:4; folk unguided, which
-validation chose) where there is such a K+1 classifier. chunk:N does so
+config's guidance for the genre (small: every genre unguided, which
+validation chose; drs:4 for other datasets' genres) where there is such a
+K+1 classifier. chunk:N does so
 every 64 tokens, keeping the best of N continuations; cfg:G samples from
 l_genre + G (l_genre - mean l_other genre) (as many times the time as the
 model has genres). The independent evaluator, which guidance never sees,
@@ -103,9 +104,9 @@ flags.DEFINE_string('guide_path', None, 'The classifier rerank:N, drs:N '
                     '--generated_class made one: discriminator rejection '
                     'sampling; else the frozen classifier).')
 flags.DEFINE_string('guidance', 'auto', 'Genre guidance at sampling time: '
-                    "auto (the config's for the genre, small: drs:4 and "
-                    'folk none, when the run has '
-                    'a K+1 discriminator; else none), none, rerank:N (best '
+                    "auto (the config's for the genre, small: none for "
+                    "its genres, drs:4 for others'; when the run has "
+                    'a K+1 discriminator, else none), none, rerank:N (best '
                     'of N candidates by that discriminator, else the '
                     'frozen classifier; N times the time), drs:N (one of '
                     'N drawn by the K+1 discriminator\'s density ratio: '

@@ -12,8 +12,8 @@ genre classifier, starts the generator from the pretrained one shipped for
 genres (genre token at position 0; --mle_genres to restrict), gives the
 frozen classifier a K+1-th class, 'generated', learned from that model's
 samples (the discriminator), then tunes for --genre: with
---genre_stage=mle (small's, chosen on validation; folk's crops are not
-transposed there) --adv_steps of MLE on the genre alone into
+--genre_stage=mle (small's, chosen on validation; folk's and early's
+crops are not transposed there) --adv_steps of MLE on the genre alone into
 <model_dir>/mle_<genre>/, reported with its samples steered by the
 discriminator (discriminator importance resampling, drs:4) beside the
 same model unguided; --genre_stage=mle_adversarial then runs the GAN stage
