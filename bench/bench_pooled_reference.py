@@ -24,7 +24,6 @@ import argparse
 import json
 import os
 
-import numpy as np
 
 import bench_gan  # bench/bench_gan.py
 import gan_rows  # bench/gan_rows.py
@@ -66,8 +65,10 @@ def saved_samples(work_dir, seed, genre, arm):
   if not os.path.isdir(samples):
     raise SystemExit(f'No samples in {samples}: run bench_gan.py with '
                      f'--arms {arm} --seeds {seed} first.')
-  return [np.load(os.path.join(samples, name)) for name in
-          sorted(os.listdir(samples)) if name.endswith('.npy')]
+  read, skipped = report.read_samples(samples)  # Its token files, not MIDI.
+  if skipped:
+    raise SystemExit(f'{samples}: unreadable samples {dict(skipped)}.')
+  return [tokens for _, tokens in read]
 
 
 def main():
