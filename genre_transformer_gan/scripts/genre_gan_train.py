@@ -11,17 +11,20 @@ genre classifier, starts the generator from the pretrained one shipped for
 --config (or from scratch: --init_from) and adds --mle_steps of MLE on all
 genres (genre token at position 0; --mle_genres to restrict), gives the
 frozen classifier a K+1-th class, 'generated', learned from that model's
-samples (the discriminator), then tunes for --genre: with
+samples (the discriminator; where the stage or the genre's guidance
+needs one), then tunes for --genre: with
 --genre_stage=mle (small's, chosen on validation; folk's and early's
 crops are not transposed there) --adv_steps of MLE on the genre alone into
-<model_dir>/mle_<genre>/, reported with its samples steered by the
-discriminator (discriminator importance resampling, drs:4) beside the
-same model unguided; --genre_stage=mle_adversarial then runs the GAN stage
-from that model into <model_dir>/adversarial_<genre>/ and reports both
-steered alike; with --genre_stage=adversarial
-(tiny's and base's) the Gumbel-softmax GAN stage against it into
-<model_dir>/adversarial_<genre>/, reported beside its MLE control. The
-report: samples, evaluation.md / .json, listen.html.
+<model_dir>/mle_<genre>/, reported with the genre's guidance: unguided
+(small's for each of its genres) beside the MLE model of all genres, or
+steered by the discriminator (e.g. drs:4, discriminator importance
+resampling) beside the same model unguided;
+--genre_stage=mle_adversarial then runs the GAN stage from that model
+into <model_dir>/adversarial_<genre>/ and reports both steered alike;
+with --genre_stage=adversarial (tiny's and base's) the Gumbel-softmax
+GAN stage against it into <model_dir>/adversarial_<genre>/, reported
+beside its MLE control. The report: samples, evaluation.md / .json,
+listen.html.
 Every stage resumes from its checkpoints, so re-running a command continues
 it. --phase=mle or --phase=adversarial run one stage. The sequence itself is
 training/sequence.py's train_genre_gan, which the notebooks call too.
