@@ -230,3 +230,38 @@ def test_the_pooled_reference_reads_each_piece_once_and_leaves_out(
   with pytest.raises(SystemExit, match='run bench_gan.py with --arms Bf@1'):
     bench_pooled_reference.saved_samples(str(tmp_path), 0, 'classical',
                                          'Bf@1.0~5')
+
+
+def test_copying_reads_samples_that_quote_the_train_split(monkeypatch,
+                                                          capsys):
+  import numpy as np  # pylint: disable=import-outside-toplevel
+  import bench_copying  # pylint: disable=import-outside-toplevel
+  from genre_transformer_gan.data import vocabulary as vocab  # pylint: disable=import-outside-toplevel
+
+  def melody(seed, count=80):
+    rng = np.random.default_rng(seed)
+    tokens = []
+    for pitch, shift in zip(rng.integers(48, 80, count),
+                            rng.choice([10, 20, 40], count)):
+      tokens += [vocab.NOTE_ON_OFFSET + pitch,
+                 vocab.TIME_SHIFT_OFFSET + shift - 1,
+                 vocab.NOTE_OFF_OFFSET + pitch]
+    return np.array(tokens, np.int32)
+  pieces = {'d/full:train': {'a': melody(0), 'b': melody(1)},
+            'd/small:test': {'c': melody(2)}}
+  monkeypatch.setattr(bench_copying.bench_pooled_reference, 'split_pieces',
+                      lambda spec, genre, data_dir: pieces[spec])
+  monkeypatch.setattr(  # Q quotes the train pieces; N is new music.
+      bench_copying.bench_pooled_reference, 'saved_samples',
+      lambda work_dir, seed, genre, arm: (
+          [melody(seed % 2)[:120]] if arm == 'Q' else [melody(10 + seed)]))
+  monkeypatch.setattr(sys, 'argv', [
+      'bench_copying.py', '--arms', 'Q,N', '--seeds', '0,1',
+      '--train', 'd/full:train', '--held_out', 'd/small:test', '--json'])
+  bench_copying.main()
+  rows = {row['set']: row for row in json.loads(
+      capsys.readouterr().out.strip().splitlines()[-1])['rows']}
+  assert rows['Q']['copied_percent'] == 100.0
+  assert rows['Q']['sequences'] == 2 and rows['Q']['longest_copy_max'] == 40
+  assert rows['N']['copied_percent'] == 0.0
+  assert rows['real: d/small:test']['copied_percent'] == 0.0

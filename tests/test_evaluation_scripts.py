@@ -103,11 +103,14 @@ def test_evaluate_writes_json_and_markdown(corpus_small_builder,
   assert 5.0 < generated['generator_nll'] < 7.0
   assert 0 < generated['feature_distance']['mean']['overlap'] <= 1
   assert 0 < generated['diversity']['distinct_4'] <= 1
+  # Held-out pieces quote the train split a little; noise never does.
+  assert 0 <= generated['copied_share'] < 0.5
+  assert rows['uniform']['copied_share'] == 0.0
   with open(os.path.join(samples, 'evaluation.md')) as f:
     table = f.read()
   assert '| folk | generated | 6 |' in table and '| folk | real (test) |' in (
       table)
-  assert 'C2ST acc' in table and (
+  assert 'C2ST acc' in table and '| copied |' in table and (
       '| folk | uniform | 20 | 0.00 [0.00, 0.16] |' in table)
 
   # Reuses the saved evaluator; without a classifier its columns are empty.

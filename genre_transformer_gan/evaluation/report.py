@@ -29,6 +29,10 @@ realism.py):
   frechet_distance   between the row's and that reference's standardised
                      features, Ledoit-Wolf covariances (realism.py);
   held_note_share    notes longer than features.HELD_SECONDS (the drone);
+  copied_share       share of the row's runs of copying.N_GRAM note steps
+                     found in train-split music of the genre, and
+                     longest_copy (median notes; copying.py): a generator
+                     that learnt its pieces by heart stands above real;
   feature_distance   mgeval overlap / KL per feature group, against real
                      train-split music of the genre;
   diversity          distinct n-grams, self-similarity;
@@ -51,6 +55,7 @@ from genre_transformer_gan.data import errors
 from genre_transformer_gan.data import notes as notes_lib
 from genre_transformer_gan.data import tokenizer
 from genre_transformer_gan.data import vocabulary as vocab
+from genre_transformer_gan.evaluation import copying
 from genre_transformer_gan.evaluation import evaluator as evaluator_lib
 from genre_transformer_gan.evaluation import features
 from genre_transformer_gan.evaluation import intervals
@@ -180,11 +185,13 @@ class Reference:
     groups: [M] piece index of each crop (C2ST keeps pieces in one fold).
     split: the split they come from.
     train_matrix: float [K, F] features of train-split crops (mgeval).
+    train_index: the train-split pieces' note steps (copying), or None.
   """
   matrix: np.ndarray
   groups: np.ndarray
   split: str
   train_matrix: np.ndarray
+  train_index: Optional[copying.TrainingIndex] = None
 
 
 def measure_set(token_lists, genre: str, evaluator, classifier,
@@ -237,6 +244,11 @@ def measure_set(token_lists, genre: str, evaluator, classifier,
   row['feature_distance'] = metrics.feature_distances(reference.train_matrix,
                                                       matrix)
   row['diversity'] = metrics.diversity(token_lists)
+  copied = (copying.measure(token_lists, reference.train_index, seed)
+            if reference.train_index is not None else {})
+  row['copied_share'] = copied.get('copied_share')
+  row['copied_share_interval'] = copied.get('interval')
+  row['longest_copy'] = copied.get('longest_copy')
   row['muspy'] = muspy_metrics.of_set(token_lists)
   return row
 
@@ -253,7 +265,8 @@ def reference_for(music: real_data.RealMusic, genre: str, length: int,
   train_crops, _ = real_data.crops_in_turn(
       train, length, min(MAX_REAL, 2 * len(train)), seed + 1)
   return Reference(features.feature_matrix(crops), groups, split,
-                   features.feature_matrix(train_crops))
+                   features.feature_matrix(train_crops),
+                   copying.TrainingIndex(train))
 
 
 def _length_and_count(samples: Sequence, num_reference: Optional[int]):
