@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The README's quick start: install, then dataset -> the shipped frozen
-# classifier (and, for early, the discriminator) -> the shipped pretrained
-# generator -> the genre stage (100 MLE steps on the genre; folk's crops
-# not transposed) -> samples + evaluation report (classical: 7 min 7 s on
+# classifier -> the shipped pretrained generator -> the genre stage (100
+# MLE steps on the genre, its crops not transposed) -> samples +
+# evaluation report (classical: 7 min 7 s on
 # a 2-core AMD EPYC Zen 2, BENCHMARKS.md), then MIDI, WAV and piano rolls
 # to listen to in samples/<genre>/. Usage: bin/quickstart.sh [genre]
 set -euo pipefail

@@ -13,8 +13,8 @@ genres (genre token at position 0; --mle_genres to restrict), gives the
 frozen classifier a K+1-th class, 'generated', learned from that model's
 samples (the discriminator; where the stage or the genre's guidance
 needs one), then tunes for --genre: with
---genre_stage=mle (small's, chosen on validation; folk's and early's
-crops are not transposed there) --adv_steps of MLE on the genre alone into
+--genre_stage=mle (small's, chosen on validation; its genres' crops are
+not transposed there) --adv_steps of MLE on the genre alone into
 <model_dir>/mle_<genre>/, reported with the genre's guidance: unguided
 (small's for each of its genres) beside the MLE model of all genres, or
 steered by the discriminator (e.g. drs:4, discriminator importance
@@ -56,7 +56,7 @@ flags.DEFINE_integer('mle_steps', None, 'MLE steps to add beyond the start '
                      "(the pretrained generator's step, or 0 from scratch); "
                      'a re-run resumes to the same step (default: from '
                      'scratch tiny 100, small 2500, base 200000; after the '
-                     'pretrained generator small 100).')
+                     'pretrained generator small 0).')
 flags.DEFINE_integer('adv_steps', None, 'Steps of the genre stage (GAN or '
                      'MLE on the genre; default: tiny 20, '
                      'small 100, base 20000).')
