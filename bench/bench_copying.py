@@ -18,7 +18,6 @@ JSON object with `rows`.
 
 # First: importing the package turns on oneDNN before TensorFlow loads.
 import genre_transformer_gan  # pylint: disable=unused-import
-import argparse
 import json
 
 import bench_pooled_reference  # bench/bench_pooled_reference.py
@@ -29,12 +28,8 @@ from genre_transformer_gan.evaluation import report
 
 
 def main():
-  parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-  parser.add_argument('--work_dir', default='runs/bench_gan')
-  parser.add_argument('--data_dir', default=None)
-  parser.add_argument('--genre', default='classical')
-  parser.add_argument('--seeds', default='0,1,2')
-  parser.add_argument('--arms', required=True)
+  parser = bench_pooled_reference.saved_samples_parser(
+      __doc__.split('\n')[0])
   parser.add_argument('--train', default='corpus_genre/full:train,'
                       'corpus_genre/small:train')
   parser.add_argument('--held_out', default='corpus_genre/small:validation,'

@@ -71,13 +71,19 @@ def saved_samples(work_dir, seed, genre, arm):
   return [tokens for _, tokens in read]
 
 
-def main():
-  parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+def saved_samples_parser(description: str) -> argparse.ArgumentParser:
+  """The flags of a script that reads bench_gan.py's saved samples."""
+  parser = argparse.ArgumentParser(description=description)
   parser.add_argument('--work_dir', default='runs/bench_gan')
   parser.add_argument('--data_dir', default=None)
   parser.add_argument('--genre', default='classical')
   parser.add_argument('--seeds', default='0,1,2')
   parser.add_argument('--arms', required=True)
+  return parser
+
+
+def main():
+  parser = saved_samples_parser(__doc__.split('\n')[0])
   parser.add_argument('--control', default='B')
   parser.add_argument('--reference', default='corpus_genre/small:validation,'
                       'corpus_genre/full:validation')
