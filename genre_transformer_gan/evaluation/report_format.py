@@ -6,6 +6,7 @@ from typing import Sequence
 import tensorflow as tf
 
 from genre_transformer_gan import atomic_files
+from genre_transformer_gan.evaluation import copying
 from genre_transformer_gan.evaluation import report
 
 COLUMNS = ('genre | set | n | fidelity | reject | evaluator p | classifier p '
@@ -27,7 +28,8 @@ LEGEND = (
     'held-out real music of the genre (nats/token). feature OA: mgeval '
     'overlap with train-split music of the genre (1 = like real). '
     'distinct-4: distinct 4-grams / all. copied: share of the set\'s runs '
-    'of 16 steps from note to note (pitch and onset change) found in '
+    f'of {copying.N_GRAM} steps from note to note (pitch and onset change) '
+    'found in '
     'train-split music of the genre; real music shares some (cadences, '
     'scales), so compare with the real row. Negative rows (uniform, unigram, '
     'shuffled, drone) are not music: a measure they pass measures nothing.')
