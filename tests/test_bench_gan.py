@@ -234,19 +234,9 @@ def test_the_pooled_reference_reads_each_piece_once_and_leaves_out(
 
 def test_copying_reads_samples_that_quote_the_train_split(monkeypatch,
                                                           capsys):
-  import numpy as np  # pylint: disable=import-outside-toplevel
   import bench_copying  # pylint: disable=import-outside-toplevel
-  from genre_transformer_gan.data import vocabulary as vocab  # pylint: disable=import-outside-toplevel
-
-  def melody(seed, count=80):
-    rng = np.random.default_rng(seed)
-    tokens = []
-    for pitch, shift in zip(rng.integers(48, 80, count),
-                            rng.choice([10, 20, 40], count)):
-      tokens += [vocab.NOTE_ON_OFFSET + pitch,
-                 vocab.TIME_SHIFT_OFFSET + shift - 1,
-                 vocab.NOTE_OFF_OFFSET + pitch]
-    return np.array(tokens, np.int32)
+  from tests import melodies  # pylint: disable=import-outside-toplevel
+  melody = lambda seed: melodies.tokens(*melodies.random_melody(seed, 80))
   pieces = {'d/full:train': {'a': melody(0), 'b': melody(1)},
             'd/small:test': {'c': melody(2)}}
   monkeypatch.setattr(bench_copying.bench_pooled_reference, 'split_pieces',

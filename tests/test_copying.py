@@ -7,26 +7,11 @@ from genre_transformer_gan.data import vocabulary as vocab
 from genre_transformer_gan.evaluation import copying
 from genre_transformer_gan.evaluation import real_data
 from genre_transformer_gan.evaluation import report
-
-
-def _tokens(pitches, shifts):
-  """Event tokens of a melody: note i sounds from its onset to the next one
-  (shifts[i] steps of 10 ms, each <= 100)."""
-  tokens = []
-  for pitch, shift in zip(pitches, shifts):
-    tokens += [vocab.NOTE_ON_OFFSET + int(pitch),
-               vocab.TIME_SHIFT_OFFSET + int(shift) - 1,
-               vocab.NOTE_OFF_OFFSET + int(pitch)]
-  return np.array(tokens, np.int32)
-
-
-def _melody(seed, count):
-  rng = np.random.default_rng(seed)
-  return (rng.integers(48, 80, count), rng.choice([10, 20, 40, 80], count))
+from tests import melodies
 
 
 def test_note_steps_are_pitch_and_onset_differences():
-  tokens = _tokens([60, 64, 62], [10, 20, 30])
+  tokens = melodies.tokens([60, 64, 62], [10, 20, 30])
   np.testing.assert_array_equal(copying.note_steps(tokens),
                                 [[4, 10], [-2, 20]])
   # A chord: its notes by pitch, no time between them.
@@ -37,27 +22,27 @@ def test_note_steps_are_pitch_and_onset_differences():
 
 
 def test_a_training_piece_transposed_is_all_copied():
-  pitches, shifts = _melody(0, 60)
-  index = copying.TrainingIndex([_tokens(pitches, shifts)], n=8)
+  pitches, shifts = melodies.random_melody(0, 60)
+  index = copying.TrainingIndex([melodies.tokens(pitches, shifts)], n=8)
   assert index.num_pieces == 1 and len(index) == 59 - 8 + 1
-  share, longest = copying.copied(_tokens(pitches[10:50] + 5, shifts[10:50]),
+  share, longest = copying.copied(melodies.tokens(pitches[10:50] + 5, shifts[10:50]),
                                   index)
   assert share == 1.0 and longest == 40
 
 
 def test_new_music_is_not_copied_and_a_quoted_passage_is_found():
-  train = [_tokens(*_melody(seed, 80)) for seed in range(5)]
+  train = [melodies.tokens(*melodies.random_melody(seed, 80)) for seed in range(5)]
   index = copying.TrainingIndex(train, n=8)
-  new_pitches, new_shifts = _melody(99, 100)
-  share, longest = copying.copied(_tokens(new_pitches, new_shifts), index)
+  new_pitches, new_shifts = melodies.random_melody(99, 100)
+  share, longest = copying.copied(melodies.tokens(new_pitches, new_shifts), index)
   assert share == 0.0 and longest == 0
   # 30 notes of piece 2 quoted in the middle of the new melody.
-  quoted_pitches, quoted_shifts = _melody(2, 80)
+  quoted_pitches, quoted_shifts = melodies.random_melody(2, 80)
   pitches = np.concatenate([new_pitches[:40], quoted_pitches[20:50],
                             new_pitches[40:70]])
   shifts = np.concatenate([new_shifts[:40], quoted_shifts[20:50],
                            new_shifts[40:70]])
-  share, longest = copying.copied(_tokens(pitches, shifts), index)
+  share, longest = copying.copied(melodies.tokens(pitches, shifts), index)
   # The quoted notes' steps, and none across its seams by chance.
   assert 29 <= longest <= 31
   assert share == pytest.approx((30 - 1 - 8 + 1) / (100 - 1 - 8 + 1),
@@ -65,11 +50,11 @@ def test_new_music_is_not_copied_and_a_quoted_passage_is_found():
 
 
 def test_measure_summarises_a_set_and_skips_short_sequences():
-  pitches, shifts = _melody(0, 60)
-  index = copying.TrainingIndex([_tokens(pitches, shifts)], n=8)
-  copies = [_tokens(pitches[i:i + 20], shifts[i:i + 20]) for i in (0, 30)]
-  new = [_tokens(*_melody(seed, 20)) for seed in (7, 8)]
-  result = copying.measure(copies + new + [_tokens(pitches[:5], shifts[:5])],
+  pitches, shifts = melodies.random_melody(0, 60)
+  index = copying.TrainingIndex([melodies.tokens(pitches, shifts)], n=8)
+  copies = [melodies.tokens(pitches[i:i + 20], shifts[i:i + 20]) for i in (0, 30)]
+  new = [melodies.tokens(*melodies.random_melody(seed, 20)) for seed in (7, 8)]
+  result = copying.measure(copies + new + [melodies.tokens(pitches[:5], shifts[:5])],
                            index)
   assert result['n'] == 4  # the 5-note sequence has no run of 8 steps
   assert result['copied_share'] == pytest.approx(0.5)
