@@ -16,7 +16,7 @@ takes the same number of further steps, --extra_steps, per target genre:
   Bn B without augmentation (the config's transposition off);
   Bt B drawing every token alike (TrainConfig.length_balance 1.0: a long
      piece as often as its crops, not as often as a short one); Bh the same
-     at length_balance 0.5;
+     at length_balance 0.5; Bnt and Bnh are Bt and Bh without augmentation;
   Bf B on --train_dataset's music of the genre (judged, like every arm, on
      --dataset's held-out music): `corpus_genre/full` has three times
      `small`'s classical pieces, and keeps `small`'s held-out ones out of
@@ -102,8 +102,8 @@ from genre_transformer_gan.training import adversaries
 from genre_transformer_gan.training import run_lib
 from genre_transformer_gan.training import strategies
 
-ARMS = ('S', 'A', 'B', 'B2', 'Bn', 'Bt', 'Bh', 'Bf', 'C', 'D', 'E', 'E0',
-        'BE', 'K', 'BK', 'BnK', 'BKP')
+ARMS = ('S', 'A', 'B', 'B2', 'Bn', 'Bt', 'Bh', 'Bnt', 'Bnh', 'Bf', 'C', 'D',
+        'E', 'E0', 'BE', 'K', 'BK', 'BnK', 'BKP')
 DECISIVE = ('S', 'B', 'B2', 'E', 'E0', 'BE', 'K')
 VARIANTS = ('D_wgan_gp', 'E100', 'E1000')
 ARM_NAMES = {'S': 'the start (0 extra steps)',
@@ -112,6 +112,7 @@ ARM_NAMES = {'S': 'the start (0 extra steps)',
              'Bn': 'B without augmentation (no transposition)',
              'Bt': 'B, every token alike (length_balance 1)',
              'Bh': 'B, length_balance 0.5',
+             'Bnt': 'Bn, length_balance 1', 'Bnh': 'Bn, length_balance 0.5',
              'Bf': "B on --train_dataset's music",
              'C': 'genre loss + MLE', 'D': 'C + critic',
              'E': 'C, hard feedback', 'E0': 'E with genre weight 0',
@@ -123,8 +124,9 @@ ARM_NAMES = {'S': 'the start (0 extra steps)',
              'D_wgan_gp': 'C + WGAN-GP critic',
              'E100': 'C, hard feedback, beta_max 100',
              'E1000': 'C, hard feedback, beta_max 1000'}
-MLE_ARMS = ('A', 'B', 'B2', 'Bn', 'Bt', 'Bh', 'Bf')
-LENGTH_BALANCE = {'Bt': 1.0, 'Bh': 0.5}
+MLE_ARMS = ('A', 'B', 'B2', 'Bn', 'Bt', 'Bh', 'Bnt', 'Bnh', 'Bf')
+LENGTH_BALANCE = {'Bt': 1.0, 'Bh': 0.5, 'Bnt': 1.0, 'Bnh': 0.5}
+UNAUGMENTED = ('Bn', 'BnK', 'Bnt', 'Bnh')
 BK_ROLLOUT = 256  # tokens per rollout of arms BK and BKP
 # The GAN stage C, D, E and K were measured with (small's until BK was
 # chosen): 64-token rollouts (or the config's, if shorter), the full
@@ -195,14 +197,14 @@ def adversarial_settings(config, arm: str, args, learning_rate=None):
 
 
 def mle_config(config, arm: str):
-  """The config of arm `arm`'s MLE crops: Bn and BnK's are not
-  augmented; Bt and Bh draw pieces by their length."""
+  """The config of arm `arm`'s MLE crops: UNAUGMENTED arms' are not
+  augmented; LENGTH_BALANCE's arms draw pieces by their length."""
+  if arm in UNAUGMENTED:
+    config = config.with_augmentation('none')
   if arm in LENGTH_BALANCE:
-    return dataclasses.replace(config, train=dataclasses.replace(
+    config = dataclasses.replace(config, train=dataclasses.replace(
         config.train, length_balance=LENGTH_BALANCE[arm]))
-  if arm not in ('Bn', 'BnK'):
-    return config
-  return config.with_augmentation('none')
+  return config
 
 
 def mle_learning_rate(config, vocab_size, directory) -> float:

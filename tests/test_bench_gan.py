@@ -71,6 +71,17 @@ def test_arms_bt_and_bh_are_b_drawing_pieces_by_length(arm, balance):
   assert arm in bench_gan.MLE_ARMS and arm in bench_gan.ARM_NAMES
 
 
+@pytest.mark.parametrize('arm,balance', [('Bnt', 1.0), ('Bnh', 0.5)])
+def test_arms_bnt_and_bnh_are_bn_drawing_pieces_by_length(arm, balance):
+  small = configs.get_config('small')
+  config = bench_gan.mle_config(small, arm)
+  bn = bench_gan.mle_config(small, 'Bn')
+  assert config.train.length_balance == balance
+  assert config.train.augmentation() == configs.AUGMENTATIONS['none']
+  assert dataclasses.replace(config, train=bn.train) == bn
+  assert arm in bench_gan.MLE_ARMS and arm in bench_gan.ARM_NAMES
+
+
 def test_arm_bnk_is_bk_without_augmentation():
   small = configs.get_config('small')
   bnk = bench_gan.adversarial_settings(small, 'BnK', ARGS)
