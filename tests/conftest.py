@@ -105,17 +105,44 @@ _NEED_THE_BUILD = frozenset(
     {'corpus_small_builder', 'corpus_data_dir', 'corpus_midi', 'tiny_run'})
 
 
-@pytest.hookimpl(trylast=True)  # After -m has deselected.
+def _module_fixtures(item):
+  """The module-scoped fixtures `item` uses (a module's setup of seconds)."""
+  info = getattr(item, '_fixtureinfo', None)
+  return sorted(name for name, defs in getattr(info, 'name2fixturedefs',
+                                               {}).items()
+                if defs and defs[-1].scope == 'module')
+
+
+# Before pytest-xdist's workers read the groups, and before -m deselects
+# (which keeps the order).
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
-  """Runs first one test that needs the embedded build, then every test that
-  does not, then the others: with `-n 2` one process builds while the other
-  runs tests (in file order, the second process waited about 130 s for the
-  build). The order is the same in every process, as pytest-xdist needs."""
-  needs = [bool(_NEED_THE_BUILD & set(getattr(item, 'fixturenames', ())))
-           for item in items]
-  build = [item for item, need in zip(items, needs) if need]
-  items[:] = (build[:1] + [item for item, need in zip(items, needs)
-                           if not need] + build[1:])
+  """Orders and groups the tests for two processes that each take the next
+  one when they are free (README's command: `-n 2 --dist loadgroup`).
+
+  The order: first a test that needs the embedded build and conftest's
+  genre_gan_train run (one process makes both while the other runs the
+  slow tests that need neither), then those slow tests, then the other
+  tests that need the build, then the fast tier's, short ones last so
+  both processes finish together. The tests that share a module-scoped
+  fixture are one group, run by one process, so that its setup is not
+  made twice. The order is the same in every process, as pytest-xdist
+  needs.
+  """
+  for item in items:
+    shared = _module_fixtures(item)
+    if shared:
+      item.add_marker(pytest.mark.xdist_group(
+          f'{item.nodeid.split("::")[0]}::{shared[0]}'))
+  def needs(item, fixtures=_NEED_THE_BUILD):
+    return bool(fixtures & set(getattr(item, 'fixturenames', ())))
+  def slow(item):
+    return item.get_closest_marker('slow') is not None
+  build = [item for item in items if needs(item)]
+  build.sort(key=lambda item: not needs(item, {'tiny_run'}))  # stable
+  rest = [item for item in items if not needs(item)]
+  items[:] = (build[:1] + [item for item in rest if slow(item)] + build[1:]
+              + [item for item in rest if not slow(item)])
 
 
 FOLDER_GENRES = ('classical', 'early', 'folk')  # midi_folders sorts them.
