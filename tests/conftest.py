@@ -118,7 +118,8 @@ def _module_fixtures(item):
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
   """Orders and groups the tests for two processes that each take the next
-  one when they are free (README's command: `-n 2 --dist loadgroup`).
+  one when they are free (README's `-n 2` with pytest.ini's `--dist
+  loadgroup`; tests/test_conftest.py checks both rules).
 
   The order: first a test that needs the embedded build and conftest's
   genre_gan_train run (one process makes both while the other runs the
