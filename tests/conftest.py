@@ -105,6 +105,11 @@ _NEED_THE_BUILD = frozenset(
     {'corpus_small_builder', 'corpus_data_dir', 'corpus_midi', 'tiny_run'})
 
 
+def uses(item, fixtures) -> bool:
+  """Whether `item` uses any of `fixtures` (names)."""
+  return bool(set(fixtures) & set(getattr(item, 'fixturenames', ())))
+
+
 def _module_fixtures(item):
   """The module-scoped fixtures `item` uses (a module's setup of seconds)."""
   info = getattr(item, '_fixtureinfo', None)
@@ -135,13 +140,11 @@ def pytest_collection_modifyitems(items):
     if shared:
       item.add_marker(pytest.mark.xdist_group(
           f'{item.nodeid.split("::")[0]}::{shared[0]}'))
-  def needs(item, fixtures=_NEED_THE_BUILD):
-    return bool(fixtures & set(getattr(item, 'fixturenames', ())))
   def slow(item):
     return item.get_closest_marker('slow') is not None
-  build = [item for item in items if needs(item)]
-  build.sort(key=lambda item: not needs(item, {'tiny_run'}))  # stable
-  rest = [item for item in items if not needs(item)]
+  build = [item for item in items if uses(item, _NEED_THE_BUILD)]
+  build.sort(key=lambda item: not uses(item, {'tiny_run'}))  # stable
+  rest = [item for item in items if not uses(item, _NEED_THE_BUILD)]
   items[:] = (build[:1] + [item for item in rest if slow(item)] + build[1:]
               + [item for item in rest if not slow(item)])
 

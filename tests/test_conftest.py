@@ -22,7 +22,5 @@ def test_the_build_and_the_tiny_run_first_then_slow_then_fast(request):
   # Whatever -m kept: no slow test after the first fast one.
   first_fast = slow.index(False) if False in slow else len(slow)
   assert not any(slow[first_fast:])
-  build = [item for item in items
-           if conftest._NEED_THE_BUILD & set(item.fixturenames)]  # pylint: disable=protected-access
-  if any('tiny_run' in item.fixturenames for item in build):
-    assert items[0] is build[0] and 'tiny_run' in items[0].fixturenames
+  if any(conftest.uses(item, {'tiny_run'}) for item in items):
+    assert conftest.uses(items[0], {'tiny_run'})

@@ -25,16 +25,18 @@ def test_a_training_piece_transposed_is_all_copied():
   pitches, shifts = melodies.random_melody(0, 60)
   index = copying.TrainingIndex([melodies.tokens(pitches, shifts)], n=8)
   assert index.num_pieces == 1 and len(index) == 59 - 8 + 1
-  share, longest = copying.copied(melodies.tokens(pitches[10:50] + 5, shifts[10:50]),
-                                  index)
+  share, longest = copying.copied(
+      melodies.tokens(pitches[10:50] + 5, shifts[10:50]), index)
   assert share == 1.0 and longest == 40
 
 
 def test_new_music_is_not_copied_and_a_quoted_passage_is_found():
-  train = [melodies.tokens(*melodies.random_melody(seed, 80)) for seed in range(5)]
+  train = [melodies.tokens(*melodies.random_melody(seed, 80))
+           for seed in range(5)]
   index = copying.TrainingIndex(train, n=8)
   new_pitches, new_shifts = melodies.random_melody(99, 100)
-  share, longest = copying.copied(melodies.tokens(new_pitches, new_shifts), index)
+  share, longest = copying.copied(melodies.tokens(new_pitches, new_shifts),
+                                  index)
   assert share == 0.0 and longest == 0
   # 30 notes of piece 2 quoted in the middle of the new melody.
   quoted_pitches, quoted_shifts = melodies.random_melody(2, 80)
@@ -52,10 +54,11 @@ def test_new_music_is_not_copied_and_a_quoted_passage_is_found():
 def test_measure_summarises_a_set_and_skips_short_sequences():
   pitches, shifts = melodies.random_melody(0, 60)
   index = copying.TrainingIndex([melodies.tokens(pitches, shifts)], n=8)
-  copies = [melodies.tokens(pitches[i:i + 20], shifts[i:i + 20]) for i in (0, 30)]
+  copies = [melodies.tokens(pitches[i:i + 20], shifts[i:i + 20])
+            for i in (0, 30)]
   new = [melodies.tokens(*melodies.random_melody(seed, 20)) for seed in (7, 8)]
-  result = copying.measure(copies + new + [melodies.tokens(pitches[:5], shifts[:5])],
-                           index)
+  result = copying.measure(
+      copies + new + [melodies.tokens(pitches[:5], shifts[:5])], index)
   assert result['n'] == 4  # the 5-note sequence has no run of 8 steps
   assert result['copied_share'] == pytest.approx(0.5)
   assert result['max_longest_copy'] == 20
