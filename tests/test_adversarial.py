@@ -231,13 +231,15 @@ def _tiny_trainer(tmp_path, **settings):
 @pytest.mark.eager
 @pytest.mark.parametrize('realism_loss', ['rsgan', 'wgan_gp'])
 def test_trainer_updates_generator_and_critic_never_the_classifier(
-    tmp_path, realism_loss):
+    tmp_path, monkeypatch, realism_loss):
   config, model_dir, classifier_dir, trainer = _tiny_trainer(
       tmp_path, realism_loss=realism_loss, kl_weight=0.1, checkpoint_every=2)
   frozen = [v.numpy().copy() for v in trainer.classifier.variables]
   generator = [v.numpy().copy() for v in trainer.generator.trainable_variables]
   critic = [v.numpy().copy() for v in trainer.critic.trainable_variables]
-  result = trainer.train(tiny_models.real_dataset(config, 2, 6), 2)
+  with tiny_models.attached_iterators(monkeypatch) as attached:
+    result = trainer.train(tiny_models.real_dataset(config, 2, 6), 2)
+    assert len(attached) == 1 and attached[0]() is None  # As in MLE's test.
   assert result['step'] == 2 and trainer.step == 2
   for before, variable in zip(frozen, trainer.classifier.variables):
     np.testing.assert_array_equal(before, variable.numpy())

@@ -112,6 +112,18 @@ def test_resume_with_another_pipeline_names_the_fix(tmp_path):
     resumed.train(tiny_models.dataset_fn(tiny_models.sequences(num=8), 8), 4)
 
 
+def test_training_lets_go_of_its_input_iterator(tmp_path, monkeypatch):
+  """Freed when train() returns, while the trainer lives: not at some later
+  cycle collection, whose wait for the pipeline's threads would stall
+  whatever runs then."""
+  with tiny_models.attached_iterators(monkeypatch) as attached:
+    trainer = mle.MleTrainer(configs.get_config('tiny'), _VOCAB,
+                             str(tmp_path))
+    trainer.train(_pipeline_fn(), 2)
+    assert trainer.step == 2 and len(attached) == 1
+    assert attached[0]() is None
+
+
 def test_should_stop_ends_the_run_with_a_checkpoint(tmp_path):
   trainer = mle.MleTrainer(configs.get_config('tiny'), _VOCAB, str(tmp_path))
   seen = []

@@ -1,7 +1,10 @@
 """Tiny models and data that several test files train on (no real music)."""
 
+import contextlib
 import dataclasses
+import gc
 import os
+import weakref
 
 import keras
 import numpy as np
@@ -12,6 +15,7 @@ from genre_transformer_gan.data import vocabulary as vocab
 from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.models import genre_classifier
 from genre_transformer_gan.models import music_transformer
+from genre_transformer_gan.training import checkpointing
 from genre_transformer_gan.training import mle
 
 GENRES = ('classical', 'folk', 'early')
@@ -88,3 +92,22 @@ def losses(trainer, data, steps):
   iterator = iter(trainer.strategy.distribute_datasets_from_function(
       dataset_fn(data, 8)))
   return [float(trainer._train_step(iterator)[0]) for _ in range(steps)]  # pylint: disable=protected-access
+
+
+@contextlib.contextmanager
+def attached_iterators(monkeypatch):
+  """Yields a list that gets a weak reference to every input iterator a
+  trainer attaches to its checkpoint, with the cycle collector off inside
+  the block, so an iterator is only freed once no reference holds it."""
+  attach, attached = checkpointing.attach_input, []
+
+  def watched(checkpoint, iterator):
+    attached.append(weakref.ref(iterator))
+    return attach(checkpoint, iterator)
+
+  monkeypatch.setattr(checkpointing, 'attach_input', watched)
+  gc.disable()
+  try:
+    yield attached
+  finally:
+    gc.enable()

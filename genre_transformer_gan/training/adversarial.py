@@ -341,9 +341,6 @@ class AdversarialTrainer:
     writer = cluster.summary_writer(self.directory, self.strategy)
     if not cluster.is_chief(self.strategy):
       evaluate = None  # Samples and reports are the chief's to write.
-    iterator = checkpointing.attach_input(
-        self.checkpoint, iter(self.strategy.distribute_datasets_from_function(
-            dataset_fn)))
     result = {'step': self.step, 'evaluation': None}
 
     def train_step():
@@ -375,15 +372,19 @@ class AdversarialTrainer:
     def on_eval(step):
       result['evaluation'] = evaluate(self, step, writer)
 
-    step, metrics, _ = loop.run(
-        train_step, lambda: self.step, target_step,
-        loop.Cadence(s.log_every, s.eval_every, s.checkpoint_every),
-        on_log=on_log, on_eval=on_eval if evaluate is not None else None,
-        on_save=lambda step: self.manager.save(checkpoint_number=step),
-        on_nonfinite=lambda step, metrics: loop.nonfinite_error(
-            'Adversarial losses', metrics, step,
-            self.manager.latest_checkpoint, 'lower learning rates'),
-        should_stop=should_stop)
+    with checkpointing.attached_input(
+        self.checkpoint,
+        self.strategy.distribute_datasets_from_function(dataset_fn)
+    ) as iterator:
+      step, metrics, _ = loop.run(
+          train_step, lambda: self.step, target_step,
+          loop.Cadence(s.log_every, s.eval_every, s.checkpoint_every),
+          on_log=on_log, on_eval=on_eval if evaluate is not None else None,
+          on_save=lambda step: self.manager.save(checkpoint_number=step),
+          on_nonfinite=lambda step, metrics: loop.nonfinite_error(
+              'Adversarial losses', metrics, step,
+              self.manager.latest_checkpoint, 'lower learning rates'),
+          should_stop=should_stop)
     result.update(metrics, step=step)
     writer.flush()
     return result

@@ -9,7 +9,15 @@ it is attached (deferred restoration), so an interrupted run continues with
 exactly the batches an uninterrupted run would have seen. Checkpoints made
 before the iterator was saved have no such state: the iterator then starts
 from the beginning of its stream, as it always did.
+
+The iterator is detached when training ends (`attached_input`): the trainer
+and its checkpoint form a reference cycle, so an iterator left in it would
+live until Python's cycle collector ran, at some later moment, and its
+destructor would then wait for the pipeline's background threads in the
+middle of whatever work came next.
 """
+
+import contextlib
 
 import tensorflow as tf
 
@@ -33,6 +41,23 @@ def attach_input(checkpoint: tf.train.Checkpoint, iterator):
         'position cannot be restored; resume with the same flags, or train '
         f'into a new --model_dir ({type(e).__name__}).') from e
   return iterator
+
+
+@contextlib.contextmanager
+def attached_input(checkpoint: tf.train.Checkpoint, dataset):
+  """Iterates `dataset` with the iterator attached to `checkpoint`.
+
+  Yields the iterator (see attach_input); on leaving the block, even by an
+  exception, the checkpoint lets go of it, so it is freed as soon as the
+  caller's own references go. A later block starts a new iterator from the
+  beginning of the stream (a new trainer restores the saved position).
+  """
+  iterator = iter(dataset)
+  try:
+    yield attach_input(checkpoint, iterator)
+  finally:
+    if getattr(checkpoint, _NAME, None) is iterator:
+      delattr(checkpoint, _NAME)
 
 
 def seed_states(*models) -> list:

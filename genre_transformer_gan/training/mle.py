@@ -164,9 +164,6 @@ class MleTrainer:
     train = self.config.train
     writer = cluster.summary_writer(run_layout.mle_events(self.model_dir),
                                     self.strategy)
-    iterator = checkpointing.attach_input(
-        self.checkpoint, iter(self.strategy.distribute_datasets_from_function(
-            dataset_fn)))
     result = {'step': self.step, 'loss': None, 'eval_nll': None}
     window = {'tokens': 0.0}
 
@@ -195,16 +192,21 @@ class MleTrainer:
       with writer.as_default(step=step):
         tf.summary.scalar('validation_nll', result['eval_nll'])
 
-    step, metrics, progress = loop.run(
-        train_step, lambda: self.step, target_step,
-        loop.Cadence(train.log_every, train.eval_every,
-                     train.checkpoint_every),
-        on_log=on_log, on_eval=on_eval if eval_dataset is not None else None,
-        on_save=lambda step: self.manager.save(checkpoint_number=step),
-        on_nonfinite=lambda step, metrics: loop.nonfinite_error(
-            'The loss', metrics['loss'], step,
-            self.manager.latest_checkpoint, 'a lower learning rate'),
-        should_stop=should_stop)
+    with checkpointing.attached_input(
+        self.checkpoint,
+        self.strategy.distribute_datasets_from_function(dataset_fn)
+    ) as iterator:
+      step, metrics, progress = loop.run(
+          train_step, lambda: self.step, target_step,
+          loop.Cadence(train.log_every, train.eval_every,
+                       train.checkpoint_every),
+          on_log=on_log,
+          on_eval=on_eval if eval_dataset is not None else None,
+          on_save=lambda step: self.manager.save(checkpoint_number=step),
+          on_nonfinite=lambda step, metrics: loop.nonfinite_error(
+              'The loss', metrics['loss'], step,
+              self.manager.latest_checkpoint, 'a lower learning rate'),
+          should_stop=should_stop)
     writer.flush()
     result.update(step=step, loss=metrics.get('loss'),
                   seconds=progress.elapsed())
