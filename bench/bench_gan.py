@@ -53,7 +53,11 @@ the start's K+1 classifier). `<arm>@<temperature>` decodes the arm's report
 samples at another temperature (`B@0.7`: the control with its temperature
 tuned on validation music, as "Language GANs Falling Short" asks);
 `<arm>~<seconds>` caps the notes of what is judged there
-(SamplingConfig.max_note_seconds: `B@1.0~4`, `B~4+drs:4`).
+(SamplingConfig.max_note_seconds: `B@1.0~4`, `B~4+drs:4`); `<arm>^fit`
+draws from the arm's generator mixed with the n-gram cache of
+generation/ngram_cache.py, its weights fitted to that generator by NLL on
+the genre's validation music (`Bn@1.0~5^fit`; the report's NLL is the
+mixture's).
 
 Each (arm, genre, seed) is judged by final_report.final_report: --num_samples
 samples decoded with the config's sampling settings, independent-evaluator
@@ -91,9 +95,11 @@ import gan_rows  # bench/gan_rows.py
 import tables  # bench/tables.py
 from genre_transformer_gan import configs
 from genre_transformer_gan import datasets
+from genre_transformer_gan.evaluation import likelihood
 from genre_transformer_gan.evaluation import real_data
 from genre_transformer_gan.evaluation import report
 from genre_transformer_gan.generation import guidance
+from genre_transformer_gan.generation import ngram_cache
 from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.models import generator_io
 from genre_transformer_gan.training import final_report
@@ -136,15 +142,20 @@ BKP_PRIMER = 64  # events of real primer before BKP's rollouts
 # A --split test report draws new samples (seed + this): the arm chosen on
 # the validation samples is not graded on the same samples.
 TEST_SEED_OFFSET = 1000
+# `<arm>^fit`: drawn from the arm's generator mixed with the n-gram cache
+# (generation/ngram_cache.py), its weights fitted to that generator by NLL
+# on the genre's validation music.
+CACHE_FIT = 'fit'
 
 
 def decoding(arm: str):
   """(base arm, temperature or '', note cap in seconds or '', guidance
-  spec or '') of `<base>[@T][~S][+guidance]`."""
+  spec or '', cache or '') of `<base>[@T][~S][^cache][+guidance]`."""
   name, _, spec = arm.partition('+')
+  name, _, cache = name.partition('^')
   name, _, cap = name.partition('~')
   base, _, temperature = name.partition('@')
-  return base, temperature, cap, spec
+  return base, temperature, cap, spec, cache
 
 
 def decoded_dir(directory: str, arm: str) -> str:
@@ -154,7 +165,7 @@ def decoded_dir(directory: str, arm: str) -> str:
   if arm == base:
     return directory
   return (directory.rstrip('/') + '_' + arm[len(base):].replace(
-      '~', '_cap').lstrip('@+_').replace('+', '_'))
+      '~', '_cap').replace('^', '_cache_').lstrip('@+_').replace('+', '_'))
 
 
 def adversarial_settings(config, arm: str, args, learning_rate=None):
@@ -289,8 +300,10 @@ def main():
   arms = args.arms.split(',')
   unknown = sorted({decoding(arm)[0] for arm in arms} - set(ARMS + VARIANTS))
   for arm in arms:  # Bad decoding: one line, before training.
-    _, temperature, cap, spec = decoding(arm)
+    _, temperature, cap, spec, cache = decoding(arm)
     guidance.Guidance.parse(spec or 'none')
+    if cache not in ('', CACHE_FIT):
+      raise SystemExit(f'{arm}: the cache after ^ must be {CACHE_FIT}.')
     if temperature and not _positive(temperature):
       raise SystemExit(f'{arm}: the temperature after @ must be > 0.')
     if cap and not _positive(cap):
@@ -322,7 +335,8 @@ def main():
   # drawn unless `~S`.
   config = dataclasses.replace(config, sampling=dataclasses.replace(
       config.sampling, genre_temperatures=(), guidance='none',
-      genre_guidance=(), max_note_seconds=None))
+      genre_guidance=(), max_note_seconds=None, cache_weights=(),
+      genre_cache_weights=()))
   builder = datasets.get_builder(args.dataset or config.dataset,
                                  data_dir=args.data_dir)
   music = real_data.RealMusic(builder)
@@ -367,7 +381,7 @@ def main():
 
   def measure_arm(arm, genre, seed, generator, directory, arm_config,
                   training=None, adversary=None):
-    base, temperature, cap, spec = decoding(arm)
+    base, temperature, cap, spec, cache = decoding(arm)
     guide = None
     directory = decoded_dir(directory, arm)
     if temperature:
@@ -378,6 +392,13 @@ def main():
       arm_config = dataclasses.replace(arm_config, sampling=(
           dataclasses.replace(arm_config.sampling,
                               max_note_seconds=float(cap))))
+    if cache:  # Fitted to this generator on the genre's validation music.
+      weights, _, _ = ngram_cache.fit_to_music(
+          generator, likelihood.music_batches(music, genre, 'validation',
+                                              config))
+      arm_config = dataclasses.replace(arm_config, sampling=(
+          dataclasses.replace(arm_config.sampling,
+                              genre_cache_weights=((genre, weights),))))
     if spec:
       if args.guide == 'generated':  # The start's K+1 classifier.
         adversary = adversaries.get_generated_classifier_path(
@@ -406,6 +427,9 @@ def main():
                  **report.headline(generated)})
     if spec:
       rows[-1]['guide'] = args.guide
+    if cache:
+      rows[-1]['cache_weights'] = list(
+          arm_config.sampling.cache_weights_for(genre))
     if training:  # The GAN stage's last logged step: p on its own rollouts
       # and each loss term's gradient norm.
       rows[-1]['training'] = {k: v for k, v in training.items() if

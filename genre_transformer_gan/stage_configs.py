@@ -201,6 +201,25 @@ class AdversarialConfig:
   other_genre_primers: float = 0.0
 
 
+# The n-gram cache's context lengths in tokens (generation/ngram_cache.py),
+# one weight each in SamplingConfig.cache_weights, which sum to at most
+# CACHE_MAX_WEIGHT (the generator keeps the rest).
+CACHE_ORDERS = (1, 2, 3, 4, 6, 8, 12, 16)
+CACHE_MAX_WEIGHT = 0.95
+
+
+def check_cache_weights(weights) -> Tuple[float, ...]:
+  """The cache weights as a tuple; () is off. ValueError names the fix."""
+  weights = tuple(float(w) for w in weights)
+  if weights and (len(weights) != len(CACHE_ORDERS) or min(weights) < 0 or
+                  sum(weights) > CACHE_MAX_WEIGHT + 1e-6):
+    raise ValueError(
+        f'Cache weights must be {len(CACHE_ORDERS)} numbers >= 0 (one per '
+        f'context length {CACHE_ORDERS}) summing to at most '
+        f'{CACHE_MAX_WEIGHT}, or none (off); got {weights}.')
+  return weights
+
+
 @dataclasses.dataclass(frozen=True)
 class SamplingConfig:
   """Decoding defaults: genre_gan_generate, the final report, the monitor.
@@ -220,6 +239,12 @@ class SamplingConfig:
     max_note_seconds: a note still sounding this long after it began ends
       there (notes.cap_seconds), in every sample genre_gan_generate writes
       and the final report judges; None: off.
+    cache_weights: draw from the generator mixed with an n-gram cache over
+      the sample's own past, one weight per context length
+      (generation/ngram_cache.py, fitted by NLL on validation music); ():
+      the generator alone. Also the NLL the final report gives.
+    genre_cache_weights: (genre, weights) pairs that replace
+      `cache_weights` for those genres (`cache_weights_for`).
   """
   temperature: float = 1.0
   top_k: int = 0
@@ -229,8 +254,13 @@ class SamplingConfig:
   genre_guidance: Tuple[Tuple[str, str], ...] = ()
   jit_compile: bool = False
   max_note_seconds: Optional[float] = None
+  cache_weights: Tuple[float, ...] = ()
+  genre_cache_weights: Tuple[Tuple[str, Tuple[float, ...]], ...] = ()
 
   def __post_init__(self):
+    for weights in (self.cache_weights,) + tuple(
+        w for _, w in self.genre_cache_weights):
+      check_cache_weights(weights)
     if self.max_note_seconds is not None and not self.max_note_seconds > 0:
       raise ValueError('max_note_seconds must be > 0 or None (off), not '
                        f'{self.max_note_seconds}.')
@@ -240,3 +270,7 @@ class SamplingConfig:
 
   def guidance_for(self, genre: Optional[str]) -> str:
     return dict(self.genre_guidance).get(genre, self.guidance)
+
+  def cache_weights_for(self, genre: Optional[str]) -> Tuple[float, ...]:
+    return tuple(dict(self.genre_cache_weights).get(genre,
+                                                    self.cache_weights))

@@ -186,14 +186,17 @@ def test_summarize_names_arms_without_rows_for_the_guide(tmp_path,
 
 
 @pytest.mark.parametrize('arm, expected', [
-    ('B', ('B', '', '', '')),
-    ('B@1.0', ('B', '1.0', '', '')),
-    ('B@1.0~4', ('B', '1.0', '4', '')),
-    ('B~4+drs:4', ('B', '', '4', 'drs:4')),
-    ('BnK@1.15~5+rerank:2', ('BnK', '1.15', '5', 'rerank:2')),
+    ('B', ('B', '', '', '', '')),
+    ('B@1.0', ('B', '1.0', '', '', '')),
+    ('B@1.0~4', ('B', '1.0', '4', '', '')),
+    ('B~4+drs:4', ('B', '', '4', 'drs:4', '')),
+    ('BnK@1.15~5+rerank:2', ('BnK', '1.15', '5', 'rerank:2', '')),
+    ('Bn@1.0~5^fit', ('Bn', '1.0', '5', '', 'fit')),
+    ('B^fit+drs:4', ('B', '', '', 'drs:4', 'fit')),
 ])
 def test_an_arm_names_its_decoding(arm, expected):
-  """`<arm>[@T][~S][+guidance]`: temperature, note cap, guidance."""
+  """`<arm>[@T][~S][^cache][+guidance]`: temperature, note cap, guidance,
+  n-gram cache."""
   assert bench_gan.decoding(arm) == expected
 
 
@@ -215,6 +218,8 @@ def test_an_arms_report_folder_names_its_decoding():
       'm/seed0_classical_B/report_1.0_cap5')
   assert bench_gan.decoded_dir('r/report_test', 'B~4+drs:4') == (
       'r/report_test_cap4_drs:4')
+  assert bench_gan.decoded_dir('r/report', 'Bn@1.0~5^fit') == (
+      'r/report_1.0_cap5_cache_fit')
 
 
 def test_the_pooled_reference_reads_each_piece_once_and_leaves_out(

@@ -7,19 +7,29 @@ import tensorflow as tf
 
 from genre_transformer_gan import datasets
 from genre_transformer_gan.data import pipeline
+from genre_transformer_gan.generation import ngram_cache
 from genre_transformer_gan.models import losses
 
 
 def genre_nll(model, config, music, genre: str, split: str = 'test',
-              max_batches: int = 50) -> float:
+              max_batches: int = 50, cache_weights=()) -> float:
   """Mean next-token NLL (nats/token) on `split` pieces of `genre`.
 
   music: the dataset's real music (real_data.RealMusic).
+  cache_weights: of the model mixed with generation/ngram_cache.py (as
+    it is sampled with SamplingConfig.cache_weights); (): the model alone.
   """
-  data = pipeline.eval_dataset(
+  return mean_nll(model, music_batches(music, genre, split, config,
+                                       max_batches), cache_weights)
+
+
+def music_batches(music, genre: str, split: str, config,
+                  max_batches: int = 50) -> tf.data.Dataset:
+  """The int [B, L] batches genre_nll reads: `split`'s pieces of `genre`
+  in consecutive chunks (pipeline.eval_dataset), at most max_batches."""
+  return pipeline.eval_dataset(
       music.examples(split), config.max_len, config.batch_size,
-      genre_ids=music.genre_ids([genre]))
-  return mean_nll(model, data.take(max_batches))
+      genre_ids=music.genre_ids([genre])).take(max_batches)
 
 
 def genre_batches(builder, split: str, config, max_batches: int) -> dict:
@@ -33,10 +43,17 @@ def genre_batches(builder, split: str, config, max_batches: int) -> dict:
           for genre in datasets.get_vocabulary(builder).genres}
 
 
-def mean_nll(model, batches: tf.data.Dataset) -> float:
-  """Mean next-token NLL (nats/token) over int [B, L] token batches."""
-  step = tf.function(lambda batch: losses.next_token_nll(model, batch),
-                     autograph=False)
+def mean_nll(model, batches: tf.data.Dataset, cache_weights=()) -> float:
+  """Mean next-token NLL (nats/token) over int [B, L] token batches; with
+  cache_weights, of the model mixed with the n-gram cache."""
+  if cache_weights:
+    def nll(batch):
+      token_losses, mask = ngram_cache.mixture_losses(model, batch,
+                                                      cache_weights)
+      return tf.reduce_sum(token_losses), tf.reduce_sum(mask)
+  else:
+    nll = lambda batch: losses.next_token_nll(model, batch)
+  step = tf.function(nll, autograph=False)
   total, count = 0.0, 0.0
   for batch in batches:
     loss_sum, batch_count = step(batch)

@@ -230,7 +230,8 @@ def sample(generator: LoadedGenerator, settings: GenerateSettings,
   sampler = guidance.make_sampler(
       generator.model, generator.vocabulary, settings.genre, steer,
       settings.temperature, settings.top_k, settings.top_p,
-      generator.config.sampling.jit_compile)
+      generator.config.sampling.jit_compile,
+      generator.config.sampling.cache_weights_for(settings.genre))
   primer = np.zeros([0], np.int32) if primer is None else primer
   if steer.kind != 'none':
     log(f'Guidance {settings.guidance}: about '

@@ -25,6 +25,10 @@ every row is also run under each other genre token, and the token is drawn
 from l_own + gamma * (l_own - mean l_other) (`guided_logits`), at
 (1 + number of other genres) times the cost. generation/guidance.py chooses
 between this and best-of-N reranking.
+
+With `cache_weights`, each token is drawn from the mixture of the model and
+an n-gram cache over the window's own past (generation/ngram_cache.py),
+before temperature and top-p.
 """
 
 from typing import Optional
@@ -34,6 +38,7 @@ import tensorflow as tf
 
 from genre_transformer_gan.data import notes as notes_lib
 from genre_transformer_gan.data import vocabulary as vocab
+from genre_transformer_gan.generation import ngram_cache
 
 
 def filter_logits(logits, temperature=1.0, top_k=0, top_p=1.0):
@@ -96,17 +101,20 @@ class Sampler:
       `guided_logits`; 0: plain sampling).
     other_genre_tokens: the genre tokens guidance steers away from (the
       vocabulary's other genres); each costs one more row per sample.
+    cache_weights: the n-gram cache's weight per context length
+      (ngram_cache.ORDERS); () draws from the model alone.
   """
 
   def __init__(self, model, temperature=1.0, top_k=0, top_p=1.0,
                jit_compile=False, guidance_scale: float = 0.0,
-               other_genre_tokens=()):
+               other_genre_tokens=(), cache_weights=()):
     self.model = model
     self.temperature = temperature
     self.top_k = top_k
     self.top_p = top_p
     self.guidance_scale = float(guidance_scale)
     self.jit_compile = jit_compile
+    self.cache_weights = ngram_cache.check_cache_weights(cache_weights)
     self.other_genre_tokens = (tuple(int(t) for t in other_genre_tokens)
                                if self.guidance_scale else ())
     if self.guidance_scale < 0:
@@ -145,6 +153,10 @@ class Sampler:
       logits = guided_logits(
           tf.reshape(logits, [copies, batch, -1]), self.guidance_scale)
       logits = tf.where(allowed[None], logits, float('-inf'))
+      if self.cache_weights:
+        logits = ngram_cache.mix_logits(
+            logits, *ngram_cache.step_distributions(
+                buffer[:batch], t, model.vocab_size), self.cache_weights)
       logits = filter_logits(logits, self.temperature, self.top_k, self.top_p)
       step_seed = tf.random.experimental.stateless_fold_in(seed, t)
       sampled = tf.cast(tf.random.stateless_categorical(

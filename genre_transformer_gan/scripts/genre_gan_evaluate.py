@@ -147,7 +147,9 @@ def run():
   for genre in genres:
     nll = None
     if generator is not None:
-      nll = likelihood.genre_nll(generator[0], generator[1], music, genre)
+      nll = likelihood.genre_nll(  # Of the model as its config samples it.
+          generator[0], generator[1], music, genre,
+          cache_weights=generator[1].sampling.cache_weights_for(genre))
     rows.extend(report.evaluate_genre(
         genre, samples[genre], evaluator, classifier, music, nll=nll,
         seed=FLAGS.seed, num_reference=FLAGS.num_reference))

@@ -51,7 +51,8 @@ def generator_samples(generator, vocabulary, genres: Sequence[str], count: int,
   """
   sampler = sampling.Sampler(generator, sampling_config.temperature,
                              sampling_config.top_k, sampling_config.top_p,
-                             jit_compile=sampling_config.jit_compile)
+                             jit_compile=sampling_config.jit_compile,
+                             cache_weights=sampling_config.cache_weights)
   tokens = np.array([vocabulary.genre_token(genres[i % len(genres)])
                      for i in range(count)], np.int32)
   batches = []

@@ -55,7 +55,8 @@ class SampleMonitor:
       decode = self.sampling_config or configs.SamplingConfig(top_p=1.0)
       sampler = self._samplers[id(generator)] = sampling.Sampler(
           generator, decode.temperature_for(self.genre), decode.top_k,
-          decode.top_p, jit_compile=decode.jit_compile)
+          decode.top_p, jit_compile=decode.jit_compile,
+          cache_weights=decode.cache_weights_for(self.genre))
     prompts = np.full([self.num_samples, 1], self.genre_token, np.int32)
     return sampler.generate(prompts, self.length, seed=self.seed)[:, 1:]
 
