@@ -54,10 +54,10 @@ samples at another temperature (`B@0.7`: the control with its temperature
 tuned on validation music, as "Language GANs Falling Short" asks);
 `<arm>~<seconds>` caps the notes of what is judged there
 (SamplingConfig.max_note_seconds: `B@1.0~4`, `B~4+drs:4`); `<arm>^fit`
-draws from the arm's generator mixed with the n-gram cache of
+draws from the arm's generator boosted by the n-gram cache of
 generation/ngram_cache.py, its weights fitted to that generator by NLL on
-the genre's validation music (`Bn@1.0~5^fit`; the report's NLL is the
-mixture's).
+the genre's validation music; `<arm>^<scale>` scales the fitted weights
+(`Bn@1.0~5^0.5`; the report's NLL is the boosted model's).
 
 Each (arm, genre, seed) is judged by final_report.final_report: --num_samples
 samples decoded with the config's sampling settings, independent-evaluator
@@ -142,9 +142,9 @@ BKP_PRIMER = 64  # events of real primer before BKP's rollouts
 # A --split test report draws new samples (seed + this): the arm chosen on
 # the validation samples is not graded on the same samples.
 TEST_SEED_OFFSET = 1000
-# `<arm>^fit`: drawn from the arm's generator mixed with the n-gram cache
-# (generation/ngram_cache.py), its weights fitted to that generator by NLL
-# on the genre's validation music.
+# `<arm>^fit` (`^<scale>`): drawn from the arm's generator boosted by the
+# n-gram cache (generation/ngram_cache.py), its weights fitted to that
+# generator by NLL on the genre's validation music (and scaled).
 CACHE_FIT = 'fit'
 
 
@@ -302,8 +302,9 @@ def main():
   for arm in arms:  # Bad decoding: one line, before training.
     _, temperature, cap, spec, cache = decoding(arm)
     guidance.Guidance.parse(spec or 'none')
-    if cache not in ('', CACHE_FIT):
-      raise SystemExit(f'{arm}: the cache after ^ must be {CACHE_FIT}.')
+    if cache not in ('', CACHE_FIT) and not _positive(cache):
+      raise SystemExit(f'{arm}: the cache after ^ must be {CACHE_FIT} or a '
+                       'scale > 0 of its fitted weights.')
     if temperature and not _positive(temperature):
       raise SystemExit(f'{arm}: the temperature after @ must be > 0.')
     if cap and not _positive(cap):
@@ -396,6 +397,8 @@ def main():
       weights, _, _ = ngram_cache.fit_to_music(
           generator, likelihood.music_batches(music, genre, 'validation',
                                               config))
+      scale = 1.0 if cache == CACHE_FIT else float(cache)
+      weights = tuple(round(w * scale, 3) for w in weights)
       arm_config = dataclasses.replace(arm_config, sampling=(
           dataclasses.replace(arm_config.sampling,
                               genre_cache_weights=((genre, weights),))))

@@ -202,21 +202,22 @@ class AdversarialConfig:
 
 
 # The n-gram cache's context lengths in tokens (generation/ngram_cache.py),
-# one weight each in SamplingConfig.cache_weights, which sum to at most
-# CACHE_MAX_WEIGHT (the generator keeps the rest).
+# one weight each in SamplingConfig.cache_weights: a logit bonus of at most
+# CACHE_MAX_WEIGHT (a copy the cache is sure of becomes e^20 times likelier:
+# certain; more changes nothing).
 CACHE_ORDERS = (1, 2, 3, 4, 6, 8, 12, 16)
-CACHE_MAX_WEIGHT = 0.95
+CACHE_MAX_WEIGHT = 20.0
 
 
 def check_cache_weights(weights) -> Tuple[float, ...]:
   """The cache weights as a tuple; () is off. ValueError names the fix."""
   weights = tuple(float(w) for w in weights)
-  if weights and (len(weights) != len(CACHE_ORDERS) or min(weights) < 0 or
-                  sum(weights) > CACHE_MAX_WEIGHT + 1e-6):
+  if weights and (len(weights) != len(CACHE_ORDERS) or not all(
+      0.0 <= w <= CACHE_MAX_WEIGHT for w in weights)):
     raise ValueError(
-        f'Cache weights must be {len(CACHE_ORDERS)} numbers >= 0 (one per '
-        f'context length {CACHE_ORDERS}) summing to at most '
-        f'{CACHE_MAX_WEIGHT}, or none (off); got {weights}.')
+        f'Cache weights must be {len(CACHE_ORDERS)} numbers from 0 to '
+        f'{CACHE_MAX_WEIGHT} (one per context length {CACHE_ORDERS}), or '
+        f'none (off); got {weights}.')
   return weights
 
 
@@ -239,10 +240,10 @@ class SamplingConfig:
     max_note_seconds: a note still sounding this long after it began ends
       there (notes.cap_seconds), in every sample genre_gan_generate writes
       and the final report judges; None: off.
-    cache_weights: draw from the generator mixed with an n-gram cache over
-      the sample's own past, one weight per context length
-      (generation/ngram_cache.py, fitted by NLL on validation music); ():
-      the generator alone. Also the NLL the final report gives.
+    cache_weights: draw from the generator with its logits boosted by an
+      n-gram cache over the sample's own past, one weight per context
+      length (generation/ngram_cache.py, fitted by NLL on validation
+      music); (): the generator alone. Also the NLL the final report gives.
     genre_cache_weights: (genre, weights) pairs that replace
       `cache_weights` for those genres (`cache_weights_for`).
   """

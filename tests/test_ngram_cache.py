@@ -30,81 +30,89 @@ def _rows(count=3, length=80, seed=0):
   return np.array(rows, np.int32)
 
 
-def test_teacher_forced_probabilities_equal_the_oracle():
+def test_teacher_forced_distributions_equal_the_oracle():
   rows = _rows()
-  probabilities, hits = ngram_cache.sequence_probabilities(rows)
-  for row, p, h in zip(rows, probabilities.numpy(), hits.numpy()):
+  distributions = ngram_cache.sequence_distributions(rows, _VOCAB).numpy()
+  for row, d in zip(rows, distributions):
     want_p, want_h = ngram_cache.reference_probabilities(row)
-    np.testing.assert_array_equal(h, want_h)
-    np.testing.assert_allclose(p, want_p, atol=1e-6)
-  assert hits.numpy()[:, :, -1].any()  # The longest order is reached too.
+    np.testing.assert_allclose(d[np.arange(len(row) - 1), :, row[1:]],
+                               want_p, atol=1e-6)
+    np.testing.assert_allclose(d.sum(-1), want_h * 1.0, atol=1e-6)
+  assert distributions[:, :, -1].sum() > 0  # The longest order is reached.
 
 
-def test_the_samplers_step_equals_the_oracle_at_every_position():
+def test_the_samplers_step_equals_teacher_forcing_at_every_position():
   rows = _rows()
+  want = ngram_cache.sequence_distributions(rows, _VOCAB).numpy()
   step = tf.function(lambda t: ngram_cache.step_distributions(
       tf.constant(rows), t, _VOCAB))
   for t in range(rows.shape[1] - 1):
-    distributions, hits = (x.numpy() for x in step(tf.constant(t)))
-    for r, row in enumerate(rows):
-      want_p, want_h = ngram_cache.reference_probabilities(row)
-      np.testing.assert_array_equal(hits[r], want_h[t])
-      np.testing.assert_allclose(distributions[r, :, row[t + 1]], want_p[t],
-                                 atol=1e-6)
-      np.testing.assert_allclose(distributions[r].sum(-1), want_h[t] * 1.0,
-                                 atol=1e-6)
+    np.testing.assert_allclose(step(tf.constant(t)).numpy(), want[:, t],
+                               atol=1e-6)
 
 
-def test_the_mixture_keeps_the_model_without_weights_and_adds_a_copy():
-  logits = tf.math.log(tf.constant([[0.5, 0.25, 0.25, 0.0]]))
+def test_the_boost_adds_each_orders_distribution_times_its_weight():
+  logits = np.log([[0.5, 0.25, 0.25, 1e-9]]).astype(np.float32)
   distributions = np.zeros([1, len(ngram_cache.ORDERS), 4], np.float32)
   distributions[0, 1, 3] = 1.0  # Order 2 saw token 3 follow, always.
-  hits = distributions.sum(-1) > 0
+  distributions[0, 2, 2:] = 0.5  # Order 3: tokens 2 and 3, once each.
   weights = [0.0] * len(ngram_cache.ORDERS)
-  np.testing.assert_allclose(tf.exp(ngram_cache.mix_logits(
-      logits, distributions, hits, weights)), [[0.5, 0.25, 0.25, 0.0]],
-                             atol=1e-6)
-  weights[1], weights[5] = 0.4, 0.5  # Order 8 has no hit: left out.
-  np.testing.assert_allclose(tf.exp(ngram_cache.mix_logits(
-      logits, distributions, hits, weights)), [[0.3, 0.15, 0.15, 0.4]],
-                             atol=1e-6)
+  np.testing.assert_allclose(ngram_cache.boost_logits(
+      logits, distributions, weights), logits)
+  weights[1], weights[2] = 2.0, 1.0
+  np.testing.assert_allclose(ngram_cache.boost_logits(
+      logits, distributions, weights), logits + [[0, 0, 0.5, 2.5]],
+                             rtol=1e-6)
 
 
-def test_mixture_losses_equal_the_oracles_mixture():
+def _nll(model, rows, weights):
+  """The oracle: log-softmax of logits plus the oracle's bonus, per row."""
+  logits = model(rows[:, :-1]).numpy().astype(np.float64)
+  total, count = 0.0, 0
+  for r, row in enumerate(rows):
+    for t in range(len(row) - 1):
+      if row[t + 1] == vocab.PAD_ID:
+        continue
+      bonus = np.zeros(_VOCAB)
+      for k, weight in zip(ngram_cache.ORDERS, weights):
+        following = [row[j + 1] for j in range(k, t)
+                     if row[j - k + 1:j + 1].tolist() ==
+                     row[t - k + 1:t + 1].tolist()] if t - k >= 0 else []
+        for token in following:
+          bonus[token] += weight / len(following)
+      boosted = logits[r, t] + bonus
+      total -= boosted[row[t + 1]] - np.log(np.exp(boosted).sum())
+      count += 1
+  return total / count
+
+
+def test_the_boosted_nll_equals_the_oracles_and_the_fit_lowers_it():
   model = music_transformer.MusicTransformer.from_transformer_config(
       configs.get_config('tiny').transformer, _VOCAB)
   rows = _rows(2, 40)
   rows[1, -5:] = vocab.PAD_ID  # PAD targets do not count.
-  weights = (0.05, 0.05, 0.1, 0.1, 0.1, 0.1, 0.1, 0.2)
-  losses, mask = ngram_cache.mixture_losses(model, rows, weights)
-  log_p = tf.nn.log_softmax(model(rows[:, :-1])).numpy()
-  for r, row in enumerate(rows):
-    p, h = ngram_cache.reference_probabilities(row)
-    keep = row[1:] != vocab.PAD_ID
-    p_model = np.exp(log_p[r, np.arange(len(row) - 1), row[1:]])
-    np.testing.assert_array_equal(mask.numpy()[r], keep)
-    assert losses.numpy()[r][keep].mean() == pytest.approx(
-        ngram_cache.mixture_nll(p_model[keep], p[keep], h[keep], weights),
-        rel=1e-5)
+  weights = (0.5, 0.5, 1.0, 1.0, 1.0, 1.0, 2.0, 3.0)
   data = tf.data.Dataset.from_tensors(rows)
-  assert likelihood.mean_nll(model, data, weights) == pytest.approx(
-      float(tf.reduce_sum(losses) / tf.reduce_sum(mask)), rel=1e-5)
-  assert likelihood.mean_nll(model, data, weights) < likelihood.mean_nll(
-      model, data)  # An untrained model gains from the repeats.
+  boosted = likelihood.mean_nll(model, data, weights)
+  assert boosted == pytest.approx(_nll(model, rows, weights), rel=1e-5)
+  fitted, alone, best = ngram_cache.fit_to_music(model, data)
+  assert alone == pytest.approx(likelihood.mean_nll(model, data), rel=1e-5)
+  assert best == pytest.approx(likelihood.mean_nll(model, data, fitted),
+                               rel=1e-4)
+  # An untrained model gains from the repeats; the fit gains the most.
+  assert best < boosted < alone and sum(fitted) > 1
 
 
-def test_fitted_weights_lower_the_nll_and_stay_off_when_useless():
-  rng = np.random.default_rng(0)
-  orders = len(ngram_cache.ORDERS)
-  p_model = rng.uniform(0.05, 0.5, 2000)
-  hits = rng.uniform(size=(2000, orders)) < 0.5
-  informative = np.where(hits, rng.uniform(0.5, 1.0, (2000, orders)), 0.0)
-  weights = ngram_cache.fit_weights(p_model, informative, hits)
-  assert sum(weights) > 0.3
-  assert (ngram_cache.mixture_nll(p_model, informative, hits, weights) <
-          ngram_cache.mixture_nll(p_model, informative, hits, ()) - 0.1)
-  useless = np.zeros_like(informative)  # It never gives the token played.
-  assert ngram_cache.fit_weights(p_model, useless, hits) == (0.0,) * orders
+def test_a_cache_that_never_gives_the_played_token_is_fitted_off():
+  """A, x1, A, x2, ... with every x new: the only context seen before is
+  A, and what followed it before is never what follows now: weights 0."""
+  model = music_transformer.MusicTransformer.from_transformer_config(
+      configs.get_config('tiny').transformer, _VOCAB)
+  row = [_GENRE] + [token for i in range(30) for token in (
+      vocab.NUM_RESERVED, vocab.NUM_RESERVED + 1 + i)]
+  data = tf.data.Dataset.from_tensors(np.array([row], np.int32))
+  fitted, alone, best = ngram_cache.fit_to_music(model, data)
+  assert fitted == (0.0,) * len(ngram_cache.ORDERS) and best == alone
 
 
 def test_sampling_with_the_cache_continues_a_repeated_phrase():
@@ -116,7 +124,7 @@ def test_sampling_with_the_cache_continues_a_repeated_phrase():
   phrase = np.random.default_rng(1).integers(vocab.NUM_RESERVED,
                                              vocab.GENRE_OFFSET, 20)
   prompts = np.concatenate([[_GENRE], phrase, phrase])[None].astype(np.int32)
-  weights = (0.0,) * 7 + (0.95,)
+  weights = (0.0,) * 7 + (20.0,)
   cached = sampling.Sampler(model, temperature=0.1, cache_weights=weights)
   plain = sampling.Sampler(model, temperature=0.1)
   continued = cached.generate(prompts, 20, seed=0)[0, 41:]
@@ -126,11 +134,11 @@ def test_sampling_with_the_cache_continues_a_repeated_phrase():
 
 
 @pytest.mark.parametrize('weights', [(0.1,) * 3, (-0.1,) + (0.1,) * 7,
-                                     (0.2,) * 8])
+                                     (21.0,) * 8])
 def test_bad_cache_weights_name_the_fix(weights):
   with pytest.raises(ValueError, match='one per context length'):
     configs.SamplingConfig(cache_weights=weights)
-  with pytest.raises(ValueError, match='summing to at most'):
+  with pytest.raises(ValueError, match='numbers from 0 to 20'):
     configs.SamplingConfig(genre_cache_weights=(('folk', weights),))
 
 

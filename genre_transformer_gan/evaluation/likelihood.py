@@ -16,7 +16,7 @@ def genre_nll(model, config, music, genre: str, split: str = 'test',
   """Mean next-token NLL (nats/token) on `split` pieces of `genre`.
 
   music: the dataset's real music (real_data.RealMusic).
-  cache_weights: of the model mixed with generation/ngram_cache.py (as
+  cache_weights: of the model boosted by generation/ngram_cache.py (as
     it is sampled with SamplingConfig.cache_weights); (): the model alone.
   """
   return mean_nll(model, music_batches(music, genre, split, config,
@@ -45,10 +45,10 @@ def genre_batches(builder, split: str, config, max_batches: int) -> dict:
 
 def mean_nll(model, batches: tf.data.Dataset, cache_weights=()) -> float:
   """Mean next-token NLL (nats/token) over int [B, L] token batches; with
-  cache_weights, of the model mixed with the n-gram cache."""
+  cache_weights, of the model boosted by the n-gram cache."""
   if cache_weights:
     def nll(batch):
-      token_losses, mask = ngram_cache.mixture_losses(model, batch,
+      token_losses, mask = ngram_cache.boosted_losses(model, batch,
                                                       cache_weights)
       return tf.reduce_sum(token_losses), tf.reduce_sum(mask)
   else:

@@ -2,23 +2,29 @@
 
 Music repeats itself: a motif, a bar, a phrase. A generator trained by
 maximum likelihood on short crops predicts such repeats less often than they
-occur (on `small`'s classical validation music, mixing in this cache lowers
-the shipped generator's NLL by 0.1 nats per token: BENCHMARKS.md, "Music
-that repeats itself"). The cache is the classic remedy of language models
-(Kuhn & De Mori 1990's cache model; Grave et al. 2017's continuous cache):
+occur. The cache is the classic remedy of language models (Kuhn & De Mori
+1990's cache model), here in log-linear form: each next token's logit gets
+a bonus for having followed the current context before,
 
-  p(x_t+1 | x_..t) = (1 - sum_k w_k h_k) p_model + sum_k w_k h_k p_k,
+  logits'(v) = logits(v) + sum_k w_k p_k(v),
 
 where for each context length k in ORDERS, p_k is the distribution of the
-tokens that followed earlier occurrences of the last k tokens (h_k = 1 if
-there were any, else 0 and the order is left out). The weights w (one per
-order, sum < 1) are fitted by NLL on held-out music (`fit_weights`), so the
-mixture is a better model of that music than the generator alone, and
-sampling from it is plain ancestral sampling from that better model.
+tokens that followed earlier occurrences of the last k tokens (all zeros if
+there were none). The weights w >= 0 (one per order) are fitted by NLL on
+held-out music (`fit_to_music`), so the boosted model is a better model of
+that music than the generator alone, and sampling from it is plain
+ancestral sampling from that better model.
+
+The log-linear form keeps what the generator rules out unlikely: a NOTE_OFF
+the generator expects stays expected. The linear mixture
+(1 - sum w) p_model + sum w p_k lowers NLL about as much but gives the
+cache's copy its probability whatever the generator thinks, and its samples
+held notes four times as long and were told from real music far more
+easily (BENCHMARKS.md, "Music that repeats itself").
 
 Contexts never include position 0 (the genre token of a window). Sequences
 are int [B, L] token rows; `step_distributions` serves the sampler (one
-position of a buffer), `sequence_probabilities` teacher-forced NLL (every
+position of a buffer), `sequence_distributions` teacher-forced NLL (every
 position at once); `reference_probabilities` is their NumPy oracle.
 """
 
@@ -29,8 +35,9 @@ import numpy as np
 import tensorflow as tf
 from scipy import optimize
 
+from genre_transformer_gan.data import vocabulary as vocab
 from genre_transformer_gan.models import losses
-from genre_transformer_gan.stage_configs import CACHE_MAX_WEIGHT
+from genre_transformer_gan.stage_configs import CACHE_MAX_WEIGHT as MAX_WEIGHT
 from genre_transformer_gan.stage_configs import CACHE_ORDERS as ORDERS
 from genre_transformer_gan.stage_configs import check_cache_weights
 
@@ -54,9 +61,9 @@ def step_distributions(buffer, t, vocab_size: int):
     vocab_size: V.
 
   Returns:
-    (float32 [B, K, V] distributions, all zeros for an order without an
-     earlier occurrence; bool [B, K] whether the order has one), K =
-    len(ORDERS).
+    float32 [B, K, V], K = len(ORDERS): for each order, the distribution of
+    what followed the earlier occurrences of its context (all zeros if
+    there were none).
   """
   batch, length = tf.shape(buffer)[0], tf.shape(buffer)[1]
   j = tf.range(length)
@@ -77,40 +84,37 @@ def step_distributions(buffer, t, vocab_size: int):
       tf.reshape(tf.cast(matches, tf.float32), [-1]),
       tf.reshape(segments, [-1]), orders * batch * vocab_size),
                       [orders, batch, vocab_size])
-  totals = tf.reduce_sum(counts, -1, keepdims=True)
-  distributions = tf.math.divide_no_nan(counts, totals)
-  return (tf.transpose(distributions, [1, 0, 2]),
-          tf.transpose(totals[..., 0] > 0))
+  distributions = tf.math.divide_no_nan(
+      counts, tf.reduce_sum(counts, -1, keepdims=True))
+  return tf.transpose(distributions, [1, 0, 2])
 
 
-def mix_logits(logits, distributions, hits, weights: Sequence[float]):
-  """log of the mixture (module docstring) as logits.
+def boost_logits(logits, distributions, weights: Sequence[float]):
+  """The boosted logits (module docstring).
 
   Args:
-    logits: float [B, V], the model's (any per-row constant).
-    distributions, hits: of `step_distributions`.
-    weights: K floats (stage_configs.check_cache_weights).
+    logits: float [B, V], the model's.
+    distributions: float [B, K, V] of `step_distributions`.
+    weights: K floats >= 0 (stage_configs.check_cache_weights).
 
   Returns:
-    float32 [B, V] log-probabilities (-inf where both give 0).
+    float32 [B, V].
   """
-  w = tf.constant(weights, tf.float32)[None] * tf.cast(hits, tf.float32)
-  mixture = ((1.0 - tf.reduce_sum(w, -1, keepdims=True)) *
-             tf.nn.softmax(tf.cast(logits, tf.float32)) +
-             tf.einsum('bk,bkv->bv', w, distributions))
-  return tf.math.log(mixture)
+  return tf.cast(logits, tf.float32) + tf.einsum(
+      'k,bkv->bv', tf.constant(weights, tf.float32), distributions)
 
 
-def sequence_probabilities(tokens):
-  """Teacher-forced: each order's probability of every next token.
+def sequence_distributions(tokens, vocab_size: int):
+  """Teacher-forced: each order's distribution at every position.
 
   Args:
     tokens: int32 [B, L].
+    vocab_size: V.
 
   Returns:
-    (float32 [B, L - 1, K]: p_k(tokens[:, t + 1]) from tokens[:, :t + 1],
-     0 without an earlier occurrence; bool [B, L - 1, K] whether there is
-     one).
+    float32 [B, L - 1, K, V]: at position t, from tokens[:, :t + 1], the
+    distribution of what followed earlier occurrences of each order's
+    context (zeros where none), as step_distributions at t.
   """
   tokens = tf.convert_to_tensor(tokens, tf.int32)
   length = tf.shape(tokens)[1]
@@ -125,42 +129,39 @@ def sequence_probabilities(tokens):
 
   matches = _orders_matches(equal, max(ORDERS))  # [K, B, t, j]
   matches &= (position[None, :] < position[:, None])[None, None]  # j < t
-  following = tf.roll(tokens, -1, axis=1)  # tokens[j + 1]
-  agrees = following[:, None, :] == following[:, :, None]  # [B, t, j]
-  matches = tf.cast(matches, tf.float32)
-  hit_counts = tf.reduce_sum(matches, -1)  # [K, B, t]
-  agree_counts = tf.reduce_sum(matches * tf.cast(agrees, tf.float32)[None],
-                               -1)
-  probabilities = tf.math.divide_no_nan(agree_counts, hit_counts)
-  return (tf.transpose(probabilities, [1, 2, 0])[:, :-1],
-          tf.transpose(hit_counts > 0, [1, 2, 0])[:, :-1])
+  following = tf.one_hot(tf.roll(tokens, -1, axis=1), vocab_size)  # [j+1]
+  counts = tf.einsum('kbtj,bjv->btkv', tf.cast(matches, tf.float32),
+                     following)
+  distributions = tf.math.divide_no_nan(
+      counts, tf.reduce_sum(counts, -1, keepdims=True))
+  return distributions[:, :-1]
 
 
-def mixture_losses(model, sequences, weights: Sequence[float]):
-  """next_token_nll's per-token losses of the mixture (module docstring).
+def boosted_losses(model, sequences, weights: Sequence[float]):
+  """next_token_nll's per-token losses of the boosted model.
 
   Args:
     model: maps int [B, L - 1] to logits [B, L - 1, V].
     sequences: int [B, L], genre token first.
-    weights: K floats (stage_configs.check_cache_weights).
+    weights: K floats >= 0.
 
   Returns:
-    (float32 [B, L - 1] losses -log p(sequences[:, t + 1]), float32
-     [B, L - 1] mask of non-PAD targets), as losses.token_cross_entropy.
+    (float32 [B, L - 1] losses, float32 [B, L - 1] mask of non-PAD
+     targets), as losses.token_cross_entropy.
   """
   sequences = tf.convert_to_tensor(sequences, tf.int32)
-  losses_, mask = losses.token_cross_entropy(
-      model(sequences[:, :-1], training=False), sequences[:, 1:])
-  probabilities, hits = sequence_probabilities(sequences)
-  w = tf.constant(weights, tf.float32) * tf.cast(hits, tf.float32)
-  mixture = ((1.0 - tf.reduce_sum(w, -1)) * tf.exp(-losses_) +
-             tf.reduce_sum(w * probabilities, -1))
-  return -tf.math.log(tf.maximum(mixture, 1e-30)) * mask, mask
+  logits = tf.cast(model(sequences[:, :-1], training=False), tf.float32)
+  distributions = sequence_distributions(sequences, logits.shape[-1])
+  boosted = logits + tf.einsum('k,btkv->btv',
+                               tf.constant(weights, tf.float32),
+                               distributions)
+  return losses.token_cross_entropy(boosted, sequences[:, 1:])
 
 
 def reference_probabilities(row: Sequence[int]):
-  """NumPy oracle of sequence_probabilities for one row: ([L - 1, K],
-  [L - 1, K]) by counting in dictionaries."""
+  """NumPy oracle for one row, by counting in dictionaries: ([L - 1, K]
+  each order's probability of the token that did follow each position,
+  [L - 1, K] whether the order's context occurred before)."""
   row = [int(x) for x in row]
   tables = {k: collections.defaultdict(collections.Counter) for k in ORDERS}
   probabilities = np.zeros([len(row) - 1, len(ORDERS)], np.float32)
@@ -176,52 +177,46 @@ def reference_probabilities(row: Sequence[int]):
   return probabilities, hits
 
 
-def mixture_nll(model_probabilities, probabilities, hits,
-                weights: Sequence[float]) -> float:
-  """Mean NLL (nats) of the mixture over N predicted tokens.
-
-  Args:
-    model_probabilities: float [N], the model's probability of each token.
-    probabilities, hits: float / bool [N, K], the cache's.
-    weights: K floats; () is the model alone.
+def fit_to_music(model, batches, max_tokens: int = 30000
+                 ) -> Tuple[Tuple[float, ...], float, float]:
+  """(weights, the model's NLL, the boosted model's NLL) on int [B, L]
+  batches of held-out music (pipeline.eval_dataset; its first max_tokens
+  predicted tokens): the weights of least NLL (a convex problem, solved by
+  L-BFGS-B), rounded to 3 decimals.
   """
-  p_model = np.asarray(model_probabilities, np.float64)
-  if not len(weights):
-    return float(-np.log(p_model).mean())
-  w = np.asarray(hits, np.float64) * np.asarray(weights, np.float64)
-  mixture = (1.0 - w.sum(1)) * p_model + (w * probabilities).sum(1)
-  return float(-np.log(np.maximum(mixture, 1e-30)).mean())
-
-
-def fit_weights(model_probabilities, probabilities, hits
-                ) -> Tuple[float, ...]:
-  """The weights of least mixture NLL (a convex problem), rounded to 3
-  decimals, sum at most CACHE_MAX_WEIGHT. Arguments as mixture_nll's."""
-  orders = len(ORDERS)
-  result = optimize.minimize(
-      lambda w: mixture_nll(model_probabilities, probabilities, hits, w),
-      np.full(orders, 0.01), method='SLSQP', bounds=[(0.0, 1.0)] * orders,
-      constraints=[{'type': 'ineq',
-                    'fun': lambda w: CACHE_MAX_WEIGHT - np.sum(w)}])
-  weights = np.floor(np.clip(result.x, 0.0, 1.0) * 1000) / 1000
-  return check_cache_weights(weights)
-
-
-def fit_to_music(model, batches) -> Tuple[Tuple[float, ...], float, float]:
-  """(weights, the model's NLL, the mixture's NLL) on int [B, L] batches of
-  held-out music (pipeline.eval_dataset), weights by fit_weights."""
   step = tf.function(lambda batch: (
-      losses.token_cross_entropy(model(batch[:, :-1], training=False),
-                                 batch[:, 1:]),
-      sequence_probabilities(batch)), autograph=False)
-  model_probabilities, probabilities, hits = [], [], []
+      tf.cast(model(batch[:, :-1], training=False), tf.float32),
+      sequence_distributions(batch, model.vocab_size)), autograph=False)
+  logits, distributions, targets = [], [], []
+  count = 0
   for batch in batches:
-    (token_losses, mask), (batch_probabilities, batch_hits) = step(batch)
-    keep = mask.numpy() > 0
-    model_probabilities.append(np.exp(-token_losses.numpy()[keep]))
-    probabilities.append(batch_probabilities.numpy()[keep])
-    hits.append(batch_hits.numpy()[keep])
-  arrays = [np.concatenate(a) for a in (model_probabilities, probabilities,
-                                        hits)]
-  weights = fit_weights(*arrays)
-  return weights, mixture_nll(*arrays, ()), mixture_nll(*arrays, weights)
+    batch_logits, batch_distributions = step(batch)
+    keep = batch.numpy()[:, 1:] != vocab.PAD_ID
+    logits.append(batch_logits.numpy()[keep])
+    distributions.append(batch_distributions.numpy()[keep])
+    targets.append(batch.numpy()[:, 1:][keep])
+    count += int(keep.sum())
+    if count >= max_tokens:
+      break
+  logits = np.concatenate(logits)[:max_tokens]
+  distributions = np.concatenate(distributions)[:max_tokens]
+  targets = np.concatenate(targets)[:max_tokens]
+  rows = np.arange(len(targets))
+  played = distributions[rows, :, targets].sum(0, dtype=np.float64)  # [K]
+
+  def nll_and_gradient(weights):  # float32 arrays, float64 sums
+    boosted = logits + np.einsum('k,nkv->nv', weights.astype(np.float32),
+                                 distributions)
+    boosted -= boosted.max(-1, keepdims=True)
+    log_q = boosted - np.log(np.exp(boosted).sum(-1, keepdims=True))
+    nll = -log_q[rows, targets].mean(dtype=np.float64)
+    expected = np.einsum('nv,nkv->k', np.exp(log_q), distributions,
+                         dtype=np.float64)
+    return nll, (expected - played) / len(targets)
+
+  result = optimize.minimize(nll_and_gradient, np.zeros(len(ORDERS)),
+                             jac=True, method='L-BFGS-B',
+                             bounds=[(0.0, MAX_WEIGHT)] * len(ORDERS))
+  weights = check_cache_weights(np.round(result.x, 3))
+  return (weights, float(nll_and_gradient(np.zeros(len(ORDERS)))[0]),
+          float(nll_and_gradient(np.asarray(weights))[0]))

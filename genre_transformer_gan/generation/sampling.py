@@ -26,9 +26,8 @@ from l_own + gamma * (l_own - mean l_other) (`guided_logits`), at
 (1 + number of other genres) times the cost. generation/guidance.py chooses
 between this and best-of-N reranking.
 
-With `cache_weights`, each token is drawn from the mixture of the model and
-an n-gram cache over the window's own past (generation/ngram_cache.py),
-before temperature and top-p.
+With `cache_weights`, the logits get the bonus of an n-gram cache over the
+window's own past (generation/ngram_cache.py) before temperature and top-p.
 """
 
 from typing import Optional
@@ -101,7 +100,7 @@ class Sampler:
       `guided_logits`; 0: plain sampling).
     other_genre_tokens: the genre tokens guidance steers away from (the
       vocabulary's other genres); each costs one more row per sample.
-    cache_weights: the n-gram cache's weight per context length
+    cache_weights: the n-gram cache's logit bonus per context length
       (ngram_cache.ORDERS); () draws from the model alone.
   """
 
@@ -154,8 +153,8 @@ class Sampler:
           tf.reshape(logits, [copies, batch, -1]), self.guidance_scale)
       logits = tf.where(allowed[None], logits, float('-inf'))
       if self.cache_weights:
-        logits = ngram_cache.mix_logits(
-            logits, *ngram_cache.step_distributions(
+        logits = ngram_cache.boost_logits(
+            logits, ngram_cache.step_distributions(
                 buffer[:batch], t, model.vocab_size), self.cache_weights)
       logits = filter_logits(logits, self.temperature, self.top_k, self.top_p)
       step_seed = tf.random.experimental.stateless_fold_in(seed, t)
