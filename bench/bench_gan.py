@@ -55,9 +55,11 @@ tuned on validation music, as "Language GANs Falling Short" asks);
 `<arm>~<seconds>` caps the notes of what is judged there
 (SamplingConfig.max_note_seconds: `B@1.0~4`, `B~4+drs:4`); `<arm>^fit`
 draws from the arm's generator boosted by the n-gram cache of
-generation/ngram_cache.py, its weights fitted to that generator by NLL on
+models/ngram_cache.py, its weights fitted to that generator by NLL on
 the genre's validation music; `<arm>^<scale>` scales the fitted weights
-(`Bn@1.0~5^0.5`; the report's NLL is the boosted model's).
+(`Bn@1.0~5^0.5`; the report's NLL is the boosted model's) and
+`<arm>^<scale>:<fade>` fits and draws with the cache faded by <fade> per
+earlier occurrence (SamplingConfig.cache_fade).
 
 Each (arm, genre, seed) is judged by final_report.final_report: --num_samples
 samples decoded with the config's sampling settings, independent-evaluator
@@ -99,7 +101,7 @@ from genre_transformer_gan.evaluation import likelihood
 from genre_transformer_gan.evaluation import real_data
 from genre_transformer_gan.evaluation import report
 from genre_transformer_gan.generation import guidance
-from genre_transformer_gan.generation import ngram_cache
+from genre_transformer_gan.models import ngram_cache
 from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.models import generator_io
 from genre_transformer_gan.training import final_report
@@ -143,7 +145,7 @@ BKP_PRIMER = 64  # events of real primer before BKP's rollouts
 # the validation samples is not graded on the same samples.
 TEST_SEED_OFFSET = 1000
 # `<arm>^fit` (`^<scale>`): drawn from the arm's generator boosted by the
-# n-gram cache (generation/ngram_cache.py), its weights fitted to that
+# n-gram cache (models/ngram_cache.py), its weights fitted to that
 # generator by NLL on the genre's validation music (and scaled).
 CACHE_FIT = 'fit'
 
@@ -302,9 +304,12 @@ def main():
   for arm in arms:  # Bad decoding: one line, before training.
     _, temperature, cap, spec, cache = decoding(arm)
     guidance.Guidance.parse(spec or 'none')
-    if cache not in ('', CACHE_FIT) and not _positive(cache):
+    scale, _, fade = cache.partition(':')
+    if cache and not (scale == CACHE_FIT or _positive(scale)) or fade and not (
+        _positive(fade) and float(fade) <= 1):
       raise SystemExit(f'{arm}: the cache after ^ must be {CACHE_FIT} or a '
-                       'scale > 0 of its fitted weights.')
+                       'scale > 0 of its fitted weights, then optionally '
+                       ':<fade> in (0, 1].')
     if temperature and not _positive(temperature):
       raise SystemExit(f'{arm}: the temperature after @ must be > 0.')
     if cap and not _positive(cap):
@@ -337,7 +342,7 @@ def main():
   config = dataclasses.replace(config, sampling=dataclasses.replace(
       config.sampling, genre_temperatures=(), guidance='none',
       genre_guidance=(), max_note_seconds=None, cache_weights=(),
-      genre_cache_weights=()))
+      genre_cache_weights=(), cache_fade=1.0))
   builder = datasets.get_builder(args.dataset or config.dataset,
                                  data_dir=args.data_dir)
   music = real_data.RealMusic(builder)
@@ -394,13 +399,15 @@ def main():
           dataclasses.replace(arm_config.sampling,
                               max_note_seconds=float(cap))))
     if cache:  # Fitted to this generator on the genre's validation music.
+      scale, _, fade = cache.partition(':')
+      fade = float(fade or 1.0)
       weights, _, _ = ngram_cache.fit_to_music(
           generator, likelihood.music_batches(music, genre, 'validation',
-                                              config))
-      scale = 1.0 if cache == CACHE_FIT else float(cache)
+                                              config), fade)
+      scale = 1.0 if scale == CACHE_FIT else float(scale)
       weights = tuple(round(w * scale, 3) for w in weights)
       arm_config = dataclasses.replace(arm_config, sampling=(
-          dataclasses.replace(arm_config.sampling,
+          dataclasses.replace(arm_config.sampling, cache_fade=fade,
                               genre_cache_weights=((genre, weights),))))
     if spec:
       if args.guide == 'generated':  # The start's K+1 classifier.
@@ -433,6 +440,7 @@ def main():
     if cache:
       rows[-1]['cache_weights'] = list(
           arm_config.sampling.cache_weights_for(genre))
+      rows[-1]['cache_fade'] = arm_config.sampling.cache_fade
     if training:  # The GAN stage's last logged step: p on its own rollouts
       # and each loss term's gradient norm.
       rows[-1]['training'] = {k: v for k, v in training.items() if

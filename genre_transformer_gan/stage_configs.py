@@ -201,7 +201,7 @@ class AdversarialConfig:
   other_genre_primers: float = 0.0
 
 
-# The n-gram cache's context lengths in tokens (generation/ngram_cache.py),
+# The n-gram cache's context lengths in tokens (models/ngram_cache.py),
 # one weight each in SamplingConfig.cache_weights: a logit bonus of at most
 # CACHE_MAX_WEIGHT (a copy the cache is sure of becomes e^20 times likelier:
 # certain; more changes nothing).
@@ -219,6 +219,14 @@ def check_cache_weights(weights) -> Tuple[float, ...]:
         f'{CACHE_MAX_WEIGHT} (one per context length {CACHE_ORDERS}), or '
         f'none (off); got {weights}.')
   return weights
+
+
+def check_cache_fade(fade) -> float:
+  """The cache's fade, in (0, 1]; ValueError names the fix."""
+  if not 0.0 < float(fade) <= 1.0:
+    raise ValueError(f'The cache fade must be in (0, 1] (1: no fading); got '
+                     f'{fade}.')
+  return float(fade)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -242,10 +250,13 @@ class SamplingConfig:
       and the final report judges; None: off.
     cache_weights: draw from the generator with its logits boosted by an
       n-gram cache over the sample's own past, one weight per context
-      length (generation/ngram_cache.py, fitted by NLL on validation
+      length (models/ngram_cache.py, fitted by NLL on validation
       music); (): the generator alone. Also the NLL the final report gives.
     genre_cache_weights: (genre, weights) pairs that replace
       `cache_weights` for those genres (`cache_weights_for`).
+    cache_fade: the bonus of a context heard n times before is faded by
+      cache_fade ** (n - 1), so a sample that loops stops feeding its loop
+      (1: no fading).
   """
   temperature: float = 1.0
   top_k: int = 0
@@ -257,11 +268,13 @@ class SamplingConfig:
   max_note_seconds: Optional[float] = None
   cache_weights: Tuple[float, ...] = ()
   genre_cache_weights: Tuple[Tuple[str, Tuple[float, ...]], ...] = ()
+  cache_fade: float = 1.0
 
   def __post_init__(self):
     for weights in (self.cache_weights,) + tuple(
         w for _, w in self.genre_cache_weights):
       check_cache_weights(weights)
+    check_cache_fade(self.cache_fade)
     if self.max_note_seconds is not None and not self.max_note_seconds > 0:
       raise ValueError('max_note_seconds must be > 0 or None (off), not '
                        f'{self.max_note_seconds}.')

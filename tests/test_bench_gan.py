@@ -193,6 +193,7 @@ def test_summarize_names_arms_without_rows_for_the_guide(tmp_path,
     ('BnK@1.15~5+rerank:2', ('BnK', '1.15', '5', 'rerank:2', '')),
     ('Bn@1.0~5^fit', ('Bn', '1.0', '5', '', 'fit')),
     ('B^0.5+drs:4', ('B', '', '', 'drs:4', '0.5')),
+    ('Bn@1.0~5^0.5:0.7', ('Bn', '1.0', '5', '', '0.5:0.7')),
 ])
 def test_an_arm_names_its_decoding(arm, expected):
   """`<arm>[@T][~S][^cache][+guidance]`: temperature, note cap, guidance,

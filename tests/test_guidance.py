@@ -267,7 +267,7 @@ def test_a_report_of_samples_drawn_before_judges_them_unchanged(
 
   monkeypatch.setattr(report, 'evaluate_genre', evaluate_genre)
   monkeypatch.setattr(final_report.likelihood, 'genre_nll',
-                      lambda *args: 1.5)
+                      lambda *args, **kwargs: 1.5)
   monkeypatch.setattr(final_report, 'write_samples', None)  # never called
   music = type('Music', (), {'vocabulary': tiny_models.VOCAB,
                              'name': 'x'})()
@@ -292,7 +292,7 @@ def _judged_by_a_stub(monkeypatch):
                       lambda genre, samples, *a, **k: judged.update(
                           samples=samples, controls=k['controls']) or [])
   monkeypatch.setattr(final_report.likelihood, 'genre_nll',
-                      lambda *args: 1.5)
+                      lambda *args, **kwargs: 1.5)
   return judged, type('Music', (), {'vocabulary': tiny_models.VOCAB,
                                     'name': 'x'})()
 

@@ -7,7 +7,7 @@ import tensorflow as tf
 from genre_transformer_gan import configs
 from genre_transformer_gan.data import vocabulary as vocab
 from genre_transformer_gan.evaluation import likelihood
-from genre_transformer_gan.generation import ngram_cache
+from genre_transformer_gan.models import ngram_cache
 from genre_transformer_gan.generation import sampling
 from genre_transformer_gan.models import music_transformer
 
@@ -30,22 +30,29 @@ def _rows(count=3, length=80, seed=0):
   return np.array(rows, np.int32)
 
 
-def test_teacher_forced_distributions_equal_the_oracle():
+@pytest.mark.parametrize('fade', [1.0, 0.5])
+def test_teacher_forced_distributions_equal_the_oracle(fade):
   rows = _rows()
-  distributions = ngram_cache.sequence_distributions(rows, _VOCAB).numpy()
+  distributions = ngram_cache.sequence_distributions(rows, _VOCAB,
+                                                     fade).numpy()
   for row, d in zip(rows, distributions):
-    want_p, want_h = ngram_cache.reference_probabilities(row)
+    want_p, want_h = ngram_cache.reference_probabilities(row, fade)
     np.testing.assert_allclose(d[np.arange(len(row) - 1), :, row[1:]],
                                want_p, atol=1e-6)
-    np.testing.assert_allclose(d.sum(-1), want_h * 1.0, atol=1e-6)
+    if fade == 1.0:
+      np.testing.assert_allclose(d.sum(-1), want_h * 1.0, atol=1e-6)
+    else:  # Faded: less than 1 wherever the context came more than once.
+      assert (d.sum(-1) <= want_h + 1e-6).all() and (
+          d.sum(-1)[want_h] < 1 - 1e-3).any()
   assert distributions[:, :, -1].sum() > 0  # The longest order is reached.
 
 
-def test_the_samplers_step_equals_teacher_forcing_at_every_position():
+@pytest.mark.parametrize('fade', [1.0, 0.5])
+def test_the_samplers_step_equals_teacher_forcing_at_every_position(fade):
   rows = _rows()
-  want = ngram_cache.sequence_distributions(rows, _VOCAB).numpy()
+  want = ngram_cache.sequence_distributions(rows, _VOCAB, fade).numpy()
   step = tf.function(lambda t: ngram_cache.step_distributions(
-      tf.constant(rows), t, _VOCAB))
+      tf.constant(rows), t, _VOCAB, fade))
   for t in range(rows.shape[1] - 1):
     np.testing.assert_allclose(step(tf.constant(t)).numpy(), want[:, t],
                                atol=1e-6)
@@ -65,7 +72,7 @@ def test_the_boost_adds_each_orders_distribution_times_its_weight():
                              rtol=1e-6)
 
 
-def _nll(model, rows, weights):
+def _nll(model, rows, weights, fade=1.0):
   """The oracle: log-softmax of logits plus the oracle's bonus, per row."""
   logits = model(rows[:, :-1]).numpy().astype(np.float64)
   total, count = 0.0, 0
@@ -79,7 +86,8 @@ def _nll(model, rows, weights):
                      if row[j - k + 1:j + 1].tolist() ==
                      row[t - k + 1:t + 1].tolist()] if t - k >= 0 else []
         for token in following:
-          bonus[token] += weight / len(following)
+          bonus[token] += (weight / len(following) *
+                           fade ** (len(following) - 1))
       boosted = logits[r, t] + bonus
       total -= boosted[row[t + 1]] - np.log(np.exp(boosted).sum())
       count += 1
@@ -95,6 +103,8 @@ def test_the_boosted_nll_equals_the_oracles_and_the_fit_lowers_it():
   data = tf.data.Dataset.from_tensors(rows)
   boosted = likelihood.mean_nll(model, data, weights)
   assert boosted == pytest.approx(_nll(model, rows, weights), rel=1e-5)
+  assert likelihood.mean_nll(model, data, weights, 0.5) == pytest.approx(
+      _nll(model, rows, weights, 0.5), rel=1e-5)
   fitted, alone, best = ngram_cache.fit_to_music(model, data)
   assert alone == pytest.approx(likelihood.mean_nll(model, data), rel=1e-5)
   assert best == pytest.approx(likelihood.mean_nll(model, data, fitted),
@@ -140,6 +150,12 @@ def test_bad_cache_weights_name_the_fix(weights):
     configs.SamplingConfig(cache_weights=weights)
   with pytest.raises(ValueError, match='numbers from 0 to 20'):
     configs.SamplingConfig(genre_cache_weights=(('folk', weights),))
+
+
+@pytest.mark.parametrize('fade', [0.0, 1.5])
+def test_a_bad_cache_fade_names_the_fix(fade):
+  with pytest.raises(ValueError, match=r'fade must be in \(0, 1\]'):
+    configs.SamplingConfig(cache_fade=fade)
 
 
 def test_a_genres_cache_weights_replace_the_default():

@@ -7,20 +7,23 @@ import tensorflow as tf
 
 from genre_transformer_gan import datasets
 from genre_transformer_gan.data import pipeline
-from genre_transformer_gan.generation import ngram_cache
+from genre_transformer_gan.models import ngram_cache
 from genre_transformer_gan.models import losses
 
 
 def genre_nll(model, config, music, genre: str, split: str = 'test',
-              max_batches: int = 50, cache_weights=()) -> float:
+              max_batches: int = 50, cache_weights=(),
+              cache_fade: float = 1.0) -> float:
   """Mean next-token NLL (nats/token) on `split` pieces of `genre`.
 
   music: the dataset's real music (real_data.RealMusic).
-  cache_weights: of the model boosted by generation/ngram_cache.py (as
-    it is sampled with SamplingConfig.cache_weights); (): the model alone.
+  cache_weights: of the model boosted by models/ngram_cache.py (as
+    it is sampled with SamplingConfig.cache_weights and cache_fade); ():
+    the model alone.
   """
   return mean_nll(model, music_batches(music, genre, split, config,
-                                       max_batches), cache_weights)
+                                       max_batches), cache_weights,
+                  cache_fade)
 
 
 def music_batches(music, genre: str, split: str, config,
@@ -43,13 +46,14 @@ def genre_batches(builder, split: str, config, max_batches: int) -> dict:
           for genre in datasets.get_vocabulary(builder).genres}
 
 
-def mean_nll(model, batches: tf.data.Dataset, cache_weights=()) -> float:
+def mean_nll(model, batches: tf.data.Dataset, cache_weights=(),
+             cache_fade: float = 1.0) -> float:
   """Mean next-token NLL (nats/token) over int [B, L] token batches; with
   cache_weights, of the model boosted by the n-gram cache."""
   if cache_weights:
     def nll(batch):
-      token_losses, mask = ngram_cache.boosted_losses(model, batch,
-                                                      cache_weights)
+      token_losses, mask = ngram_cache.boosted_losses(
+          model, batch, cache_weights, cache_fade)
       return tf.reduce_sum(token_losses), tf.reduce_sum(mask)
   else:
     nll = lambda batch: losses.next_token_nll(model, batch)

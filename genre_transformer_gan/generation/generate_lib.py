@@ -231,7 +231,8 @@ def sample(generator: LoadedGenerator, settings: GenerateSettings,
       generator.model, generator.vocabulary, settings.genre, steer,
       settings.temperature, settings.top_k, settings.top_p,
       generator.config.sampling.jit_compile,
-      generator.config.sampling.cache_weights_for(settings.genre))
+      generator.config.sampling.cache_weights_for(settings.genre),
+      generator.config.sampling.cache_fade)
   primer = np.zeros([0], np.int32) if primer is None else primer
   if steer.kind != 'none':
     log(f'Guidance {settings.guidance}: about '

@@ -296,11 +296,13 @@ def _choose(candidates: np.ndarray, skip: int, pick) -> np.ndarray:
 
 def make_sampler(model, vocabulary, genre: str, steer: Guidance,
                  temperature=1.0, top_k=0, top_p=1.0,
-                 jit_compile=False, cache_weights=()) -> sampling.Sampler:
+                 jit_compile=False, cache_weights=(),
+                 cache_fade=1.0) -> sampling.Sampler:
   """A Sampler for `genre` with steer's classifier-free guidance (if any)."""
   return sampling.Sampler(
       model, temperature, top_k, top_p, jit_compile=jit_compile,
       guidance_scale=steer.scale, cache_weights=cache_weights,
+      cache_fade=cache_fade,
       other_genre_tokens=[vocabulary.genre_token(g)
                           for g in vocabulary.genres if g != genre])
 

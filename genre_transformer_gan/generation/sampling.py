@@ -27,7 +27,7 @@ from l_own + gamma * (l_own - mean l_other) (`guided_logits`), at
 between this and best-of-N reranking.
 
 With `cache_weights`, the logits get the bonus of an n-gram cache over the
-window's own past (generation/ngram_cache.py) before temperature and top-p.
+window's own past (models/ngram_cache.py) before temperature and top-p.
 """
 
 from typing import Optional
@@ -37,7 +37,7 @@ import tensorflow as tf
 
 from genre_transformer_gan.data import notes as notes_lib
 from genre_transformer_gan.data import vocabulary as vocab
-from genre_transformer_gan.generation import ngram_cache
+from genre_transformer_gan.models import ngram_cache
 
 
 def filter_logits(logits, temperature=1.0, top_k=0, top_p=1.0):
@@ -102,11 +102,14 @@ class Sampler:
       vocabulary's other genres); each costs one more row per sample.
     cache_weights: the n-gram cache's logit bonus per context length
       (ngram_cache.ORDERS); () draws from the model alone.
+    cache_fade: the bonus of a context heard n times before is faded by
+      cache_fade ** (n - 1) (ngram_cache.step_distributions).
   """
 
   def __init__(self, model, temperature=1.0, top_k=0, top_p=1.0,
                jit_compile=False, guidance_scale: float = 0.0,
-               other_genre_tokens=(), cache_weights=()):
+               other_genre_tokens=(), cache_weights=(),
+               cache_fade: float = 1.0):
     self.model = model
     self.temperature = temperature
     self.top_k = top_k
@@ -114,6 +117,7 @@ class Sampler:
     self.guidance_scale = float(guidance_scale)
     self.jit_compile = jit_compile
     self.cache_weights = ngram_cache.check_cache_weights(cache_weights)
+    self.cache_fade = ngram_cache.check_cache_fade(cache_fade)
     self.other_genre_tokens = (tuple(int(t) for t in other_genre_tokens)
                                if self.guidance_scale else ())
     if self.guidance_scale < 0:
@@ -155,7 +159,8 @@ class Sampler:
       if self.cache_weights:
         logits = ngram_cache.boost_logits(
             logits, ngram_cache.step_distributions(
-                buffer[:batch], t, model.vocab_size), self.cache_weights)
+                buffer[:batch], t, model.vocab_size, self.cache_fade),
+            self.cache_weights)
       logits = filter_logits(logits, self.temperature, self.top_k, self.top_p)
       step_seed = tf.random.experimental.stateless_fold_in(seed, t)
       sampled = tf.cast(tf.random.stateless_categorical(

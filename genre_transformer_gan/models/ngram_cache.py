@@ -10,10 +10,14 @@ a bonus for having followed the current context before,
 
 where for each context length k in ORDERS, p_k is the distribution of the
 tokens that followed earlier occurrences of the last k tokens (all zeros if
-there were none). The weights w >= 0 (one per order) are fitted by NLL on
+there were none), times fade ** (n_k - 1) for a context heard n_k times
+(fade 1: none). The weights w >= 0 (one per order) are fitted by NLL on
 held-out music (`fit_to_music`), so the boosted model is a better model of
-that music than the generator alone, and sampling from it is plain
-ancestral sampling from that better model.
+that music than the generator alone. Sampled at those weights, a sample's
+own repeats feed the cache that draws its next token and it loops, which
+teacher-forced NLL never sees; so samples are drawn at a fraction of them,
+and the fade stops a loop from feeding itself (configs.py says which,
+chosen by how often the samples repeat against real music).
 
 The log-linear form keeps what the generator rules out unlikely: a NOTE_OFF
 the generator expects stays expected. The linear mixture
@@ -35,11 +39,12 @@ import numpy as np
 import tensorflow as tf
 from scipy import optimize
 
+from genre_transformer_gan.configs import CACHE_MAX_WEIGHT as MAX_WEIGHT
+from genre_transformer_gan.configs import CACHE_ORDERS as ORDERS
+from genre_transformer_gan.configs import check_cache_fade
+from genre_transformer_gan.configs import check_cache_weights
 from genre_transformer_gan.data import vocabulary as vocab
 from genre_transformer_gan.models import losses
-from genre_transformer_gan.stage_configs import CACHE_MAX_WEIGHT as MAX_WEIGHT
-from genre_transformer_gan.stage_configs import CACHE_ORDERS as ORDERS
-from genre_transformer_gan.stage_configs import check_cache_weights
 
 
 def _orders_matches(equal, longest: int):
@@ -52,18 +57,31 @@ def _orders_matches(equal, longest: int):
   return tf.stack(matches)
 
 
-def step_distributions(buffer, t, vocab_size: int):
+def _faded(counts, fade: float):
+  """counts [..., V] -> distributions, times fade ** (occurrences - 1)."""
+  fade = check_cache_fade(fade)
+  occurrences = tf.reduce_sum(counts, -1, keepdims=True)
+  distributions = tf.math.divide_no_nan(counts, occurrences)
+  if fade == 1.0:
+    return distributions
+  return distributions * tf.pow(tf.constant(fade, tf.float32),
+                                tf.maximum(occurrences - 1.0, 0.0))
+
+
+def step_distributions(buffer, t, vocab_size: int, fade: float = 1.0):
   """The cache's next-token distributions at position t of a buffer.
 
   Args:
     buffer: int32 [B, L]; tokens buffer[:, :t + 1] are known.
     t: int32 scalar: the next token is buffer's position t + 1.
     vocab_size: V.
+    fade: each distribution is multiplied by fade ** (n - 1), n the
+      earlier occurrences of its context (module docstring).
 
   Returns:
     float32 [B, K, V], K = len(ORDERS): for each order, the distribution of
     what followed the earlier occurrences of its context (all zeros if
-    there were none).
+    there were none), faded.
   """
   batch, length = tf.shape(buffer)[0], tf.shape(buffer)[1]
   j = tf.range(length)
@@ -84,9 +102,7 @@ def step_distributions(buffer, t, vocab_size: int):
       tf.reshape(tf.cast(matches, tf.float32), [-1]),
       tf.reshape(segments, [-1]), orders * batch * vocab_size),
                       [orders, batch, vocab_size])
-  distributions = tf.math.divide_no_nan(
-      counts, tf.reduce_sum(counts, -1, keepdims=True))
-  return tf.transpose(distributions, [1, 0, 2])
+  return tf.transpose(_faded(counts, fade), [1, 0, 2])
 
 
 def boost_logits(logits, distributions, weights: Sequence[float]):
@@ -104,12 +120,13 @@ def boost_logits(logits, distributions, weights: Sequence[float]):
       'k,bkv->bv', tf.constant(weights, tf.float32), distributions)
 
 
-def sequence_distributions(tokens, vocab_size: int):
+def sequence_distributions(tokens, vocab_size: int, fade: float = 1.0):
   """Teacher-forced: each order's distribution at every position.
 
   Args:
     tokens: int32 [B, L].
     vocab_size: V.
+    fade: as step_distributions'.
 
   Returns:
     float32 [B, L - 1, K, V]: at position t, from tokens[:, :t + 1], the
@@ -132,18 +149,18 @@ def sequence_distributions(tokens, vocab_size: int):
   following = tf.one_hot(tf.roll(tokens, -1, axis=1), vocab_size)  # [j+1]
   counts = tf.einsum('kbtj,bjv->btkv', tf.cast(matches, tf.float32),
                      following)
-  distributions = tf.math.divide_no_nan(
-      counts, tf.reduce_sum(counts, -1, keepdims=True))
-  return distributions[:, :-1]
+  return _faded(counts, fade)[:, :-1]
 
 
-def boosted_losses(model, sequences, weights: Sequence[float]):
+def boosted_losses(model, sequences, weights: Sequence[float],
+                   fade: float = 1.0):
   """next_token_nll's per-token losses of the boosted model.
 
   Args:
     model: maps int [B, L - 1] to logits [B, L - 1, V].
     sequences: int [B, L], genre token first.
     weights: K floats >= 0.
+    fade: as step_distributions'.
 
   Returns:
     (float32 [B, L - 1] losses, float32 [B, L - 1] mask of non-PAD
@@ -151,17 +168,17 @@ def boosted_losses(model, sequences, weights: Sequence[float]):
   """
   sequences = tf.convert_to_tensor(sequences, tf.int32)
   logits = tf.cast(model(sequences[:, :-1], training=False), tf.float32)
-  distributions = sequence_distributions(sequences, logits.shape[-1])
+  distributions = sequence_distributions(sequences, logits.shape[-1], fade)
   boosted = logits + tf.einsum('k,btkv->btv',
                                tf.constant(weights, tf.float32),
                                distributions)
   return losses.token_cross_entropy(boosted, sequences[:, 1:])
 
 
-def reference_probabilities(row: Sequence[int]):
+def reference_probabilities(row: Sequence[int], fade: float = 1.0):
   """NumPy oracle for one row, by counting in dictionaries: ([L - 1, K]
   each order's probability of the token that did follow each position,
-  [L - 1, K] whether the order's context occurred before)."""
+  faded, [L - 1, K] whether the order's context occurred before)."""
   row = [int(x) for x in row]
   tables = {k: collections.defaultdict(collections.Counter) for k in ORDERS}
   probabilities = np.zeros([len(row) - 1, len(ORDERS)], np.float32)
@@ -173,20 +190,24 @@ def reference_probabilities(row: Sequence[int]):
       seen = tables[k].get(tuple(row[t - k + 1:t + 1])) if t - k >= 0 else None
       if seen:
         hits[t, i] = True
-        probabilities[t, i] = seen[row[t + 1]] / sum(seen.values())
+        occurrences = sum(seen.values())
+        probabilities[t, i] = (seen[row[t + 1]] / occurrences *
+                               fade ** (occurrences - 1))
   return probabilities, hits
 
 
-def fit_to_music(model, batches, max_tokens: int = 30000
+def fit_to_music(model, batches, fade: float = 1.0, max_tokens: int = 30000
                  ) -> Tuple[Tuple[float, ...], float, float]:
   """(weights, the model's NLL, the boosted model's NLL) on int [B, L]
   batches of held-out music (pipeline.eval_dataset; its first max_tokens
-  predicted tokens): the weights of least NLL (a convex problem, solved by
+  predicted tokens) with the cache faded by `fade`: the weights of least
+  NLL (a convex problem, solved by
   L-BFGS-B), rounded to 3 decimals.
   """
   step = tf.function(lambda batch: (
       tf.cast(model(batch[:, :-1], training=False), tf.float32),
-      sequence_distributions(batch, model.vocab_size)), autograph=False)
+      sequence_distributions(batch, model.vocab_size, fade)),
+                     autograph=False)
   logits, distributions, targets = [], [], []
   count = 0
   for batch in batches:
