@@ -101,9 +101,9 @@ from genre_transformer_gan.evaluation import likelihood
 from genre_transformer_gan.evaluation import real_data
 from genre_transformer_gan.evaluation import report
 from genre_transformer_gan.generation import guidance
-from genre_transformer_gan.models import ngram_cache
 from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.models import generator_io
+from genre_transformer_gan.models import ngram_cache
 from genre_transformer_gan.training import final_report
 from genre_transformer_gan.training import mle
 from genre_transformer_gan.training import adversaries

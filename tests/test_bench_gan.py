@@ -201,6 +201,14 @@ def test_an_arm_names_its_decoding(arm, expected):
   assert bench_gan.decoding(arm) == expected
 
 
+@pytest.mark.parametrize('arm', ['Bn^0', 'Bn^half', 'Bn^0.5:0', 'Bn^fit:1.5'])
+def test_a_bad_cache_suffix_is_one_line_before_any_work(monkeypatch, arm):
+  monkeypatch.setattr(sys, 'argv', ['bench_gan.py', '--arms', arm,
+                                    '--data_dir', '/nonexistent'])
+  with pytest.raises(SystemExit, match=r'the cache after \^ must be fit'):
+    bench_gan.main()
+
+
 def test_arm_bf_needs_its_training_data_before_any_work(monkeypatch):
   """Bf trains B's steps on --train_dataset: without it, one line, before a
   dataset is built or a model trained."""

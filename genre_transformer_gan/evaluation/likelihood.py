@@ -7,8 +7,8 @@ import tensorflow as tf
 
 from genre_transformer_gan import datasets
 from genre_transformer_gan.data import pipeline
-from genre_transformer_gan.models import ngram_cache
 from genre_transformer_gan.models import losses
+from genre_transformer_gan.models import ngram_cache
 
 
 def genre_nll(model, config, music, genre: str, split: str = 'test',

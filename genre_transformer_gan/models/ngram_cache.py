@@ -201,9 +201,7 @@ def fit_to_music(model, batches, fade: float = 1.0, max_tokens: int = 30000
   """(weights, the model's NLL, the boosted model's NLL) on int [B, L]
   batches of held-out music (pipeline.eval_dataset; its first max_tokens
   predicted tokens) with the cache faded by `fade`: the weights of least
-  NLL (a convex problem, solved by
-  L-BFGS-B), rounded to 3 decimals.
-  """
+  NLL (a convex problem, solved by L-BFGS-B), rounded to 3 decimals."""
   step = tf.function(lambda batch: (
       tf.cast(model(batch[:, :-1], training=False), tf.float32),
       sequence_distributions(batch, model.vocab_size, fade)),
