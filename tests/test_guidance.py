@@ -1,5 +1,7 @@
 """Genre guidance at sampling time: classifier-free guidance and reranking."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -90,6 +92,24 @@ def test_no_guidance_amount_equals_plain_sampling(spec):
           **{**settings.__dict__, 'guidance': spec}), log=lambda _: None,
       classifier=tiny_models.classifier(generated_class=True))
   np.testing.assert_array_equal(plain, steered)
+
+
+def test_the_configs_ngram_cache_is_drawn_with_unless_turned_off():
+  model = tiny_models.generator(seed=4)
+  cached = generate_lib.LoadedGenerator(model, type('Config', (), {
+      'sampling': configs.SamplingConfig(
+          temperature=1.0, top_p=0.95, cache_fade=0.7,
+          genre_cache_weights=(('folk', (1.0,) * 8),))})(), None,
+                                        tiny_models.VOCAB)
+  settings = generate_lib.GenerateSettings(genre='folk', num_samples=3,
+                                           length=30, seed=5, batch_size=3)
+  quiet = lambda _: None
+  plain = generate_lib.sample(_loaded(model), settings, log=quiet)
+  assert not np.array_equal(
+      generate_lib.sample(cached, settings, log=quiet), plain)
+  np.testing.assert_array_equal(generate_lib.sample(
+      cached, dataclasses.replace(settings, ngram_cache=False), log=quiet),
+                                plain)
 
 
 def test_window_scores_are_the_weakest_window():

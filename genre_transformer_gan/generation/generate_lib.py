@@ -79,6 +79,9 @@ class GenerateSettings:
       as a model can leave a note hanging), in every file written and in
       what the index's judges read; None: the config's
       (SamplingConfig.max_note_seconds), 0: no cap.
+    ngram_cache: draw with the config's n-gram cache for the genre
+      (SamplingConfig.cache_weights_for, models/ngram_cache.py); False:
+      from the generator alone.
   """
   genre: str
   num_samples: int = 8
@@ -97,6 +100,7 @@ class GenerateSettings:
   seconds: Optional[float] = None
   primer_seconds: Optional[float] = None
   max_note_seconds: Optional[float] = None
+  ngram_cache: bool = True
 
   @property
   def tokens(self) -> int:
@@ -231,7 +235,8 @@ def sample(generator: LoadedGenerator, settings: GenerateSettings,
       generator.model, generator.vocabulary, settings.genre, steer,
       settings.temperature, settings.top_k, settings.top_p,
       generator.config.sampling.jit_compile,
-      generator.config.sampling.cache_weights_for(settings.genre),
+      generator.config.sampling.cache_weights_for(settings.genre)
+      if settings.ngram_cache else (),
       generator.config.sampling.cache_fade)
   primer = np.zeros([0], np.int32) if primer is None else primer
   if steer.kind != 'none':

@@ -103,6 +103,10 @@ flags.DEFINE_string('guide_path', None, 'The classifier rerank:N, drs:N '
                     '<model_dir>/classifier_generated, when genre_gan_train '
                     '--generated_class made one: discriminator rejection '
                     'sampling; else the frozen classifier).')
+flags.DEFINE_bool('ngram_cache', True, "Draw with the config's n-gram cache "
+                  'where it has one for the genre (small: classical), so '
+                  'figures heard before come back; --nongram_cache: from '
+                  'the generator alone.')
 flags.DEFINE_string('guidance', 'auto', 'Genre guidance at sampling time: '
                     "auto (the config's for the genre, small: none for "
                     "its genres, drs:4 for others'; when the run has "
@@ -136,7 +140,8 @@ def run():
       sample_rate=FLAGS.sample_rate, soundfont=FLAGS.soundfont,
       guidance='none' if FLAGS.guidance == 'auto' else FLAGS.guidance,
       seconds=FLAGS.seconds, primer_seconds=FLAGS.primer_seconds,
-      max_note_seconds=FLAGS.max_note_seconds)
+      max_note_seconds=FLAGS.max_note_seconds,
+      ngram_cache=FLAGS.ngram_cache)
   settings.check()
   output_dir = FLAGS.output_dir or f'samples/{FLAGS.genre}'
   file_checks.ensure_writable_dir(output_dir, '--output_dir')
