@@ -438,9 +438,7 @@ def main():
     if spec:
       rows[-1]['guide'] = args.guide
     if cache:
-      rows[-1]['cache_weights'] = list(
-          arm_config.sampling.cache_weights_for(genre))
-      rows[-1]['cache_fade'] = arm_config.sampling.cache_fade
+      rows[-1].update(arm_config.sampling.cache_for(genre))
     if training:  # The GAN stage's last logged step: p on its own rollouts
       # and each loss term's gradient norm.
       rows[-1]['training'] = {k: v for k, v in training.items() if

@@ -288,3 +288,10 @@ class SamplingConfig:
   def cache_weights_for(self, genre: Optional[str]) -> Tuple[float, ...]:
     return tuple(dict(self.genre_cache_weights).get(genre,
                                                     self.cache_weights))
+
+  def cache_for(self, genre: Optional[str]) -> dict:
+    """The n-gram cache `genre` is drawn with, as the keyword arguments of
+    Sampler, guidance.make_sampler and likelihood.genre_nll:
+    {'cache_weights': cache_weights_for(genre), 'cache_fade': ...}."""
+    return {'cache_weights': self.cache_weights_for(genre),
+            'cache_fade': self.cache_fade}

@@ -164,3 +164,5 @@ def test_a_genres_cache_weights_replace_the_default():
                                   genre_cache_weights=(('folk', ()),))
   assert decode.cache_weights_for('classical') == weights
   assert decode.cache_weights_for('folk') == ()
+  assert decode.cache_for('folk') == {'cache_weights': (),
+                                      'cache_fade': 1.0}

@@ -235,9 +235,8 @@ def sample(generator: LoadedGenerator, settings: GenerateSettings,
       generator.model, generator.vocabulary, settings.genre, steer,
       settings.temperature, settings.top_k, settings.top_p,
       generator.config.sampling.jit_compile,
-      generator.config.sampling.cache_weights_for(settings.genre)
-      if settings.ngram_cache else (),
-      generator.config.sampling.cache_fade)
+      **(generator.config.sampling.cache_for(settings.genre)
+         if settings.ngram_cache else {}))
   primer = np.zeros([0], np.int32) if primer is None else primer
   if steer.kind != 'none':
     log(f'Guidance {settings.guidance}: about '

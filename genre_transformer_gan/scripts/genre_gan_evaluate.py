@@ -149,8 +149,7 @@ def run():
     if generator is not None:
       nll = likelihood.genre_nll(  # Of the model as its config samples it.
           generator[0], generator[1], music, genre,
-          cache_weights=generator[1].sampling.cache_weights_for(genre),
-          cache_fade=generator[1].sampling.cache_fade)
+          **generator[1].sampling.cache_for(genre))
     rows.extend(report.evaluate_genre(
         genre, samples[genre], evaluator, classifier, music, nll=nll,
         seed=FLAGS.seed, num_reference=FLAGS.num_reference))

@@ -68,8 +68,7 @@ def write_samples(generator, vocabulary, genre, directory, num_samples,
                                     decode.temperature_for(genre),
                                     decode.top_k, decode.top_p,
                                     decode.jit_compile,
-                                    decode.cache_weights_for(genre),
-                                    decode.cache_fade)
+                                    **decode.cache_for(genre))
     samples, candidates = guidance.draw(
         sampler, steer, np.full([num_samples, 1], vocabulary.genre_token(
             genre), np.int32), length, seed, guide, genre,
@@ -185,17 +184,14 @@ def final_report(config, music, generator, genre, classifier, evaluator,
       control_drawn = draw_control()
     if control_drawn is not None:
       control_samples = control_drawn.result()
-  cache_weights = config.sampling.cache_weights_for(genre)
-  nll = likelihood.genre_nll(generator, config, music, genre,
-                             cache_weights=cache_weights,
-                             cache_fade=config.sampling.cache_fade)
+  cache = config.sampling.cache_for(genre)  # NLL of what is sampled.
+  nll = likelihood.genre_nll(generator, config, music, genre, **cache)
   controls = []
   if control_samples is not None:
     controls = [(control_name, control_samples,
                  nll if control is generator else
                  likelihood.genre_nll(control, config, music, genre,
-                                      cache_weights=cache_weights,
-                                      cache_fade=config.sampling.cache_fade))]
+                                      **cache))]
   elif control is not None:  # The same generator unguided: candidates[:, 0].
     unguided = capped(candidates[:, 0], config.sampling)
     write_tokens(os.path.join(directory, 'samples_control'), genre, unguided)

@@ -52,8 +52,7 @@ def generator_samples(generator, vocabulary, genres: Sequence[str], count: int,
   sampler = sampling.Sampler(generator, sampling_config.temperature,
                              sampling_config.top_k, sampling_config.top_p,
                              jit_compile=sampling_config.jit_compile,
-                             cache_weights=sampling_config.cache_weights,
-                             cache_fade=sampling_config.cache_fade)
+                             **sampling_config.cache_for(None))
   tokens = np.array([vocabulary.genre_token(genres[i % len(genres)])
                      for i in range(count)], np.int32)
   batches = []

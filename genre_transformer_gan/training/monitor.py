@@ -56,8 +56,7 @@ class SampleMonitor:
       sampler = self._samplers[id(generator)] = sampling.Sampler(
           generator, decode.temperature_for(self.genre), decode.top_k,
           decode.top_p, jit_compile=decode.jit_compile,
-          cache_weights=decode.cache_weights_for(self.genre),
-          cache_fade=decode.cache_fade)
+          **decode.cache_for(self.genre))
     prompts = np.full([self.num_samples, 1], self.genre_token, np.int32)
     return sampler.generate(prompts, self.length, seed=self.seed)[:, 1:]
 
