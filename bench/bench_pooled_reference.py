@@ -56,15 +56,16 @@ def pooled_reference(reference, exclude, genre, data_dir):
                 if piece_id not in left_out)
 
 
-def saved_samples(work_dir, seed, genre, arm):
-  """The token files arm's validation report wrote for (seed, genre)."""
+def saved_samples(work_dir, seed, genre, arm, split='validation'):
+  """The token files arm's report against `split` music wrote for (seed,
+  genre)."""
   directory = bench_gan.decoded_dir(os.path.join(
       work_dir, 'models', f'seed{seed}_{genre}_{bench_gan.decoding(arm)[0]}',
-      'report'), arm)
+      'report' if split == 'validation' else f'report_{split}'), arm)
   samples = os.path.join(directory, 'samples')
   if not os.path.isdir(samples):
     raise SystemExit(f'No samples in {samples}: run bench_gan.py with '
-                     f'--arms {arm} --seeds {seed} first.')
+                     f'--arms {arm} --seeds {seed} --split {split} first.')
   read, skipped = report.read_samples(samples)  # Its token files, not MIDI.
   if skipped:
     raise SystemExit(f'{samples}: unreadable samples {dict(skipped)}.')

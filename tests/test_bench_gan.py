@@ -280,3 +280,50 @@ def test_copying_reads_samples_that_quote_the_train_split(monkeypatch,
   assert rows['Q']['sequences'] == 2 and rows['Q']['longest_copy_max'] == 40
   assert rows['N']['copied_percent'] == 0.0
   assert rows['real: d/small:test']['copied_percent'] == 0.0
+
+
+def test_note_lengths_measure_samples_and_each_real_split(monkeypatch,
+                                                          capsys):
+  import bench_note_lengths  # pylint: disable=import-outside-toplevel
+  from genre_transformer_gan.data import vocabulary as vocab  # pylint: disable=import-outside-toplevel
+
+  def note(pitch, seconds):  # one note of `seconds`, then 0.5 s of rest
+    shifts = [vocab.TIME_SHIFT_OFFSET + 99] * int(seconds) + (
+        [vocab.TIME_SHIFT_OFFSET + int(seconds % 1 * 100) - 1]
+        if seconds % 1 else [])
+    return ([vocab.NOTE_ON_OFFSET + pitch] + shifts +
+            [vocab.NOTE_OFF_OFFSET + pitch, vocab.TIME_SHIFT_OFFSET + 49])
+  short = sum((note(60 + i, 0.5) for i in range(8)), [])
+  held = note(48, 5) + short  # one of 9 notes held, for 5 s of 13.5
+  splits = {'validation': [short, short], 'test': [held, short]}
+
+  class Music:
+    def __init__(self, builder):
+      assert builder == 'small'
+
+    def tokens(self, split, genre):
+      assert genre == 'classical'
+      return splits[split]
+  monkeypatch.setattr(bench_note_lengths.datasets, 'get_builder',
+                      lambda name, data_dir, build: name.split('/')[1])
+  monkeypatch.setattr(bench_note_lengths.real_data, 'RealMusic', Music)
+  monkeypatch.setattr(
+      bench_note_lengths.bench_pooled_reference, 'saved_samples',
+      lambda work_dir, seed, genre, arm, split: (
+          [held] if arm == 'H' and split == 'test' else [short]))
+  monkeypatch.setattr(sys, 'argv', [
+      'bench_note_lengths.py', '--arms', 'H,S', '--seeds', '0,1',
+      '--split', 'test', '--real', 'd/small:validation,test', '--json'])
+  bench_note_lengths.main()
+  rows = {row['set']: row for row in json.loads(
+      capsys.readouterr().out.strip().splitlines()[-1])['rows']}
+  assert rows['H']['sequences'] == 2
+  assert rows['H']['held_note_share'] == pytest.approx(1 / 9)
+  assert rows['H']['held_time_share'] == pytest.approx(5 / 13.5)
+  assert rows['H']['longer_than_1s'] == pytest.approx(1 / 9)
+  assert rows['S']['held_time_share'] == 0.0
+  assert rows['S']['longer_than_1s'] == 0.0
+  assert rows['real (validation, 2 pieces)']['held_note_share'] == 0.0
+  test = rows['real (test, 2 pieces)']
+  assert test['held_note_share'] == pytest.approx(1 / 17)
+  assert 0 < test['held_time_share'] < 0.5
