@@ -4,62 +4,8 @@ r"""The research question: does the GAN stage make samples more genre-faithful?
       --genres classical,folk --seeds 0,1,2 --extra_steps 100 \
       --num_samples 64 --sample_length 512 --json
 
-Every arm starts from the same MLE generator (`--start pretrained`: the one
-shipped for the config; `--start N`: N MLE steps from scratch per seed) and
-takes the same number of further steps, --extra_steps, per target genre:
-
-  S  the start itself (0 extra steps);
-  A  MLE continued on all genres;
-  B  MLE continued on the target genre only: the control. It separates
-     "the classifier's gradient helped" from "more MLE on the genre helped";
-  B2 B at twice the steps;
-  Bn B without augmentation (the config's transposition off);
-  Bt B drawing every token alike (TrainConfig.length_balance 1.0: a long
-     piece as often as its crops, not as often as a short one); Bh the same
-     at length_balance 0.5; Bnt and Bnh are Bt and Bh without augmentation;
-  Bf B on --train_dataset's music of the genre (judged, like every arm, on
-     --dataset's held-out music): `corpus_genre/full` has three times
-     `small`'s classical pieces, and keeps `small`'s held-out ones out of
-     its train split;
-  C  genre loss + target-genre MLE regulariser (+ the config's KL), soft
-     rollout feedback, no critic;
-  D  C + the critic's realism term (--realism_loss, RSGAN by default);
-  E  C with `hard` rollout feedback (RelGAN: the sampled token is fed back)
-     and final temperature --hard_final_temperature (1 / beta_max): the
-     GAN stage of `small` since it was chosen on validation music;
-  E0 E with genre_weight 0: the same optimizer, batch, KL and MLE terms
-     without the adversary (isolates the adversary's gradient);
-  BE B, then E at B's learning rate (the MLE schedule's at B's last step)
-     and B's batch for the MLE term (isolates E's optimizer settings);
-  K  E against the K+1 adversary: the classifier with a 'generated' class
-     learned from the start's samples (training/generated_class.py);
-  BK B, then the GAN stage against the K+1 adversary made to see what is
-     judged: 256-token rollouts (parallel gradient), straight-through
-     feedback (the judges read hard tokens) at a constant tau of 1, the KL
-     term toward B (the stage's start) and --gan_steps steps;
-  BnK BK from Bn: the GAN stage after MLE without augmentation, its MLE
-     term's crops not transposed either;
-  BKP BK with 64-event real primers, half of them of another genre (the
-     rollout must carry another genre's opening into the target's).
-
-Variants are arms of their own, judged beside the others: `E100`, `E1000`
-(E with beta_max 100 or 1000: RelGAN's range) and `D_wgan_gp` (D with the
-WGAN-GP critic loss instead of --realism_loss). Guidance at sampling time
-is `<arm>+<guidance>`: the arm's generator, its samples drawn with
-generation/guidance.py (`S+rerank:4`, `B+cfg:1`); rerank ranks with the
-arm's adversary (for K the K+1 classifier: discriminator rejection
-sampling's best-of-N; `--guide generated` ranks every guidance arm with
-the start's K+1 classifier). `<arm>@<temperature>` decodes the arm's report
-samples at another temperature (`B@0.7`: the control with its temperature
-tuned on validation music, as "Language GANs Falling Short" asks);
-`<arm>~<seconds>` caps the notes of what is judged there
-(SamplingConfig.max_note_seconds: `B@1.0~4`, `B~4+drs:4`); `<arm>^fit`
-draws from the arm's generator boosted by the n-gram cache of
-models/ngram_cache.py, its weights fitted to that generator by NLL on
-the genre's validation music; `<arm>^<scale>` scales the fitted weights
-(`Bn@1.0~5^0.5`; the report's NLL is the boosted model's) and
-`<arm>^<scale>:<fade>` fits and draws with the cache faded by <fade> per
-earlier occurrence (SamplingConfig.cache_fade).
+The arms, and the suffixes that decode an arm's samples another way, are
+defined in bench/gan_arms.py.
 
 Each (arm, genre, seed) is judged by final_report.final_report: --num_samples
 samples decoded with the config's sampling settings, independent-evaluator
@@ -93,6 +39,7 @@ import time
 import numpy as np
 import tensorflow as tf
 
+import gan_arms  # bench/gan_arms.py
 import gan_rows  # bench/gan_rows.py
 import tables  # bench/tables.py
 from genre_transformer_gan import configs
@@ -100,7 +47,6 @@ from genre_transformer_gan import datasets
 from genre_transformer_gan.evaluation import likelihood
 from genre_transformer_gan.evaluation import real_data
 from genre_transformer_gan.evaluation import report
-from genre_transformer_gan.generation import guidance
 from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.models import generator_io
 from genre_transformer_gan.models import ngram_cache
@@ -110,114 +56,9 @@ from genre_transformer_gan.training import adversaries
 from genre_transformer_gan.training import run_lib
 from genre_transformer_gan.training import strategies
 
-ARMS = ('S', 'A', 'B', 'B2', 'Bn', 'Bt', 'Bh', 'Bnt', 'Bnh', 'Bf', 'C', 'D',
-        'E', 'E0', 'BE', 'K', 'BK', 'BnK', 'BKP')
-DECISIVE = ('S', 'B', 'B2', 'E', 'E0', 'BE', 'K')
-VARIANTS = ('D_wgan_gp', 'E100', 'E1000')
-ARM_NAMES = {'S': 'the start (0 extra steps)',
-             'A': 'MLE, all genres', 'B': 'MLE, target genre (control)',
-             'B2': 'B at twice the steps',
-             'Bn': 'B without augmentation (no transposition)',
-             'Bt': 'B, every token alike (length_balance 1)',
-             'Bh': 'B, length_balance 0.5',
-             'Bnt': 'Bn, length_balance 1', 'Bnh': 'Bn, length_balance 0.5',
-             'Bf': "B on --train_dataset's music",
-             'C': 'genre loss + MLE', 'D': 'C + critic',
-             'E': 'C, hard feedback', 'E0': 'E with genre weight 0',
-             'BE': "B, then E at B's learning rate and batch",
-             'K': 'E against the K+1 (generated) adversary',
-             'BK': 'B, then the K+1 adversary on 256 hard tokens',
-             'BnK': 'Bn, then the GAN stage of BK',
-             'BKP': 'BK from primers, half of another genre',
-             'D_wgan_gp': 'C + WGAN-GP critic',
-             'E100': 'C, hard feedback, beta_max 100',
-             'E1000': 'C, hard feedback, beta_max 1000'}
-MLE_ARMS = ('A', 'B', 'B2', 'Bn', 'Bt', 'Bh', 'Bnt', 'Bnh', 'Bf')
-LENGTH_BALANCE = {'Bt': 1.0, 'Bh': 0.5, 'Bnt': 1.0, 'Bnh': 0.5}
-UNAUGMENTED = ('Bn', 'BnK', 'Bnt', 'Bnh')
-BK_ROLLOUT = 256  # tokens per rollout of arms BK and BKP
-# The GAN stage C, D, E and K were measured with (small's until BK was
-# chosen): 64-token rollouts (or the config's, if shorter), the full
-# gradient, tau annealed exponentially from 1 to 0.1.
-EARLIER_ROLLOUT = 64
-BKP_PRIMER = 64  # events of real primer before BKP's rollouts
 # A --split test report draws new samples (seed + this): the arm chosen on
 # the validation samples is not graded on the same samples.
 TEST_SEED_OFFSET = 1000
-# `<arm>^fit` (`^<scale>`): drawn from the arm's generator boosted by the
-# n-gram cache (models/ngram_cache.py), its weights fitted to that
-# generator by NLL on the genre's validation music (and scaled).
-CACHE_FIT = 'fit'
-
-
-def decoding(arm: str):
-  """(base arm, temperature or '', note cap in seconds or '', guidance
-  spec or '', cache or '') of `<base>[@T][~S][^cache][+guidance]`."""
-  name, _, spec = arm.partition('+')
-  name, _, cache = name.partition('^')
-  name, _, cap = name.partition('~')
-  base, _, temperature = name.partition('@')
-  return base, temperature, cap, spec, cache
-
-
-def decoded_dir(directory: str, arm: str) -> str:
-  """Where `arm`'s report goes, given its base arm's report folder: the
-  base arm's own, or beside it for another decoding (`report_1.0_cap5`)."""
-  base = decoding(arm)[0]
-  if arm == base:
-    return directory
-  return (directory.rstrip('/') + '_' + arm[len(base):].replace(
-      '~', '_cap').replace('^', '_cache_').lstrip('@+_').replace('+', '_'))
-
-
-def adversarial_settings(config, arm: str, args, learning_rate=None):
-  """The config of a GAN arm (C, D, E and E's variants): one change each."""
-  defaults = configs.AdversarialConfig()
-  settings = dict(realism_weight=0.0, feedback='soft', generated_class=False,
-                  term_gradient_norms=True,  # The mechanism, logged.
-                  sample_len=min(EARLIER_ROLLOUT,
-                                 config.adversarial.sample_len),
-                  rollout_gradient=defaults.rollout_gradient,
-                  temperature_schedule=defaults.temperature_schedule,
-                  initial_temperature=defaults.initial_temperature,
-                  final_temperature=defaults.final_temperature)
-  if arm.startswith('D'):
-    settings.update(realism_weight=args.realism_weight,
-                    realism_loss='wgan_gp' if arm == 'D_wgan_gp' else
-                    args.realism_loss)
-  if arm.startswith('E') or arm in ('BE', 'K'):
-    settings.update(feedback='hard', final_temperature=(
-        1.0 / int(arm[1:]) if arm in ('E100', 'E1000') else
-        args.hard_final_temperature))
-  if arm == 'E0':
-    settings.update(genre_weight=0.0)
-  if arm == 'BE':
-    settings.update(learning_rate=learning_rate,
-                    mle_batch_size=config.batch_size)
-  if arm in ('K', 'BK', 'BnK', 'BKP'):
-    settings.update(generated_class=True)
-  if arm == 'BKP':
-    settings.update(primer_len=min(BKP_PRIMER, config.max_len // 4),
-                    other_genre_primers=0.5)
-  if arm in ('BK', 'BnK', 'BKP'):
-    settings.update(sample_len=min(BK_ROLLOUT, config.max_len - 1 -
-                                   settings.get('primer_len', 0)),
-                    rollout_gradient='parallel',
-                    feedback='straight_through', temperature_schedule=(
-                        'constant'), initial_temperature=1.0)
-  return dataclasses.replace(mle_config(config, arm), adversarial=(
-      dataclasses.replace(config.adversarial, **settings)))
-
-
-def mle_config(config, arm: str):
-  """The config of arm `arm`'s MLE crops: UNAUGMENTED arms' are not
-  augmented; LENGTH_BALANCE's arms draw pieces by their length."""
-  if arm in UNAUGMENTED:
-    config = config.with_augmentation('none')
-  if arm in LENGTH_BALANCE:
-    config = dataclasses.replace(config, train=dataclasses.replace(
-        config.train, length_balance=LENGTH_BALANCE[arm]))
-  return config
 
 
 def mle_learning_rate(config, vocab_size, directory) -> float:
@@ -225,13 +66,6 @@ def mle_learning_rate(config, vocab_size, directory) -> float:
   `directory` (its pretrained offset included)."""
   trainer = mle.MleTrainer(config, vocab_size, directory)
   return float(trainer.schedule(trainer.step))
-
-
-def _positive(text) -> bool:
-  try:
-    return float(text) > 0
-  except ValueError:
-    return False
 
 
 def branch(config, vocab_size, initial, directory):
@@ -256,7 +90,7 @@ def _parse():
   parser.add_argument('--train_dataset', default=None,
                       help="arm Bf's MLE data (same vocabulary as --dataset)")
   parser.add_argument('--genres', default='classical,folk')
-  parser.add_argument('--arms', default=','.join(DECISIVE))
+  parser.add_argument('--arms', default=','.join(gan_arms.DECISIVE))
   parser.add_argument('--seeds', default='0,1,2')
   parser.add_argument('--start', default='pretrained',
                       help="'pretrained' or a number of MLE steps from "
@@ -300,25 +134,7 @@ def _parse():
 def main():
   args = _parse()
   arms = args.arms.split(',')
-  unknown = sorted({decoding(arm)[0] for arm in arms} - set(ARMS + VARIANTS))
-  for arm in arms:  # Bad decoding: one line, before training.
-    _, temperature, cap, spec, cache = decoding(arm)
-    guidance.Guidance.parse(spec or 'none')
-    scale, _, fade = cache.partition(':')
-    if cache and not (scale == CACHE_FIT or _positive(scale)) or fade and not (
-        _positive(fade) and float(fade) <= 1):
-      raise SystemExit(f'{arm}: the cache after ^ must be {CACHE_FIT} or a '
-                       'scale > 0 of its fitted weights, then optionally '
-                       ':<fade> in (0, 1].')
-    if temperature and not _positive(temperature):
-      raise SystemExit(f'{arm}: the temperature after @ must be > 0.')
-    if cap and not _positive(cap):
-      raise SystemExit(f'{arm}: the note cap (seconds) after ~ must be > 0.')
-  if unknown:
-    raise SystemExit(f'Unknown arms {unknown}; choose from '
-                     f'{", ".join(ARMS + VARIANTS)}.')
-  if 'Bf' in {decoding(arm)[0] for arm in arms} and not args.train_dataset:
-    raise SystemExit('Arm Bf needs --train_dataset (e.g. corpus_genre/full).')
+  gan_arms.check_arms(arms, args.train_dataset)
   genres = args.genres.split(',')
   if args.summarize:
     suffix = '' if args.split == 'validation' else f'_{args.split}'
@@ -387,9 +203,9 @@ def main():
 
   def measure_arm(arm, genre, seed, generator, directory, arm_config,
                   training=None, adversary=None):
-    base, temperature, cap, spec, cache = decoding(arm)
+    base, temperature, cap, spec, cache = gan_arms.decoding(arm)
     guide = None
-    directory = decoded_dir(directory, arm)
+    directory = gan_arms.decoded_dir(directory, arm)
     if temperature:
       arm_config = dataclasses.replace(arm_config, sampling=(
           dataclasses.replace(arm_config.sampling,
@@ -404,7 +220,7 @@ def main():
       weights, _, _ = ngram_cache.fit_to_music(
           generator, likelihood.music_batches(music, genre, 'validation',
                                               config), fade)
-      scale = 1.0 if scale == CACHE_FIT else float(scale)
+      scale = 1.0 if scale == gan_arms.CACHE_FIT else float(scale)
       weights = tuple(round(w * scale, 3) for w in weights)
       arm_config = dataclasses.replace(arm_config, sampling=(
           dataclasses.replace(arm_config.sampling, cache_fade=fade,
@@ -412,9 +228,9 @@ def main():
     if spec:
       if args.guide == 'generated':  # The start's K+1 classifier.
         adversary = adversaries.get_generated_classifier_path(
-            adversarial_settings(config, 'K', args), builder, vocabulary,
-            os.path.join(model_root, f'seed{seed}_start'), classifier_path,
-            seed)
+            gan_arms.adversarial_settings(config, 'K', args), builder,
+            vocabulary, os.path.join(model_root, f'seed{seed}_start'),
+            classifier_path, seed)
         directory += '_generated'
       guide = classifier_io.load_classifier(adversary or classifier_path,
                                             vocabulary.genres, [genre])
@@ -458,7 +274,7 @@ def main():
     branch(config, vocabulary.size, initial, directory)
     # MLE steps count beyond the start's step_offset (its pretrained
     # step): the branch continues from start_step for extra_steps.
-    run_lib.run_mle(mle_config(config, arm),
+    run_lib.run_mle(gan_arms.mle_config(config, arm),
                     train_builder if arm == 'Bf' else builder, vocabulary,
                     directory,
                     start_step - result['start_offset'] +
@@ -476,7 +292,7 @@ def main():
     start_step = int(result['checkpoint'].rsplit('-', 1)[-1])
     for genre in genres:
       for arm in arms:
-        base = decoding(arm)[0]
+        base = gan_arms.decoding(arm)[0]
         directory = os.path.join(model_root, f'seed{seed}_{genre}_{base}')
         if base == 'S':
           generator, _, _ = generator_io.load_generator(initial,
@@ -484,7 +300,7 @@ def main():
           measure_arm(arm, genre, seed, generator, os.path.join(
               directory, 'report' + report_suffix), config)
           continue
-        if base in MLE_ARMS:
+        if base in gan_arms.MLE_ARMS:
           mle_arm(base, genre, seed, initial, result, start_step)
           generator, _, _ = generator_io.load_generator(directory,
                                                         vocabulary.genres)
@@ -497,12 +313,13 @@ def main():
                            initial, result, start_step)
         if base == 'BE':
           learning_rate = mle_learning_rate(config, vocabulary.size, source)
-        arm_config = adversarial_settings(config, base, args, learning_rate)
+        arm_config = gan_arms.adversarial_settings(config, base, args,
+                                                   learning_rate)
         if base in ('K', 'BK', 'BnK', 'BKP'):  # One K+1 adversary per start,
           # shared by the genres and arms: learned from the start's samples.
           adversary = adversaries.get_generated_classifier_path(
-              adversarial_settings(config, 'K', args), builder, vocabulary,
-              initial, classifier_path, seed)
+              gan_arms.adversarial_settings(config, 'K', args), builder,
+              vocabulary, initial, classifier_path, seed)
         if not os.path.exists(directory):
           shutil.copytree(source, directory)
         trainer = run_lib.run_adversarial(
@@ -522,7 +339,7 @@ def main():
                       'extra_steps': args.extra_steps,
                       'num_samples': args.num_samples,
                       'sample_length': args.sample_length,
-                      'split': args.split, 'arm_names': ARM_NAMES,
+                      'split': args.split, 'arm_names': gan_arms.ARM_NAMES,
                       'settings': dataclasses.asdict(config.adversarial),
                       'minutes': (time.time() - start) / 60,
                       'rows': rows, 'summary': summary}))

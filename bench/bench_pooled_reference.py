@@ -25,7 +25,7 @@ import json
 import os
 
 
-import bench_gan  # bench/bench_gan.py
+import gan_arms  # bench/gan_arms.py
 import gan_rows  # bench/gan_rows.py
 import tables  # bench/tables.py
 from genre_transformer_gan import datasets
@@ -59,8 +59,8 @@ def pooled_reference(reference, exclude, genre, data_dir):
 def saved_samples(work_dir, seed, genre, arm, split='validation'):
   """The token files arm's report against `split` music wrote for (seed,
   genre)."""
-  directory = bench_gan.decoded_dir(os.path.join(
-      work_dir, 'models', f'seed{seed}_{genre}_{bench_gan.decoding(arm)[0]}',
+  directory = gan_arms.decoded_dir(os.path.join(
+      work_dir, 'models', f'seed{seed}_{genre}_{gan_arms.decoding(arm)[0]}',
       'report' if split == 'validation' else f'report_{split}'), arm)
   samples = os.path.join(directory, 'samples')
   if not os.path.isdir(samples):

@@ -1,4 +1,5 @@
-"""bench/bench_gan.py: each arm changes one setting; B is the paired control."""
+"""bench/bench_gan.py and bench/gan_arms.py: each arm changes one setting; B
+is the paired control."""
 
 import argparse
 import dataclasses
@@ -13,6 +14,7 @@ from genre_transformer_gan import configs
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))), 'bench'))
 import bench_gan  # pylint: disable=g-import-not-at-top,wrong-import-position
+import gan_arms  # pylint: disable=g-import-not-at-top,wrong-import-position
 import gan_rows  # pylint: disable=g-import-not-at-top,wrong-import-position
 
 ARGS = argparse.Namespace(realism_weight=0.5, realism_loss='rsgan',
@@ -39,7 +41,7 @@ ARGS = argparse.Namespace(realism_weight=0.5, realism_loss='rsgan',
 def test_arm_settings(arm, expected):
   # MLE batch 6: BE's MLE term takes it instead of the stage's 4.
   config = dataclasses.replace(configs.get_config('tiny'), batch_size=6)
-  settings = bench_gan.adversarial_settings(config, arm, ARGS,
+  settings = gan_arms.adversarial_settings(config, arm, ARGS,
                                             learning_rate=1e-3).adversarial
   for key, value in expected.items():
     assert getattr(settings, key) == pytest.approx(value), key
@@ -49,43 +51,43 @@ def test_arm_settings(arm, expected):
               'other_genre_primers'):
     if key not in expected:
       assert getattr(settings, key) == getattr(config.adversarial, key)
-  assert arm in bench_gan.ARM_NAMES
+  assert arm in gan_arms.ARM_NAMES
 
 
 def test_arm_bn_is_b_without_augmentation_and_nothing_else():
   small = configs.get_config('small')
-  bn = bench_gan.mle_config(small, 'Bn')
+  bn = gan_arms.mle_config(small, 'Bn')
   assert bn.train.augmentation() == configs.AUGMENTATIONS['none']
   assert small.train.augmentation() == configs.AUGMENTATIONS['transpose']
   assert dataclasses.replace(bn, train=small.train) == small
-  assert bench_gan.mle_config(small, 'B') is small
+  assert gan_arms.mle_config(small, 'B') is small
 
 
 @pytest.mark.parametrize('arm,balance', [('Bt', 1.0), ('Bh', 0.5)])
 def test_arms_bt_and_bh_are_b_drawing_pieces_by_length(arm, balance):
   small = configs.get_config('small')
-  config = bench_gan.mle_config(small, arm)
+  config = gan_arms.mle_config(small, arm)
   assert config.train.length_balance == balance
   assert small.train.length_balance == 0.0
   assert dataclasses.replace(config, train=small.train) == small
-  assert arm in bench_gan.MLE_ARMS and arm in bench_gan.ARM_NAMES
+  assert arm in gan_arms.MLE_ARMS and arm in gan_arms.ARM_NAMES
 
 
 @pytest.mark.parametrize('arm,balance', [('Bnt', 1.0), ('Bnh', 0.5)])
 def test_arms_bnt_and_bnh_are_bn_drawing_pieces_by_length(arm, balance):
   small = configs.get_config('small')
-  config = bench_gan.mle_config(small, arm)
-  bn = bench_gan.mle_config(small, 'Bn')
+  config = gan_arms.mle_config(small, arm)
+  bn = gan_arms.mle_config(small, 'Bn')
   assert config.train.length_balance == balance
   assert config.train.augmentation() == configs.AUGMENTATIONS['none']
   assert dataclasses.replace(config, train=bn.train) == bn
-  assert arm in bench_gan.MLE_ARMS and arm in bench_gan.ARM_NAMES
+  assert arm in gan_arms.MLE_ARMS and arm in gan_arms.ARM_NAMES
 
 
 def test_arm_bnk_is_bk_without_augmentation():
   small = configs.get_config('small')
-  bnk = bench_gan.adversarial_settings(small, 'BnK', ARGS)
-  bk = bench_gan.adversarial_settings(small, 'BK', ARGS)
+  bnk = gan_arms.adversarial_settings(small, 'BnK', ARGS)
+  bk = gan_arms.adversarial_settings(small, 'BK', ARGS)
   assert bnk.adversarial == bk.adversarial
   assert bnk.train.augmentation() == configs.AUGMENTATIONS['none']
   assert bk.train == small.train
@@ -99,16 +101,16 @@ def test_small_genre_stages_are_arm_bn_its_gan_stage_bk_earlier_arms_theirs():
   small = configs.get_config('small')
   assert small.stage_for('folk') == small.stage_for('classical') == 'mle'
   for genre in ('folk', 'classical', 'early'):
-    assert small.for_genre(genre) == bench_gan.mle_config(small, 'Bn')
-    assert small.for_genre(genre) != bench_gan.mle_config(small, 'B')
-  bk = bench_gan.adversarial_settings(small, 'BK', ARGS).adversarial
+    assert small.for_genre(genre) == gan_arms.mle_config(small, 'Bn')
+    assert small.for_genre(genre) != gan_arms.mle_config(small, 'B')
+  bk = gan_arms.adversarial_settings(small, 'BK', ARGS).adversarial
   for key in ('sample_len', 'rollout_gradient', 'feedback',
               'temperature_schedule', 'initial_temperature', 'kl_weight',
               'learning_rate', 'batch_size', 'mle_batch_size',
               'realism_weight', 'generated_class', 'genre_weight'):
     assert getattr(bk, key) == getattr(small.adversarial, key), key
   for arm in ('E', 'K'):
-    earlier = bench_gan.adversarial_settings(small, arm, ARGS).adversarial
+    earlier = gan_arms.adversarial_settings(small, arm, ARGS).adversarial
     assert (earlier.sample_len, earlier.rollout_gradient,
             earlier.temperature_schedule, earlier.feedback) == (
                 64, 'full', 'exp', 'hard'), arm
@@ -198,7 +200,7 @@ def test_summarize_names_arms_without_rows_for_the_guide(tmp_path,
 def test_an_arm_names_its_decoding(arm, expected):
   """`<arm>[@T][~S][^cache][+guidance]`: temperature, note cap, guidance,
   n-gram cache."""
-  assert bench_gan.decoding(arm) == expected
+  assert gan_arms.decoding(arm) == expected
 
 
 @pytest.mark.parametrize('arm', ['Bn^0', 'Bn^half', 'Bn^0.5:0', 'Bn^fit:1.5'])
@@ -216,18 +218,18 @@ def test_arm_bf_needs_its_training_data_before_any_work(monkeypatch):
                                     '--data_dir', '/nonexistent'])
   with pytest.raises(SystemExit, match='Bf needs --train_dataset'):
     bench_gan.main()
-  assert 'Bf' in bench_gan.MLE_ARMS and bench_gan.mle_config(
+  assert 'Bf' in gan_arms.MLE_ARMS and gan_arms.mle_config(
       configs.get_config('small'), 'Bf') == configs.get_config('small')
 
 
 def test_an_arms_report_folder_names_its_decoding():
-  assert bench_gan.decoded_dir('m/seed0_classical_B/report', 'B') == (
+  assert gan_arms.decoded_dir('m/seed0_classical_B/report', 'B') == (
       'm/seed0_classical_B/report')
-  assert bench_gan.decoded_dir('m/seed0_classical_B/report', 'B@1.0~5') == (
+  assert gan_arms.decoded_dir('m/seed0_classical_B/report', 'B@1.0~5') == (
       'm/seed0_classical_B/report_1.0_cap5')
-  assert bench_gan.decoded_dir('r/report_test', 'B~4+drs:4') == (
+  assert gan_arms.decoded_dir('r/report_test', 'B~4+drs:4') == (
       'r/report_test_cap4_drs:4')
-  assert bench_gan.decoded_dir('r/report', 'Bn@1.0~5^fit') == (
+  assert gan_arms.decoded_dir('r/report', 'Bn@1.0~5^fit') == (
       'r/report_1.0_cap5_cache_fit')
 
 
