@@ -221,7 +221,7 @@ def main():
           generator, likelihood.music_batches(music, genre, 'validation',
                                               config), fade)
       scale = 1.0 if scale == gan_arms.CACHE_FIT else float(scale)
-      weights = tuple(round(w * scale, 3) for w in weights)
+      weights = ngram_cache.scaled(weights, scale)
       arm_config = dataclasses.replace(arm_config, sampling=(
           dataclasses.replace(arm_config.sampling, cache_fade=fade,
                               genre_cache_weights=((genre, weights),))))

@@ -17,6 +17,7 @@ from genre_transformer_gan.generator_configs import LstmConfig
 from genre_transformer_gan.generator_configs import TransformerConfig
 from genre_transformer_gan.generator_configs import WaveNetConfig
 from genre_transformer_gan.stage_configs import AUGMENTATIONS
+from genre_transformer_gan.stage_configs import CACHE_FIT_SCALE
 from genre_transformer_gan.stage_configs import CACHE_MAX_WEIGHT
 from genre_transformer_gan.stage_configs import CACHE_ORDERS
 from genre_transformer_gan.stage_configs import check_cache_fade
@@ -123,7 +124,11 @@ CONFIG_MAP = {
                           log_every=5, eval_every=10),
         evaluator=EvaluatorConfig(min_crop_len=64, max_crop_len=256,
                                   crops_per_piece=2,
-                                  eval_crop_lengths=(64, 256))),
+                                  eval_crop_lengths=(64, 256)),
+        # Classical drawn with the n-gram cache, as `small`'s: a run fits
+        # its weights to the generator it trained (training/cache_fit.py).
+        sampling=SamplingConfig(genre_cache_weights=(
+            ('classical', (0.2,) * len(CACHE_ORDERS)),), cache_fade=0.7)),
     'small': Config(
         name='small',
         # 4 heads of 64 and no dropout on the attention weights: on a CPU

@@ -9,8 +9,11 @@
       train/                         MLE TensorBoard events
       classifier_generated/          the adversary with a 'generated' class
                                      learned from this run's MLE samples
-      adversarial_<genre>/           the GAN stage for one genre:
+      adversarial_<genre>/           the GAN stage for one genre (mle_<genre>/:
+                                     the MLE stage on the genre alone):
         checkpoints/                   its checkpoints (+ TensorBoard events)
+        ngram_cache.json               the n-gram cache fitted to its last
+                                       checkpoint (models/ngram_cache.py)
         samples/, samples_control/     the report's samples: GAN, MLE control
         evaluation.json, evaluation.md the report
 
@@ -31,6 +34,7 @@ EVALUATORS = 'evaluator'
 ADVERSARIAL_PREFIX = 'adversarial_'
 GENRE_MLE_PREFIX = 'mle_'  # the MLE model tuned on one genre (--tuning=mle)
 GENERATED_CLASSIFIER = 'classifier_generated'
+NGRAM_CACHE_FILE = 'ngram_cache.json'
 
 
 def dataset_key(dataset_full_name: str) -> str:
@@ -82,6 +86,12 @@ def checkpoints_dir(stage_dir: str) -> str:
   """A stage's checkpoints: <model_dir>/checkpoints (MLE) or
   <model_dir>/adversarial_<genre>/checkpoints."""
   return os.path.join(stage_dir, CHECKPOINTS)
+
+
+def ngram_cache_file(stage_dir: str) -> str:
+  """<stage_dir>/ngram_cache.json: the cache fitted to the stage's
+  generator (a model_dir for the MLE stage, or a genre stage's folder)."""
+  return os.path.join(stage_dir, NGRAM_CACHE_FILE)
 
 
 def mle_events(model_dir: str) -> str:

@@ -207,6 +207,13 @@ class AdversarialConfig:
 # certain; more changes nothing).
 CACHE_ORDERS = (1, 2, 3, 4, 6, 8, 12, 16)
 CACHE_MAX_WEIGHT = 20.0
+# A genre drawn with the cache is drawn at this fraction of the weights
+# fitted to its generator by NLL on the genre's validation music: at the
+# fitted weights a sample's repeats feed the cache and it loops (C2ST 0.65
+# against 0.50 at half; BENCHMARKS.md, "Music that repeats itself").
+# genre_gan_train fits them to the generator it trained
+# (training/cache_fit.py).
+CACHE_FIT_SCALE = 0.5
 
 
 def check_cache_weights(weights) -> Tuple[float, ...]:
@@ -252,6 +259,9 @@ class SamplingConfig:
       n-gram cache over the sample's own past, one weight per context
       length (models/ngram_cache.py, fitted by NLL on validation
       music); (): the generator alone. Also the NLL the final report gives.
+      genre_gan_train fits the weights of every genre drawn with the cache
+      to the generator it trained (CACHE_FIT_SCALE of them), and
+      generator_io.load_generator draws that generator at them.
     genre_cache_weights: (genre, weights) pairs that replace
       `cache_weights` for those genres (`cache_weights_for`).
     cache_fade: the bonus of a context heard n times before is faded by
@@ -288,6 +298,12 @@ class SamplingConfig:
   def cache_weights_for(self, genre: Optional[str]) -> Tuple[float, ...]:
     return tuple(dict(self.genre_cache_weights).get(genre,
                                                     self.cache_weights))
+
+  def with_genre_cache(self, genre: str, weights) -> 'SamplingConfig':
+    """This config, `genre` drawn with the cache at `weights`."""
+    others = tuple((g, w) for g, w in self.genre_cache_weights if g != genre)
+    return dataclasses.replace(self, genre_cache_weights=others + (
+        (genre, check_cache_weights(weights)),))
 
   def cache_for(self, genre: Optional[str]) -> dict:
     """The n-gram cache `genre` is drawn with, as the keyword arguments of

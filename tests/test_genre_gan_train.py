@@ -45,6 +45,14 @@ def test_all_phases_end_to_end(tiny_run):
   assert '| classical | control: MLE only | 3 |' in result.stdout
   assert f'genre_gan_generate --model_dir={model_dir} --genre=classical' in (
       result.stdout)
+  # The n-gram cache fitted to the stage's last checkpoint: the report drew
+  # with it, and genre_gan_generate does (generator_io.load_generator).
+  with open(adversarial_dir / 'ngram_cache.json') as f:
+    cache = json.load(f)
+  assert cache['genre'] == 'classical' and cache['checkpoint'] == 'ckpt-4'
+  assert len(cache['weights']) == 8 and cache['fade'] == 0.7
+  assert "n-gram cache fitted on classical's validation music" in (
+      result.stdout)
   # Classifier and evaluator were trained next to the run, for reuse.
   assert list((runs / 'classifier').glob('*_tiny/classifier.keras'))
   assert list((runs / 'evaluator').glob('*/evaluator.skops'))

@@ -5,6 +5,10 @@
   model_dir/checkpoints/ckpt-N               MLE stage (key `model`)
   model_dir/adversarial_<genre>/checkpoints/ckpt-N
                                              GAN stage (key `generator`)
+  <stage folder>/ngram_cache.json            the n-gram cache fitted to the
+                                             stage's checkpoint: the config
+                                             load_generator returns draws
+                                             the genre with it
 
 `load_generator` accepts any of: a model_dir, an adversarial_<genre> folder
 inside one, or a checkpoint prefix in either (…/checkpoints/ckpt-N).
@@ -22,6 +26,7 @@ from genre_transformer_gan import configs
 from genre_transformer_gan.data import vocabulary as vocab
 from genre_transformer_gan.models import checkpoint_files
 from genre_transformer_gan.models import generators
+from genre_transformer_gan.models import ngram_cache
 from genre_transformer_gan.models import pretrained
 from genre_transformer_gan import run_layout
 
@@ -134,10 +139,33 @@ def load_generator(path: str,
         f'({", ".join(genres)}) but the dataset has '
         f'({", ".join(vocabulary_genres)}); pass the --dataset it was '
         'trained on.')
-  config = configs.get_config(run['config'], run['generator'])
+  config = with_fitted_cache(
+      configs.get_config(run['config'], run['generator']), checkpoint)
   model = generators.build(config, vocab.Vocabulary(genres).size)
   restore_weights(model, checkpoint.prefix, checkpoint.key)
   return model, config, checkpoint
+
+
+def stage_dir(checkpoint: GeneratorCheckpoint) -> str:
+  """The folder of checkpoint's stage: its model_dir (MLE) or the genre
+  stage's folder inside it."""
+  if checkpoint.stage == 'mle':
+    return checkpoint.model_dir
+  return os.path.join(checkpoint.model_dir, checkpoint.stage)
+
+
+def with_fitted_cache(config, checkpoint: GeneratorCheckpoint):
+  """config, drawing the genre the stage's n-gram cache was fitted for at
+  its weights and fade, if genre_gan_train fitted one to this very
+  checkpoint (run_layout.ngram_cache_file); else config."""
+  fitted = ngram_cache.read_fitted(run_layout.ngram_cache_file(
+      stage_dir(checkpoint)))
+  if fitted is None or fitted['checkpoint'] != os.path.basename(
+      checkpoint.prefix):
+    return config
+  return dataclasses.replace(config, sampling=dataclasses.replace(
+      config.sampling.with_genre_cache(fitted['genre'], fitted['weights']),
+      cache_fade=fitted['fade']))
 
 
 SHIPPED_STAGE = 'pretrained'

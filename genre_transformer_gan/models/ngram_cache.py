@@ -33,12 +33,14 @@ position at once); `reference_probabilities` is their NumPy oracle.
 """
 
 import collections
-from typing import Sequence, Tuple
+import json
+from typing import Optional, Sequence, Tuple
 
 import numpy as np
 import tensorflow as tf
 from scipy import optimize
 
+from genre_transformer_gan import atomic_files
 from genre_transformer_gan.configs import CACHE_MAX_WEIGHT as MAX_WEIGHT
 from genre_transformer_gan.configs import CACHE_ORDERS as ORDERS
 from genre_transformer_gan.configs import check_cache_fade
@@ -239,3 +241,42 @@ def fit_to_music(model, batches, fade: float = 1.0, max_tokens: int = 30000
   weights = check_cache_weights(np.round(result.x, 3))
   return (weights, float(nll_and_gradient(np.zeros(len(ORDERS)))[0]),
           float(nll_and_gradient(np.asarray(weights))[0]))
+
+
+def scaled(weights, scale: float) -> Tuple[float, ...]:
+  """The weights times `scale`, rounded to 3 decimals as fit_to_music's."""
+  return check_cache_weights(round(float(w) * scale, 3) for w in weights)
+
+
+def write_fitted(path: str, genre: str, weights, fade: float,
+                 checkpoint: str, **details) -> None:
+  """Writes the cache fitted to a generator's `checkpoint` (its prefix's
+  basename, e.g. ckpt-8600) for drawing `genre` (read_fitted reads it)."""
+  atomic_files.write_json(path, {
+      'genre': genre, 'weights': list(check_cache_weights(weights)),
+      'fade': check_cache_fade(fade), 'checkpoint': checkpoint, **details})
+
+
+def read_fitted(path: str) -> Optional[dict]:
+  """{'genre', 'weights', 'fade', 'checkpoint', ...} of write_fitted's file,
+  or None if there is none.
+
+  Raises:
+    ValueError: an unreadable file (one line naming the fix).
+  """
+  if not tf.io.gfile.exists(path):
+    return None
+  try:
+    with tf.io.gfile.GFile(path) as f:
+      fitted = json.load(f)
+    fitted['weights'] = check_cache_weights(fitted['weights'])
+    fitted['fade'] = check_cache_fade(fitted['fade'])
+    if not (isinstance(fitted['genre'], str) and
+            isinstance(fitted['checkpoint'], str)):
+      raise ValueError('genre and checkpoint must be names')
+  except (ValueError, KeyError, TypeError) as e:
+    raise ValueError(f'{path} is not a fitted n-gram cache ({e}); delete it '
+                     '(the generator is then drawn with its config\'s '
+                     'cache) or run genre_gan_train again to refit it.'
+                     ) from None
+  return fitted

@@ -28,6 +28,7 @@ from genre_transformer_gan.models import pretrained
 from genre_transformer_gan.models import shipped_classifier
 from genre_transformer_gan import run_layout
 from genre_transformer_gan.training import adversaries
+from genre_transformer_gan.training import cache_fit
 from genre_transformer_gan.training import cluster
 from genre_transformer_gan.training import final_report as final_report_lib
 from genre_transformer_gan.training import precision
@@ -260,6 +261,9 @@ def _run_stages(config, settings: RunSettings, builder, vocabulary,
       f'{trainer.manager.latest_checkpoint}; samples and report in '
       f'{trainer.directory}')
   if chief:
+    config = cache_fit.fit_for_stage(
+        config, trainer.generator, music, settings.genre, trainer.directory,
+        trainer.manager.latest_checkpoint, log)
     outcome['report'] = final_report_lib.final_report(
         config, music, trainer.generator, settings.genre,
         trainer.classifier, evaluator, trainer.directory,
@@ -316,8 +320,11 @@ def _genre_mle_stage(config, settings, builder, vocabulary, model_dir,
         f'{trainer.manager.latest_checkpoint}')
   if not chief:
     return outcome
-  generator = generator_io.load_generator(outcome['adversarial_dir'],
-                                          vocabulary.genres)[0]
+  generator, _, checkpoint = generator_io.load_generator(
+      outcome['adversarial_dir'], vocabulary.genres)
+  config = cache_fit.fit_for_stage(config, generator, music, settings.genre,
+                                   outcome['adversarial_dir'],
+                                   checkpoint.prefix, log)
   discriminator = classifier_io.load_classifier(
       classifier_path, vocabulary.genres, [settings.genre])
   guided = run_lib.report_guidance(config, settings.genre)
