@@ -96,6 +96,7 @@ def test_generate_writes_midi_wav_png_and_index(run_root, tmp_path):
     index = json.load(f)
   assert index['settings']['genre'] == 'folk'
   assert index['settings']['length'] == 300
+  assert index['settings']['ngram_cache'] is None  # tiny: classical's only
   assert index['model']['stage'] == 'mle' and index['model']['config'] == (
       'tiny')
   assert index['judges']['evaluator'] and index['judges']['classifier']
@@ -137,6 +138,12 @@ def test_genre_transfer_writes_primer_and_continuation(
   with open(os.path.join(output, 'index.json')) as f:
     index = json.load(f)
   assert index['primer']['tokens'] == 48
+  # Drawn with the n-gram cache genre_gan_train fitted to this stage.
+  with open(os.path.join(run_root, 'tiny', 'adversarial_classical',
+                         'ngram_cache.json')) as f:
+    fitted = json.load(f)
+  assert index['settings']['ngram_cache'] == {
+      'cache_weights': fitted['weights'], 'cache_fade': fitted['fade']}
   assert set(index['primer']['genre_probabilities']) == {
       'evaluator', 'evaluator_verdict', 'classifier'}
   for i in range(2):

@@ -217,6 +217,13 @@ def decoding(settings: GenerateSettings, config) -> GenerateSettings:
   return settings
 
 
+def drawn_cache(generator, settings: GenerateSettings) -> Optional[dict]:
+  """The n-gram cache settings.genre is drawn with (SamplingConfig.cache_for:
+  the run's fitted weights where genre_gan_train fitted them), or None."""
+  cache = generator.config.sampling.cache_for(settings.genre)
+  return cache if settings.ngram_cache and cache['cache_weights'] else None
+
+
 def sample(generator: LoadedGenerator, settings: GenerateSettings,
            primer: Optional[np.ndarray] = None, log=print,
            classifier=None) -> np.ndarray:
@@ -235,8 +242,7 @@ def sample(generator: LoadedGenerator, settings: GenerateSettings,
       generator.model, generator.vocabulary, settings.genre, steer,
       settings.temperature, settings.top_k, settings.top_p,
       generator.config.sampling.jit_compile,
-      **(generator.config.sampling.cache_for(settings.genre)
-         if settings.ngram_cache else {}))
+      **(drawn_cache(generator, settings) or {}))
   primer = np.zeros([0], np.int32) if primer is None else primer
   if steer.kind != 'none':
     log(f'Guidance {settings.guidance}: about '
@@ -391,7 +397,8 @@ def _generate_files(generator, output_dir, settings, judge, log, guide,
     entry['genre_probabilities'] = judged
     entries.append(entry)
   index = index_lib.make_index(
-      dataclasses.asdict(settings_used), generator.checkpoint,
+      {**dataclasses.asdict(settings_used),
+       'ngram_cache': drawn_cache(generator, settings)}, generator.checkpoint,
       generator.config, entries, primer_entry,
       getattr(judge, 'sources', {'evaluator': None, 'classifier': None}))
   index_lib.write(index, output_dir)

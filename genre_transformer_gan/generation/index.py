@@ -7,7 +7,8 @@ index.json:
   {'settings': {genre, num_samples, length, temperature, top_k, top_p, seed,
                 batch_size, primer, primer_tokens, synth, sample_rate,
                 soundfont, guidance, seconds, primer_seconds,
-                max_note_seconds},
+                max_note_seconds, ngram_cache: {cache_weights, cache_fade}
+                or None},
    'model': {'model_dir', 'checkpoint', 'stage', 'config', 'generator'},
    'judges': {'evaluator': dir or None, 'classifier': dir or None},
    'primer': entry or None,          # files under primer/
