@@ -259,6 +259,15 @@ def test_the_pooled_reference_reads_each_piece_once_and_leaves_out(
                                          'Bf@1.0~5')
 
 
+def _rows_by_set(script, flags, monkeypatch, capsys) -> dict:
+  """{row's set: row} of a bench script's `--json` line, run with flags."""
+  monkeypatch.setattr(sys, 'argv', [script.__name__ + '.py', *flags,
+                                    '--json'])
+  script.main()
+  return {row['set']: row for row in json.loads(
+      capsys.readouterr().out.strip().splitlines()[-1])['rows']}
+
+
 def test_copying_reads_samples_that_quote_the_train_split(monkeypatch,
                                                           capsys):
   import bench_copying  # pylint: disable=import-outside-toplevel
@@ -272,12 +281,9 @@ def test_copying_reads_samples_that_quote_the_train_split(monkeypatch,
       bench_copying.bench_pooled_reference, 'saved_samples',
       lambda work_dir, seed, genre, arm: (
           [melody(seed % 2)[:120]] if arm == 'Q' else [melody(10 + seed)]))
-  monkeypatch.setattr(sys, 'argv', [
-      'bench_copying.py', '--arms', 'Q,N', '--seeds', '0,1',
-      '--train', 'd/full:train', '--held_out', 'd/small:test', '--json'])
-  bench_copying.main()
-  rows = {row['set']: row for row in json.loads(
-      capsys.readouterr().out.strip().splitlines()[-1])['rows']}
+  rows = _rows_by_set(bench_copying, [
+      '--arms', 'Q,N', '--seeds', '0,1', '--train', 'd/full:train',
+      '--held_out', 'd/small:test'], monkeypatch, capsys)
   assert rows['Q']['copied_percent'] == 100.0
   assert rows['Q']['sequences'] == 2 and rows['Q']['longest_copy_max'] == 40
   assert rows['N']['copied_percent'] == 0.0
@@ -313,12 +319,9 @@ def test_note_lengths_measure_samples_and_each_real_split(monkeypatch,
       bench_note_lengths.bench_pooled_reference, 'saved_samples',
       lambda work_dir, seed, genre, arm, split: (
           [held] if arm == 'H' and split == 'test' else [short]))
-  monkeypatch.setattr(sys, 'argv', [
-      'bench_note_lengths.py', '--arms', 'H,S', '--seeds', '0,1',
-      '--split', 'test', '--real', 'd/small:validation,test', '--json'])
-  bench_note_lengths.main()
-  rows = {row['set']: row for row in json.loads(
-      capsys.readouterr().out.strip().splitlines()[-1])['rows']}
+  rows = _rows_by_set(bench_note_lengths, [
+      '--arms', 'H,S', '--seeds', '0,1', '--split', 'test', '--real',
+      'd/small:validation,test'], monkeypatch, capsys)
   assert rows['H']['sequences'] == 2
   assert rows['H']['held_note_share'] == pytest.approx(1 / 9)
   assert rows['H']['held_time_share'] == pytest.approx(5 / 13.5)
