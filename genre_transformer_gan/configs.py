@@ -213,8 +213,11 @@ CONFIG_MAP = {
         # C2ST 0.495 against 0.577 on validation (0.516 unfaded, with 5 %
         # of its samples rejected), 0.686 against 0.716 on test; NLL on
         # test 1.472 against 1.532 (BENCHMARKS.md, "Music that repeats
-        # itself"). genre_gan_train refits them to the generator it trained
-        # (training/cache_fit.py); these are drawn by any other.
+        # itself"; 0.662 over 10 seeds). genre_gan_train refits them to the
+        # generator it trained (training/cache_fit.py); these are drawn by
+        # any other. Folk and early are drawn without it: with it folk's
+        # samples loop (C2ST 0.62 against 0.53, 3 seeds, validation) and
+        # early's read the same (0.68 against 0.69).
         sampling=SamplingConfig(temperature=0.85, top_p=0.95,
                                 genre_temperatures=(('folk', 1.15),
                                                     ('classical', 1.0),
