@@ -51,6 +51,7 @@ from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.models import generator_io
 from genre_transformer_gan.models import ngram_cache
 from genre_transformer_gan.training import final_report
+from genre_transformer_gan.training import genre_stages
 from genre_transformer_gan.training import mle
 from genre_transformer_gan.training import adversaries
 from genre_transformer_gan.training import run_lib
@@ -78,7 +79,7 @@ def branch(config, vocab_size, initial, directory):
     return  # Resuming this arm.
   os.makedirs(directory, exist_ok=True)
   shutil.copy(os.path.join(initial, 'run.json'), directory)
-  run_lib.branch_mle(config, vocab_size, tf.train.latest_checkpoint(
+  genre_stages.branch_mle(config, vocab_size, tf.train.latest_checkpoint(
       os.path.join(initial, 'checkpoints')), directory)
 
 
@@ -322,7 +323,7 @@ def main():
               vocabulary, initial, classifier_path, seed)
         if not os.path.exists(directory):
           shutil.copytree(source, directory)
-        trainer = run_lib.run_adversarial(
+        trainer = genre_stages.run_adversarial(
             arm_config, builder, vocabulary, directory, genre,
             args.gan_steps if base in ('BK', 'BnK', 'BKP') and args.gan_steps
             else args.extra_steps, adversary, strategy, seed=seed)

@@ -43,6 +43,7 @@ from genre_transformer_gan.generation import sampling
 from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.training import adversarial
 from genre_transformer_gan.training import adversaries
+from genre_transformer_gan.training import genre_stages
 from genre_transformer_gan.training import mle
 from genre_transformer_gan.training import run_lib
 
@@ -110,7 +111,7 @@ def _family_rows(family, args, builder, music, vocabulary, classifier_path,
   rows, speed = _measure(trainer.model, config, music, args.genre, token,
                          judges, args)
   summaries = [_summary(family, 'mle', steps, cpu, rows[0], speed)]
-  dataset_fn = run_lib.adversarial_dataset_fn(config, builder, args.genre,
+  dataset_fn = genre_stages.adversarial_dataset_fn(config, builder, args.genre,
                                               args.seed)
   adv_steps = _adversarial_steps(
       config, vocabulary, model_dir, classifier_path, args.genre,

@@ -11,8 +11,8 @@ one process exactly) and at Gumbel-softmax temperature 1 (at 0.1 the
 judges' soft inputs amplify the float round-off of per-replica matmul
 shapes tenfold),
 logging every step to TensorBoard and checkpointing every 2 steps, through
-the same run_lib functions as genre_gan_train, and exits as the console
-scripts do (one line on a lost worker).
+the same run_lib and genre_stages functions as genre_gan_train, and exits
+as the console scripts do (one line on a lost worker).
 """
 
 import argparse
@@ -26,6 +26,7 @@ from absl import logging
 from genre_transformer_gan import configs
 from genre_transformer_gan import datasets
 from genre_transformer_gan.scripts import script_utils
+from genre_transformer_gan.training import genre_stages
 from genre_transformer_gan.training import run_lib
 from genre_transformer_gan.training import strategies
 
@@ -70,7 +71,7 @@ def main():
                              init_from='scratch')
     print('eval_nll', result['eval_nll'], flush=True)
     if args.phase == 'all':
-      trainer = run_lib.run_adversarial(
+      trainer = genre_stages.run_adversarial(
           config, builder, vocabulary, args.model_dir, 'folk',
           args.adv_steps, args.classifier_dir, strategy)
       print('adversarial_step', trainer.step, flush=True)

@@ -31,6 +31,7 @@ from genre_transformer_gan.training import adversaries
 from genre_transformer_gan.training import cache_fit
 from genre_transformer_gan.training import cluster
 from genre_transformer_gan.training import final_report as final_report_lib
+from genre_transformer_gan.training import genre_stages
 from genre_transformer_gan.training import precision
 from genre_transformer_gan.training import run_lib
 from genre_transformer_gan.training import strategies
@@ -253,7 +254,7 @@ def _run_stages(config, settings: RunSettings, builder, vocabulary,
                             strategy, chief, music, evaluator,
                             classifier_path, adv_steps, outcome, log,
                             then_adversarial=stage == 'mle_adversarial')
-  trainer = run_lib.run_adversarial(
+  trainer = genre_stages.run_adversarial(
       config, builder, vocabulary, model_dir, settings.genre, adv_steps,
       classifier_path, strategy, evaluator=evaluator, seed=settings.seed)
   outcome['adversarial_dir'] = trainer.directory
@@ -268,7 +269,7 @@ def _run_stages(config, settings: RunSettings, builder, vocabulary,
         config, music, trainer.generator, settings.genre,
         trainer.classifier, evaluator, trainer.directory,
         settings.num_samples, settings.sample_length or config.max_len,
-        settings.seed, control=run_lib.control_generator(trainer),
+        settings.seed, control=genre_stages.control_generator(trainer),
         listen_synth=settings.report_synth, log=log)
     log(outcome['report'])
   return outcome
@@ -306,12 +307,12 @@ def _genre_mle_stage(config, settings, builder, vocabulary, model_dir,
   the discriminator from that model (model_dir/adversarial_<genre>, its KL
   reference the MLE-on-genre model), reported beside that model, both
   guided alike."""
-  directory = run_lib.run_genre_mle(
+  directory = genre_stages.run_genre_mle(
       config, builder, vocabulary, model_dir, settings.genre, steps,
       strategy, settings.seed, settings.eval_batches, log=log)
   outcome['adversarial_dir'] = directory
   if then_adversarial:
-    trainer = run_lib.run_adversarial(
+    trainer = genre_stages.run_adversarial(
         config, builder, vocabulary, model_dir, settings.genre, steps,
         classifier_path, strategy, evaluator=evaluator, seed=settings.seed,
         start_dir=directory)
