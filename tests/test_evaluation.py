@@ -103,6 +103,26 @@ def test_held_time_is_the_time_a_drone_sounds():
   assert interval[0] <= share <= interval[1]
 
 
+def test_the_reference_gives_its_own_held_time():
+  """A test report's real row is validation music: the reference crops'
+  held time is given beside it (report.Reference.describe)."""
+  short = [(72 + i % 5, 0.25 * i, 0.25 * i + 0.2, 90) for i in range(40)]
+  held = [(48, 1.0, 6.0, 90), (43, 4.0, 9.0, 90)]
+  pieces = {'test': [_tokens(short + held), _tokens(short)],
+            'train': [_tokens(short)] * 3}
+
+  class Music:
+    splits = ('train', 'test')
+
+    def tokens(self, split, genre):
+      assert genre == 'folk'
+      return pieces[split]
+  # Crops longer than the pieces: each crop is a whole piece, in turn.
+  reference = report.reference_for(Music(), 'folk', 10_000, 2, split='test')
+  assert reference.held_time_share == pytest.approx(0.4, abs=0.01)
+  assert reference.describe().startswith('test (2 crops, held time 0.40')
+
+
 def test_features_of_real_and_empty_sequences():
   tokens = tokenizer.encode_midi(synthetic_midi.style_midi(2, seed=1))
   vector = features.feature_vector(tokens)

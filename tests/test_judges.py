@@ -210,6 +210,9 @@ def test_calibration_noise_cannot_pass(small_evaluator, corpus_small_builder):
     assert real['held_note_share'] < 0.05
     assert by_set['drone']['held_time_share'] > 0.5
     assert real['held_time_share'] < by_set['drone']['held_time_share']
+    # The reference (validation) crops' own, beside the real (test) row's.
+    assert len({row['reference_held_time_share'] for row in rows}) == 1
+    assert 'held time' in real['reference']
     for key in ('fidelity', 'c2st_accuracy', 'frechet_distance'):
       low, high = real[key + '_interval']
       assert low <= real[key] <= high

@@ -186,12 +186,25 @@ class Reference:
     split: the split they come from.
     train_matrix: float [K, F] features of train-split crops (mgeval).
     train_index: the train-split pieces' note steps (copying), or None.
+    held_time_share, held_time_share_interval: the crops' held time (the
+      samples' is judged against it; the real row is another split's).
   """
   matrix: np.ndarray
   groups: np.ndarray
   split: str
   train_matrix: np.ndarray
   train_index: Optional[copying.TrainingIndex] = None
+  held_time_share: Optional[float] = None
+  held_time_share_interval: Optional[list] = None
+
+  def describe(self) -> str:
+    """'test (64 crops, held time 0.029 [0.006, 0.073])'."""
+    held = ''
+    if self.held_time_share is not None:
+      interval = self.held_time_share_interval
+      held = f', held time {self.held_time_share:.3f}' + (
+          f' [{interval[0]:.3f}, {interval[1]:.3f}]' if interval else '')
+    return f'{self.split} ({len(self.matrix)} crops{held})'
 
 
 def measure_set(token_lists, genre: str, evaluator, classifier,
@@ -266,7 +279,8 @@ def reference_for(music: real_data.RealMusic, genre: str, length: int,
       train, length, min(MAX_REAL, 2 * len(train)), seed + 1)
   return Reference(features.feature_matrix(crops), groups, split,
                    features.feature_matrix(train_crops),
-                   copying.TrainingIndex(train))
+                   copying.TrainingIndex(train),
+                   *held_time_share(crops, seed, groups))
 
 
 def _length_and_count(samples: Sequence, num_reference: Optional[int]):
@@ -334,7 +348,10 @@ def evaluate_genre(genre: str, samples: Sequence, evaluator, classifier,
       (the control arm: e.g. the MLE generator the GAN stage started from).
     reference_split: the held-out music the realism judges compare with
       ('validation' while choosing settings, 'test' to report); the real
-      row is the other held-out split.
+      row is the other held-out split, so every row also gives the
+      reference crops' held time (`reference_held_time_share`): held notes
+      come a few pieces at a time, and one small split can hold far fewer
+      than another.
   """
   length, count = _length_and_count(samples, num_reference)
   reference = reference_for(music, genre, length, count, seed,
@@ -369,7 +386,8 @@ def evaluate_genre(genre: str, samples: Sequence, evaluator, classifier,
       rows.append(dict(genre=genre, set=kind, generator_nll=None,
                        **measure(fakes, fake_groups)))
   for row in rows:
-    row['reference'] = f'{reference.split} ({len(reference.matrix)} crops)'
+    row['reference'] = reference.describe()
+    row['reference_held_time_share'] = reference.held_time_share
   return rows
 
 
