@@ -111,15 +111,16 @@ def boost_logits(logits, distributions, weights: Sequence[float]):
   """The boosted logits (module docstring).
 
   Args:
-    logits: float [B, V], the model's.
-    distributions: float [B, K, V] of `step_distributions`.
+    logits: float [..., V], the model's.
+    distributions: float [..., K, V] of `step_distributions` ([B, K, V])
+      or `sequence_distributions` ([B, L - 1, K, V]).
     weights: K floats >= 0 (stage_configs.check_cache_weights).
 
   Returns:
-    float32 [B, V].
+    float32 [..., V].
   """
   return tf.cast(logits, tf.float32) + tf.einsum(
-      'k,bkv->bv', tf.constant(weights, tf.float32), distributions)
+      'k,...kv->...v', tf.constant(weights, tf.float32), distributions)
 
 
 def sequence_distributions(tokens, vocab_size: int, fade: float = 1.0):
@@ -170,10 +171,8 @@ def boosted_losses(model, sequences, weights: Sequence[float],
   """
   sequences = tf.convert_to_tensor(sequences, tf.int32)
   logits = tf.cast(model(sequences[:, :-1], training=False), tf.float32)
-  distributions = sequence_distributions(sequences, logits.shape[-1], fade)
-  boosted = logits + tf.einsum('k,btkv->btv',
-                               tf.constant(weights, tf.float32),
-                               distributions)
+  boosted = boost_logits(logits, sequence_distributions(
+      sequences, logits.shape[-1], fade), weights)
   return losses.token_cross_entropy(boosted, sequences[:, 1:])
 
 
@@ -212,10 +211,11 @@ def fit_to_music(model, batches, fade: float = 1.0, max_tokens: int = 30000
   count = 0
   for batch in batches:
     batch_logits, batch_distributions = step(batch)
-    keep = batch.numpy()[:, 1:] != vocab.PAD_ID
+    batch_targets = batch.numpy()[:, 1:]
+    keep = batch_targets != vocab.PAD_ID
     logits.append(batch_logits.numpy()[keep])
     distributions.append(batch_distributions.numpy()[keep])
-    targets.append(batch.numpy()[:, 1:][keep])
+    targets.append(batch_targets[keep])
     count += int(keep.sum())
     if count >= max_tokens:
       break
