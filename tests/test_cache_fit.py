@@ -101,3 +101,7 @@ def test_an_unreadable_cache_file_names_the_fix(run, text):
   with pytest.raises(ValueError, match='is not a fitted n-gram cache .*; '
                      'delete it'):
     generator_io.load_generator(model_dir)
+  # genre_gan_train, about to fit it again, does not read it.
+  assert generator_io.load_generator(model_dir, fitted_cache=False)[
+      1].sampling.cache_weights_for('folk') == configs.get_config(
+          'tiny').sampling.cache_weights_for('folk')

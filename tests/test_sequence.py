@@ -306,7 +306,13 @@ def test_the_genre_stages_mle_and_mle_adversarial(folders_builder, tmp_path,
   assert generator.checkpoint.stage == 'mle_classical'
   step = int(generator.checkpoint.prefix.rsplit('-', 1)[-1])
   assert step == 3 + 2  # 3 MLE steps on all genres, 2 on classical
+  # The stage's fitted n-gram cache is genre_gan_train's to write: an
+  # unreadable one does not stop the run that fits it again.
+  cache_file = run_layout.ngram_cache_file(outcome['adversarial_dir'])
+  with open(cache_file, 'w') as f:
+    f.write('not json')
   run('classical')  # resumes: no step more
+  os.remove(cache_file)
   assert generate_lib.load(model_dir, 'classical').checkpoint.prefix == (
       generator.checkpoint.prefix)
   # A genre drawn unguided is reported beside the MLE model of all genres

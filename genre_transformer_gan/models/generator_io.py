@@ -114,13 +114,18 @@ def read_run(model_dir: str) -> dict:
 
 
 def load_generator(path: str,
-                   vocabulary_genres: Optional[Sequence[str]] = None):
+                   vocabulary_genres: Optional[Sequence[str]] = None,
+                   fitted_cache: bool = True):
   """(model, config, checkpoint): a trained generator, restored.
 
   Args:
     path: model_dir, adversarial_<genre> folder, or checkpoint prefix.
     vocabulary_genres: if given, the genres the generator must have been
       trained with (e.g. a dataset's); None: the run's own.
+    fitted_cache: the config draws with the n-gram cache fitted to this
+      checkpoint (with_fitted_cache); False: the run config's own, and the
+      stage's ngram_cache.json is not read (genre_gan_train, which is
+      about to fit it again).
 
   Returns:
     (generator model, configs.Config with the run's generator family,
@@ -139,8 +144,9 @@ def load_generator(path: str,
         f'({", ".join(genres)}) but the dataset has '
         f'({", ".join(vocabulary_genres)}); pass the --dataset it was '
         'trained on.')
-  config = with_fitted_cache(
-      configs.get_config(run['config'], run['generator']), checkpoint)
+  config = configs.get_config(run['config'], run['generator'])
+  if fitted_cache:
+    config = with_fitted_cache(config, checkpoint)
   model = generators.build(config, vocab.Vocabulary(genres).size)
   restore_weights(model, checkpoint.prefix, checkpoint.key)
   return model, config, checkpoint

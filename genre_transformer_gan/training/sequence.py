@@ -322,7 +322,7 @@ def _genre_mle_stage(config, settings, builder, vocabulary, model_dir,
   if not chief:
     return outcome
   generator, _, checkpoint = generator_io.load_generator(
-      outcome['adversarial_dir'], vocabulary.genres)
+      outcome['adversarial_dir'], vocabulary.genres, fitted_cache=False)
   config = cache_fit.fit_for_stage(config, generator, music, settings.genre,
                                    outcome['adversarial_dir'],
                                    checkpoint.prefix, log)
