@@ -44,12 +44,11 @@ import gan_rows  # bench/gan_rows.py
 import tables  # bench/tables.py
 from genre_transformer_gan import configs
 from genre_transformer_gan import datasets
-from genre_transformer_gan.evaluation import likelihood
 from genre_transformer_gan.evaluation import real_data
 from genre_transformer_gan.evaluation import report
 from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.models import generator_io
-from genre_transformer_gan.models import ngram_cache
+from genre_transformer_gan.training import cache_fit
 from genre_transformer_gan.training import final_report
 from genre_transformer_gan.training import genre_stages
 from genre_transformer_gan.training import mle
@@ -218,11 +217,9 @@ def main():
     if cache:  # Fitted to this generator on the genre's validation music.
       scale, _, fade = cache.partition(':')
       fade = float(fade or 1.0)
-      weights, _, _ = ngram_cache.fit_to_music(
-          generator, likelihood.music_batches(music, genre, 'validation',
-                                              config), fade)
-      scale = 1.0 if scale == gan_arms.CACHE_FIT else float(scale)
-      weights = ngram_cache.scaled(weights, scale)
+      weights = cache_fit.fitted_weights(
+          generator, music, genre, config, fade,
+          1.0 if scale == gan_arms.CACHE_FIT else float(scale))[0]
       arm_config = dataclasses.replace(arm_config, sampling=(
           dataclasses.replace(arm_config.sampling, cache_fade=fade,
                               genre_cache_weights=((genre, weights),))))

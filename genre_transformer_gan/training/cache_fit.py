@@ -23,6 +23,17 @@ from genre_transformer_gan.models import ngram_cache
 FIT_SPLIT = 'validation'
 
 
+def fitted_weights(generator, music, genre: str, config, fade: float,
+                   scale: float = CACHE_FIT_SCALE):
+  """(weights drawn: `scale` of the fitted, the fitted weights, the
+  generator's NLL, the NLL at the fitted weights) of the cache faded by
+  `fade`, fitted to `generator` by NLL on FIT_SPLIT music of `genre`."""
+  fitted, nll, fitted_nll = ngram_cache.fit_to_music(
+      generator, likelihood.music_batches(music, genre, FIT_SPLIT, config),
+      fade)
+  return ngram_cache.scaled(fitted, scale), fitted, nll, fitted_nll
+
+
 def fit_for_stage(config, generator, music, genre: str, stage_dir: str,
                   checkpoint_prefix: str, log=print):
   """config, drawing `genre` at the cache fitted to `generator`.
@@ -50,10 +61,8 @@ def fit_for_stage(config, generator, music, genre: str, stage_dir: str,
     return config
   start = time.time()
   fade = config.sampling.cache_fade
-  fitted, nll, fitted_nll = ngram_cache.fit_to_music(
-      generator, likelihood.music_batches(music, genre, FIT_SPLIT, config),
-      fade)
-  weights = ngram_cache.scaled(fitted, CACHE_FIT_SCALE)
+  weights, fitted, nll, fitted_nll = fitted_weights(generator, music, genre,
+                                                    config, fade)
   ngram_cache.write_fitted(
       run_layout.ngram_cache_file(stage_dir), genre, weights, fade,
       os.path.basename(checkpoint_prefix), fitted_weights=list(fitted),
