@@ -267,12 +267,12 @@ def main():
           f'{measures} ({(time.time() - start) / 60:.1f} min)', flush=True)
 
   def mle_arm(arm, genre, seed, initial, result, start_step):
-    """Trains an MLE arm (A, B, B2) in its folder; returns the folder."""
+    """Trains an MLE arm (gan_arms.MLE_ARMS) in its folder; returns it."""
     directory = os.path.join(model_root, f'seed{seed}_{genre}_{arm}')
     branch(config, vocabulary.size, initial, directory)
     # MLE steps count beyond the start's step_offset (its pretrained
     # step): the branch continues from start_step for extra_steps.
-    run_lib.run_mle(gan_arms.mle_config(config, arm),
+    run_lib.run_mle(gan_arms.mle_config(config, arm, genre),
                     train_builder if arm == 'Bf' else builder, vocabulary,
                     directory,
                     start_step - result['start_offset'] +
@@ -312,7 +312,7 @@ def main():
         if base == 'BE':
           learning_rate = mle_learning_rate(config, vocabulary.size, source)
         arm_config = gan_arms.adversarial_settings(config, base, args,
-                                                   learning_rate)
+                                                   learning_rate, genre)
         if base in ('K', 'BK', 'BnK', 'BKP'):  # One K+1 adversary per start,
           # shared by the genres and arms: learned from the start's samples.
           adversary = adversaries.get_generated_classifier_path(

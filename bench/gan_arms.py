@@ -6,10 +6,16 @@ takes the same number of further steps, --extra_steps, per target genre:
 
   S  the start itself (0 extra steps);
   A  MLE continued on all genres;
-  B  MLE continued on the target genre only: the control. It separates
-     "the classifier's gradient helped" from "more MLE on the genre helped";
+  B  MLE continued on the target genre only, as genre_gan_train's genre
+     stage runs it (config.for_genre: the genre's own augmentation): the
+     control. It separates "the classifier's gradient helped" from "more
+     MLE on the genre helped". Every arm's MLE crops (and its GAN stage's
+     MLE term) are the genre stage's unless its name says otherwise;
+  Ba B with the config's augmentation for every genre (its
+     genre_augmentations ignored): for `small`, crops transposed by +-3,
+     which is what B measured until 2026-12-05;
   B2 B at twice the steps;
-  Bn B without augmentation (the config's transposition off);
+  Bn B without augmentation (for a genre stage that transposes);
   Bt B drawing every token alike (TrainConfig.length_balance 1.0: a long
      piece as often as its crops, not as often as a short one); Bh the same
      at length_balance 0.5; Bnt and Bnh are Bt and Bh without augmentation;
@@ -63,12 +69,14 @@ import dataclasses
 from genre_transformer_gan import configs
 from genre_transformer_gan.generation import guidance
 
-ARMS = ('S', 'A', 'B', 'B2', 'Bn', 'Bt', 'Bh', 'Bnt', 'Bnh', 'Bf', 'C', 'D',
+ARMS = ('S', 'A', 'B', 'Ba', 'B2', 'Bn', 'Bt', 'Bh', 'Bnt', 'Bnh', 'Bf', 'C', 'D',
         'E', 'E0', 'BE', 'K', 'BK', 'BnK', 'BKP')
 DECISIVE = ('S', 'B', 'B2', 'E', 'E0', 'BE', 'K')
 VARIANTS = ('D_wgan_gp', 'E100', 'E1000')
 ARM_NAMES = {'S': 'the start (0 extra steps)',
-             'A': 'MLE, all genres', 'B': 'MLE, target genre (control)',
+             'A': 'MLE, all genres',
+             'B': "MLE, target genre, as its genre stage (control)",
+             'Ba': "B with the config's augmentation (transposed)",
              'B2': 'B at twice the steps',
              'Bn': 'B without augmentation (no transposition)',
              'Bt': 'B, every token alike (length_balance 1)',
@@ -85,9 +93,10 @@ ARM_NAMES = {'S': 'the start (0 extra steps)',
              'D_wgan_gp': 'C + WGAN-GP critic',
              'E100': 'C, hard feedback, beta_max 100',
              'E1000': 'C, hard feedback, beta_max 1000'}
-MLE_ARMS = ('A', 'B', 'B2', 'Bn', 'Bt', 'Bh', 'Bnt', 'Bnh', 'Bf')
+MLE_ARMS = ('A', 'B', 'Ba', 'B2', 'Bn', 'Bt', 'Bh', 'Bnt', 'Bnh', 'Bf')
 LENGTH_BALANCE = {'Bt': 1.0, 'Bh': 0.5, 'Bnt': 1.0, 'Bnh': 0.5}
 UNAUGMENTED = ('Bn', 'BnK', 'Bnt', 'Bnh')
+BASE_AUGMENTED = ('Ba',)
 BK_ROLLOUT = 256  # tokens per rollout of arms BK and BKP
 # The GAN stage C, D, E and K were measured with (small's until BK was
 # chosen): 64-token rollouts (or the config's, if shorter), the full
@@ -120,8 +129,10 @@ def decoded_dir(directory: str, arm: str) -> str:
       '~', '_cap').replace('^', '_cache_').lstrip('@+_').replace('+', '_'))
 
 
-def adversarial_settings(config, arm: str, args, learning_rate=None):
-  """The config of a GAN arm (C, D, E and E's variants): one change each."""
+def adversarial_settings(config, arm: str, args, learning_rate=None,
+                         genre=None):
+  """The config of a GAN arm (C, D, E and E's variants) on `genre`: one
+  change each, its MLE term's crops mle_config's."""
   defaults = configs.AdversarialConfig()
   settings = dict(realism_weight=0.0, feedback='soft', generated_class=False,
                   term_gradient_norms=True,  # The mechanism, logged.
@@ -155,13 +166,18 @@ def adversarial_settings(config, arm: str, args, learning_rate=None):
                     rollout_gradient='parallel',
                     feedback='straight_through', temperature_schedule=(
                         'constant'), initial_temperature=1.0)
-  return dataclasses.replace(mle_config(config, arm), adversarial=(
+  return dataclasses.replace(mle_config(config, arm, genre), adversarial=(
       dataclasses.replace(config.adversarial, **settings)))
 
 
-def mle_config(config, arm: str):
-  """The config of arm `arm`'s MLE crops: UNAUGMENTED arms' are not
-  augmented; LENGTH_BALANCE's arms draw pieces by their length."""
+def mle_config(config, arm: str, genre=None):
+  """The config of arm `arm`'s MLE crops on `genre`: its genre stage's
+  (config.for_genre), as genre_gan_train runs it, unless the arm is
+  BASE_AUGMENTED (the config's own augmentation; so too with genre None);
+  UNAUGMENTED arms' crops are not augmented; LENGTH_BALANCE's arms draw
+  pieces by their length."""
+  if genre is not None and arm not in BASE_AUGMENTED:
+    config = config.for_genre(genre)
   if arm in UNAUGMENTED:
     config = config.with_augmentation('none')
   if arm in LENGTH_BALANCE:

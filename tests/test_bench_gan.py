@@ -63,6 +63,20 @@ def test_arm_bn_is_b_without_augmentation_and_nothing_else():
   assert gan_arms.mle_config(small, 'B') is small
 
 
+@pytest.mark.parametrize('genre', ['folk', 'classical', 'early'])
+def test_arm_b_is_the_genre_stage_and_ba_keeps_the_transposition(genre):
+  """B (the control) continues as genre_gan_train's genre stage does;
+  Ba transposes as the config does for genres without their own entry."""
+  small, tiny = configs.get_config('small'), configs.get_config('tiny')
+  assert gan_arms.mle_config(small, 'B', genre) == small.for_genre(genre)
+  assert gan_arms.mle_config(small, 'Ba', genre) is small
+  assert small.for_genre(genre) != small
+  assert gan_arms.mle_config(tiny, 'B', genre) == tiny.for_genre(genre)
+  bk = gan_arms.adversarial_settings(small, 'BK', ARGS, genre=genre)
+  assert bk.train == small.for_genre(genre).train
+  assert 'Ba' in gan_arms.MLE_ARMS and 'Ba' in gan_arms.ARM_NAMES
+
+
 @pytest.mark.parametrize('arm,balance', [('Bt', 1.0), ('Bh', 0.5)])
 def test_arms_bt_and_bh_are_b_drawing_pieces_by_length(arm, balance):
   small = configs.get_config('small')
@@ -94,15 +108,16 @@ def test_arm_bnk_is_bk_without_augmentation():
 
 
 def test_small_genre_stages_are_arm_bn_its_gan_stage_bk_earlier_arms_theirs():
-  """small's folk, classical and early genre stages are arm Bn (MLE on the
-  genre, crops not transposed), not B; its GAN stage is what arm BK
+  """small's folk, classical and early genre stages are arm B and Bn (MLE
+  on the genre, crops not transposed), not Ba; its GAN stage is what arm BK
   measured; E and K keep the stage they were measured with (64-token
   rollouts, full gradient, annealed tau)."""
   small = configs.get_config('small')
   assert small.stage_for('folk') == small.stage_for('classical') == 'mle'
   for genre in ('folk', 'classical', 'early'):
     assert small.for_genre(genre) == gan_arms.mle_config(small, 'Bn')
-    assert small.for_genre(genre) != gan_arms.mle_config(small, 'B')
+    assert small.for_genre(genre) == gan_arms.mle_config(small, 'Bn', genre)
+    assert small.for_genre(genre) != gan_arms.mle_config(small, 'Ba', genre)
   bk = gan_arms.adversarial_settings(small, 'BK', ARGS).adversarial
   for key in ('sample_len', 'rollout_gradient', 'feedback',
               'temperature_schedule', 'initial_temperature', 'kl_weight',
