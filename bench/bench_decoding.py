@@ -157,7 +157,10 @@ def main():
   crops, groups = _real_crops(music, args.genre, args.split, args.length,
                               args.num_samples, args.seed)
   reference = report.Reference(features.feature_matrix(crops), groups,
-                               args.split, None)
+                               args.split, None, None,
+                               *report.held_time_share(crops, args.seed,
+                                                       groups))
+  print(f'Realism reference: {reference.describe()}', flush=True)
   other = 'test' if args.split == 'validation' else 'validation'
   crops, groups = _real_crops(music, args.genre, other, args.length,
                               args.num_samples, args.seed + 2)
@@ -188,7 +191,7 @@ def main():
   tables.print_markdown(rows, columns)
   if args.json:
     print(json.dumps({'machine': machine.describe(), 'args': vars(args),
-                      'rows': rows}))
+                      'reference': reference.describe(), 'rows': rows}))
 
 
 if __name__ == '__main__':
