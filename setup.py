@@ -68,9 +68,12 @@ setup(
                                     'tfds_builders*']),
     package_data={'tfds_builders': ['*/README.md', '*/CITATIONS.bib'],
                   # The pretrained `small` generator (bin/pretrain_small.sh).
+                  # and music21's renderings of corpus_genre/small's scores
+                  # (data/shipped_renderings.py, bin/ship_renderings.sh).
                   'genre_transformer_gan': ['pretrained/*.npz',
                                             'pretrained/*.json',
-                                            'pretrained/*.md']},
+                                            'pretrained/*.md',
+                                            'data/*.npz']},
     install_requires=REQUIRED_PACKAGES,
     extras_require=EXTRAS_REQUIRE,
     entry_points={

@@ -68,8 +68,9 @@ def _made_once(tmp_path_factory, name):
 @pytest.fixture(scope='session')
 def corpus_midi(corpus_data_dir):
   """{piece id: MIDI bytes} for >= 100 pieces of real music (3 genres): the
-  first 40 per genre of corpus_small_builder's, read from the renderings
-  its build kept (music21 renders them again only if they are missing)."""
+  first 40 per genre of corpus_small_builder's, read as its build read
+  them (the renderings it kept or the package ships; music21 renders them
+  again only if they are missing)."""
   from genre_transformer_gan.data import corpus_lib  # pylint: disable=import-outside-toplevel
   from tfds_builders.corpus_genre import corpus_genre_dataset_builder  # pylint: disable=import-outside-toplevel
   cache_folder = corpus_genre_dataset_builder.kept_renderings(corpus_data_dir)
@@ -85,7 +86,8 @@ def corpus_midi(corpus_data_dir):
 
 @pytest.fixture(scope='session')
 def corpus_small_builder(tmp_path_factory):
-  """corpus_genre/small built from an empty data_dir (about 2 minutes)."""
+  """corpus_genre/small built from an empty data_dir (seconds: from the
+  renderings the package ships)."""
   from genre_transformer_gan import datasets  # pylint: disable=import-outside-toplevel
   with _made_once(tmp_path_factory, 'tfds_data') as data_dir:
     return datasets.get_builder('corpus_genre/small',
@@ -99,8 +101,8 @@ def corpus_data_dir(corpus_small_builder):
       corpus_small_builder.data_dir)))
 
 
-# The fixtures that wait for the embedded dataset's build (about 3 minutes
-# on 2 cores).
+# The fixtures that wait for the embedded dataset's build (seconds from
+# the shipped renderings; about 3 minutes on 2 cores where music21 renders).
 _NEED_THE_BUILD = frozenset(
     {'corpus_small_builder', 'corpus_data_dir', 'corpus_midi', 'tiny_run'})
 

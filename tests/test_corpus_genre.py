@@ -1,7 +1,6 @@
 """corpus_genre/small: builds from an empty data_dir, offline."""
 
 import collections
-import shutil
 
 import numpy as np
 import pytest
@@ -12,6 +11,7 @@ from genre_transformer_gan.data import example_lib
 from genre_transformer_gan.data import midi_cache
 from genre_transformer_gan.data import near_duplicates
 from genre_transformer_gan.data import pipeline
+from genre_transformer_gan.data import shipped_renderings
 from genre_transformer_gan.data import vocabulary as vocab
 from genre_transformer_gan import datasets
 from tfds_builders.corpus_genre import corpus_genre_dataset_builder
@@ -45,8 +45,9 @@ def test_small_has_three_genres_with_100_training_pieces(corpus_small_builder):
 
 
 def test_small_keeps_its_renderings(corpus_small_builder, corpus_data_dir):
-  """One intact rendering per example under downloads/, which tokenizes to
-  the example's tokens (a rebuild reads them instead of music21)."""
+  """One intact rendering per example, under downloads/ or shipped with
+  the package, which tokenizes to the example's tokens (a rebuild reads
+  them instead of music21)."""
   cache = midi_cache.MidiCache(
       corpus_genre_dataset_builder.kept_renderings(corpus_data_dir))
   config = corpus_small_builder.builder_config
@@ -57,7 +58,8 @@ def test_small_keeps_its_renderings(corpus_small_builder, corpus_data_dir):
   assert len(examples) > 30
   for example in examples:
     piece = pieces[example['id'].decode()]
-    data = cache.get(corpus_lib.rendering_key(piece))
+    key = corpus_lib.rendering_key(piece)
+    data = cache.get(key) or shipped_renderings.get(key)
     assert data is not None, piece.id
     np.testing.assert_array_equal(example_lib.make_example(
         data, example['genre'], piece.id)['tokens'], example['tokens'])
@@ -88,12 +90,9 @@ def test_genre_mapping_is_disjoint_and_documented():
 
 
 @pytest.mark.slow
-def test_full_config_runs_through_beam(corpus_data_dir, tmp_path,
-                                      monkeypatch):
-  """`full`'s Beam path on a subset, with a broken piece counted; on a
-  data_dir holding `small`'s renderings, as after building `small`."""
-  shutil.copytree(corpus_genre_dataset_builder.kept_renderings(
-      corpus_data_dir), corpus_genre_dataset_builder.kept_renderings(tmp_path))
+def test_full_config_runs_through_beam(tmp_path, monkeypatch):
+  """`full`'s Beam path on a subset, with a broken piece counted (its
+  pieces, all `small`'s, read from the renderings the package ships)."""
   pieces = corpus_lib.list_pieces(max_per_genre=10, max_file_bytes=20_000)
   broken = corpus_lib.Piece('folk', 'ryansMammoth/no_such_tune.abc')
   monkeypatch.setattr(corpus_lib, 'list_pieces',

@@ -7,6 +7,7 @@ import pytest
 
 from genre_transformer_gan.data import corpus_lib
 from genre_transformer_gan.data import midi_cache
+from genre_transformer_gan.data import shipped_renderings
 
 _CHORALE = corpus_lib.Piece('classical', 'bach/bwv244.40.mxl')  # 0.1 s
 
@@ -45,7 +46,9 @@ def test_a_failed_write_is_logged_once_not_raised(tmp_path):
 def test_piece_renders_once_and_equals_music21(tmp_path, monkeypatch):
   """The cached bytes are music21's rendering (the oracle: no cache); a
   second call renders nothing; a damaged entry or another rendering
-  version renders again."""
+  version renders again. (The package's shipped renderings aside:
+  test_shipped_renderings.py.)"""
+  monkeypatch.setattr(shipped_renderings, 'get', lambda key: None)
   folder = str(tmp_path / 'cache')
   rendered = []
   render = corpus_lib._render  # pylint: disable=protected-access

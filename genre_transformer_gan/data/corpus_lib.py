@@ -25,6 +25,7 @@ from typing import Dict, List, Optional, Tuple
 import warnings
 
 from genre_transformer_gan.data import midi_cache
+from genre_transformer_gan.data import shipped_renderings
 
 GENRE_SOURCES: Dict[str, Tuple[str, ...]] = {
     'classical': ('bach', 'beethoven', 'mozart', 'haydn', 'handel', 'chopin',
@@ -155,14 +156,16 @@ def rendering_key(piece: Piece) -> str:
 
 
 def piece_to_midi(piece: Piece, cache_folder: Optional[str] = None) -> bytes:
-  """A piece rendered to MIDI bytes by music21 (or read from the cache).
+  """A piece rendered to MIDI bytes by music21 (or read from the cache, or
+  from the renderings the package ships: data/shipped_renderings.py).
 
   Repeats are expanded; where music21 finds them malformed, they are
   dropped and the piece is played straight through.
 
   Args:
     cache_folder: a midi_cache folder to read the rendering from, and to
-      keep it in when it is not there; None renders every time.
+      keep it in when music21 renders it; None renders every time (the
+      oracle of both).
 
   Raises:
     Exception: whatever music21 raises for a score it cannot read.
@@ -172,6 +175,8 @@ def piece_to_midi(piece: Piece, cache_folder: Optional[str] = None) -> bytes:
   cache = midi_cache.MidiCache(cache_folder)
   key = rendering_key(piece)
   data = cache.get(key)
+  if data is None:
+    data = shipped_renderings.get(key)
   if data is None:
     data = _render(piece)
     cache.put(key, data)

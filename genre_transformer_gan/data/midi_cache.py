@@ -32,6 +32,24 @@ _DIGEST_BYTES = 16  # MD5
 _UNWRITABLE = set()  # folders this process could not write: warned once
 
 
+def entry_name(key: str) -> str:
+  """The file name of `key`'s entry: <md5 of key>.mid."""
+  return hashlib.md5(key.encode('utf-8')).hexdigest() + '.mid'
+
+
+def entry_of(data: bytes) -> bytes:
+  """An entry: the MIDI bytes followed by their MD5 digest."""
+  return data + hashlib.md5(data).digest()
+
+
+def entry_data(entry: bytes) -> Optional[bytes]:
+  """The MIDI bytes of an entry, or None if it is not intact."""
+  data, digest = entry[:-_DIGEST_BYTES], entry[-_DIGEST_BYTES:]
+  if len(entry) <= _DIGEST_BYTES or hashlib.md5(data).digest() != digest:
+    return None
+  return data
+
+
 class MidiCache:
   """MIDI bytes by key in `folder` (a local path or one tf.io.gfile reaches).
 
@@ -44,8 +62,7 @@ class MidiCache:
 
   def path(self, key: str) -> str:
     """The entry's file: <folder>/<md5 of key>.mid."""
-    name = hashlib.md5(key.encode('utf-8')).hexdigest()
-    return os.path.join(self.folder, f'{name}.mid')
+    return os.path.join(self.folder, entry_name(key))
 
   def get(self, key: str) -> Optional[bytes]:
     """The MIDI bytes put under `key`, or None (absent or not intact)."""
@@ -54,10 +71,7 @@ class MidiCache:
         entry = f.read()
     except (OSError, tf.errors.OpError):
       return None
-    data, digest = entry[:-_DIGEST_BYTES], entry[-_DIGEST_BYTES:]
-    if len(entry) <= _DIGEST_BYTES or hashlib.md5(data).digest() != digest:
-      return None
-    return data
+    return entry_data(entry)
 
   def __contains__(self, key: str) -> bool:
     """Whether an entry exists (intact or not: `get` checks)."""
@@ -68,8 +82,7 @@ class MidiCache:
     process, not raised (the rendering is still used, only not kept)."""
     try:
       tf.io.gfile.makedirs(self.folder)
-      atomic_files.write_bytes(self.path(key),
-                               data + hashlib.md5(data).digest())
+      atomic_files.write_bytes(self.path(key), entry_of(data))
     except (OSError, tf.errors.OpError) as e:
       if self.folder not in _UNWRITABLE:
         logging.warning('Not keeping MIDI renderings in %s (%s); the build '

@@ -20,6 +20,7 @@ from genre_transformer_gan.data import corpus_lib
 from genre_transformer_gan.data import example_lib
 from genre_transformer_gan.data import midi_cache
 from genre_transformer_gan.data import near_duplicates
+from genre_transformer_gan.data import shipped_renderings
 
 # A few hundred pieces per genre: 10 % held out each, so validation and test
 # have ~15 pieces per genre in `small` (lakh_genre keeps 90 / 5 / 5).
@@ -158,10 +159,11 @@ class Builder(beam_builders.LocalBeamRunnerMixin,
     pieces = corpus_lib.list_pieces(self.builder_config.max_per_genre,
                                     self.builder_config.max_file_bytes)
     cache = midi_cache.MidiCache(cache_folder)
-    logging.info('corpus_genre: %d of %d pieces were rendered before (%s); '
-                 'music21 renders the rest.', sum(
-                     corpus_lib.rendering_key(p) in cache for p in pieces),
-                 len(pieces), cache_folder)
+    keys = [corpus_lib.rendering_key(p) for p in pieces]
+    logging.info('corpus_genre: %d of %d pieces were rendered before (%s), '
+                 '%d ship with the package; music21 renders the rest.',
+                 sum(key in cache for key in keys), len(pieces), cache_folder,
+                 sum(shipped_renderings.get(key) is not None for key in keys))
     if self.builder_config.use_beam:
       return self._beam_splits(pieces, cache_folder)
     results = self._process_locally(pieces, cache_folder)
