@@ -16,6 +16,5 @@ if [ -e "${data_dir}" ]; then
   exit 1
 fi
 genre_gan_dataset --dataset=corpus_genre/small --data_dir="${data_dir}" \
-  --check_duplicates=false
-python -m genre_transformer_gan.data.shipped_renderings \
-  --data_dir="${data_dir}"
+  --check_duplicates=false \
+  --export_renderings=genre_transformer_gan/data/corpus_genre_small_renderings.npz

@@ -70,6 +70,14 @@ def get_builder(name: str = DEFAULT_DATASET, data_dir: Optional[str] = None,
   return builder
 
 
+def kept_renderings(builder) -> str:
+  """Where a corpus_genre build keeps music21's renderings: under the
+  downloads/ of its data_dir (<data_dir>/corpus_genre/<config>/<version>)."""
+  from tfds_builders.corpus_genre import corpus_genre_dataset_builder  # pylint: disable=import-outside-toplevel
+  return corpus_genre_dataset_builder.kept_renderings(os.path.dirname(
+      os.path.dirname(os.path.dirname(os.fspath(builder.data_dir)))))
+
+
 def get_vocabulary(builder) -> vocabulary.Vocabulary:
   """The vocabulary (events + this dataset's genre tokens) of a builder."""
   return vocabulary.Vocabulary(builder.info.features['genre'].names)

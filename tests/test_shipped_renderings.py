@@ -99,6 +99,46 @@ def test_a_piece_is_read_from_the_cache_then_the_package_then_rendered(
   assert rendered == [piece.id, piece.id]
 
 
+def test_the_dataset_command_exports_what_a_build_kept(tmp_path,
+                                                       monkeypatch):
+  """genre_gan_dataset --export_renderings: the renderings a build kept, of
+  its config's pieces; nothing written again when the file holds them
+  all but those music21 cannot render; a dataset other than corpus_genre
+  refused in one line."""
+  import types  # pylint: disable=import-outside-toplevel
+  from absl import flags  # pylint: disable=import-outside-toplevel
+  from genre_transformer_gan.data import example_lib  # pylint: disable=import-outside-toplevel
+  from genre_transformer_gan.scripts import genre_gan_dataset  # pylint: disable=import-outside-toplevel
+  from tfds_builders.corpus_genre import corpus_genre_dataset_builder  # pylint: disable=import-outside-toplevel
+  pieces = [corpus_lib.Piece('folk', f'tunes/tune{i}.abc') for i in range(3)]
+  monkeypatch.setattr(corpus_lib, 'list_pieces', lambda *args: pieces)
+  version_dir = tmp_path / 'data' / 'corpus_genre' / 'small' / '1.3.0'
+  version_dir.mkdir(parents=True)
+  example_lib.write_skip_summary(version_dir, {'score_error': 1})
+  cache = midi_cache.MidiCache(corpus_genre_dataset_builder.kept_renderings(
+      tmp_path / 'data'))
+  for i, piece in enumerate(pieces[:2]):
+    cache.put(corpus_lib.rendering_key(piece), b'MThd %d' % i)
+  builder = types.SimpleNamespace(
+      builder_config=types.SimpleNamespace(max_per_genre=None,
+                                           max_file_bytes=None),
+      data_dir=str(version_dir))
+  path = str(tmp_path / 'shipped.npz')
+  said = genre_gan_dataset.export_renderings(builder, path)
+  assert said.startswith('Wrote 2 renderings') and '1 pieces have none' in said
+  assert shipped_renderings.get(corpus_lib.rendering_key(pieces[1]),
+                                path) == b'MThd 1'
+  assert 'nothing to export' in genre_gan_dataset.export_renderings(builder,
+                                                                    path)
+  flags.FLAGS(['genre_gan_dataset', '--dataset=lakh_genre/tagtraum_cd2c',
+               f'--export_renderings={path}'])
+  try:
+    with pytest.raises(ValueError, match='pass --dataset=corpus_genre'):
+      genre_gan_dataset.run()
+  finally:
+    flags.FLAGS.unparse_flags()
+
+
 def _small_pieces():
   from tfds_builders.corpus_genre import corpus_genre_dataset_builder  # pylint: disable=import-outside-toplevel
   config = corpus_genre_dataset_builder.Builder.builder_configs['small']

@@ -17,10 +17,12 @@ GENRE_GAN_SHIPPED_RENDERINGS set to '' (or another .npz) builds read none
 (or that one): music21 renders every score, as bench/bench_corpus_build.py
 does to time it.
 
-Re-export after a music21 upgrade (bin/ship_renderings.sh):
+Re-export after a music21 upgrade (bin/ship_renderings.sh): a build into
+a fresh data_dir renders and keeps what is not shipped under the new keys,
+then
 
-  genre_gan_dataset --dataset=corpus_genre/small --data_dir=/tmp/fresh
-  python -m genre_transformer_gan.data.shipped_renderings --data_dir=/tmp/fresh
+  genre_gan_dataset --dataset=corpus_genre/small --data_dir=/tmp/fresh \
+      --export_renderings=genre_transformer_gan/data/corpus_genre_small_renderings.npz
 """
 
 import io
@@ -117,46 +119,3 @@ def export(keys: Iterable[str], cache_folder: str, path: str = PATH) -> dict:
   return {'exported': len(entries) - 1, 'missing': missing,
           'bytes': os.path.getsize(path)}
 
-
-def small_keys(data_dir: Optional[str] = None) -> list:
-  """The rendering keys of `corpus_genre/small`'s pieces (its builder
-  config's selection)."""
-  from genre_transformer_gan import datasets  # pylint: disable=import-outside-toplevel
-  from genre_transformer_gan.data import corpus_lib  # pylint: disable=import-outside-toplevel
-  config = datasets.get_builder('corpus_genre/small', data_dir=data_dir,
-                                build=False).builder_config
-  return [corpus_lib.rendering_key(piece) for piece in corpus_lib.list_pieces(
-      config.max_per_genre, config.max_file_bytes)]
-
-
-def main(argv):
-  del argv
-  from absl import flags  # pylint: disable=import-outside-toplevel
-  from tfds_builders.corpus_genre import corpus_genre_dataset_builder as builder  # pylint: disable=import-outside-toplevel
-  data_dir = flags.FLAGS.data_dir
-  keys = small_keys(data_dir)
-  shipped = sum(get(key, flags.FLAGS.output) is not None for key in keys)
-  if shipped >= len(keys) - 1:  # music21 cannot render one of them
-    print(f'{flags.FLAGS.output} already holds {shipped} of the '
-          f'{len(keys)} renderings under these keys (music21 '
-          f'{music21_version(flags.FLAGS.output)}): nothing to export.')
-    return
-  try:
-    result = export(keys, builder.kept_renderings(data_dir),
-                    flags.FLAGS.output)
-  except ValueError as e:
-    raise SystemExit(f'{e} (genre_gan_dataset --dataset=corpus_genre/small '
-                     f'--data_dir={data_dir})') from None
-  print(f'{result["exported"]} renderings, {result["bytes"] / 1e6:.2f} MB: '
-        f'{flags.FLAGS.output} ({result["missing"]} pieces without one: '
-        'music21 could not render them, as skipped.json of the build says)')
-
-
-if __name__ == '__main__':
-  from absl import app  # pylint: disable=g-import-not-at-top
-  from absl import flags as _flags  # pylint: disable=g-import-not-at-top
-  _flags.DEFINE_string('data_dir', None, 'A data_dir corpus_genre/small was '
-                       'built in (its downloads/ keep the renderings).')
-  _flags.DEFINE_string('output', PATH, 'The .npz to write.')
-  _flags.mark_flag_as_required('data_dir')
-  app.run(main)

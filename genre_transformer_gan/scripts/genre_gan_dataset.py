@@ -4,11 +4,16 @@ r"""Builds (if needed) and summarises a dataset; optionally exports MIDI.
   genre_gan_dataset --dataset=lakh_genre/tagtraum_cd2c --manual_dir=~/lmd \
       --beam_pipeline_options="direct_num_workers=2,direct_running_mode=multi_processing"
   genre_gan_dataset --dataset=corpus_genre/small --export_dir=/tmp/examples
+  genre_gan_dataset --dataset=corpus_genre/small --data_dir=/tmp/fresh \
+      --export_renderings=genre_transformer_gan/data/corpus_genre_small_renderings.npz
 
 Prints examples, tokens and hours per split and genre, the files skipped
 by reason, and the near-duplicate groups that span splits
 (data/near_duplicates.py; --check_duplicates=false skips that read). --export_dir writes the first --num_export training pieces of each
 genre back to MIDI (decoded from their tokens: what a model trains on).
+--export_renderings writes music21's renderings of a corpus_genre config's
+pieces, as its build in --data_dir kept them, to the .npz the package
+ships (data/shipped_renderings.py; bin/ship_renderings.sh).
 """
 
 import collections
@@ -29,6 +34,9 @@ flags.DEFINE_string('beam_pipeline_options', None,
                     'Comma-separated key=value Beam options, as `tfds build`.')
 flags.DEFINE_string('export_dir', None, 'Write decoded MIDI examples here.')
 flags.DEFINE_integer('num_export', 2, 'Pieces per genre to export.')
+flags.DEFINE_string('export_renderings', None, "corpus_genre only: write "
+                    "music21's renderings of its pieces to this .npz, as "
+                    'the package ships them.')
 flags.DEFINE_bool('check_duplicates', True, 'Count near-duplicate pieces '
                   'across splits (decodes the start of every piece).')
 
@@ -86,6 +94,32 @@ def export_midi(builder, export_dir, num_per_genre):
   return sum(written.values())
 
 
+def export_renderings(builder, path) -> str:
+  """Writes the renderings a corpus_genre build kept (under its data_dir's
+  downloads/) of its config's pieces to `path`; returns what it did."""
+  # pylint: disable=import-outside-toplevel
+  from genre_transformer_gan.data import corpus_lib
+  from genre_transformer_gan.data import example_lib
+  from genre_transformer_gan.data import shipped_renderings
+  from genre_transformer_gan import datasets
+  # pylint: enable=import-outside-toplevel
+  config = builder.builder_config
+  keys = [corpus_lib.rendering_key(piece) for piece in corpus_lib.list_pieces(
+      config.max_per_genre, config.max_file_bytes)]
+  skipped = example_lib.read_skip_summary(builder.data_dir).get('skipped', {})
+  unrendered = skipped.get('score_error', 0)  # music21 cannot render them
+  held = sum(shipped_renderings.get(key, path) is not None for key in keys)
+  if held and held >= len(keys) - unrendered:
+    return (f'{path} already holds {held} of the {len(keys)} renderings '
+            f'under these keys ({unrendered} do not render): nothing to '
+            'export.')
+  result = shipped_renderings.export(keys, datasets.kept_renderings(builder),
+                                     path)
+  return (f'Wrote {result["exported"]} renderings ({result["bytes"] / 1e6:.2f}'
+          f' MB) to {path}; {result["missing"]} pieces have none (music21 '
+          f'could not render {unrendered} of them).')
+
+
 def run():
   # pylint: disable=import-outside-toplevel
   from genre_transformer_gan.data import near_duplicates
@@ -94,6 +128,10 @@ def run():
   # pylint: enable=import-outside-toplevel
   if FLAGS.export_dir:
     file_checks.ensure_writable_dir(FLAGS.export_dir, '--export_dir')
+  if FLAGS.export_renderings and not FLAGS.dataset.startswith('corpus_genre'):
+    raise ValueError('--export_renderings writes the renderings of a '
+                     'corpus_genre build; pass --dataset=corpus_genre/small '
+                     '(or full).')
   builder = datasets.get_builder(
       FLAGS.dataset, data_dir=FLAGS.data_dir,
       manual_dir=os.path.expanduser(FLAGS.manual_dir) if FLAGS.manual_dir
@@ -107,6 +145,8 @@ def run():
   if FLAGS.export_dir:
     count = export_midi(builder, FLAGS.export_dir, FLAGS.num_export)
     print(f'Wrote {count} MIDI files to {FLAGS.export_dir}')
+  if FLAGS.export_renderings:
+    print(export_renderings(builder, FLAGS.export_renderings))
 
 
 def main(argv):
