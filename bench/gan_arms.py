@@ -69,13 +69,13 @@ import dataclasses
 from genre_transformer_gan import configs
 from genre_transformer_gan.generation import guidance
 
-ARMS = ('S', 'A', 'B', 'Ba', 'B2', 'Bn', 'Bt', 'Bh', 'Bnt', 'Bnh', 'Bf', 'C', 'D',
-        'E', 'E0', 'BE', 'K', 'BK', 'BnK', 'BKP')
+ARMS = ('S', 'A', 'B', 'Ba', 'B2', 'Bn', 'Bt', 'Bh', 'Bnt', 'Bnh', 'Bf', 'C',
+        'D', 'E', 'E0', 'BE', 'K', 'BK', 'BnK', 'BKP')
 DECISIVE = ('S', 'B', 'B2', 'E', 'E0', 'BE', 'K')
 VARIANTS = ('D_wgan_gp', 'E100', 'E1000')
 ARM_NAMES = {'S': 'the start (0 extra steps)',
              'A': 'MLE, all genres',
-             'B': "MLE, target genre, as its genre stage (control)",
+             'B': 'MLE, target genre, as its genre stage (control)',
              'Ba': "B with the config's augmentation (transposed)",
              'B2': 'B at twice the steps',
              'Bn': 'B without augmentation (no transposition)',

@@ -1,7 +1,7 @@
-r"""music21's renderings of `corpus_genre/small`'s scores, shipped in the package.
+r"""music21's renderings of `corpus_genre/small`'s scores, in the package.
 
 Rendering the 450 scores to MIDI is most of the embedded dataset's build
-(about 95 of the quick start's 270 s on a 2-core AMD EPYC Zen 4); the
+(83 s on a 2-core AMD EPYC Zen 4, a third of the quick start); the
 tokenizer after it takes milliseconds. So the package ships them: one
 .npz of MidiCache entries (the MIDI bytes, then their MD5 digest), each
 under the name the cache gives its key (corpus_lib.rendering_key: the
@@ -22,7 +22,7 @@ a fresh data_dir renders and keeps what is not shipped under the new keys,
 then
 
   genre_gan_dataset --dataset=corpus_genre/small --data_dir=/tmp/fresh \
-      --export_renderings=genre_transformer_gan/data/corpus_genre_small_renderings.npz
+      --export_renderings=<this folder>/corpus_genre_small_renderings.npz
 """
 
 import io

@@ -5,12 +5,13 @@ r"""Builds (if needed) and summarises a dataset; optionally exports MIDI.
       --beam_pipeline_options="direct_num_workers=2,direct_running_mode=multi_processing"
   genre_gan_dataset --dataset=corpus_genre/small --export_dir=/tmp/examples
   genre_gan_dataset --dataset=corpus_genre/small --data_dir=/tmp/fresh \
-      --export_renderings=genre_transformer_gan/data/corpus_genre_small_renderings.npz
+      --export_renderings=/tmp/renderings.npz
 
 Prints examples, tokens and hours per split and genre, the files skipped
 by reason, and the near-duplicate groups that span splits
-(data/near_duplicates.py; --check_duplicates=false skips that read). --export_dir writes the first --num_export training pieces of each
-genre back to MIDI (decoded from their tokens: what a model trains on).
+(data/near_duplicates.py; --check_duplicates=false skips that read).
+--export_dir writes the first --num_export training pieces of each genre
+back to MIDI (decoded from their tokens: what a model trains on).
 --export_renderings writes music21's renderings of a corpus_genre config's
 pieces, as its build in --data_dir kept them, to the .npz the package
 ships (data/shipped_renderings.py; bin/ship_renderings.sh).
