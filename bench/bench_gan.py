@@ -151,6 +151,8 @@ def main():
                         'summary': summary}))
     return
   config = configs.get_config(args.config)
+  for line in gan_arms.base_temperature_notes(arms, genres, config.sampling):
+    print(line, flush=True)
   # Arms decode at the config's base temperature unless `@T` says
   # otherwise (not the package's per-genre defaults, which these arms
   # chose), draw plain samples unless `+guidance` and leave notes as

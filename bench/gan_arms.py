@@ -186,6 +186,20 @@ def mle_config(config, arm: str, genre=None):
   return config
 
 
+def base_temperature_notes(arms, genres, sampling) -> list:
+  """Lines for the arms without `@T` that decode a genre at the config's
+  base temperature where the package draws that genre at another
+  (SamplingConfig.genre_temperatures): `B` on folk is not `B@1.15`."""
+  def at(arm, temperature):  # `<base>@T` then the arm's other suffixes
+    base = decoding(arm)[0]
+    return f'{base}@{temperature}{arm[len(base):]}'
+  return [f'{arm} on {genre}: decoded at the base T {sampling.temperature}, '
+          f'not at the T {sampling.temperature_for(genre)} {genre} is drawn '
+          f'at by default ({at(arm, sampling.temperature_for(genre))} is).'
+          for arm in arms if not decoding(arm)[1] for genre in genres
+          if sampling.temperature_for(genre) != sampling.temperature]
+
+
 def _positive(text) -> bool:
   try:
     return float(text) > 0

@@ -54,6 +54,17 @@ def test_arm_settings(arm, expected):
   assert arm in gan_arms.ARM_NAMES
 
 
+def test_arms_without_a_temperature_are_named_where_the_base_one_differs():
+  sampling = configs.get_config('small').sampling
+  notes = gan_arms.base_temperature_notes(['B', 'B@1.15', 'Ba+drs:4'],
+                                          ['folk', 'classical'], sampling)
+  assert len(notes) == 4  # B and Ba+drs:4, on folk and on classical
+  assert notes[0].startswith('B on folk: decoded at the base T 0.85')
+  assert '(B@1.15 is)' in notes[0]
+  assert '(Ba@1.15+drs:4 is)' in notes[2]
+  assert not gan_arms.base_temperature_notes(['B'], ['other'], sampling)
+
+
 def test_arm_bn_is_b_without_augmentation_and_nothing_else():
   small = configs.get_config('small')
   bn = gan_arms.mle_config(small, 'Bn')
