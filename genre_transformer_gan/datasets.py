@@ -72,10 +72,9 @@ def get_builder(name: str = DEFAULT_DATASET, data_dir: Optional[str] = None,
 
 def kept_renderings(builder) -> str:
   """Where a corpus_genre build keeps music21's renderings: under the
-  downloads/ of its data_dir (<data_dir>/corpus_genre/<config>/<version>)."""
+  downloads/ of its TFDS data_dir (builder.data_dir_root)."""
   from tfds_builders.corpus_genre import corpus_genre_dataset_builder  # pylint: disable=import-outside-toplevel
-  return corpus_genre_dataset_builder.kept_renderings(os.path.dirname(
-      os.path.dirname(os.path.dirname(os.fspath(builder.data_dir)))))
+  return corpus_genre_dataset_builder.kept_renderings(builder.data_dir_root)
 
 
 def get_vocabulary(builder) -> vocabulary.Vocabulary:

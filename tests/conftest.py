@@ -97,8 +97,7 @@ def corpus_small_builder(tmp_path_factory):
 @pytest.fixture(scope='session')
 def corpus_data_dir(corpus_small_builder):
   """The TFDS data_dir that holds corpus_small_builder's data (for commands)."""
-  return os.path.dirname(os.path.dirname(os.path.dirname(
-      corpus_small_builder.data_dir)))
+  return os.fspath(corpus_small_builder.data_dir_root)
 
 
 # The fixtures that wait for the embedded dataset's build (seconds from

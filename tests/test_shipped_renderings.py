@@ -122,7 +122,7 @@ def test_the_dataset_command_exports_what_a_build_kept(tmp_path,
   builder = types.SimpleNamespace(
       builder_config=types.SimpleNamespace(max_per_genre=None,
                                            max_file_bytes=None),
-      data_dir=str(version_dir))
+      data_dir=str(version_dir), data_dir_root=str(tmp_path / 'data'))
   path = str(tmp_path / 'shipped.npz')
   said = genre_gan_dataset.export_renderings(builder, path)
   assert said.startswith('Wrote 2 renderings') and '1 pieces have none' in said
