@@ -135,20 +135,26 @@ def test_two_workers_take_the_steps_of_one_process(corpus_data_dir,
   assert len(_event_files(multi)) == 2  # One for each stage.
   # The sampled tokens and the MLE term agree to 1e-5. The judges' scores
   # of the soft samples carry float round-off (per-replica kernel shapes,
-  # batch 2 vs 4: 7e-5 relative on the critic at step 1, before any update)
-  # which Adam's first updates (lr * g / |g| per weight, whatever |g|) lift
-  # to ~1e-4 by step 3; two-worker runs differ among themselves by as much,
-  # while the one-process run is bitwise repeatable. So these get 1e-3.
-  for tag, rtol in (('hard_probability', 1e-5), ('mle_nll', 1e-5),
-                    ('generator_loss', 1e-3), ('critic_loss', 1e-3),
-                    ('classifier_probability', 1e-3)):
+  # batch 2 vs 4: 7e-5 relative on the critic at step 1, before any update),
+  # so step 1 gets 1e-3. Adam's first updates (lr * g / |g| per weight,
+  # whatever |g|) lift it: by step 3 two-worker runs differ from the one
+  # process (bitwise repeatable) by ~1e-4 on the critic's loss, and by
+  # 1.1e-3 in one of five runs, so steps 2 and 3 get 1e-2, a tenth of what
+  # one step moves these losses (a worker on another batch fails at step 1).
+  for tag, first, later in (('hard_probability', 1e-5, 1e-5),
+                            ('mle_nll', 1e-5, 1e-5),
+                            ('generator_loss', 1e-3, 1e-2),
+                            ('critic_loss', 1e-3, 1e-2),
+                            ('classifier_probability', 1e-3, 1e-2)):
     one = _scalars(os.path.join(single, 'adversarial_folk'),
                    f'adversarial/{tag}')
     two = _scalars(os.path.join(multi, 'adversarial_folk'),
                    f'adversarial/{tag}')
     assert sorted(one) == [1, 2, 3] and sorted(two) == [1, 2, 3], tag
-    np.testing.assert_allclose([two[s] for s in one], list(one.values()),
-                               rtol=rtol, atol=1e-6, err_msg=tag)
+    np.testing.assert_allclose(two[1], one[1], rtol=first, atol=1e-6,
+                               err_msg=tag)
+    np.testing.assert_allclose([two[2], two[3]], [one[2], one[3]],
+                               rtol=later, atol=1e-6, err_msg=tag)
   assert sorted(name for name in os.listdir(
       os.path.join(multi, 'adversarial_folk', 'checkpoints'))
                 if name.endswith('.index')) == ['ckpt-2.index', 'ckpt-3.index']
