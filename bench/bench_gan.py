@@ -208,10 +208,13 @@ def main():
     base, temperature, cap, spec, cache = gan_arms.decoding(arm)
     guide = None
     directory = gan_arms.decoded_dir(directory, arm)
+    temperature, top_p = gan_arms.temperature_top_p(temperature)
     if temperature:
       arm_config = dataclasses.replace(arm_config, sampling=(
-          dataclasses.replace(arm_config.sampling,
-                              temperature=float(temperature))))
+          dataclasses.replace(arm_config.sampling, temperature=temperature)))
+    if top_p:
+      arm_config = dataclasses.replace(arm_config, sampling=(
+          dataclasses.replace(arm_config.sampling, top_p=top_p)))
     if cap:
       arm_config = dataclasses.replace(arm_config, sampling=(
           dataclasses.replace(arm_config.sampling,
@@ -250,6 +253,7 @@ def main():
     # unless `@T` (folk's own is higher: name it, `Bn@1.15`).
     rows.append({'arm': arm, 'genre': genre, 'seed': seed,
                  'temperature': arm_config.sampling.temperature_for(genre),
+                 'top_p': arm_config.sampling.top_p,
                  **report.headline(generated)})
     if spec:
       rows[-1]['guide'] = args.guide

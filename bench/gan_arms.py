@@ -53,7 +53,9 @@ arm's adversary (for K the K+1 classifier: discriminator rejection
 sampling's best-of-N; `--guide generated` ranks every guidance arm with
 the start's K+1 classifier). `<arm>@<temperature>` decodes the arm's report
 samples at another temperature (`B@0.7`: the control with its temperature
-tuned on validation music, as "Language GANs Falling Short" asks);
+tuned on validation music, as "Language GANs Falling Short" asks), and
+`<arm>@<temperature>/<top_p>` with another nucleus too (`B@1.0/1.0`:
+ancestral sampling, nothing cut);
 `<arm>~<seconds>` caps the notes of what is judged there
 (SamplingConfig.max_note_seconds: `B@1.0~4`, `B~4+drs:4`); `<arm>^fit`
 draws from the arm's generator boosted by the n-gram cache of
@@ -119,6 +121,13 @@ def decoding(arm: str):
   return base, temperature, cap, spec, cache
 
 
+def temperature_top_p(text: str):
+  """(temperature or None, top-p or None) of decoding()'s `T[/P]`."""
+  temperature, _, top_p = text.partition('/')
+  return (float(temperature) if temperature else None,
+          float(top_p) if top_p else None)
+
+
 def decoded_dir(directory: str, arm: str) -> str:
   """Where `arm`'s report goes, given its base arm's report folder: the
   base arm's own, or beside it for another decoding (`report_1.0_cap5`)."""
@@ -126,7 +135,7 @@ def decoded_dir(directory: str, arm: str) -> str:
   if arm == base:
     return directory
   return (directory.rstrip('/') + '_' + arm[len(base):].replace(
-      '~', '_cap').replace('^', '_cache_').lstrip('@+_').replace('+', '_'))
+      '/', '_p').replace('~', '_cap').replace('^', '_cache_').lstrip('@+_').replace('+', '_'))
 
 
 def adversarial_settings(config, arm: str, args, learning_rate=None,
@@ -221,8 +230,11 @@ def check_arms(arms, train_dataset) -> None:
       raise SystemExit(f'{arm}: the cache after ^ must be {CACHE_FIT} or a '
                        'scale > 0 of its fitted weights, then optionally '
                        ':<fade> in (0, 1].')
+    temperature, _, top_p = temperature.partition('/')
     if temperature and not _positive(temperature):
       raise SystemExit(f'{arm}: the temperature after @ must be > 0.')
+    if top_p and not (_positive(top_p) and float(top_p) <= 1):
+      raise SystemExit(f'{arm}: the top-p after / must be in (0, 1].')
     if cap and not _positive(cap):
       raise SystemExit(f'{arm}: the note cap (seconds) after ~ must be > 0.')
   if unknown:

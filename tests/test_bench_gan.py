@@ -222,11 +222,26 @@ def test_summarize_names_arms_without_rows_for_the_guide(tmp_path,
     ('Bn@1.0~5^fit', ('Bn', '1.0', '5', '', 'fit')),
     ('B^0.5+drs:4', ('B', '', '', 'drs:4', '0.5')),
     ('Bn@1.0~5^0.5:0.7', ('Bn', '1.0', '5', '', '0.5:0.7')),
+    ('B@1.0/1.0~5', ('B', '1.0/1.0', '5', '', '')),
 ])
 def test_an_arm_names_its_decoding(arm, expected):
   """`<arm>[@T][~S][^cache][+guidance]`: temperature, note cap, guidance,
   n-gram cache."""
   assert gan_arms.decoding(arm) == expected
+
+
+def test_a_temperature_may_bring_its_top_p():
+  assert gan_arms.temperature_top_p('1.0/0.98') == (1.0, 0.98)
+  assert gan_arms.temperature_top_p('1.15') == (1.15, None)
+  assert gan_arms.temperature_top_p('') == (None, None)
+
+
+@pytest.mark.parametrize('arm', ['B@1.0/0', 'B@1.0/1.5', 'B@1.0/all'])
+def test_a_bad_top_p_is_one_line_before_any_work(monkeypatch, arm):
+  monkeypatch.setattr(sys, 'argv', ['bench_gan.py', '--arms', arm,
+                                    '--data_dir', '/nonexistent'])
+  with pytest.raises(SystemExit, match=r'the top-p after / must be in'):
+    bench_gan.main()
 
 
 @pytest.mark.parametrize('arm', ['Bn^0', 'Bn^half', 'Bn^0.5:0', 'Bn^fit:1.5'])
@@ -257,6 +272,8 @@ def test_an_arms_report_folder_names_its_decoding():
       'r/report_test_cap4_drs:4')
   assert gan_arms.decoded_dir('r/report', 'Bn@1.0~5^fit') == (
       'r/report_1.0_cap5_cache_fit')
+  assert gan_arms.decoded_dir('r/report', 'B@1.0/1.0~5') == (
+      'r/report_1.0_p1.0_cap5')
 
 
 def test_the_pooled_reference_reads_each_piece_once_and_leaves_out(
