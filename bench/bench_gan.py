@@ -269,7 +269,8 @@ def main():
       f.write(json.dumps(rows[-1]) + '\n')  # survives an interrupted run
     measures = ', '.join(f'{key} {tables.cell(rows[-1][key])}'
                          for key in gan_rows.MEASURES)
-    print(f'{arm} {genre} seed {seed} at T {rows[-1]["temperature"]}: '
+    print(f'{arm} {genre} seed {seed} at T {rows[-1]["temperature"]}, '
+          f'top-p {rows[-1]["top_p"]}: '
           f'{measures} ({(time.time() - start) / 60:.1f} min)', flush=True)
 
   def mle_arm(arm, genre, seed, initial, result, start_step):

@@ -199,7 +199,10 @@ CONFIG_MAP = {
         # 1.0 (fidelity 0.568 against 0.411 at T 0.85), unguided since its
         # crops are not transposed: C2ST 0.690 against 0.716 with drs:4
         # (which lifts fidelity 0.87 -> 0.95; 3 seeds, validation;
-        # BENCHMARKS.md, "Early without transposition"). So `small` draws
+        # BENCHMARKS.md, "Early without transposition"); chosen again with
+        # the crops in their keys, T 1.0 still reads lowest (0.68; T 0.9
+        # 0.79, T 1.15 0.73) and top-p 0.98 level with 0.95 (0.67; "What
+        # the two-sample test sees in early's samples"). So `small` draws
         # every genre unguided and makes no K+1 discriminator; drs:4 stays
         # the guidance of other datasets' genres. The sampler compiled
         # with XLA: 1.7x faster on a CPU (BENCHMARKS.md, "Sampling").

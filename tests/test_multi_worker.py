@@ -139,8 +139,9 @@ def test_two_workers_take_the_steps_of_one_process(corpus_data_dir,
   # so step 1 gets 1e-3. Adam's first updates (lr * g / |g| per weight,
   # whatever |g|) lift it: by step 3 two-worker runs differ from the one
   # process (bitwise repeatable) by ~1e-4 on the critic's loss, and by
-  # 1.1e-3 in one of five runs, so steps 2 and 3 get 1e-2, a tenth of what
-  # one step moves these losses (a worker on another batch fails at step 1).
+  # 1.1e-3 in one of five runs, so steps 2 and 3 get 1e-2 (the critic's
+  # loss moved 0.19 and 0.07 between those steps; a worker on another batch
+  # fails at step 1).
   for tag, first, later in (('hard_probability', 1e-5, 1e-5),
                             ('mle_nll', 1e-5, 1e-5),
                             ('generator_loss', 1e-3, 1e-2),
