@@ -120,10 +120,9 @@ def main():
     skipped.update(skips)
   music = real_data.RealMusic(datasets.get_builder(args.dataset,
                                                    data_dir=args.data_dir))
-  length = int(np.median([len(t) for t in samples]))
+  length, count = report.reference_size(samples)
   crops, groups = real_data.crops_in_turn(
-      music.tokens(args.split, args.genre), length,
-      max(len(samples), report.MIN_REFERENCE), args.seed)
+      music.tokens(args.split, args.genre), length, count, args.seed)
   sample_matrix = features.feature_matrix(samples)
   real_matrix = features.feature_matrix(crops)
   c2st = realism.c2st(sample_matrix, real_matrix, groups, seed=args.seed)

@@ -47,8 +47,7 @@ def main():
       args.work_dir, seed, args.genre, arm) for seed in seeds), [])
              for arm in args.arms.split(',')}
   first = next(iter(samples.values()))
-  length, count = report._length_and_count(  # pylint: disable=protected-access
-      first[:len(first) // len(seeds)], None)
+  length, count = report.reference_size(first[:len(first) // len(seeds)])
   sets = dict(samples)
   for spec in args.held_out.split(','):
     pieces = bench_pooled_reference.split_pieces(spec, args.genre,

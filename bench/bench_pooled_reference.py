@@ -102,8 +102,7 @@ def main():
     samples = {arm: saved_samples(args.work_dir, seed, args.genre, arm)
                for arm in arms}
     # The report's rule: crops as long as the samples' median.
-    length, count = report._length_and_count(  # pylint: disable=protected-access
-        samples[arms[0]], None)
+    length, count = report.reference_size(samples[arms[0]])
     crops, groups = real_data.crops_in_turn(
         [tokens for _, tokens in pieces], length, max(count, len(pieces)),
         seed)

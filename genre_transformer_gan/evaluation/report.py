@@ -283,8 +283,10 @@ def reference_for(music: real_data.RealMusic, genre: str, length: int,
                    *held_time_share(crops, seed, groups))
 
 
-def _length_and_count(samples: Sequence, num_reference: Optional[int]):
-  """Reference crops' length (the samples' median) and count."""
+def reference_size(samples: Sequence, num_reference: Optional[int] = None):
+  """(length, count) of the reference crops a report draws for `samples`:
+  the samples' median length, and num_reference or as many as the samples
+  (at least MIN_REFERENCE)."""
   return (int(np.median([len(t) for t in samples])),
           num_reference or max(len(samples), MIN_REFERENCE))
 
@@ -326,7 +328,7 @@ def real_crops(music: real_data.RealMusic, genre: str, samples: Sequence,
   it for these samples: crops of the held-out split that is not the
   reference (validation if there is no test split), as long as the samples'
   median."""
-  length, count = _length_and_count(samples, num_reference)
+  length, count = reference_size(samples, num_reference)
   split = 'validation' if reference_split == 'test' else 'test'
   if split not in music.splits:
     split = 'validation'
@@ -353,7 +355,7 @@ def evaluate_genre(genre: str, samples: Sequence, evaluator, classifier,
       come a few pieces at a time, and one small split can hold far fewer
       than another.
   """
-  length, count = _length_and_count(samples, num_reference)
+  length, count = reference_size(samples, num_reference)
   reference = reference_for(music, genre, length, count, seed,
                             reference_split)
   if len(reference.matrix) < realism.NUM_FOLDS:
