@@ -158,7 +158,7 @@ def main():
   # chose), draw plain samples unless `+guidance` and leave notes as
   # drawn unless `~S`.
   config = dataclasses.replace(config, sampling=dataclasses.replace(
-      config.sampling, genre_temperatures=(), guidance='none',
+      config.sampling, genre_temperatures=(), genre_top_p=(), guidance='none',
       genre_guidance=(), max_note_seconds=None, cache_weights=(),
       genre_cache_weights=(), cache_fade=1.0))
   builder = datasets.get_builder(args.dataset or config.dataset,

@@ -245,6 +245,8 @@ class SamplingConfig:
       and top_p 1.0: off).
     genre_temperatures: (genre, temperature) pairs that replace
       `temperature` for those genres (`temperature_for`).
+    genre_top_p: (genre, top_p) pairs that replace `top_p` for those
+      genres (`top_p_for`).
     guidance: genre guidance of the final report and of genre_gan_generate
       when the run has a K+1 discriminator (generation/guidance.py).
     genre_guidance: (genre, guidance) pairs that replace `guidance` for
@@ -272,6 +274,7 @@ class SamplingConfig:
   top_k: int = 0
   top_p: float = 0.95
   genre_temperatures: Tuple[Tuple[str, float], ...] = ()
+  genre_top_p: Tuple[Tuple[str, float], ...] = ()
   guidance: str = 'none'
   genre_guidance: Tuple[Tuple[str, str], ...] = ()
   jit_compile: bool = False
@@ -285,12 +288,19 @@ class SamplingConfig:
         w for _, w in self.genre_cache_weights):
       check_cache_weights(weights)
     check_cache_fade(self.cache_fade)
+    for genre, top_p in ((None, self.top_p),) + tuple(self.genre_top_p):
+      if not 0 < top_p <= 1:
+        raise ValueError(f'top_p must be in (0, 1], not {top_p}' + (
+            f' for {genre}.' if genre else '.'))
     if self.max_note_seconds is not None and not self.max_note_seconds > 0:
       raise ValueError('max_note_seconds must be > 0 or None (off), not '
                        f'{self.max_note_seconds}.')
 
   def temperature_for(self, genre: Optional[str]) -> float:
     return dict(self.genre_temperatures).get(genre, self.temperature)
+
+  def top_p_for(self, genre: Optional[str]) -> float:
+    return dict(self.genre_top_p).get(genre, self.top_p)
 
   def guidance_for(self, genre: Optional[str]) -> str:
     return dict(self.genre_guidance).get(genre, self.guidance)

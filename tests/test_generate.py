@@ -329,12 +329,13 @@ def test_bad_settings_are_refused_before_sampling(model_root, tmp_path,
 def test_unset_decoding_settings_come_from_the_run_config():
   small = configs.get_config('small')
   # Chosen on validation: folk's, early's and the other genres' own.
-  for genre, temperature in (('folk', 1.15), ('early', 1.0), ('jazz', 0.85)):
+  for genre, temperature, top_p in (('folk', 1.15, 0.95), ('early', 1.0, 0.98),
+                                    ('jazz', 0.85, 0.95)):
     unset = generate_lib.GenerateSettings(genre=genre)
     resolved = generate_lib.decoding(unset, small)
     assert (resolved.temperature, resolved.top_k, resolved.top_p,
             resolved.max_note_seconds) == (
-                temperature, small.sampling.top_k, small.sampling.top_p,
+                temperature, small.sampling.top_k, top_p,
                 small.sampling.max_note_seconds)
   assert small.sampling.top_p != 1.0
   given = generate_lib.GenerateSettings(genre='early', temperature=1.0,

@@ -143,3 +143,25 @@ def test_samplers_compile_as_the_sampling_config_says():
     assert guidance.make_sampler(
         model, tiny_models.VOCAB, 'folk', guidance.Guidance.parse('drs:2'),
         jit_compile=jit_compile).jit_compile == jit_compile
+
+
+def test_each_genre_is_drawn_at_its_own_top_p():
+  """SamplingConfig.genre_top_p: the monitor's (and so the report's)
+  sampler of a genre listed there cuts at its top-p, the others at top_p;
+  a top-p outside (0, 1] is refused in one line."""
+  import dataclasses  # pylint: disable=import-outside-toplevel
+  import pytest  # pylint: disable=import-outside-toplevel
+  from genre_transformer_gan.training import monitor  # pylint: disable=import-outside-toplevel
+  from tests import tiny_models  # pylint: disable=import-outside-toplevel
+  decode = dataclasses.replace(configs.get_config('tiny').sampling,
+                               top_p=0.9, genre_top_p=(('folk', 0.5),))
+  model = tiny_models.generator()
+  for genre, top_p in (('folk', 0.5), ('classical', 0.9)):
+    watcher = monitor.SampleMonitor(
+        genre, tiny_models.VOCAB.genre_token(genre), 2, 6,
+        sampling_config=decode)
+    assert watcher.sample(model).shape == (2, 6)
+    assert watcher._samplers[id(model)].top_p == top_p  # pylint: disable=protected-access
+  with pytest.raises(ValueError, match=r'top_p must be in \(0, 1\], not 1.5 '
+                     'for early'):
+    dataclasses.replace(decode, genre_top_p=(('early', 1.5),))

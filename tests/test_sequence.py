@@ -226,9 +226,10 @@ def test_the_guidance_can_differ_by_genre():
   assert run_lib.genre_mle_control(config, 'folk') == 'all_genres'
   assert run_lib.genre_mle_control(config, 'classical') == 'unguided'
   small = configs.get_config('small').sampling  # Chosen on validation.
-  assert [(small.guidance_for(genre), small.temperature_for(genre))
+  assert [(small.guidance_for(genre), small.temperature_for(genre),
+           small.top_p_for(genre))
           for genre in ('folk', 'classical', 'early')] == [
-              ('none', 1.15), ('none', 1.0), ('none', 1.0)]
+              ('none', 1.15, 0.95), ('none', 1.0, 0.95), ('none', 1.0, 0.98)]
   assert small.max_note_seconds == 5.0
   # So `small`'s genre stages (the quick start's classical among them)
   # make no K+1 discriminator; other datasets' genres are drawn by drs:4.

@@ -203,11 +203,12 @@ def read_primer(path: str, max_tokens: int,
 
 def decoding(settings: GenerateSettings, config) -> GenerateSettings:
   """settings with unset temperature / top_k / top_p / max_note_seconds
-  from config.sampling (the temperature its genre's:
-  SamplingConfig.temperature_for); max_note_seconds 0 turns the cap off
-  (None)."""
+  from config.sampling (the temperature and top-p its genre's:
+  SamplingConfig.temperature_for, top_p_for); max_note_seconds 0 turns the
+  cap off (None)."""
   defaults = {'temperature': config.sampling.temperature_for(settings.genre),
-              'top_k': config.sampling.top_k, 'top_p': config.sampling.top_p,
+              'top_k': config.sampling.top_k,
+              'top_p': config.sampling.top_p_for(settings.genre),
               'max_note_seconds': config.sampling.max_note_seconds}
   settings = dataclasses.replace(settings, **{
       name: default if getattr(settings, name) is None

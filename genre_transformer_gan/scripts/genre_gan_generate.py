@@ -66,11 +66,13 @@ flags.DEFINE_integer('length', 1024, 'Event tokens generated per sample.')
 flags.DEFINE_float('seconds', None, 'Length in seconds instead of --length: '
                    'each sample is cut where it reaches them.')
 flags.DEFINE_float('temperature', None, 'Sampling temperature (default: '
-                   "the run's config, `small`: 0.85).")
+                   "the run's config for the genre; `small`: folk 1.15, "
+                   'classical and early 1.0, others 0.85).')
 flags.DEFINE_integer('top_k', None, 'Keep the k most likely tokens (0: all; '
                      "default: the run's config).")
 flags.DEFINE_float('top_p', None, 'Nucleus sampling mass (1.0: off; '
-                   "default: the run's config, 0.95).")
+                   "default: the run's config for the genre; `small`: early "
+                   '0.98, others 0.95).')
 flags.DEFINE_integer('seed', 0, 'Same seed and batch size: same samples.')
 flags.DEFINE_bool('overwrite', False, 'Replace the samples of an earlier run '
                   'in --output_dir (without it such a folder is refused).')

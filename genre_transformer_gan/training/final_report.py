@@ -66,7 +66,7 @@ def write_samples(generator, vocabulary, genre, directory, num_samples,
     decode = sampling_config
     sampler = guidance.make_sampler(generator, vocabulary, genre, steer,
                                     decode.temperature_for(genre),
-                                    decode.top_k, decode.top_p,
+                                    decode.top_k, decode.top_p_for(genre),
                                     decode.jit_compile,
                                     **decode.cache_for(genre))
     samples, candidates = guidance.draw(

@@ -55,7 +55,7 @@ class SampleMonitor:
       decode = self.sampling_config or configs.SamplingConfig(top_p=1.0)
       sampler = self._samplers[id(generator)] = sampling.Sampler(
           generator, decode.temperature_for(self.genre), decode.top_k,
-          decode.top_p, jit_compile=decode.jit_compile,
+          decode.top_p_for(self.genre), jit_compile=decode.jit_compile,
           **decode.cache_for(self.genre))
     prompts = np.full([self.num_samples, 1], self.genre_token, np.int32)
     return sampler.generate(prompts, self.length, seed=self.seed)[:, 1:]
