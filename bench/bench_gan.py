@@ -153,8 +153,8 @@ def main():
   config = configs.get_config(args.config)
   for line in gan_arms.base_temperature_notes(arms, genres, config.sampling):
     print(line, flush=True)
-  # Arms decode at the config's base temperature unless `@T` says
-  # otherwise (not the package's per-genre defaults, which these arms
+  # Arms decode at the config's base temperature and top-p unless `@T[/P]`
+  # says otherwise (not the package's per-genre defaults, which these arms
   # chose), draw plain samples unless `+guidance` and leave notes as
   # drawn unless `~S`.
   config = dataclasses.replace(config, sampling=dataclasses.replace(

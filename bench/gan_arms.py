@@ -134,8 +134,9 @@ def decoded_dir(directory: str, arm: str) -> str:
   base = decoding(arm)[0]
   if arm == base:
     return directory
-  return (directory.rstrip('/') + '_' + arm[len(base):].replace(
-      '/', '_p').replace('~', '_cap').replace('^', '_cache_').lstrip('@+_').replace('+', '_'))
+  suffix = arm[len(base):].replace('/', '_p').replace('~', '_cap').replace(
+      '^', '_cache_').lstrip('@+_').replace('+', '_')
+  return directory.rstrip('/') + '_' + suffix
 
 
 def adversarial_settings(config, arm: str, args, learning_rate=None,
