@@ -28,8 +28,6 @@ import argparse
 import json
 
 import numpy as np
-from sklearn import ensemble
-from sklearn import model_selection
 
 import machine  # bench/machine.py
 import tables  # bench/tables.py
@@ -45,25 +43,14 @@ def group_importance(samples: np.ndarray, reference: np.ndarray,
                      reference_groups, seed: int = 0,
                      repeats: int = 5) -> dict:
   """{feature group: mean fall in out-of-fold accuracy when its columns are
-  permuted together}, for the forest of realism.c2st on samples [N, F]
-  against reference [M, F] (equal numbers of each; grouped folds)."""
-  rng = np.random.default_rng(seed)
-  n = min(len(samples), len(reference))
-  pick_s = rng.permutation(len(samples))[:n]
-  pick_r = rng.permutation(len(reference))[:n]
-  x = np.concatenate([samples[pick_s], reference[pick_r]])
-  y = np.concatenate([np.ones(n), np.zeros(n)])
-  piece = np.unique(np.asarray(reference_groups), return_inverse=True)[1]
-  groups = np.concatenate([np.arange(n), piece.reshape(-1)[pick_r] + n])
+  permuted together}, for the forests and folds of realism.c2st (its
+  c2st_folds, the same seed) on samples [N, F] against reference [M, F]."""
+  _, x, y, fitted = realism.c2st_folds(samples, reference, reference_groups,
+                                       seed=seed)
+  rng = np.random.default_rng(seed + 1)  # The permutations.
   slices = features.group_slices()
   drops = {name: 0.0 for name in slices}
-  folds = model_selection.GroupKFold(
-      n_splits=min(realism.NUM_FOLDS, len(np.unique(groups))), shuffle=True,
-      random_state=seed)
-  for train, test in folds.split(x, y, groups):
-    model = ensemble.RandomForestClassifier(
-        n_estimators=realism.C2ST_TREES, min_samples_leaf=2,
-        random_state=seed).fit(x[train], y[train])
+  for model, test in fitted:
     base = np.sum(model.predict(x[test]) == y[test])
     for name, columns in slices.items():
       for _ in range(repeats):

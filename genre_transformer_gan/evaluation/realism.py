@@ -80,10 +80,33 @@ def c2st(samples: np.ndarray, reference: np.ndarray,
     either side has fewer than NUM_FOLDS rows or all rows form one group.
     With fewer than NUM_FOLDS groups, as many folds as groups.
   """
+  n, x, y, fitted = c2st_folds(samples, reference, reference_groups,
+                               sample_groups, seed)
+  if not fitted:
+    return {'accuracy': None, 'interval': None, 'n': n}
+  correct = np.zeros(2 * n)
+  for model, test in fitted:
+    correct[test] = model.predict(x[test]) == y[test]
+  return {'accuracy': float(correct.mean()),
+          'interval': bootstrap_interval(correct, seed=seed), 'n': int(n)}
+
+
+def c2st_folds(samples: np.ndarray, reference: np.ndarray,
+               reference_groups: Optional[Sequence] = None,
+               sample_groups: Optional[Sequence] = None, seed: int = 0):
+  """The out-of-fold setup of `c2st` (same arguments), for it and for
+  whoever asks what its classifiers rely on (bench/bench_c2st_features.py).
+
+  Returns:
+    (n rows per side, x float [2n, F] (samples then reference, subsampled
+    to n each), y [2n] (1: sample), [(forest fitted on the other folds,
+    int indices of its held-out fold)]); the list is empty (and x, y None
+    when n < NUM_FOLDS) where c2st gives no accuracy.
+  """
   rng = np.random.default_rng(seed)
   n = min(len(samples), len(reference))
   if n < NUM_FOLDS:
-    return {'accuracy': None, 'interval': None, 'n': n}
+    return n, None, None, []
   pick_s = rng.permutation(len(samples))[:n]
   pick_r = rng.permutation(len(reference))[:n]
   x = np.concatenate([samples[pick_s], reference[pick_r]])
@@ -95,17 +118,13 @@ def c2st(samples: np.ndarray, reference: np.ndarray,
   # one piece's crops together; fewer than 2 groups cannot be judged.
   num_folds = min(NUM_FOLDS, len(np.unique(groups)))
   if num_folds < 2:
-    return {'accuracy': None, 'interval': None, 'n': n}
+    return n, x, y, []
   folds = model_selection.GroupKFold(n_splits=num_folds, shuffle=True,
                                      random_state=seed)
-  correct = np.zeros(2 * n)
-  for train, test in folds.split(x, y, groups):
-    model = ensemble.RandomForestClassifier(
-        n_estimators=C2ST_TREES, min_samples_leaf=2, random_state=seed)
-    model.fit(x[train], y[train])
-    correct[test] = model.predict(x[test]) == y[test]
-  return {'accuracy': float(correct.mean()),
-          'interval': bootstrap_interval(correct, seed=seed), 'n': int(n)}
+  return n, x, y, [(ensemble.RandomForestClassifier(
+      n_estimators=C2ST_TREES, min_samples_leaf=2,
+      random_state=seed).fit(x[train], y[train]), test)
+                   for train, test in folds.split(x, y, groups)]
 
 
 def ledoit_wolf(rows: np.ndarray) -> np.ndarray:
