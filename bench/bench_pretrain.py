@@ -107,8 +107,11 @@ def variant(name: str, dataset: str):
       small.train, genre_balance=float(name[len('balance'):]))), dataset
 
 
-def train(name, config, builder, reference, minutes, eval_every, work_dir):
-  """[{step, minutes, nll: {genre: NLL}}] of one variant (resumed)."""
+def train(name, config, builder, reference, minutes, eval_every, work_dir,
+          steps=None):
+  """[{step, added, minutes, nll: {genre: NLL}}] of one variant (resumed),
+  trained for `minutes` or, if given, `steps` beyond its start (`added`
+  counts from there; with `steps` the start is measured too)."""
   model_dir = os.path.join(work_dir, name)
   log_path = os.path.join(model_dir, 'curve.jsonl')
   points = []
@@ -122,17 +125,20 @@ def train(name, config, builder, reference, minutes, eval_every, work_dir):
           flush=True)
   if name.startswith(WARM):
     pretrained.initialize(trainer, config, vocabulary.genres, 'pretrained')
+  start = int(trainer.step_offset.numpy())
+  target = start + steps if steps is not None else 10**9
   spent = points[-1]['minutes'] * 60 if points else 0.0
   clock = {'start': time.perf_counter() - spent, 'paused': 0.0}
 
   def seconds():
     return time.perf_counter() - clock['start'] - clock['paused']
 
-  def after_step(step):
-    done = seconds() >= 60 * minutes
-    if step % eval_every == 0 or done:
+  def after_step(step, measure=False):
+    done = seconds() >= 60 * minutes or step >= target
+    if step % eval_every == 0 or done or measure:
       paused = time.perf_counter()
-      point = {'step': int(step), 'minutes': seconds() / 60,
+      point = {'step': int(step), 'added': int(step) - start,
+               'minutes': seconds() / 60,
                'nll': {g: likelihood.mean_nll(trainer.model, d)
                        for g, d in reference.items()}}
       trainer.manager.save(checkpoint_number=step)
@@ -145,8 +151,10 @@ def train(name, config, builder, reference, minutes, eval_every, work_dir):
             flush=True)
     return done
 
-  if seconds() < 60 * minutes:
-    trainer.train(run_lib.mle_dataset_fn(config, builder, 0), 10**9,
+  if steps is not None and not points:
+    after_step(trainer.step, measure=True)
+  if seconds() < 60 * minutes and trainer.step < target:
+    trainer.train(run_lib.mle_dataset_fn(config, builder, 0), target,
                   should_stop=after_step)
   return points, trainer.dtype, trainer.model
 

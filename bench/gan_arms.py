@@ -231,11 +231,14 @@ def check_arms(arms, train_dataset) -> None:
       raise SystemExit(f'{arm}: the cache after ^ must be {CACHE_FIT} or a '
                        'scale > 0 of its fitted weights, then optionally '
                        ':<fade> in (0, 1].')
-    temperature, _, top_p = temperature.partition('/')
-    if temperature and not _positive(temperature):
-      raise SystemExit(f'{arm}: the temperature after @ must be > 0.')
-    if top_p and not (_positive(top_p) and float(top_p) <= 1):
-      raise SystemExit(f'{arm}: the top-p after / must be in (0, 1].')
+    try:
+      temperature, top_p = temperature_top_p(temperature)
+    except ValueError:
+      temperature = top_p = float('nan')  # refused below
+    if not ((temperature is None or temperature > 0) and
+            (top_p is None or 0 < top_p <= 1)):
+      raise SystemExit(f'{arm}: @T[/P] needs a temperature T > 0 and a '
+                       'top-p P in (0, 1].')
     if cap and not _positive(cap):
       raise SystemExit(f'{arm}: the note cap (seconds) after ~ must be > 0.')
   if unknown:

@@ -236,11 +236,12 @@ def test_a_temperature_may_bring_its_top_p():
   assert gan_arms.temperature_top_p('') == (None, None)
 
 
-@pytest.mark.parametrize('arm', ['B@1.0/0', 'B@1.0/1.5', 'B@1.0/all'])
-def test_a_bad_top_p_is_one_line_before_any_work(monkeypatch, arm):
+@pytest.mark.parametrize('arm', ['B@1.0/0', 'B@1.0/1.5', 'B@1.0/all',
+                                 'B@0/0.9', 'B@hot'])
+def test_a_bad_decoding_is_one_line_before_any_work(monkeypatch, arm):
   monkeypatch.setattr(sys, 'argv', ['bench_gan.py', '--arms', arm,
                                     '--data_dir', '/nonexistent'])
-  with pytest.raises(SystemExit, match=r'the top-p after / must be in'):
+  with pytest.raises(SystemExit, match=r'T > 0 and a top-p P in \(0, 1\]'):
     bench_gan.main()
 
 

@@ -85,7 +85,7 @@ def test_a_misfit_is_refused_or_skipped_with_one_line(shipped, tmp_path):
   other = dataclasses.replace(config, transformer=dataclasses.replace(
       config.transformer, num_layers=3))
   for run_config, genres, what in ((other, GENRES, 'model'),
-                                   (config, ('folk', 'jazz'), 'genres')):
+                                   (other, ('folk', 'jazz'), 'model')):
     trainer = mle.MleTrainer(run_config, vocab.Vocabulary(genres).size,
                              str(tmp_path / what))
     with pytest.raises(ValueError, match=f'{what} .*--init_from=scratch'):
@@ -95,6 +95,7 @@ def test_a_misfit_is_refused_or_skipped_with_one_line(shipped, tmp_path):
     assert pretrained.initialize(trainer, run_config, genres, 'auto',
                                  directory, log=lines.append) is None
     assert len(lines) == 1 and 'training from scratch' in lines[0]
+    assert 'genres' not in lines[0]  # Other genres alone would fit.
     assert trainer.step == 0
   with pytest.raises(ValueError, match='--init_from=scratch'):
     pretrained.initialize(mle.MleTrainer(config, VOCAB_SIZE,
@@ -104,6 +105,59 @@ def test_a_misfit_is_refused_or_skipped_with_one_line(shipped, tmp_path):
     pretrained.initialize(mle.MleTrainer(config, VOCAB_SIZE,
                                          str(tmp_path / 'bad')),
                           config, GENRES, 'latest', directory)
+
+
+def test_genre_rows_keep_known_genres_and_mark_new_ones():
+  rows = pretrained.genre_rows(GENRES, ('jazz', 'classical', 'early'))
+  assert rows[:vocab.GENRE_OFFSET] == list(range(vocab.GENRE_OFFSET))
+  assert rows[vocab.GENRE_OFFSET:] == [None, vocab.GENRE_OFFSET,
+                                       vocab.GENRE_OFFSET + 2]
+
+
+def _vocabulary_weights(weights):
+  """(embedding [V, d], logits kernel [d, V], logits bias [V]) of the
+  Music Transformer's get_weights(): its first and its last two."""
+  assert weights[0].ndim == 2 and weights[-1].shape == (
+      weights[-2].shape[1],) == (weights[0].shape[0],)
+  return weights[0], weights[-2], weights[-1]
+
+
+@pytest.mark.eager
+@pytest.mark.parametrize('genres', [
+    ('blues', 'folk', 'jazz', 'classical'),  # two new, a larger vocabulary
+    ('early', 'classical', 'folk'),  # the card's genres in another order
+    ('jazz', 'folk', 'blues'),  # as many genres, two of them new
+])
+def test_a_dataset_of_other_genres_starts_from_the_shipped_generator(
+    shipped, tmp_path, genres):
+  """Events keep their rows; a genre the card knows by name takes its row,
+  a new one the mean of the card's genre rows, in the embedding and in
+  the output layer; every other weight is the card's."""
+  config, directory, weights = shipped
+  trainer = mle.MleTrainer(config, vocab.Vocabulary(genres).size,
+                           str(tmp_path / 'run'))
+  lines = []
+  card = pretrained.initialize(trainer, config, genres, 'pretrained',
+                               directory, log=lines.append)
+  assert card['step'] == 6 and trainer.step == 6
+  new = [genre for genre in genres if genre not in GENRES]
+  assert (f'New to it: {", ".join(new)}' in lines[0]) == bool(new)
+  old = _vocabulary_weights(weights)
+  got = _vocabulary_weights(trainer.model.get_weights())
+  for old_rows, got_rows in ((old[0], got[0]), (old[1].T, got[1].T),
+                             (old[2], got[2])):
+    assert got_rows.shape[0] == vocab.Vocabulary(genres).size
+    np.testing.assert_allclose(got_rows[:vocab.GENRE_OFFSET],
+                               old_rows[:vocab.GENRE_OFFSET], atol=1e-3)
+    for index, genre in enumerate(genres):
+      want = (old_rows[vocab.GENRE_OFFSET + GENRES.index(genre)]
+              if genre in GENRES else
+              old_rows[vocab.GENRE_OFFSET:].mean(axis=0))
+      np.testing.assert_allclose(got_rows[vocab.GENRE_OFFSET + index],
+                                 want, atol=1e-3, err_msg=genre)
+  for value, want in zip(trainer.model.get_weights()[1:-2], weights[1:-2]):
+    np.testing.assert_allclose(value, want, atol=1e-3)
+  assert trainer.train(_dataset_fn(), 8)['step'] == 8  # It trains on.
 
 
 def test_damaged_weights_are_refused(shipped, tmp_path):

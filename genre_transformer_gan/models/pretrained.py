@@ -6,8 +6,14 @@ generator pre-trained by MLE (`bin/pretrain_small.sh`), next to
 validation NLL, the model and vocabulary it fits, and the weights' sha256.
 
 `genre_gan_train` starts a new model_dir from it when the card matches the
-run exactly (config name, generator family, model settings, vocabulary);
-the trainer's step starts at the card's (`MleTrainer.step_offset`), so the
+run's config name, generator family and model settings. The event tokens
+are the same in every dataset (data/vocabulary.py), so a dataset with other
+genres (your own folders, Lakh's labels) starts from it too: a genre the
+card knows by name keeps its rows of the embedding and the output layer,
+and a new one starts from the mean of the card's genres' rows
+(`genre_rows`), so it is conditioned on an average of the genres the
+generator knows until its own music trains it. The trainer's step starts
+at the card's (`MleTrainer.step_offset`), so the
 learning-rate schedule continues where pre-training stopped and
 `--mle_steps` adds that many steps beyond it, while Adam, whose moments
 start at zero, counts its own steps from 0.
@@ -26,6 +32,7 @@ import tensorflow as tf
 
 from genre_transformer_gan import atomic_files
 from genre_transformer_gan import choices
+from genre_transformer_gan.data import vocabulary as vocab
 
 DIRECTORY = os.path.join(os.path.dirname(os.path.dirname(__file__)),
                          'pretrained')
@@ -71,8 +78,45 @@ def read_card(name: str, directory: str = DIRECTORY) -> Optional[dict]:
 
 
 def mismatch(card: dict, config, genres) -> str:
-  """'' if the generator's card fits the run, else what differs."""
-  return differences(card, fingerprint(config, genres))
+  """'' if the generator's card can start the run, else what differs: its
+  genres may differ (`genre_rows` adapts them), nothing else."""
+  wanted = fingerprint(config, genres)
+  del wanted['genres']
+  return differences(card, wanted)
+
+
+def new_genres(card: dict, genres) -> list:
+  """The run's genres the card's generator has not learned (by name)."""
+  return [genre for genre in genres if genre not in card['fits']['genres']]
+
+
+def genre_rows(card_genres, genres) -> list:
+  """For each token id of the run's vocabulary, the card's id whose row of
+  the embedding and output layer it takes, or None for a new genre (it
+  takes the mean of the card's genre rows). Event ids map to themselves."""
+  rows = list(range(vocab.GENRE_OFFSET))
+  for genre in genres:
+    rows.append(vocab.GENRE_OFFSET + list(card_genres).index(genre)
+                if genre in card_genres else None)
+  return rows
+
+
+def _adapted(array: np.ndarray, shape, rows, card_size: int) -> np.ndarray:
+  """`array`, a weight of the card's model, with its vocabulary axes (the
+  one of card_size that the run's model has at len(rows)) re-indexed by
+  `rows`; a weight without one is returned as it is."""
+  axes = [axis for axis, (old, new) in enumerate(zip(array.shape, shape))
+          if old == card_size and new == len(rows)]
+  if len(array.shape) != len(shape) or len(axes) > 1 or (
+      not axes and array.shape != tuple(shape)):
+    raise ValueError(f'A shipped weight of shape {array.shape} does not map '
+                     f'onto this model\'s {tuple(shape)}.')
+  if not axes:
+    return array
+  moved = np.moveaxis(array, axes[0], 0)
+  mean = moved[vocab.GENRE_OFFSET:].mean(axis=0)
+  return np.moveaxis(np.stack([moved[row] if row is not None else mean
+                               for row in rows]), 0, axes[0])
 
 
 def differences(card: dict, wanted: dict) -> str:
@@ -128,9 +172,11 @@ def export(model, config, genres, step: int, info: dict,
 
 
 def load_weights(model, name: str, directory: str = DIRECTORY,
-                 fix: str = 'pass --init_from=scratch'):
+                 fix: str = 'pass --init_from=scratch', genres=None):
   """Sets the model's weights from the shipped file `name`.npz, checked
-  against its card's sha256 (a mismatch: one line ending in `fix`)."""
+  against its card's sha256 (a mismatch: one line ending in `fix`); with
+  `genres` other than the card's, its genre rows are adapted
+  (`genre_rows`)."""
   weights_path, _ = paths(name, directory)
   card = read_card(name, directory)
   with tf.io.gfile.GFile(weights_path, 'rb') as f:
@@ -139,8 +185,15 @@ def load_weights(model, name: str, directory: str = DIRECTORY,
     raise ValueError(f'{weights_path} does not match its card (sha256); '
                      f'reinstall the package or {fix}.')
   with np.load(io.BytesIO(data)) as weights:
-    model.set_weights([weights[f'w{i:03d}'].astype(np.float32)
-                       for i in range(len(weights.files))])
+    arrays = [weights[f'w{i:03d}'].astype(np.float32)
+              for i in range(len(weights.files))]
+  card_genres = card.get('fits', {}).get('genres')
+  if genres is not None and list(genres) != card_genres:
+    rows = genre_rows(card_genres, genres)
+    card_size = vocab.GENRE_OFFSET + len(card_genres)
+    arrays = [_adapted(array, weight.shape, rows, card_size)
+              for array, weight in zip(arrays, model.get_weights())]
+  model.set_weights(arrays)
   return card
 
 
@@ -201,11 +254,14 @@ def initialize(trainer, config, genres, init_from: str = 'auto',
     log(message)
   if card is None:
     return None
-  load_weights(trainer.model, config.name, directory)
+  load_weights(trainer.model, config.name, directory, genres=genres)
   trainer.step_offset.assign(card['step'])  # Adam's own count stays 0.
   trainer.manager.save(checkpoint_number=card['step'])
+  new = new_genres(card, genres)
   log(f'Starting from the pretrained {config.name!r} generator '
       f'({card["step"]} MLE steps on {card["dataset"]}, validation NLL '
       f'{card["validation_nll"]:.3f}; --init_from=scratch to train from '
-      'nothing).')
+      'nothing).' + (
+          f' New to it: {", ".join(new)}, which start from the mean of its '
+          f'genres ({", ".join(card["fits"]["genres"])}).' if new else ''))
   return card

@@ -113,8 +113,10 @@ flags.register_validator(
     '--final_temperature must be > 0 (RelGAN: 0.1, 0.01 or 0.001).')
 flags.DEFINE_enum('init_from', 'auto', list(choices.INIT_FROM),
                   'A new model_dir starts MLE from the pretrained generator '
-                  'shipped for --config (auto: when it fits the run; '
-                  'pretrained: required; scratch: from nothing).')
+                  'shipped for --config (auto: when its config and family '
+                  "fit the run; a dataset's genres it does not know start "
+                  'from the mean of its own; pretrained: required; '
+                  'scratch: from nothing).')
 flags.DEFINE_string('export_pretrained', None, 'After MLE, write the '
                     'generator as a pretrained starting point (float16 '
                     'weights and model card) into this directory '
