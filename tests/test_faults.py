@@ -202,17 +202,32 @@ def test_garbage_sample_files_are_skipped_by_reason(tmp_path):
 def test_samples_too_short_to_judge_are_an_error_not_a_report():
   from genre_transformer_gan.data import vocabulary as vocab  # pylint: disable=import-outside-toplevel
   from genre_transformer_gan.evaluation import report  # pylint: disable=import-outside-toplevel
+  from genre_transformer_gan.evaluation import report_format  # pylint: disable=import-outside-toplevel
   one_note = np.array([vocab.NOTE_ON_OFFSET + 60, vocab.TIME_SHIFT_OFFSET + 9,
                        vocab.NOTE_OFF_OFFSET + 60] * 2, np.int32)
   with pytest.raises(ValueError, match='too short to judge: a median of 6 '
                      'tokens and 2 notes'):
     report.check_judgeable([one_note] * 4)  # genre_gan_evaluate's door
-  lines = report.sanity_warnings([
+  lines = report_format.sanity_warnings([
       {'genre': 'folk', 'set': 'real (test)', 'fidelity': 0.2},
       {'genre': 'folk', 'set': 'generated', 'fidelity': 0.0},
       {'genre': 'classical', 'set': 'real (test)', 'fidelity': 0.9}])
   assert len(lines) == 1 and lines[0].startswith(
       'WARNING: real folk music (real (test)) is judged folk only 0.20')
+  # A user's folder with one held-out piece, and none for the reference.
+  lines = report_format.sanity_warnings([
+      {'genre': 'tunes', 'set': 'generated', 'fidelity': 1.0,
+       'c2st_accuracy': 0.89, 'reference_split': 'train'},
+      {'genre': 'tunes', 'set': 'real (test)', 'fidelity': 1.0,
+       'c2st_accuracy': None, 'reference_split': 'train'},
+      {'genre': 'jigs', 'set': 'generated', 'fidelity': 1.0,
+       'c2st_accuracy': 0.6, 'reference_split': 'validation'},
+      {'genre': 'jigs', 'set': 'real (test)', 'fidelity': 1.0,
+       'c2st_accuracy': 0.5, 'reference_split': 'validation'}])
+  assert len(lines) == 2
+  assert lines[0].startswith('WARNING: tunes has no held-out music')
+  assert lines[1].startswith('WARNING: the held-out tunes music of real '
+                             '(test) is too little for the two-sample test')
 
 
 def test_two_runs_cannot_write_one_model_dir(tmp_path):

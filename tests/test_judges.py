@@ -105,6 +105,14 @@ def test_c2st_and_frechet():
                        seed=0)
   assert three['accuracy'] >= 0.9
   assert realism.c2st(a[:3], a)['accuracy'] is None
+  # One side one piece's crops (a small folder's single test piece): no
+  # fold can hold part of it out, so there is no test, not a 0.5.
+  far = rng.normal(5, 1, [80, 6])
+  assert realism.c2st(far, a, np.arange(80) % 8, np.zeros(80),
+                      seed=0)['accuracy'] is None
+  assert realism.c2st(far, a, np.zeros(80), seed=0)['accuracy'] is None
+  assert realism.c2st(far, a, np.arange(80) % 8, np.arange(80) % 2,
+                      seed=0)['accuracy'] >= 0.9
   # 1-D Gaussians: (m1 - m2)^2 + (s1 - s2)^2.
   x = np.array([[-1.0], [1.0]] * 50)
   y = 3.0 + 2.0 * x

@@ -77,8 +77,11 @@ def c2st(samples: np.ndarray, reference: np.ndarray,
 
   Returns:
     {'accuracy', 'interval', 'n'} (n: rows per side), or accuracy None when
-    either side has fewer than NUM_FOLDS rows or all rows form one group.
-    With fewer than NUM_FOLDS groups, as many folds as groups.
+    either side has fewer than NUM_FOLDS rows, or all of one side's rows
+    form one group (one real piece's crops: its fold would hold every row
+    of that side and the forest would be fitted without any, reading 0.5
+    whatever the rows are). With fewer than NUM_FOLDS groups, as many folds
+    as groups.
   """
   n, x, y, fitted = c2st_folds(samples, reference, reference_groups,
                                sample_groups, seed)
@@ -115,9 +118,9 @@ def c2st_folds(samples: np.ndarray, reference: np.ndarray,
                            _group_ids(reference_groups, len(reference))[pick_r]
                            + len(samples)])
   # Few pieces (a small dataset's held-out split): fewer folds, each still
-  # one piece's crops together; fewer than 2 groups cannot be judged.
+  # one piece's crops together; a side of one group cannot be judged.
   num_folds = min(NUM_FOLDS, len(np.unique(groups)))
-  if num_folds < 2:
+  if min(len(np.unique(groups[:n])), len(np.unique(groups[n:]))) < 2:
     return n, x, y, []
   folds = model_selection.GroupKFold(n_splits=num_folds, shuffle=True,
                                      random_state=seed)

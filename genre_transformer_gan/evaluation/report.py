@@ -77,7 +77,7 @@ MAX_GENRE_TOKENS = 64
 MIN_SAMPLE_TOKENS = 16
 MIN_SAMPLE_NOTES = 2
 # Real held-out music judged below this fidelity means the judges fail on
-# real music: the report says so loudly (sanity_warnings).
+# real music: the report says so loudly (report_format.sanity_warnings).
 REAL_FIDELITY_FLOOR = 0.5
 MAX_REAL = 200  # train-split crops the mgeval distances compare with
 
@@ -305,22 +305,6 @@ def check_judgeable(samples: Sequence) -> None:
         f'{MIN_SAMPLE_NOTES} notes); pass longer samples.')
 
 
-def sanity_warnings(rows: Sequence[dict]) -> List[str]:
-  """Lines to print loudly when real music fails its own judges."""
-  lines = []
-  for row in rows:
-    if (str(row.get('set', '')).startswith('real') and
-        row.get('fidelity') is not None and
-        row['fidelity'] < REAL_FIDELITY_FLOOR):
-      lines.append(
-          f'WARNING: real {row["genre"]} music ({row["set"]}) is judged '
-          f'{row["genre"]} only {row["fidelity"]:.2f} of the time (below '
-          f'{REAL_FIDELITY_FLOOR}): the judges fail on real music here, so '
-          'the rows above measure little. Check the samples\' length '
-          '(crops as short are hard to judge) and the evaluator.')
-  return lines
-
-
 def real_crops(music: real_data.RealMusic, genre: str, samples: Sequence,
                seed: int = 0, num_reference: Optional[int] = None,
                reference_split: str = 'validation'):
@@ -389,6 +373,7 @@ def evaluate_genre(genre: str, samples: Sequence, evaluator, classifier,
                        **measure(fakes, fake_groups)))
   for row in rows:
     row['reference'] = reference.describe()
+    row['reference_split'] = reference.split
     row['reference_held_time_share'] = reference.held_time_share
   return rows
 

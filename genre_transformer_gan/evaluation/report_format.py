@@ -1,7 +1,7 @@
 """The evaluation report as a markdown table and as files (JSON + markdown)."""
 
 import os
-from typing import Sequence
+from typing import List, Sequence
 
 import tensorflow as tf
 
@@ -68,6 +68,36 @@ def markdown(rows: Sequence[dict]) -> str:
   return '\n'.join(lines) + '\n'
 
 
+def sanity_warnings(rows: Sequence[dict]) -> List[str]:
+  """Lines to print loudly when real music fails its own judges, or is
+  too little to judge by."""
+  lines = []
+  for row in rows:
+    if (str(row.get('set', '')).startswith('real') and
+        row.get('fidelity') is not None and
+        row['fidelity'] < report.REAL_FIDELITY_FLOOR):
+      lines.append(
+          f'WARNING: real {row["genre"]} music ({row["set"]}) is judged '
+          f'{row["genre"]} only {row["fidelity"]:.2f} of the time (below '
+          f'{report.REAL_FIDELITY_FLOOR}): the judges fail on real music '
+          'here, so the rows above measure little. Check the samples\' length '
+          '(crops as short are hard to judge) and the evaluator.')
+    if (str(row.get('set', '')).startswith('real') and
+        'c2st_accuracy' in row and row['c2st_accuracy'] is None):
+      lines.append(
+          f'WARNING: the held-out {row["genre"]} music of {row["set"]} is '
+          'too little for the two-sample test, which needs crops of two '
+          'pieces or more on each side: it judges neither that row nor the '
+          f'negatives made from it. Give {row["genre"]} more music.')
+    if row.get('set') == 'generated' and row.get('reference_split') == 'train':
+      lines.append(
+          f'WARNING: {row["genre"]} has no held-out music to judge realism '
+          'against, so the samples are compared with train music, which the '
+          f'generator learned (C2ST, Fréchet). Give {row["genre"]} more '
+          'music.')
+  return lines
+
+
 def write(rows: Sequence[dict], meta: dict, json_path: str,
           markdown_path: str) -> None:
   """Writes the report as JSON ({'meta', 'rows'}) and as markdown."""
@@ -77,7 +107,7 @@ def write(rows: Sequence[dict], meta: dict, json_path: str,
   notes = '\n'.join(f'- {key}: {value}' for key, value in meta.items())
   references = sorted({row.get('reference') for row in rows} - {None})
   warnings = ''.join(f'**{line}**\n\n'
-                     for line in report.sanity_warnings(rows))
+                     for line in sanity_warnings(rows))
   atomic_files.write_text(
       markdown_path, '# Genre evaluation\n\n' + warnings + markdown(rows) +
       '\n' +

@@ -160,7 +160,7 @@ def run():
           'seed': FLAGS.seed}
   report_format.write(rows, meta, json_path, markdown_path)
   print(report_format.markdown(rows))
-  for line in report.sanity_warnings(rows):
+  for line in report_format.sanity_warnings(rows):
     print(line, file=sys.stderr)
   print(f'Wrote {json_path} and {markdown_path}')
 

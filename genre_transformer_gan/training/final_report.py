@@ -215,6 +215,6 @@ def final_report(config, music, generator, genre, classifier, evaluator,
                       'guidance': guidance_spec},
                os.path.join(directory, 'evaluation.json'),
                os.path.join(directory, 'evaluation.md'))
-  for line in report.sanity_warnings(rows):
+  for line in report_format.sanity_warnings(rows):
     log(line)
   return report_format.markdown(rows)
