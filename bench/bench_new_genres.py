@@ -7,7 +7,7 @@ nothing? NLL against steps.
 A user's own folders, as music the shipped generator never heard:
 `corpus_genre/small`'s test pieces (`full` keeps them and their
 near-duplicates out of its train split) written one folder per genre and
-built as `midi_folders` (its own 90 / 5 / 5 split by file), under names
+built as `midi_folders` (its own split by file), under names
 the generator does not know (RENAMED: classical -> chorales, folk ->
 tunes, early -> motets). Each variant trains `small` on that dataset's
 train split, all genres, with the config's augmentation, for --steps, and

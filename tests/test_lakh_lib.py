@@ -53,3 +53,37 @@ def test_folder_work_items(tmp_path):
   assert genres == ['classical', 'folk']
   assert sorted(i.genre for i in items) == ['classical', 'folk']
   assert problems == {'duplicate_file': 1, 'conflicting_genres': 1}
+
+
+def test_small_genres_keep_held_out_files_and_large_ones_their_hash():
+  """midi_folders' rule: a genre of at least 10 files has 2 in validation
+  and 2 in test (the train files nearest the held-out range move); a
+  smaller genre, and a large one whose hash already gave it enough, keep
+  the hash's splits; the same items give the same splits."""
+  import hashlib  # pylint: disable=import-outside-toplevel
+  from genre_transformer_gan.data import example_lib  # pylint: disable=import-outside-toplevel
+  def items(genre, count):
+    return [lakh_lib.WorkItem(hashlib.md5(f'{genre}{i}'.encode()).hexdigest(),
+                              genre, f'{genre}/{i}.mid')
+            for i in range(count)]
+  tunes, jigs, reels = items('tunes', 12), items('jigs', 9), items('reels', 400)
+  everything = tunes + jigs + reels
+  splits = example_lib.splits_with_held_out_minimum(everything, 2, 10)
+  assert splits == example_lib.splits_with_held_out_minimum(
+      list(reversed(everything)), 2, 10)
+  by_hash = {item.md5: example_lib.split_of(item.md5) for item in everything}
+  def count(genre_items, split, table):
+    return sum(table[item.md5] == split for item in genre_items)
+  assert count(tunes, 'validation', by_hash) + count(
+      tunes, 'test', by_hash) < 4  # The hash alone leaves tunes short.
+  assert count(tunes, 'validation', splits) == 2
+  assert count(tunes, 'test', splits) == 2
+  moved = [item.md5 for item in tunes if splits[item.md5] != by_hash[item.md5]]
+  assert all(by_hash[md5] == 'train' for md5 in moved)
+  stayed = [item.md5 for item in tunes
+            if splits[item.md5] == by_hash[item.md5] == 'train']
+  assert min(example_lib.hash_bucket(md5) for md5 in moved) >= max(
+      example_lib.hash_bucket(md5) for md5 in stayed)
+  for item in jigs + reels:  # Too small, or already enough by hash.
+    assert splits[item.md5] == by_hash[item.md5]
+  assert example_lib.splits_with_held_out_minimum(everything, 0, 0) == by_hash

@@ -90,7 +90,14 @@ class WorkItemsMixin(LocalBeamRunnerMixin):
 
   Splits the items by md5, converts each in a Beam worker
   (`lakh_lib.convert_item`) and writes the skip and label counts.
+
+  Attributes:
+    HELD_OUT_MINIMUM, HELD_OUT_SMALLEST_GENRE: a genre of at least the
+      latter many files keeps the former many in validation and in test
+      (example_lib.splits_with_held_out_minimum); 0: the hash alone.
   """
+  HELD_OUT_MINIMUM = 0
+  HELD_OUT_SMALLEST_GENRE = 0
 
   def _work_item_splits(self, genres, items, problems):
     """Sets the genre names; {split: the PTransform of its examples}."""
@@ -99,8 +106,10 @@ class WorkItemsMixin(LocalBeamRunnerMixin):
     logging.info('%s: %d files to convert, %d genres; label problems: %s',
                  self.name, len(items), len(genres), self._label_problems)
     genre_index = {genre: i for i, genre in enumerate(genres)}
-    by_split = example_lib.group_by_split(
-        items, lambda item: example_lib.split_of(item.md5))
+    splits = example_lib.splits_with_held_out_minimum(
+        items, self.HELD_OUT_MINIMUM, self.HELD_OUT_SMALLEST_GENRE)
+    by_split = example_lib.group_by_split(items,
+                                          lambda item: splits[item.md5])
     return {split: self._generate_examples(split_items, genre_index)
             for split, split_items in by_split.items()}
 
