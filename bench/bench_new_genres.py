@@ -55,22 +55,20 @@ def write_folders(data_dir: str, root: str, names: dict) -> dict:
   genres = datasets.get_vocabulary(builder).genres
   test = {example['id'].decode(): genres[int(example['genre'])]
           for example in builder.as_dataset(split='test').as_numpy_iterator()}
+  pieces = [piece for piece in corpus_lib.list_pieces() if piece.id in test]
+  if len(pieces) < len(test):
+    raise ValueError(f'{len(test) - len(pieces)} test pieces are not in '
+                     'music21\'s corpus here; another music21 version?')
   cache = corpus_genre_dataset_builder.kept_renderings(data_dir)
   counts = {}
-  for piece in corpus_lib.list_pieces():
-    if piece.id not in test:
-      continue
-    folder = os.path.join(root, names[test[piece.id]])
-    os.makedirs(folder, exist_ok=True)
-    path = os.path.join(folder, piece.id.replace('/', '_') + '.mid')
+  for piece in pieces:
+    name = names[test[piece.id]]
+    os.makedirs(os.path.join(root, name), exist_ok=True)
+    path = os.path.join(root, name, piece.id.replace('/', '_') + '.mid')
     if not os.path.exists(path):
       with open(path, 'wb') as f:
         f.write(corpus_lib.piece_to_midi(piece, cache))
-    counts[names[test[piece.id]]] = counts.get(names[test[piece.id]], 0) + 1
-  missing = set(test) - {p.id for p in corpus_lib.list_pieces()}
-  if missing:
-    raise ValueError(f'{len(missing)} test pieces are not in music21\'s '
-                     'corpus here; another music21 version?')
+    counts[name] = counts.get(name, 0) + 1
   return counts
 
 
