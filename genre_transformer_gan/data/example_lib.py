@@ -86,6 +86,8 @@ def splits_with_held_out_minimum(items, minimum: int,
   validation piece and one test piece, too few for the report's judges.
   """
   splits = {item.md5: split_of(item.md5) for item in items}
+  if minimum <= 0:
+    return splits
   by_genre = collections.defaultdict(list)
   for item in items:
     by_genre[item.genre].append(item.md5)
@@ -96,10 +98,10 @@ def splits_with_held_out_minimum(items, minimum: int,
     train = sorted((i for i in ids if splits[i] == SPLITS[0]),
                    key=lambda i: (-hash_bucket(i), i))
     for split in SPLITS[1:]:
-      lacking = minimum - sum(splits[i] == split for i in ids)
-      for md5 in train[:max(lacking, 0)]:
+      lacking = max(minimum - sum(splits[i] == split for i in ids), 0)
+      for md5 in train[:lacking]:
         splits[md5] = split
-      train = train[max(lacking, 0):]
+      train = train[lacking:]
   return splits
 
 

@@ -73,8 +73,8 @@ def sanity_warnings(rows: Sequence[dict]) -> List[str]:
   too little to judge by."""
   lines = []
   for row in rows:
-    if (str(row.get('set', '')).startswith('real') and
-        row.get('fidelity') is not None and
+    real = str(row.get('set', '')).startswith('real')
+    if (real and row.get('fidelity') is not None and
         row['fidelity'] < report.REAL_FIDELITY_FLOOR):
       lines.append(
           f'WARNING: real {row["genre"]} music ({row["set"]}) is judged '
@@ -82,8 +82,7 @@ def sanity_warnings(rows: Sequence[dict]) -> List[str]:
           f'{report.REAL_FIDELITY_FLOOR}): the judges fail on real music '
           'here, so the rows above measure little. Check the samples\' length '
           '(crops as short are hard to judge) and the evaluator.')
-    if (str(row.get('set', '')).startswith('real') and
-        'c2st_accuracy' in row and row['c2st_accuracy'] is None):
+    if real and 'c2st_accuracy' in row and row['c2st_accuracy'] is None:
       lines.append(
           f'WARNING: the held-out {row["genre"]} music of {row["set"]} is '
           'too little for the two-sample test, which needs crops of two '

@@ -94,11 +94,10 @@ def genre_rows(card_genres, genres) -> list:
   """For each token id of the run's vocabulary, the card's id whose row of
   the embedding and output layer it takes, or None for a new genre (it
   takes the mean of the card's genre rows). Event ids map to themselves."""
-  rows = list(range(vocab.GENRE_OFFSET))
-  for genre in genres:
-    rows.append(vocab.GENRE_OFFSET + list(card_genres).index(genre)
-                if genre in card_genres else None)
-  return rows
+  card_vocabulary = vocab.Vocabulary(card_genres)
+  return list(range(vocab.GENRE_OFFSET)) + [
+      card_vocabulary.genre_token(genre) if genre in card_genres else None
+      for genre in genres]
 
 
 def _adapted(array: np.ndarray, shape, rows, card_size: int) -> np.ndarray:
@@ -190,7 +189,7 @@ def load_weights(model, name: str, directory: str = DIRECTORY,
   card_genres = card.get('fits', {}).get('genres')
   if genres is not None and list(genres) != card_genres:
     rows = genre_rows(card_genres, genres)
-    card_size = vocab.GENRE_OFFSET + len(card_genres)
+    card_size = vocab.Vocabulary(card_genres).size
     arrays = [_adapted(array, weight.shape, rows, card_size)
               for array, weight in zip(arrays, model.get_weights())]
   model.set_weights(arrays)
