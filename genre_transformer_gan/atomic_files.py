@@ -5,6 +5,7 @@
   atomic_files.write_bytes(path, data)
   atomic_files.write_text(path, text)
   atomic_files.write_json(path, value)
+  atomic_files.read_json(path, 'run record', fix)   # and back, or one line
 
 The temporary file sits in the same folder (a rename there is atomic on one
 filesystem), is hidden (a leading dot) and keeps the extension, so writers
@@ -13,6 +14,9 @@ the block raises, or the process is stopped mid-write, the target keeps
 its old content (or stays absent); the temporary is removed when Python
 can. A full disk becomes DiskFullError, one line naming the file; callers
 that know which flag chose the folder add it (`name_the_flag`).
+`read_json` reads such a file back: one that is empty, cut short, not
+UTF-8, not a JSON object or without the keys its reader needs raises one
+line naming the file and the fix, never a traceback or a KeyError later.
 Works on local paths and on what tf.io.gfile reaches (gs://).
 """
 
@@ -84,6 +88,42 @@ def write_text(final: str, text: str) -> None:
 
 def write_json(final: str, value, indent: int = 2) -> None:
   write_text(final, json.dumps(value, indent=indent))
+
+
+def read_json(final: str, what: str, fix: str, keys=()) -> dict:
+  """The JSON object in `final`, which holds every one of `keys`.
+
+  Args:
+    final: the file (write_json's).
+    what: what the file is, for the message ('run record').
+    fix: what the user does about a bad one ('delete it: ...').
+    keys: the keys its reader needs.
+
+  Raises:
+    FileNotFoundError: there is no file.
+    ValueError: one line, '<final> is not a readable <what> (<why>); <fix>.'
+  """
+  final = os.fspath(final)
+  if not tf.io.gfile.exists(final):
+    raise FileNotFoundError(f'{final} is missing; {fix}.')
+  with tf.io.gfile.GFile(final, 'rb') as f:
+    data = f.read()
+  value, why = None, ''
+  try:
+    value = json.loads(data.decode('utf-8'))
+  except UnicodeDecodeError:
+    why = 'not UTF-8 text'
+  except json.JSONDecodeError as e:
+    why = ('empty' if not data.strip() else
+           f'not JSON: {e.msg} at line {e.lineno} column {e.colno}')
+  if not why and not isinstance(value, dict):
+    why = f'a JSON {type(value).__name__}, not an object'
+  if not why:
+    missing = [key for key in keys if key not in value]
+    why = f'no {", ".join(map(repr, missing))}' if missing else ''
+  if why:
+    raise ValueError(f'{final} is not a readable {what} ({why}); {fix}.')
+  return value
 
 
 def name_the_flag(error: DiskFullError, flag: str) -> DiskFullError:

@@ -116,7 +116,7 @@ def test_an_unreadable_cache_file_names_the_fix(run, text):
   model_dir = run[2]
   with open(run_layout.ngram_cache_file(model_dir), 'w') as f:
     f.write(text)
-  with pytest.raises(ValueError, match='is not a fitted n-gram cache .*; '
+  with pytest.raises(ValueError, match='is not a readable fitted n-gram cache .*; '
                      'delete it'):
     generator_io.load_generator(model_dir)
   # genre_gan_train, about to fit it again, does not read it.

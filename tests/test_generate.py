@@ -284,6 +284,24 @@ def test_soundfont_renderer_plays_the_music():
   assert any(abs(peak_hz - 440 * k) < 15 for k in (1, 2, 3)), peak_hz
 
 
+@pytest.mark.parametrize('synth, notes', [
+    ('sine', [(60, 80, 0.5, 0.5), (64, 0, 0.0, 1.0)]),
+    ('soundfont', [(64, 0, 0.0, 1.0)])])
+def test_a_silent_sample_renders_as_silence(synth, notes, tmp_path):
+  """A note of velocity 0 (and, for the sine synth, a zero-length note):
+  silent audio of the sample's length, not NaNs (full-scale clicks in the
+  WAV)."""
+  sequence = note_seq.NoteSequence()
+  for pitch, velocity, start, end in notes:
+    sequence.notes.add(pitch=pitch, velocity=velocity, start_time=start,
+                       end_time=end)
+  sequence.total_time = 1.0
+  waveform = audio.synthesize(sequence, synth, 8000)
+  assert len(waveform) >= 8000 and not np.any(waveform)
+  audio.write_wav(tmp_path / 'silent.wav', waveform, 8000)
+  assert not np.any(audio.read_wav(tmp_path / 'silent.wav')[0])
+
+
 def test_adversarial_stage_is_picked_for_its_genre(model_root, tmp_path):
   model_dir = os.path.join(model_root, 'tiny')
   mle_model, _, _ = generator_io.load_generator(model_dir)

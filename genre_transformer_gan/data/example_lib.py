@@ -243,9 +243,12 @@ def write_skip_summary(data_dir, counts: Mapping[str, int],
 
 def read_skip_summary(data_dir) -> Dict:
   """The `skipped.json` of a prepared dataset ({} if there is none)."""
-  from etils import epath  # pylint: disable=import-outside-toplevel
-  path = epath.Path(os.fspath(data_dir), SKIPPED_FILENAME)
-  return json.loads(path.read_text()) if path.exists() else {}
+  try:
+    return atomic_files.read_json(
+        os.path.join(os.fspath(data_dir), SKIPPED_FILENAME), 'skip count',
+        'delete it (the counts of skipped files are then not shown)')
+  except FileNotFoundError:
+    return {}
 
 
 def write_beam_skip_summary(data_dir, pipeline_result,

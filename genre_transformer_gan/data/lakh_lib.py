@@ -15,13 +15,13 @@ best-scoring one); if they disagree it is dropped and counted as
 
 import collections
 import dataclasses
-import json
 import os
 import re
 from typing import Dict, Iterable, List, Mapping, Tuple
 
 from etils import epath
 
+from genre_transformer_gan import atomic_files
 from genre_transformer_gan.data import tokenizer
 
 # Label-level problems, counted beside example_lib.SKIP_REASONS.
@@ -138,7 +138,10 @@ def lakh_work_items(midi_root, match_scores_path, label_path):
   labels, problems = parse_label_lines(
       epath.Path(label_path).read_bytes().decode(
           'utf-8', errors='replace').splitlines())
-  match_scores = json.loads(epath.Path(match_scores_path).read_text())
+  match_scores = atomic_files.read_json(
+      os.fspath(match_scores_path), 'Lakh match score file',
+      'download match_scores.json again from the Lakh MIDI page into '
+      '--manual_dir')
   resolved, resolve_problems = resolve_md5_genres(match_scores, labels)
   problems.update(resolve_problems)
   files = index_midi_files(midi_root)

@@ -200,6 +200,9 @@ class FeatureEvaluator:
       raise FileNotFoundError(f'No evaluator at {directory}; {retrain}.')
     with tf.io.gfile.GFile(path, 'rb') as f:
       data = f.read()
+    if not data:
+      raise ValueError(f'{path} is not a readable evaluator (empty); '
+                       f'{retrain}.')
     try:
       untrusted = _skops_io().get_untrusted_types(data=data)
       strange = sorted(set(untrusted) - set(TRUSTED_TYPES))

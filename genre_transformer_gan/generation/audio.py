@@ -135,7 +135,11 @@ def synthesize(sequence, synth: str = 'auto',
                          '--synth=sine.')
     audio = _render_soundfont(sequence, sample_rate, soundfont)
   elif synth == 'sine':
-    audio = note_seq.midi_synth.synthesize(sequence, sample_rate=sample_rate)
+    # pretty_midi divides a silent rendering by its peak, 0: NaNs, which a
+    # WAV would hold as full-scale clicks. Silence stays silence.
+    with np.errstate(invalid='ignore', divide='ignore'):
+      audio = np.nan_to_num(note_seq.midi_synth.synthesize(
+          sequence, sample_rate=sample_rate))
   else:
     raise ValueError(f'Unknown synth {synth!r}; choose one of: '
                      f'{", ".join(s for s in SYNTHS if s != "none")}.')

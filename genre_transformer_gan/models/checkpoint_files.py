@@ -6,14 +6,22 @@ disk, a copy stopped half way) makes TensorFlow raise deep in its reader.
 the cause in a phrase; `newest_readable` finds the newest checkpoint of a
 folder that reads, so a loader can name it in its one-line error and a
 trainer can resume from it with a printed warning (`fallback`).
+
+A folder's list of checkpoints (TensorFlow's text file `checkpoint`) can be
+lost or garbled on its own (a copy of the ckpt-N files only, a write cut
+short). `latest` then finds the newest ckpt-N from the files, and
+`mend_list` writes the list anew for a trainer about to resume, so no
+command starts over or fails while the checkpoints themselves are there.
 """
 
 import os
 import re
 from typing import List, Optional, Tuple
 
+from absl import logging
 import tensorflow as tf
 
+LIST_FILE = 'checkpoint'  # TensorFlow's list of a folder's checkpoints.
 _STEP = re.compile(r'-(\d+)$')
 
 
@@ -37,6 +45,41 @@ def checkpoints_newest_first(directory: str) -> List[str]:
               tf.io.gfile.glob(os.path.join(directory, '*.index'))]
   step = lambda p: int(_STEP.search(p).group(1)) if _STEP.search(p) else -1
   return sorted(prefixes, key=step, reverse=True)
+
+
+def _listed(directory: str) -> Optional[str]:
+  """The newest checkpoint the folder's list names, if its files are there;
+  None when the list is missing, lists none of them or does not read."""
+  try:
+    return tf.train.latest_checkpoint(directory)
+  except ValueError:  # An empty list, or not UTF-8 (UnicodeDecodeError).
+    return None
+
+
+def latest(directory: str) -> Optional[str]:
+  """tf.train.latest_checkpoint(directory), or when the folder's list of
+  checkpoints is missing, does not read or names none that is there, the
+  ckpt-N of highest N (None if the folder has no checkpoint)."""
+  listed = _listed(directory)
+  if listed:
+    return listed
+  found = checkpoints_newest_first(directory)
+  return found[0] if found else None
+
+
+def mend_list(directory: str) -> None:
+  """For a trainer about to resume in `directory`: when its list of
+  checkpoints is missing or does not read but ckpt-N files are there,
+  writes the list anew from them and warns, so training resumes from the
+  newest instead of starting over (and overwriting them)."""
+  found = checkpoints_newest_first(directory)
+  if not found or _listed(directory):
+    return
+  tf.compat.v1.train.update_checkpoint_state(
+      directory, found[0], all_model_checkpoint_paths=found[::-1])
+  logging.warning('The list of checkpoints %s was missing or did not read; '
+                  'wrote it anew from the %d checkpoint(s) there (newest %s).',
+                  os.path.join(directory, LIST_FILE), len(found), found[0])
 
 
 def newest_readable(directory: str, skip: Tuple[str, ...] = ()

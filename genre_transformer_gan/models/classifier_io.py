@@ -8,7 +8,6 @@ A classifier directory holds:
 and fails with a one-line error that says how to get a matching classifier.
 """
 
-import json
 import os
 from typing import Optional, Sequence
 
@@ -21,6 +20,9 @@ from genre_transformer_gan.models import genre_classifier
 
 MODEL_FILE = 'classifier.keras'
 INFO_FILE = 'classifier.json'
+RETRAIN = ('train a matching one with `genre_classifier_train '
+           '--dataset=<the generator\'s dataset> --output=DIR`')
+_ZIP_MAGIC = b'PK\x03\x04'  # A .keras file is a zip archive.
 
 
 def vocabulary_layout() -> dict:
@@ -62,8 +64,7 @@ def read_info(path: str) -> dict:
   _, info_path = _paths(path)
   if not tf.io.gfile.exists(info_path):
     return {}
-  with tf.io.gfile.GFile(info_path) as f:
-    return json.load(f)
+  return atomic_files.read_json(info_path, 'classifier record', RETRAIN)
 
 
 def load_classifier(path: str, vocabulary_genres: Optional[Sequence[str]] = None,
@@ -81,36 +82,40 @@ def load_classifier(path: str, vocabulary_genres: Optional[Sequence[str]] = None
     FileNotFoundError / ValueError: one line saying what to do.
   """
   model_path, _ = _paths(path)
-  retrain = ('train a matching one with `genre_classifier_train '
-             '--dataset=<the generator\'s dataset> --output=DIR`')
   if not tf.io.gfile.exists(model_path):
-    raise FileNotFoundError(f'No genre classifier at {path}; {retrain}.')
+    raise FileNotFoundError(f'No genre classifier at {path}; {RETRAIN}.')
   layout = read_info(path).get('vocabulary')
   if layout is not None and layout != vocabulary_layout():
     raise ValueError(f'The classifier at {path} uses the token layout '
                      f'{layout}, not this package\'s {vocabulary_layout()}; '
-                     f'{retrain}.')
+                     f'{RETRAIN}.')
+  with tf.io.gfile.GFile(model_path, 'rb') as f:
+    head = f.read(len(_ZIP_MAGIC))
+  if head != _ZIP_MAGIC:
+    raise ValueError(f'{model_path} is not a readable genre classifier ('
+                     f'{"empty" if not head else "not a .keras zip archive"}'
+                     f'); {RETRAIN}.')
   try:
     # safe_mode: a .keras file someone hands you cannot run a lambda.
     classifier = keras.saving.load_model(model_path, safe_mode=True)
   except Exception as e:  # pylint: disable=broad-except
     raise ValueError(f'{model_path} is not a readable genre classifier '
                      f'({type(e).__name__}: {str(e)[:120]}); '
-                     f'{retrain}.') from e
+                     f'{RETRAIN}.') from e
   if not isinstance(classifier, genre_classifier.GenreClassifier):
-    raise ValueError(f'{model_path} is not a GenreClassifier; {retrain}.')
+    raise ValueError(f'{model_path} is not a GenreClassifier; {RETRAIN}.')
   if vocabulary_genres is not None and (
       tuple(vocabulary_genres) != classifier.vocabulary_genres):
     raise ValueError(
         f'The classifier at {path} was trained on a vocabulary with genre '
         f'tokens ({", ".join(classifier.vocabulary_genres)}) but the '
-        f'generator\'s are ({", ".join(vocabulary_genres)}); {retrain}.')
+        f'generator\'s are ({", ".join(vocabulary_genres)}); {RETRAIN}.')
   missing = [g for g in genres if g not in classifier.genres]
   if missing:
     raise ValueError(
         f'The classifier at {path} does not know genre(s) '
         f'{", ".join(missing)} (it knows {", ".join(classifier.genres)}); '
-        f'{retrain} --genres=...')
+        f'{RETRAIN} --genres=...')
   if freeze:
     genre_classifier.freeze(classifier)
   return classifier

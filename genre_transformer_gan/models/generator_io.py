@@ -16,12 +16,12 @@ inside one, or a checkpoint prefix in either (…/checkpoints/ckpt-N).
 """
 
 import dataclasses
-import json
 import os
 from typing import Optional, Sequence, Tuple
 
 import tensorflow as tf
 
+from genre_transformer_gan import atomic_files
 from genre_transformer_gan import configs
 from genre_transformer_gan.data import vocabulary as vocab
 from genre_transformer_gan.models import checkpoint_files
@@ -79,7 +79,7 @@ def resolve_checkpoint(path: str) -> GeneratorCheckpoint:
   if tf.io.gfile.exists(path + '.index'):
     model_dir, key, stage = _stage_of(os.path.dirname(path))
     return GeneratorCheckpoint(model_dir, path, key, stage)
-  prefix = tf.train.latest_checkpoint(run_layout.checkpoints_dir(path))
+  prefix = checkpoint_files.latest(run_layout.checkpoints_dir(path))
   if not prefix:
     raise FileNotFoundError(
         f'No generator checkpoint in {path}; pass a model_dir trained by '
@@ -95,7 +95,7 @@ def pick_for_genre(model_dir: str, genre: Optional[str]) -> str:
   stages = []
   for folder in ([run_layout.adversarial_dir(model_dir, genre),
                   run_layout.genre_mle_dir(model_dir, genre)] if genre else []):
-    prefix = tf.train.latest_checkpoint(run_layout.checkpoints_dir(folder))
+    prefix = checkpoint_files.latest(run_layout.checkpoints_dir(folder))
     if prefix:
       stages.append((tf.io.gfile.stat(prefix + '.index').mtime_nsec, folder))
   return max(stages)[1] if stages else model_dir
@@ -107,8 +107,9 @@ def read_run(model_dir: str) -> dict:
   if not tf.io.gfile.exists(path):
     raise FileNotFoundError(f'{path} is missing; pass a model_dir written by '
                             'genre_gan_train.')
-  with tf.io.gfile.GFile(path) as f:
-    run = json.load(f)
+  run = atomic_files.read_json(
+      path, 'run record', 'delete it and run genre_gan_train with the run\'s '
+      'flags again, which writes it anew', keys=('config', 'genres'))
   run.setdefault('generator', 'transformer')  # Runs from before families.
   return run
 

@@ -17,7 +17,6 @@ It generates and is evaluated like the others; it has no adversarial stage.
 """
 
 import collections
-import json
 import os
 from typing import Dict, Iterable, Optional, Sequence, Tuple
 
@@ -146,9 +145,13 @@ def load(directory: str,
   path = os.path.join(directory, MODEL_FILE)
   if not tf.io.gfile.exists(path):
     raise FileNotFoundError(f'No n-gram models at {directory}.')
-  with tf.io.gfile.GFile(path) as f:
-    models = {genre: NGramModel.from_json(data)
-              for genre, data in json.load(f).items()}
+  what, fix = 'set of n-gram models', 'fit and save them again'
+  try:
+    models = {genre: NGramModel.from_json(data) for genre, data in
+              atomic_files.read_json(path, what, fix).items()}
+  except (KeyError, TypeError) as e:
+    raise ValueError(f'{path} is not a readable {what} ({type(e).__name__}: '
+                     f'{e}); {fix}.') from None
   missing = [g for g in genres or () if g not in models]
   if missing:
     raise ValueError(f'The n-gram models at {directory} have no '

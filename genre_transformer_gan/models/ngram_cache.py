@@ -33,7 +33,6 @@ position at once); `reference_probabilities` is their NumPy oracle.
 """
 
 import collections
-import json
 from typing import Optional, Sequence, Tuple
 
 import numpy as np
@@ -266,17 +265,18 @@ def read_fitted(path: str) -> Optional[dict]:
   """
   if not tf.io.gfile.exists(path):
     return None
+  what = 'fitted n-gram cache'
+  fix = ('delete it (the generator is then drawn with its config\'s cache) '
+         'or run genre_gan_train again to refit it')
+  fitted = atomic_files.read_json(path, what, fix, keys=(
+      'genre', 'weights', 'fade', 'checkpoint'))
   try:
-    with tf.io.gfile.GFile(path) as f:
-      fitted = json.load(f)
     fitted['weights'] = check_cache_weights(fitted['weights'])
     fitted['fade'] = check_cache_fade(fitted['fade'])
     if not (isinstance(fitted['genre'], str) and
             isinstance(fitted['checkpoint'], str)):
       raise ValueError('genre and checkpoint must be names')
-  except (ValueError, KeyError, TypeError) as e:
-    raise ValueError(f'{path} is not a fitted n-gram cache ({e}); delete it '
-                     '(the generator is then drawn with its config\'s '
-                     'cache) or run genre_gan_train again to refit it.'
+  except (ValueError, TypeError) as e:
+    raise ValueError(f'{path} is not a readable {what} ({e}); {fix}.'
                      ) from None
   return fitted

@@ -148,7 +148,7 @@ class AdversarialTrainer:
     self.manager = cluster.checkpoint_manager(
         self.checkpoint, run_layout.checkpoints_dir(self.directory),
         self.strategy, max_to_keep=config.train.keep_checkpoints)
-    self.pretrained = tf.train.latest_checkpoint(
+    self.pretrained = checkpoint_files.latest(
         run_layout.checkpoints_dir(model_dir))
     if self.manager.latest_checkpoint:
       resume = (checkpoint_files.fallback(self.manager.latest_checkpoint,

@@ -16,6 +16,8 @@ import os
 
 import tensorflow as tf
 
+from genre_transformer_gan.models import checkpoint_files
+
 # What a surviving worker sees when a peer dies (or cannot be reached).
 WORKER_LOST = (tf.errors.UnavailableError, tf.errors.DeadlineExceededError,
                tf.errors.AbortedError, tf.errors.CancelledError)
@@ -75,7 +77,7 @@ class _ScratchManager:
 
   @property
   def latest_checkpoint(self):
-    return tf.train.latest_checkpoint(self.directory)
+    return checkpoint_files.latest(self.directory)
 
   @property
   def checkpoints(self):
@@ -110,6 +112,7 @@ def checkpoint_manager(checkpoint: tf.train.Checkpoint, directory: str,
   and `restore_or_initialize()`, reading the chief's `directory`.
   """
   if is_chief(strategy):
+    checkpoint_files.mend_list(directory)
     return tf.train.CheckpointManager(checkpoint, directory,
                                       max_to_keep=max_to_keep)
   scratch = os.path.join(directory, 'scratch', _task(strategy))

@@ -9,7 +9,6 @@ the GAN stage, each in its own folder of the run, each resuming.
 control_generator gives the report's control arm of a GAN stage.
 """
 
-import json
 import os
 
 import tensorflow as tf
@@ -42,8 +41,14 @@ def branch_mle(config, vocab_size: int, source: str, directory: str,
   """
   record = os.path.join(directory, BRANCH_FILE)
   if tf.io.gfile.exists(record):
-    with tf.io.gfile.GFile(record) as f:
-      return int(json.load(f)['step'])
+    fix = (f'delete the folder {directory} to tune the genre again from '
+           'the MLE model')
+    step = atomic_files.read_json(record, 'branch record', fix,
+                                  keys=('step',))['step']
+    if not isinstance(step, int):
+      raise ValueError(f'{record} is not a readable branch record (step '
+                       f'{step!r}); {fix}.')
+    return step
   checkpoint_files.check_readable(source)
   trainer = mle.MleTrainer(config, vocab_size, directory, strategy, seed=seed)
   tf.train.Checkpoint(
@@ -64,7 +69,7 @@ def run_genre_mle(config, builder, vocabulary, model_dir: str, genre: str,
 
   The genre stage that validation chose for `small` (bench_gan's arm B).
   """
-  source = tf.train.latest_checkpoint(run_layout.checkpoints_dir(model_dir))
+  source = checkpoint_files.latest(run_layout.checkpoints_dir(model_dir))
   if source is None:
     raise FileNotFoundError(
         f'No MLE checkpoint in {model_dir}/checkpoints to tune for {genre}; '

@@ -19,6 +19,7 @@ from genre_transformer_gan.data import pipeline
 from genre_transformer_gan import datasets
 from genre_transformer_gan.evaluation import evaluator as evaluator_lib
 from genre_transformer_gan.evaluation import likelihood
+from genre_transformer_gan.models import checkpoint_files
 from genre_transformer_gan.models import generator_io
 from genre_transformer_gan.models import pretrained
 from genre_transformer_gan import run_layout
@@ -82,7 +83,7 @@ def mle_start_step(model_dir: str, card: Optional[dict]) -> int:
   A resumed run's checkpointed step_offset (the pretrained step it started
   from, or 0), else the card's step for a fresh pretrained start, else 0.
   """
-  prefix = tf.train.latest_checkpoint(run_layout.checkpoints_dir(model_dir))
+  prefix = checkpoint_files.latest(run_layout.checkpoints_dir(model_dir))
   if prefix:
     try:
       return int(tf.train.load_variable(

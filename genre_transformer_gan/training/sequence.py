@@ -22,6 +22,7 @@ from genre_transformer_gan import choices
 from genre_transformer_gan import datasets
 from genre_transformer_gan.evaluation import real_data
 from genre_transformer_gan import file_checks
+from genre_transformer_gan.models import checkpoint_files
 from genre_transformer_gan.models import classifier_io
 from genre_transformer_gan.models import generator_io
 from genre_transformer_gan.models import pretrained
@@ -176,7 +177,7 @@ def _run_stages(config, settings: RunSettings, builder, vocabulary,
                                   [settings.genre])
   adv_steps = settings.adv_steps or run_lib.DEFAULT_ADV_STEPS[config.name]
   card = None
-  if mle_phase and not tf.train.latest_checkpoint(
+  if mle_phase and not checkpoint_files.latest(
       run_layout.checkpoints_dir(model_dir)):
     card, _ = pretrained.choose(config, vocabulary.genres, settings.init_from)
   start_step = run_lib.mle_start_step(model_dir, card)
