@@ -326,6 +326,11 @@ def test_adversarial_stage_is_picked_for_its_genre(model_root, tmp_path):
     ({'top_p': 0.0}, '--top_p must be in (0, 1]'),
     ({'synth': 'midi'}, '--synth=midi is unknown'),
     ({'primer': '/nonexistent.mid'}, 'does not exist'),
+    ({'soundfont': '/nonexistent.sf2'}, '--soundfont=/nonexistent.sf2 does '
+     'not exist; pass a .sf2 file'),
+    ({'soundfont': 'empty.sf2'}, 'is not a SoundFont 2 file (empty)'),
+    ({'soundfont': 'noise.sf2'}, 'is not a SoundFont 2 file (no RIFF sfbk'),
+    ({'soundfont': 'half.sf2'}, 'is cut short ('),
     ({'output_dir': '/proc/version/out'}, 'pass a writable --output_dir'),
 ])
 def test_bad_settings_are_refused_before_sampling(model_root, tmp_path,
@@ -334,6 +339,13 @@ def test_bad_settings_are_refused_before_sampling(model_root, tmp_path,
   itself: test_cli_errors.py)."""
   output_dir = changes.pop('output_dir', str(tmp_path / 'out'))
   genre = changes.pop('genre', 'folk')
+  soundfont = changes.get('soundfont', '/')
+  if not soundfont.startswith('/'):  # A bad copy of the shipped soundfont.
+    whole = open(audio.DEFAULT_SOUNDFONT, 'rb').read()
+    (tmp_path / soundfont).write_bytes({
+        'empty.sf2': b'', 'noise.sf2': bytes(range(256)) * 40,
+        'half.sf2': whole[:len(whole) // 2]}[soundfont])
+    changes['soundfont'] = str(tmp_path / soundfont)
   with pytest.raises((ValueError, FileNotFoundError, PermissionError),
                      match=re.escape(message)):
     generator = generate_lib.load(os.path.join(model_root, 'tiny'), genre)

@@ -87,6 +87,30 @@ def resolve_synth(synth: str) -> Tuple[str, str]:
                     f'instead ({INSTALL_HINT.split(", or")[0]}).')
 
 
+def check_soundfont(path: str) -> None:
+  """Refuses a --soundfont that is not a whole SoundFont 2 file: FluidSynth
+  plays one it cannot load as loud noise, and midirenderer stops the run
+  after its first sample.
+
+  Raises:
+    FileNotFoundError / ValueError: one line naming the fix.
+  """
+  fix = 'pass a .sf2 file or leave it out'
+  if not os.path.isfile(path):
+    raise FileNotFoundError(f'--soundfont={path} does not exist; {fix}.')
+  with open(path, 'rb') as f:
+    head = f.read(12)
+  if head[:4] != b'RIFF' or head[8:12] != b'sfbk':
+    why = 'empty' if not head else 'no RIFF sfbk header'
+    raise ValueError(f'--soundfont={path} is not a SoundFont 2 file ({why}); '
+                     f'{fix}.')
+  expected = int.from_bytes(head[4:8], 'little') + 8
+  if os.path.getsize(path) < expected:
+    raise ValueError(f'--soundfont={path} is cut short '
+                     f'({os.path.getsize(path)} of the {expected} bytes its '
+                     f'header gives); {fix}.')
+
+
 def _render_soundfont(sequence, sample_rate: int, soundfont: Optional[str]):
   """midirenderer's stereo 16-bit WAV of the sequence, as mono floats."""
   import midirenderer  # pylint: disable=import-outside-toplevel

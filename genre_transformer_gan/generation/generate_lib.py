@@ -127,9 +127,8 @@ class GenerateSettings:
       raise ValueError(f'--synth={self.synth} is unknown; choose one of: '
                        f'{", ".join(audio.SYNTHS)}.')
     guidance.Guidance.parse(self.guidance)
-    if self.soundfont and not tf.io.gfile.exists(self.soundfont):
-      raise FileNotFoundError(f'--soundfont={self.soundfont} does not exist; '
-                              'pass a .sf2 file or leave it out.')
+    if self.soundfont:
+      audio.check_soundfont(self.soundfont)
 
 
 @dataclasses.dataclass(frozen=True)
