@@ -46,6 +46,10 @@ def get_builder(name: str = DEFAULT_DATASET, data_dir: Optional[str] = None,
   """
   _register_builders()
   data_dir = os.path.expanduser(data_dir or DEFAULT_DATA_DIR)
+  if os.path.isfile(data_dir):
+    raise DatasetError(f'--data_dir={data_dir} is a file, not a folder; pass '
+                       f'a folder for the datasets (default {DEFAULT_DATA_DIR}'
+                       ').')
   try:
     builder = tfds.builder(name, data_dir=data_dir)
   except tfds.core.registered.DatasetNotFoundError as e:

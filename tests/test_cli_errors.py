@@ -44,6 +44,12 @@ def test_missing_or_empty_manual_dir(paths):
 def test_unknown_dataset_config_and_genre(folders_builder):
   with pytest.raises(ValueError, match='Unknown dataset'):
     datasets.get_builder('lakh/rock')
+  a_file = os.path.join(os.path.dirname(folders_builder.data_dir_root),
+                        'a_file')
+  open(a_file, 'w').close()
+  with pytest.raises(datasets.DatasetError, match=f'--data_dir={a_file} is a '
+                     'file, not a folder; pass a folder'):
+    datasets.get_builder('corpus_genre/small', data_dir=a_file)
   with pytest.raises(ValueError, match='choose one of: tiny, small, base'):
     configs.get_config('huge')
   with pytest.raises(ValueError, match='choose one of: classical, early, folk'):

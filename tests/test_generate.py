@@ -326,6 +326,7 @@ def test_adversarial_stage_is_picked_for_its_genre(model_root, tmp_path):
     ({'top_p': 0.0}, '--top_p must be in (0, 1]'),
     ({'synth': 'midi'}, '--synth=midi is unknown'),
     ({'primer': '/nonexistent.mid'}, 'does not exist'),
+    ({'primer': 'noise.mid'}, 'is not a readable MIDI file (Midi decoding'),
     ({'soundfont': '/nonexistent.sf2'}, '--soundfont=/nonexistent.sf2 does '
      'not exist; pass a .sf2 file'),
     ({'soundfont': 'empty.sf2'}, 'is not a SoundFont 2 file (empty)'),
@@ -339,13 +340,15 @@ def test_bad_settings_are_refused_before_sampling(model_root, tmp_path,
   itself: test_cli_errors.py)."""
   output_dir = changes.pop('output_dir', str(tmp_path / 'out'))
   genre = changes.pop('genre', 'folk')
-  soundfont = changes.get('soundfont', '/')
-  if not soundfont.startswith('/'):  # A bad copy of the shipped soundfont.
-    whole = open(audio.DEFAULT_SOUNDFONT, 'rb').read()
-    (tmp_path / soundfont).write_bytes({
-        'empty.sf2': b'', 'noise.sf2': bytes(range(256)) * 40,
-        'half.sf2': whole[:len(whole) // 2]}[soundfont])
-    changes['soundfont'] = str(tmp_path / soundfont)
+  for flag in ('soundfont', 'primer'):  # Bad files, made here.
+    name = changes.get(flag, '/')
+    if not name.startswith('/'):
+      whole = open(audio.DEFAULT_SOUNDFONT, 'rb').read()
+      (tmp_path / name).write_bytes({
+          'empty.sf2': b'', 'noise.sf2': bytes(range(256)) * 40,
+          'noise.mid': bytes(range(256)),
+          'half.sf2': whole[:len(whole) // 2]}[name])
+      changes[flag] = str(tmp_path / name)
   with pytest.raises((ValueError, FileNotFoundError, PermissionError),
                      match=re.escape(message)):
     generator = generate_lib.load(os.path.join(model_root, 'tiny'), genre)

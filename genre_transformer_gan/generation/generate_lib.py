@@ -27,6 +27,7 @@ import numpy as np
 import tensorflow as tf
 
 from genre_transformer_gan import atomic_files
+from genre_transformer_gan.data import errors
 from genre_transformer_gan.data import example_lib
 from genre_transformer_gan.data import notes as notes_lib
 from genre_transformer_gan.data import tokenizer
@@ -190,7 +191,11 @@ def read_primer(path: str, max_tokens: int,
   """
   if not tf.io.gfile.exists(path):
     raise FileNotFoundError(f'--primer={path} does not exist.')
-  tokens = tokenizer.encode_midi(path)  # UnreadableMidiError is a ValueError.
+  try:
+    tokens = tokenizer.encode_midi(path)
+  except errors.UnreadableMidiError as e:
+    raise ValueError(f'--primer={path} is not a readable MIDI file ({e}); '
+                     'pass a MIDI file.') from None
   if not np.any((tokens >= vocab.NOTE_ON_OFFSET) &
                 (tokens < vocab.NOTE_OFF_OFFSET)):
     raise ValueError(f'--primer={path} has no (non-drum) notes; pass a MIDI '
