@@ -18,6 +18,7 @@ from genre_transformer_gan import datasets
 from genre_transformer_gan.evaluation import real_data
 from genre_transformer_gan.generation import audio
 from genre_transformer_gan.generation import generate_lib
+from genre_transformer_gan.generation import sampling
 from genre_transformer_gan.testing import synthetic_midi
 from genre_transformer_gan.models import generator_io
 from genre_transformer_gan.training import run_lib
@@ -300,6 +301,27 @@ def test_a_silent_sample_renders_as_silence(synth, notes, tmp_path):
   assert len(waveform) >= 8000 and not np.any(waveform)
   audio.write_wav(tmp_path / 'silent.wav', waveform, 8000)
   assert not np.any(audio.read_wav(tmp_path / 'silent.wav')[0])
+
+
+def test_a_long_draw_shows_its_progress(model_root, monkeypatch):
+  """Past the training length the sampler slides window by window; each
+  window reports the tokens added, and genre_gan_generate logs them with a
+  rate and an ETA (here every window: PROGRESS_SECONDS 0)."""
+  generator = generate_lib.load(os.path.join(model_root, 'tiny'), 'folk')
+  calls = []
+  prompts = np.full([2, 1], generator.vocabulary.genre_token('folk'))
+  sampling.Sampler(generator.model).generate(
+      prompts, 150, on_window=lambda added, total: calls.append(
+          (added, total)))
+  assert len(calls) >= 3 and calls[-1] == (150, 150)
+  assert [a for a, _ in calls] == sorted(a for a, _ in calls)
+  monkeypatch.setattr(generate_lib, 'PROGRESS_SECONDS', 0)
+  lines = []
+  generate_lib.sample(generator, generate_lib.GenerateSettings(
+      genre='folk', num_samples=2, length=150), log=lines.append)
+  progress = [line for line in lines if 'tokens of this batch' in line]
+  assert len(progress) >= 2, lines
+  assert all('/150 tokens' in line and 'ETA' in line for line in progress)
 
 
 def test_adversarial_stage_is_picked_for_its_genre(model_root, tmp_path):

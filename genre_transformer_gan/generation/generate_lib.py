@@ -27,7 +27,6 @@ import numpy as np
 import tensorflow as tf
 
 from genre_transformer_gan import atomic_files
-from genre_transformer_gan.data import errors
 from genre_transformer_gan.data import example_lib
 from genre_transformer_gan.data import notes as notes_lib
 from genre_transformer_gan.data import tokenizer
@@ -36,6 +35,7 @@ from genre_transformer_gan import file_checks
 from genre_transformer_gan.generation import audio
 from genre_transformer_gan.generation import guidance
 from genre_transformer_gan.generation import index as index_lib
+from genre_transformer_gan.generation import primer as primer_lib
 from genre_transformer_gan.generation import render
 from genre_transformer_gan.models import generator_io
 
@@ -45,6 +45,7 @@ PRIMER_DIR = index_lib.PRIMER_DIR
 # corpus_genre/small's train split (median 13, 99th percentile 33, most 49),
 # so a sample falls short of S only if it is denser than any of those.
 TOKENS_PER_SECOND = 50
+PROGRESS_SECONDS = 30  # Within a batch, a progress line at most this often.
 
 
 @dataclasses.dataclass(frozen=True)
@@ -174,35 +175,12 @@ def check_genre(generator: LoadedGenerator, genre: str) -> None:
 
 def primer_of(generator: LoadedGenerator,
               settings: GenerateSettings) -> Optional[np.ndarray]:
-  """The primer's tokens settings ask for (read_primer), or None."""
+  """The primer's tokens settings ask for (primer.read_primer), or None."""
   if not settings.primer:
     return None
-  return read_primer(settings.primer, settings.primer_tokens or
-                     generator.model.max_len // 2, settings.primer_seconds)
-
-
-def read_primer(path: str, max_tokens: int,
-                seconds: Optional[float] = None) -> np.ndarray:
-  """int32 [n <= max_tokens]: the first event tokens of a MIDI file (and of
-  its first `seconds`, if given).
-
-  Raises:
-    FileNotFoundError: no such file. ValueError: unreadable or no notes.
-  """
-  if not tf.io.gfile.exists(path):
-    raise FileNotFoundError(f'--primer={path} does not exist.')
-  try:
-    tokens = tokenizer.encode_midi(path)
-  except errors.UnreadableMidiError as e:
-    raise ValueError(f'--primer={path} is not a readable MIDI file ({e}); '
-                     'pass a MIDI file.') from None
-  if not np.any((tokens >= vocab.NOTE_ON_OFFSET) &
-                (tokens < vocab.NOTE_OFF_OFFSET)):
-    raise ValueError(f'--primer={path} has no (non-drum) notes; pass a MIDI '
-                     'file with notes.')
-  if seconds is not None:
-    tokens = example_lib.first_seconds(tokens, seconds)
-  return tokens[:max_tokens].astype(np.int32)
+  return primer_lib.read_primer(
+      settings.primer, settings.primer_tokens or generator.model.max_len // 2,
+      settings.primer_seconds)
 
 
 def decoding(settings: GenerateSettings, config) -> GenerateSettings:
@@ -261,7 +239,8 @@ def sample(generator: LoadedGenerator, settings: GenerateSettings,
     began = time.time()
     batch_seed = int(settings.seed) * 7919 + start // settings.batch_size
     tokens = guidance.draw(sampler, steer, prompts, settings.tokens,
-                           batch_seed, classifier, settings.genre)
+                           batch_seed, classifier, settings.genre,
+                           on_window=_window_progress(began, log))
     seconds = time.time() - began
     batches.append(tokens)
     done = start + size
@@ -270,6 +249,21 @@ def sample(generator: LoadedGenerator, settings: GenerateSettings,
         f'({size * settings.tokens / max(seconds, 1e-9):.0f} tokens/s); ETA '
         f'{seconds / size * (settings.num_samples - done):.0f} s')
   return np.concatenate(batches, axis=0)
+
+
+def _window_progress(began: float, log):
+  """Sampler.generate's on_window: a line at most every PROGRESS_SECONDS
+  while a batch is drawn, with its rate and ETA (a long --seconds)."""
+  last = [began]
+
+  def on_window(added: int, total: int) -> None:
+    now = time.time()
+    if added < total and now - last[0] >= PROGRESS_SECONDS:
+      last[0] = now
+      rate = added / max(now - began, 1e-9)
+      log(f'  {added}/{total} tokens of this batch ({rate:.0f} tokens/s a '
+          f'sample); ETA {(total - added) / max(rate, 1e-9):.0f} s')
+  return on_window
 
 
 def pieces(generator: LoadedGenerator, settings: GenerateSettings,

@@ -308,7 +308,8 @@ def make_sampler(model, vocabulary, genre: str, steer: Guidance,
 
 
 def draw(sampler: sampling.Sampler, steer: Guidance, prompts, num_tokens: int,
-         seed: int, classifier, genre: str, with_candidates: bool = False):
+         seed: int, classifier, genre: str, with_candidates: bool = False,
+         on_window=None):
   """int32 [B, P - 1 + num_tokens]: prompts [B, P] (genre token first)
   continued, the genre token dropped; with rerank:N the best of N each,
   with drs:N one of N drawn by its density ratio, with chunk:N the best of
@@ -318,7 +319,8 @@ def draw(sampler: sampling.Sampler, steer: Guidance, prompts, num_tokens: int,
   with_candidates: also return the int32 [B, N, P - 1 + num_tokens]
   candidates rerank:N / drs:N chose from (None for chunk:N). Each
   candidate is a plain sample of the sampler, so candidates[:, 0] is an
-  unguided sample set as long as the chosen one.
+  unguided sample set as long as the chosen one. on_window: as
+  Sampler.generate's (plain, rerank and drs draws).
   """
   steer.check_classifier(classifier)
   prompts = np.asarray(prompts, np.int32)
@@ -327,7 +329,7 @@ def draw(sampler: sampling.Sampler, steer: Guidance, prompts, num_tokens: int,
                              seed, classifier, genre)
     return (chosen, None) if with_candidates else chosen
   tokens = sampler.generate(np.repeat(prompts, steer.candidates, axis=0),
-                            num_tokens, seed=seed)[:, 1:]
+                            num_tokens, seed=seed, on_window=on_window)[:, 1:]
   candidates = tokens.reshape(len(prompts), steer.candidates, -1)
   if steer.kind == 'drs':
     chosen = importance_resample(candidates, classifier, genre, seed,

@@ -178,13 +178,16 @@ class Sampler:
         (tf.constant(0), buffer, cache))
     return buffer[:batch]
 
-  def generate(self, prompts, num_tokens: int, seed: int = 0) -> np.ndarray:
+  def generate(self, prompts, num_tokens: int, seed: int = 0,
+               on_window=None) -> np.ndarray:
     """Continues prompts by num_tokens event tokens.
 
     Args:
       prompts: int [B, P] with the genre token at position 0 (P >= 1).
       num_tokens: tokens to add.
       seed: the same seed gives the same samples.
+      on_window: called as on_window(added, num_tokens) after each window
+        (the tokens added so far to the shortest row), for progress.
 
     Returns:
       int32 [B, P + num_tokens].
@@ -212,6 +215,8 @@ class Sampler:
       rows = [np.concatenate([row, filled[i, context_len[i]:end]])[:target]
               for i, row in enumerate(rows)]
       window_index += 1
+      if on_window is not None:
+        on_window(min(len(row) for row in rows) - tokens.shape[1], num_tokens)
     return np.stack(rows)
 
 
