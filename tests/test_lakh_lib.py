@@ -49,10 +49,13 @@ def test_folder_work_items(tmp_path):
   shared = synthetic_midi.style_midi(2, seed=3)
   (tmp_path / 'folk' / 'd.mid').write_bytes(shared)
   (tmp_path / 'Classical' / 'd.mid').write_bytes(shared)  # conflicting
+  (tmp_path / 'folk' / 'gone.mid').symlink_to(tmp_path / 'nowhere.mid')
+  (tmp_path / 'folk' / 'a folder.mid').mkdir()
   genres, items, problems = lakh_lib.folder_work_items(tmp_path)
   assert genres == ['classical', 'folk']
   assert sorted(i.genre for i in items) == ['classical', 'folk']
-  assert problems == {'duplicate_file': 1, 'conflicting_genres': 1}
+  assert problems == {'duplicate_file': 1, 'conflicting_genres': 1,
+                      'unopenable_file': 1}
 
 
 def test_small_genres_keep_held_out_files_and_large_ones_their_hash():

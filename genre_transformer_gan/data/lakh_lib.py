@@ -32,6 +32,8 @@ LABEL_REASONS = (
     'conflicting_genres',     # md5 whose labelled tracks disagree
     'missing_file',           # md5 in match_scores.json without a .mid file
     'duplicate_file',         # the same content twice in `folders`
+    'unopenable_file',        # a .mid in `folders` that cannot be opened
+                              # (a broken link, no permission)
     'label_without_match',    # labelled track id absent from match_scores
                               # (normal: label files cover all of the MSD)
 )
@@ -161,7 +163,8 @@ def folder_work_items(root):
 
   The id is the md5 of the file's bytes: the same content twice in one genre
   is kept once (`duplicate_file`), in two genres dropped
-  (`conflicting_genres`).
+  (`conflicting_genres`); a file that cannot be opened is counted
+  (`unopenable_file`) and left out.
 
   Returns:
     (sorted genre slugs, [WorkItem], Counter of problems).
@@ -169,7 +172,7 @@ def folder_work_items(root):
   import hashlib  # pylint: disable=import-outside-toplevel
   root = epath.Path(root)
   by_md5: Dict[str, List[WorkItem]] = collections.defaultdict(list)
-  genres = set()
+  genres, problems = set(), collections.Counter()
   for genre_dir in sorted(p for p in root.iterdir() if p.is_dir()):
     genre = genre_slug(genre_dir.name)
     for dirpath, _, filenames in genre_dir.walk():
@@ -177,10 +180,14 @@ def folder_work_items(root):
         if not name.lower().endswith(tokenizer.MIDI_SUFFIXES):
           continue
         path = epath.Path(dirpath) / name
-        md5 = hashlib.md5(path.read_bytes()).hexdigest()
+        try:
+          md5 = hashlib.md5(path.read_bytes()).hexdigest()
+        except OSError:
+          problems['unopenable_file'] += 1
+          continue
         by_md5[md5].append(WorkItem(md5, genre, os.fspath(path)))
         genres.add(genre)
-  items, problems = [], collections.Counter()
+  items = []
   for md5 in sorted(by_md5):
     copies = by_md5[md5]
     if len({c.genre for c in copies}) > 1:
