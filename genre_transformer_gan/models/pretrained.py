@@ -73,8 +73,8 @@ def read_card(name: str, directory: str = DIRECTORY) -> Optional[dict]:
   weights, card = paths(name, directory)
   if not (tf.io.gfile.exists(weights) and tf.io.gfile.exists(card)):
     return None
-  fix = ('reinstall the package (pip install --force-reinstall --no-deps '
-         'genre_transformer_gan)' if os.path.abspath(directory) ==
+  fix = ('reinstall the package (`pip install --force-reinstall --no-deps .` '
+         'in its source folder)' if os.path.abspath(directory) ==
          os.path.abspath(DIRECTORY) else 'export the model into it again')
   return atomic_files.read_json(card, 'model card', fix)
 
