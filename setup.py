@@ -67,8 +67,9 @@ setup(
     packages=find_packages(include=['genre_transformer_gan*',
                                     'tfds_builders*']),
     package_data={'tfds_builders': ['*/README.md', '*/CITATIONS.bib'],
-                  # The pretrained `small` generator (bin/pretrain_small.sh)
-                  # and music21's renderings of corpus_genre/small's scores
+                  # The pretrained `small` generator (bin/pretrain_small.sh,
+                  # bin/pretrain_full.sh), its classifiers, and music21's
+                  # renderings of corpus_genre/small's scores
                   # (data/shipped_renderings.py, bin/ship_renderings.sh).
                   'genre_transformer_gan': ['pretrained/*.npz',
                                             'pretrained/*.json',

@@ -1,7 +1,8 @@
 """A pretrained starting point shipped inside the package, and its card.
 
 `genre_transformer_gan/pretrained/<config>.npz` holds float16 weights of a
-generator pre-trained by MLE (`bin/pretrain_small.sh`), next to
+generator pre-trained by MLE (`bin/pretrain_small.sh`, then
+`bin/pretrain_full.sh`), next to
 `<config>.json`, its model card: the command, steps, dataset version,
 validation NLL, the model and vocabulary it fits, and the weights' sha256.
 

@@ -120,7 +120,8 @@ flags.DEFINE_enum('init_from', 'auto', list(choices.INIT_FROM),
 flags.DEFINE_string('export_pretrained', None, 'After MLE, write the '
                     'generator as a pretrained starting point (float16 '
                     'weights and model card) into this directory '
-                    '(bin/pretrain_small.sh).')
+                    '(as bin/pretrain_small.sh and bin/pretrain_full.sh '
+                    'do).')
 flags.DEFINE_bool('jit_compile', None, 'Compile every training step with '
                   "XLA (default: the config's; base: yes).")
 flags.DEFINE_enum('precision', None, list(choices.PRECISIONS),
