@@ -3,7 +3,7 @@ model card, a Lakh score file, a folder's list of checkpoints. Each reader
 gives one line naming the file and the fix, never a traceback; a lost list
 of checkpoints is found again from the checkpoints themselves."""
 
-import os
+import pathlib
 
 import numpy as np
 import pytest
@@ -53,12 +53,14 @@ def test_a_runs_records_that_do_not_read(tmp_path, kind):
   from genre_transformer_gan.data import example_lib  # pylint: disable=import-outside-toplevel
   from genre_transformer_gan.models import classifier_io  # pylint: disable=import-outside-toplevel
   from genre_transformer_gan.models import generator_io  # pylint: disable=import-outside-toplevel
+  from genre_transformer_gan.models import ngram  # pylint: disable=import-outside-toplevel
   from genre_transformer_gan.models import pretrained  # pylint: disable=import-outside-toplevel
+  from genre_transformer_gan.training import genre_stages  # pylint: disable=import-outside-toplevel
   content = BAD_CONTENTS[kind]
   model_dir = tmp_path / 'run'
   model_dir.mkdir()
   path = run_layout.run_file(str(model_dir))
-  open(path, 'wb').write(content)
+  pathlib.Path(path).write_bytes(content)
   with pytest.raises(ValueError) as raised:
     generator_io.read_run(str(model_dir))
   _one_line(raised.value, path, 'run genre_gan_train with the run\'s flags')
@@ -78,10 +80,23 @@ def test_a_runs_records_that_do_not_read(tmp_path, kind):
               'delete it')
     weights, card = pretrained.paths('mine', str(tmp_path))
     np.savez(weights, x=np.zeros(1))
-    open(card, 'wb').write(content)
+    pathlib.Path(card).write_bytes(content)
     with pytest.raises(ValueError) as raised:
       pretrained.read_card('mine', str(tmp_path))
     _one_line(raised.value, card, 'export the model into it again')
+    (tmp_path / ngram.MODEL_FILE).write_bytes(content)
+    with pytest.raises(ValueError) as raised:
+      ngram.load(str(tmp_path))
+    _one_line(raised.value, tmp_path / ngram.MODEL_FILE, 'fit and save')
+  # A genre stage's record of where it branched: read before any work.
+  branch = tmp_path / 'mle_folk'
+  branch.mkdir()
+  (branch / genre_stages.BRANCH_FILE).write_bytes(
+      b'{"step": "3"}' if kind == 'no keys' else content)
+  with pytest.raises(ValueError) as raised:
+    genre_stages.branch_mle(None, 0, 'unused', str(branch))
+  _one_line(raised.value, branch / genre_stages.BRANCH_FILE,
+            f'delete the folder {branch}')
 
 
 @pytest.mark.parametrize('content', [b'', b'PK\x03\x04 cut', b'<html>'])
