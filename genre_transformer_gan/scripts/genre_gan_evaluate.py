@@ -58,8 +58,8 @@ flags.DEFINE_string('evaluator_config', 'small',
 flags.DEFINE_string('output_json', None,
                     'Report path (default: <samples>/evaluation.json).')
 flags.DEFINE_integer('num_reference', None, 'Held-out real crops in the '
-                     f'reference row (default: as many as the samples, at '
-                     f'least {choices.MIN_REFERENCE}).')
+                     f'reference row (default or 0: as many as the samples, '
+                     f'at least {choices.MIN_REFERENCE}).', lower_bound=0)
 flags.DEFINE_integer('seed', 0, 'Crops of real music.')
 
 
