@@ -15,7 +15,7 @@ def test_genre_slug():
 def test_parse_label_lines():
   labels, problems = lakh_lib.parse_label_lines([
       '# comment', '', f'{A}\tNew Age', f'{B}\tPop_Rock\tElectronic',
-      'garbage line', f'TRSHORT\tJazz', f'{C}\tJazz', f'{C}\tBlues',
+      'garbage line', 'TRSHORT\tJazz', f'{C}\tJazz', f'{C}\tBlues',
       f'{A}\tNew Age'])
   assert labels == {A: 'new_age', B: 'pop_rock'}
   assert problems == {'malformed_label_line': 2, 'conflicting_label': 1}
