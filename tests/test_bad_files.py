@@ -72,7 +72,7 @@ def test_a_runs_records_that_do_not_read(tmp_path, kind):
     with pytest.raises(ValueError) as raised:
       classifier_io.load_classifier(str(classifier))
     _one_line(raised.value, classifier / classifier_io.INFO_FILE,
-              classifier_io.RETRAIN)
+              classifier_io.REPLACE)
     (tmp_path / example_lib.SKIPPED_FILENAME).write_bytes(content)
     with pytest.raises(ValueError) as raised:
       example_lib.read_skip_summary(tmp_path)
@@ -108,7 +108,7 @@ def test_a_classifier_or_evaluator_file_that_does_not_read(tmp_path,
   with pytest.raises(ValueError) as raised:
     classifier_io.load_classifier(str(tmp_path))
   _one_line(raised.value, tmp_path / classifier_io.MODEL_FILE,
-            classifier_io.RETRAIN)
+            classifier_io.REPLACE)
   if not content:
     assert '(empty)' in str(raised.value)
   elif content == b'<html>':

@@ -22,6 +22,9 @@ MODEL_FILE = 'classifier.keras'
 INFO_FILE = 'classifier.json'
 RETRAIN = ('train a matching one with `genre_classifier_train '
            '--dataset=<the generator\'s dataset> --output=DIR`')
+# For a file that does not read: genre_gan_train fills its own folder again.
+REPLACE = (RETRAIN + ', or delete the folder if genre_gan_train made it '
+           '(it fills it again)')
 _ZIP_MAGIC = b'PK\x03\x04'  # A .keras file is a zip archive.
 
 
@@ -64,7 +67,7 @@ def read_info(path: str) -> dict:
   _, info_path = _paths(path)
   if not tf.io.gfile.exists(info_path):
     return {}
-  return atomic_files.read_json(info_path, 'classifier record', RETRAIN)
+  return atomic_files.read_json(info_path, 'classifier record', REPLACE)
 
 
 def load_classifier(path: str, vocabulary_genres: Optional[Sequence[str]] = None,
@@ -94,14 +97,14 @@ def load_classifier(path: str, vocabulary_genres: Optional[Sequence[str]] = None
   if head != _ZIP_MAGIC:
     raise ValueError(f'{model_path} is not a readable genre classifier ('
                      f'{"empty" if not head else "not a .keras zip archive"}'
-                     f'); {RETRAIN}.')
+                     f'); {REPLACE}.')
   try:
     # safe_mode: a .keras file someone hands you cannot run a lambda.
     classifier = keras.saving.load_model(model_path, safe_mode=True)
   except Exception as e:  # pylint: disable=broad-except
     raise ValueError(f'{model_path} is not a readable genre classifier '
                      f'({type(e).__name__}: {str(e)[:120]}); '
-                     f'{RETRAIN}.') from e
+                     f'{REPLACE}.') from e
   if not isinstance(classifier, genre_classifier.GenreClassifier):
     raise ValueError(f'{model_path} is not a GenreClassifier; {RETRAIN}.')
   if vocabulary_genres is not None and (
