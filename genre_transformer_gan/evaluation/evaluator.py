@@ -203,19 +203,22 @@ class FeatureEvaluator:
     if not data:
       raise ValueError(f'{path} is not a readable evaluator (empty); '
                        f'{retrain}.')
-    try:
+    def unreadable(error):
+      return ValueError(f'{path} is not a readable evaluator '
+                        f'({type(error).__name__}); {retrain}.')
+    try:  # skops's own errors (a ValueError too) say nothing of the fix.
       untrusted = _skops_io().get_untrusted_types(data=data)
-      strange = sorted(set(untrusted) - set(TRUSTED_TYPES))
-      if strange:
-        raise ValueError(f'{path} holds types this package does not trust '
-                         f'({", ".join(strange)[:200]}), so it was not '
-                         f'loaded; {retrain}.')
-      saved = _skops_io().loads(data, trusted=list(untrusted))
-    except ValueError:
-      raise
     except Exception as e:  # pylint: disable=broad-except
-      raise ValueError(f'{path} is not a readable evaluator ({type(e).__name__}'
-                       f'); {retrain}.') from e
+      raise unreadable(e) from e
+    strange = sorted(set(untrusted) - set(TRUSTED_TYPES))
+    if strange:
+      raise ValueError(f'{path} holds types this package does not trust '
+                       f'({", ".join(strange)[:200]}), so it was not '
+                       f'loaded; {retrain}.')
+    try:
+      saved = _skops_io().loads(data, trusted=list(untrusted))
+    except Exception as e:  # pylint: disable=broad-except
+      raise unreadable(e) from e
     if (not isinstance(saved, dict) or saved.get('format') != FORMAT or
         [features.RENAMED.get(name, name) for name in
          saved.get('feature_names', ())] != features.feature_names()):

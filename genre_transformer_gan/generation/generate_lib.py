@@ -254,12 +254,13 @@ def sample(generator: LoadedGenerator, settings: GenerateSettings,
 def _window_progress(began: float, log):
   """Sampler.generate's on_window: a line at most every PROGRESS_SECONDS
   while a batch is drawn, with its rate and ETA (a long --seconds)."""
-  last = [began]
+  last = began
 
   def on_window(added: int, total: int) -> None:
+    nonlocal last
     now = time.time()
-    if added < total and now - last[0] >= PROGRESS_SECONDS:
-      last[0] = now
+    if added < total and now - last >= PROGRESS_SECONDS:
+      last = now
       rate = added / max(now - began, 1e-9)
       log(f'  {added}/{total} tokens of this batch ({rate:.0f} tokens/s a '
           f'sample); ETA {(total - added) / max(rate, 1e-9):.0f} s')
